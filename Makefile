@@ -1,0 +1,103 @@
+# sondage — plain GNU make; dependencies through pkg-config (ReadStat has no
+# .pc file in Debian, so it is linked by name).
+#
+#   make          build libsondage (static + shared) and the sondage CLI
+#   make demo     install what is missing, build, run the bundled study
+#   make check    install what is missing, build with ASan+UBSan, run every test
+#   make fuzz     build the libFuzzer targets (clang) into build/fuzz
+#   make bench    run the benchmark (bench/run.sh)
+#   make lint     banned functions and file-header checks
+#
+# SAN=1 builds with -fsanitize=address,undefined -fno-sanitize-recover=all
+# into build/asan; otherwise into build/release.
+
+CC      ?= cc
+SAN     ?= 0
+PKGS    := yaml-0.1 gsl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS    := -lreadstat $(PKG_LIBS) -lm
+
+WARN    := -Wall -Wextra -Werror -Wswitch-enum -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
+CFLAGS_COMMON := -std=c17 $(WARN) -g -fPIC -fvisibility=hidden -Iinclude -Isrc \
+           -D_FILE_OFFSET_BITS=64 -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS)
+
+ifeq ($(SAN),1)
+  B       := build/asan
+  OPT     := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  LDSAN   := -fsanitize=address,undefined
+else
+  B       := build/release
+  OPT     := -O2
+  LDSAN   :=
+endif
+CFLAGS_ALL := $(CFLAGS_COMMON) $(OPT) $(CFLAGS)
+
+LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c' 2>/dev/null))
+HDRS     := $(shell find include src -name '*.h')
+STUDY    := examples/dsi-marketing
+EMBED_IN := $(STUDY)/dsi-marketing.csv $(STUDY)/codebook.yaml
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/study_embed.o
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all demo check test deps fuzz fuzz-smoke bench lint clean
+all: $(B)/sondage $(B)/libsondage.a $(B)/libsondage.so $(B)/gen_study $(UNIT_BIN)
+
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The bundled study is compiled into the library: `sondage` with no FILE uses it.
+$(B)/gen/study_embed.c: $(EMBED_IN) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh $(EMBED_IN) > $@
+$(B)/obj/gen/study_embed.o: $(B)/gen/study_embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/libsondage.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/libsondage.so: $(LIB_OBJ)
+	$(CC) -shared $(LDSAN) -o $@ $^ $(LIBS)
+$(B)/sondage: $(CLI_OBJ) $(B)/libsondage.a
+	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(B)/libsondage.a $(LIBS)
+$(B)/gen_study: $(STUDY)/gen_study.c
+	$(CC) $(CFLAGS_COMMON) $(OPT) $(LDSAN) -o $@ $< -lm
+$(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(B)/libsondage.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDSAN) -o $@ $< $(B)/libsondage.a $(LIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(B)/sondage demo
+
+test: all
+	@SONDAGE_BUILD=$(B) sh tests/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory SAN=1 all
+	@SONDAGE_BUILD=build/asan sh tests/run.sh
+
+fuzz:
+	@sh fuzz/build.sh
+
+fuzz-smoke: fuzz
+	@sh fuzz/run.sh 20
+
+bench: all
+	@sh bench/run.sh
+
+lint:
+	@sh scripts/lint.sh
+
+clean:
+	rm -rf build

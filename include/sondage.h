@@ -1,0 +1,211 @@
+/*
+ * sondage.h — the public API of libsondage, and the whole of it.
+ *
+ * If a function, type or constant is not declared here, it is not part of the
+ * published API (internal names are sd__… and live in src/LAYER/ headers).
+ *
+ * Conventions, stated once:
+ *  - Every name is prefixed sd_. Handles are opaque.
+ *  - Functions that can fail return sd_status and take `sd_error *err` last;
+ *    err may be NULL. On failure err receives the message and, where known, the
+ *    file, line, column and variable the problem is about.
+ *  - Ownership: _new/_open return owned objects released by the matching
+ *    _free/_close; _free(NULL) is a no-op. Accessors (plain nouns, _get) return
+ *    borrowed pointers valid until their owner is modified or freed.
+ *  - Strings are UTF-8. Labels carry a language tag ("fr", "en"); a lookup with
+ *    a language falls back to the untagged label, then to any label.
+ *  - Nothing here prints, exits or reads the locale: numbers for machines are
+ *    formatted with '.' whatever LC_NUMERIC says.
+ */
+#ifndef SONDAGE_H
+#define SONDAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SD_API __attribute__((visibility("default")))
+#else
+#define SD_API
+#endif
+
+#define SD_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- status */
+
+/* One enum for every failure. Numbers are never reused: a retired code keeps
+ * its slot. Added-in: 0.1. */
+typedef enum sd_status {
+    SD_OK = 0,
+    SD_E_NOMEM = 1,       /* an allocation failed */
+    SD_E_IO = 2,          /* a file could not be opened, read or written */
+    SD_E_PARSE = 3,       /* text input is malformed (CSV, YAML, option value) */
+    SD_E_FORMAT = 4,      /* a binary file is truncated, corrupt or not of its kind */
+    SD_E_ENCODING = 5,    /* text is not valid UTF-8 */
+    SD_E_TOO_LARGE = 6,   /* a size or count exceeds a documented cap */
+    SD_E_NOT_FOUND = 7,   /* an unknown variable, set or name */
+    SD_E_TYPE = 8,        /* a value or variable of the wrong type */
+    SD_E_INVALID = 9,     /* an argument or specification is not acceptable */
+    SD_E_CONFLICT = 10,   /* a codebook contradicts the data it describes */
+    SD_E_EMPTY = 11,      /* the input holds no data */
+    SD_E_UNSUPPORTED = 12,/* a feature or format this build does not handle */
+    SD_E_INTERNAL = 13,   /* a bug in sondage */
+    SD_STATUS_COUNT
+} sd_status;
+
+/* A short English sentence for a status code; never NULL. */
+SD_API const char *sd_status_str(sd_status s);
+
+/* ----------------------------------------------------------------- error */
+
+/* Details of a failure: filled by the library, read by the caller. */
+typedef struct sd_error sd_error;
+
+SD_API sd_error *sd_error_new(void);
+SD_API void sd_error_free(sd_error *e);
+/* Forget a previous error so the object can be reused. */
+SD_API void sd_error_clear(sd_error *e);
+SD_API sd_status sd_error_status(const sd_error *e);
+/* The message, without location ("" when none). */
+SD_API const char *sd_error_message(const sd_error *e);
+/* The file, or NULL. */
+SD_API const char *sd_error_file(const sd_error *e);
+/* 1-based line and column, 0 when unknown. */
+SD_API long sd_error_line(const sd_error *e);
+SD_API long sd_error_column(const sd_error *e);
+/* The variable the error is about, or NULL. */
+SD_API const char *sd_error_variable(const sd_error *e);
+
+/* ---------------------------------------------------------------- dataset */
+
+typedef struct sd_dataset sd_dataset;
+typedef struct sd_var sd_var;
+typedef struct sd_mrset sd_mrset;
+
+typedef enum sd_type { SD_TYPE_NUMERIC = 0, SD_TYPE_STRING = 1 } sd_type;
+
+typedef enum sd_measure {
+    SD_MEASURE_NOMINAL = 0,
+    SD_MEASURE_ORDINAL = 1,
+    SD_MEASURE_SCALE = 2
+} sd_measure;
+
+/* Multiple-response set kinds: a dichotomy set counts one value across its
+ * variables (e.g. 1 = selected); a category set counts each code once per
+ * respondent across its variables. */
+typedef enum sd_mrset_kind { SD_MRSET_DICHOTOMY = 0, SD_MRSET_CATEGORY = 1 } sd_mrset_kind;
+
+/* File formats, detected from the name's extension by sd_dataset_open. */
+typedef enum sd_format {
+    SD_FORMAT_AUTO = 0,
+    SD_FORMAT_CSV,
+    SD_FORMAT_SAV, /* .sav and .zsav */
+    SD_FORMAT_POR,
+    SD_FORMAT_DTA,
+    SD_FORMAT_SAS7BDAT,
+    SD_FORMAT_XPORT
+} sd_format;
+
+/* Read a data file. `codebook` (a YAML file, see docs/codebook.md) may be
+ * NULL; when given, its labels, codes, missing values and multiple-response
+ * sets are applied and checked against the data. On success *out owns the
+ * dataset. */
+SD_API sd_status sd_dataset_open(const char *path, sd_format format, const char *codebook,
+                                 sd_dataset **out, sd_error *err);
+/* Read CSV text from memory (for fuzzers and tests). `name` is used in
+ * messages. */
+SD_API sd_status sd_dataset_read_csv_mem(const char *data, size_t len, const char *name,
+                                         sd_dataset **out, sd_error *err);
+/* Apply a YAML codebook held in memory to a dataset. */
+SD_API sd_status sd_dataset_apply_codebook_mem(sd_dataset *ds, const char *yaml, size_t len,
+                                               const char *name, sd_error *err);
+SD_API void sd_dataset_free(sd_dataset *ds);
+
+/* Write as SPSS .sav (labels in `lang`), or as CSV plus a YAML codebook that
+ * keeps every label in every language. `codebook_path` may be NULL. */
+SD_API sd_status sd_dataset_write_sav(const sd_dataset *ds, const char *path, const char *lang,
+                                      sd_error *err);
+SD_API sd_status sd_dataset_write_csv(const sd_dataset *ds, const char *path,
+                                      const char *codebook_path, sd_error *err);
+
+SD_API size_t sd_dataset_nrows(const sd_dataset *ds);
+SD_API size_t sd_dataset_nvars(const sd_dataset *ds);
+SD_API const sd_var *sd_dataset_var(const sd_dataset *ds, size_t i);
+/* By name (exact, case-sensitive); NULL when absent. */
+SD_API const sd_var *sd_dataset_find(const sd_dataset *ds, const char *name);
+SD_API size_t sd_dataset_nmrsets(const sd_dataset *ds);
+SD_API const sd_mrset *sd_dataset_mrset(const sd_dataset *ds, size_t i);
+SD_API const sd_mrset *sd_dataset_find_mrset(const sd_dataset *ds, const char *name);
+/* The study title in a language, or NULL. */
+SD_API const char *sd_dataset_title(const sd_dataset *ds, const char *lang);
+
+SD_API const char *sd_var_name(const sd_var *v);
+SD_API sd_type sd_var_type(const sd_var *v);
+SD_API sd_measure sd_var_measure(const sd_var *v);
+/* Variable label in a language (fallbacks as above); NULL when none. */
+SD_API const char *sd_var_label(const sd_var *v, const char *lang);
+SD_API size_t sd_var_nvalue_labels(const sd_var *v);
+/* The i-th value label's code (numeric variables) or value (string ones). */
+SD_API double sd_var_value_code(const sd_var *v, size_t i);
+SD_API const char *sd_var_value_string(const sd_var *v, size_t i);
+SD_API const char *sd_var_value_label(const sd_var *v, size_t i, const char *lang);
+/* Is this row's value missing (system-missing, or a user-missing code)? */
+SD_API int sd_var_is_missing(const sd_var *v, size_t row);
+/* Numeric value of a row (meaningless when system-missing). */
+SD_API double sd_var_num(const sd_var *v, size_t row);
+/* String value of a row, or NULL when missing. */
+SD_API const char *sd_var_str(const sd_var *v, size_t row);
+
+SD_API const char *sd_mrset_name(const sd_mrset *m);
+SD_API sd_mrset_kind sd_mrset_kind_of(const sd_mrset *m);
+SD_API const char *sd_mrset_label(const sd_mrset *m, const char *lang);
+SD_API size_t sd_mrset_nvars(const sd_mrset *m);
+SD_API const sd_var *sd_mrset_var(const sd_mrset *m, size_t i);
+/* The counted value of a dichotomy set. */
+SD_API double sd_mrset_counted(const sd_mrset *m);
+
+/* ---------------------------------------------------------------- tables */
+
+typedef struct sd_tabspec sd_tabspec;
+typedef struct sd_result sd_result;
+
+typedef enum sd_missing_mode {
+    SD_MISSING_EXCLUDE = 0, /* user- and system-missing values leave the base */
+    SD_MISSING_INCLUDE = 1  /* user-missing codes are categories; system-missing still leave */
+} sd_missing_mode;
+
+SD_API sd_tabspec *sd_tabspec_new(void);
+SD_API void sd_tabspec_free(sd_tabspec *s);
+/* Add a row variable or multiple-response set by name. */
+SD_API sd_status sd_tabspec_add_row(sd_tabspec *s, const char *name, sd_error *err);
+/* Add a banner (column) variable by name; none gives the Total column only. */
+SD_API sd_status sd_tabspec_add_col(sd_tabspec *s, const char *name, sd_error *err);
+SD_API sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err);
+SD_API void sd_tabspec_set_missing(sd_tabspec *s, sd_missing_mode mode);
+
+/* Tabulate: one pass over the rows. On success *out owns the result. */
+SD_API sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
+                             sd_error *err);
+SD_API void sd_result_free(sd_result *r);
+SD_API size_t sd_result_ntables(const sd_result *r);
+
+/* --------------------------------------------------------------- writers */
+
+typedef enum sd_outfmt { SD_OUT_TEXT = 0, SD_OUT_CSV = 1, SD_OUT_JSON = 2 } sd_outfmt;
+
+/* Write a result in a format, labels in `lang` ("fr" or "en"). */
+SD_API sd_status sd_result_write(const sd_result *r, const sd_dataset *ds, sd_outfmt fmt,
+                                 const char *lang, FILE *fp, sd_error *err);
+/* Write a dataset's codebook (as SPSS DISPLAY DICTIONARY would show it). */
+SD_API sd_status sd_dataset_write_info(const sd_dataset *ds, sd_outfmt fmt, const char *lang,
+                                       FILE *fp, sd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SONDAGE_H */

@@ -1,0 +1,126 @@
+/*
+ * core.h — the core layer's interface: errors, allocation, bounded string
+ * buffers, locale-free numbers, overflow-checked sizes, UTF-8 checks.
+ * Every other layer includes this; it includes only the public header.
+ */
+#ifndef SD_CORE_H
+#define SD_CORE_H
+
+#include "sondage.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------ errors */
+
+/* Record a failure in err (which may be NULL) and return `st`, so callers can
+ * write `return sd__fail(err, SD_E_PARSE, …)`. A set error is kept: later
+ * calls do not overwrite the first failure (sticky). file may be NULL; line
+ * and col are 1-based, 0 when unknown; var may be NULL. */
+sd_status sd__fail(sd_error *err, sd_status st, const char *file, long line, long col,
+                   const char *var, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* Has err already recorded a failure? */
+bool sd__error_is_set(const sd_error *err);
+/* Fill in the file of an error that has none yet (readers learn it late). */
+void sd__error_set_file(sd_error *err, const char *file);
+
+/* ------------------------------------------------------------ memory */
+
+/* Every allocation goes through these so tests can count and fail them.
+ * They return NULL on failure (never abort); sizes of 0 return NULL. */
+void *sd__malloc(size_t n);
+void *sd__calloc(size_t count, size_t size);
+void *sd__realloc(void *p, size_t n);
+/* realloc for arrays: fails (NULL, p kept) when count*size overflows. */
+void *sd__reallocarray(void *p, size_t count, size_t size);
+void sd__free(void *p);
+char *sd__strdup(const char *s);
+char *sd__strndup(const char *s, size_t n);
+
+/* Grow an array to hold at least `need` items (doubling). Returns false on
+ * overflow or allocation failure (the array is kept). */
+bool sd__grow(void **arr, size_t *cap, size_t need, size_t item_size);
+
+/* ------------------------------------------------------------ sizes */
+
+static inline bool sd__mul_ok(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool sd__add_ok(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
+
+/* Caps on sizes taken from input files, checked before any allocation. */
+#define SD_MAX_VARS ((size_t)100000)
+#define SD_MAX_ROWS ((size_t)1 << 31)
+#define SD_MAX_FIELD ((size_t)1 << 24)     /* one CSV field or string value: 16 MiB */
+#define SD_MAX_FILE ((size_t)1 << 36)      /* a whole input file: 64 GiB */
+#define SD_MAX_CATEGORIES ((size_t)100000) /* distinct values of a tabulated variable */
+
+/* ------------------------------------------------------------ strbuf */
+
+/* A growable string with a cap and a sticky error: once an append fails
+ * (cap reached or no memory), later appends do nothing and sd__sb_status
+ * reports the first failure. The text is always NUL-terminated. */
+typedef struct sd_strbuf {
+    char *s;       /* owned; NULL until the first append */
+    size_t len;    /* bytes used, excluding the NUL */
+    size_t cap;    /* bytes allocated */
+    size_t max;    /* most bytes allowed, excluding the NUL */
+    sd_status err; /* first failure, SD_OK when none */
+} sd_strbuf;
+
+void sd__sb_init(sd_strbuf *sb, size_t max);
+void sd__sb_free(sd_strbuf *sb);
+void sd__sb_add(sd_strbuf *sb, const char *s, size_t n);
+void sd__sb_puts(sd_strbuf *sb, const char *s);
+void sd__sb_putc(sd_strbuf *sb, char c);
+void sd__sb_printf(sd_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append a number in the round-trip machine form (see sd__fmt_double). */
+void sd__sb_num(sd_strbuf *sb, double x);
+/* Append `s` as a JSON string literal, quotes included. */
+void sd__sb_json_str(sd_strbuf *sb, const char *s);
+/* The text (never NULL: "" when empty). */
+const char *sd__sb_str(const sd_strbuf *sb);
+sd_status sd__sb_status(const sd_strbuf *sb);
+/* Take ownership of the text; the buffer is left empty. */
+char *sd__sb_take(sd_strbuf *sb);
+
+/* ------------------------------------------------------------ numbers */
+
+/* Shortest text that reads back as exactly x, always with '.', whatever the
+ * locale: 0.73, 1e-05, 2400. NaN is "NaN", infinities "Inf"/"-Inf" (callers
+ * that cannot carry them print null or an empty field instead).
+ * buf must hold SD_NUMBUF bytes; returns the length. */
+#define SD_NUMBUF 32
+int sd__fmt_double(char *buf, double x);
+/* A number with a fixed count of decimals, '.' or the given decimal mark,
+ * e.g. sd__fmt_fixed(buf, 0.7312, 1, ',') -> "0,7". */
+int sd__fmt_fixed(char *buf, double x, int decimals, char mark);
+
+/* Parse a whole decimal number ("-12", "0.5", "1e3", " 4 " is rejected:
+ * no spaces). Locale-free and correctly rounded. Returns false when s[0..n)
+ * is not a number. When `comma` is true, ',' is the decimal mark instead. */
+bool sd__parse_double(const char *s, size_t n, bool comma, double *out);
+/* Parse a non-negative integer with an upper bound. */
+bool sd__parse_ulong(const char *s, size_t n, unsigned long max, unsigned long *out);
+
+/* ------------------------------------------------------------ text */
+
+/* Length of the valid UTF-8 prefix of s[0..n); equals n when all valid.
+ * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
+size_t sd__utf8_valid_prefix(const char *s, size_t n);
+/* Count code points (for display widths of labels in text output). */
+size_t sd__utf8_width(const char *s);
+/* Does a label language tag match? NULL or "" matches only untagged. */
+bool sd__lang_eq(const char *a, const char *b);
+
+/* Read a whole file into memory (NUL-terminated). Caps at SD_MAX_FILE. */
+sd_status sd__read_file(const char *path, char **data, size_t *len, sd_error *err);
+
+#endif /* SD_CORE_H */

@@ -1,0 +1,185 @@
+/*
+ * data.h — the data layer's interface: the dataset (codebook + columns) as
+ * plain structures, and the builder functions readers use to fill it.
+ *
+ * A dataset owns everything below it: variables, labels, value labels,
+ * missing-value specs, multiple-response sets, column arrays and string
+ * levels. sd_dataset_free releases the tree.
+ *
+ * Columns: every variable has `sysmis` (1 = no value: empty CSV field, SPSS
+ * system-missing, not asked). Numeric variables keep their value in `num`;
+ * string variables keep an index into `levels` (distinct values) in `str`.
+ * User-missing codes are not baked into the data: they are metadata, so the
+ * same column can be tabulated with them excluded or included.
+ */
+#ifndef SD_DATA_H
+#define SD_DATA_H
+
+#include "../core/core.h"
+
+/* A text in one language; lang NULL means untagged. */
+typedef struct sd_label {
+    char *lang; /* owned, or NULL */
+    char *text; /* owned */
+} sd_label;
+
+typedef struct sd_labels {
+    sd_label *v;
+    size_t n, cap;
+} sd_labels;
+
+/* Set (replace or add) the text for a language. false on out-of-memory. */
+bool sd__labels_set(sd_labels *l, const char *lang, const char *text);
+/* Lookup with fallbacks: exact language, then untagged, then the first. */
+const char *sd__labels_get(const sd_labels *l, const char *lang);
+/* Exact language only, or NULL. */
+const char *sd__labels_get_exact(const sd_labels *l, const char *lang);
+void sd__labels_free(sd_labels *l);
+bool sd__labels_copy(sd_labels *dst, const sd_labels *src);
+
+/* A value label: a numeric code, or a string value for string variables. */
+typedef struct sd_vlabel {
+    double code;   /* numeric variables */
+    char *str;     /* string variables: the value (owned); NULL for numeric */
+    sd_labels labels;
+} sd_vlabel;
+
+/* A net: a row made of several codes of one variable (e.g. "closer" = 1+2). */
+typedef struct sd_net {
+    char *name;    /* owned */
+    double *codes; /* owned, ncodes */
+    size_t ncodes;
+    sd_labels labels;
+} sd_net;
+
+struct sd_var {
+    char *name;  /* owned; unique within the dataset */
+    sd_type type;
+    sd_measure measure;
+    sd_labels label;
+    int width;    /* display width (numeric) or longest value in bytes (string) */
+    int decimals; /* display decimals for numeric variables */
+
+    sd_vlabel *vl; /* value labels, in the order they were given */
+    size_t nvl, vlcap;
+
+    /* User-missing values: discrete codes and at most one range (numeric),
+     * discrete strings (string variables). */
+    double *miss_codes;
+    size_t nmiss, misscap;
+    bool has_miss_range;
+    double miss_lo, miss_hi;
+    char **miss_strs;
+    size_t nmiss_strs, missstrcap;
+
+    sd_net *nets;
+    size_t nnets, netcap;
+
+    /* Column data, nrows long (NULL while the dataset has no rows). */
+    uint8_t *sysmis;
+    double *num;   /* SD_TYPE_NUMERIC */
+    uint32_t *str; /* SD_TYPE_STRING: index into levels */
+    char **levels; /* distinct string values, owned */
+    size_t nlevels, levcap;
+    void *intern;  /* builder-only hash of levels; NULL once finished */
+};
+
+struct sd_mrset {
+    char *name; /* owned; unique among sets and variables */
+    sd_mrset_kind kind;
+    sd_labels label;
+    double counted; /* dichotomy sets: the value that means "selected" */
+    size_t *vars;   /* indexes into the dataset's variables, owned */
+    size_t nvars;
+    const struct sd_dataset *ds; /* the owner (borrowed) */
+};
+
+/* A survey design as a codebook declares it (names only; the stats layer
+ * resolves and checks them). Every pointer owned; NULL/0 when not given. */
+typedef struct sd_design_decl {
+    bool declared;    /* the codebook had a design section */
+    char *weight;
+    char *strata;
+    char **cluster;   /* one name per stage */
+    size_t ncluster;
+    char **fpc;       /* one name per stage */
+    size_t nfpc;
+    bool nest;
+    char *lonely_psu; /* fail|remove|adjust|certainty|average */
+    char **repweights; /* variable names, or one regular expression */
+    size_t nrepweights;
+    char *reptype;    /* jk1|jkn|brr|fay|bootstrap|sdr */
+    bool has_rho, has_scale, mse;
+    double rho, scale;
+    double *rscales;
+    size_t nrscales;
+} sd_design_decl;
+
+void sd__design_decl_free(sd_design_decl *d);
+
+struct sd_dataset {
+    char *source; /* path it was read from, or a name; owned */
+    sd_labels title;
+    size_t nrows;
+    size_t rowcap; /* rows allocated in each column */
+    sd_var **vars; /* owned pointers, so sd_var handles stay put */
+    size_t nvars, varcap;
+    sd_mrset **mr;
+    size_t nmr, mrcap;
+    sd_design_decl design;
+};
+
+/* ---- builders (readers call these; each returns false only on no memory
+ * unless it says otherwise) */
+
+sd_dataset *sd__dataset_new(const char *source);
+/* Add a variable; fails with SD_E_INVALID on a duplicate or empty name.
+ * When the dataset already has rows, the new column is all system-missing. */
+sd_status sd__dataset_add_var(sd_dataset *ds, const char *name, sd_type type, sd_var **out,
+                              sd_error *err);
+/* Make room for `nrows` rows in every column (new cells are sysmis). */
+bool sd__dataset_reserve_rows(sd_dataset *ds, size_t nrows);
+/* Index of a variable by name, or -1. */
+long sd__dataset_var_index(const sd_dataset *ds, const char *name);
+sd_status sd__dataset_add_mrset(sd_dataset *ds, const char *name, sd_mrset_kind kind,
+                                sd_mrset **out, sd_error *err);
+bool sd__mrset_add_var(sd_mrset *m, size_t var_index);
+
+/* Intern a string value of a string variable; *idx receives its level. */
+bool sd__var_intern(sd_var *v, const char *s, size_t n, uint32_t *idx);
+/* Sort levels by byte order and renumber the column: deterministic order
+ * whatever the order values were met. Frees the builder hash. */
+bool sd__var_finish_levels(sd_var *v, size_t nrows);
+/* Find a string level, or -1. */
+long sd__var_find_level(const sd_var *v, const char *s);
+
+/* Value labels: add or replace the label of a code/value in a language. */
+bool sd__var_set_vlabel_num(sd_var *v, double code, const char *lang, const char *text);
+bool sd__var_set_vlabel_str(sd_var *v, const char *value, const char *lang, const char *text);
+/* Index of the value label for a code / string, or -1. */
+long sd__var_find_vlabel_num(const sd_var *v, double code);
+long sd__var_find_vlabel_str(const sd_var *v, const char *value);
+
+bool sd__var_add_missing_code(sd_var *v, double code);
+bool sd__var_add_missing_str(sd_var *v, const char *s);
+void sd__var_set_missing_range(sd_var *v, double lo, double hi);
+void sd__var_clear_missing(sd_var *v);
+/* Is a numeric code / string value user-missing for this variable? */
+bool sd__var_is_user_missing_num(const sd_var *v, double x);
+bool sd__var_is_user_missing_str(const sd_var *v, const char *s);
+
+bool sd__var_add_net(sd_var *v, const char *name, const double *codes, size_t ncodes,
+                     sd_net **out);
+
+/* Convert a string column whose every value is a number into a numeric one
+ * (used when a codebook declares the column numeric). Returns SD_E_CONFLICT
+ * naming the first value that is not a number. */
+sd_status sd__var_to_numeric(sd_var *v, size_t nrows, const char *file, sd_error *err);
+/* Convert a numeric column to string (values formatted with sd__fmt_double). */
+bool sd__var_to_string(sd_var *v, size_t nrows);
+
+/* Is a valid identifier for a variable or set name: a letter or '_' then
+ * letters, digits, '_', '.', at most 64 bytes (SPSS allows 64). */
+bool sd__valid_name(const char *s);
+
+#endif /* SD_DATA_H */

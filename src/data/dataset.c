@@ -1,0 +1,261 @@
+/*
+ * dataset.c — the dataset container: variables, rows, multiple-response
+ * sets; construction for readers and the public accessors.
+ */
+#include "data.h"
+
+#include <string.h>
+
+sd_dataset *sd__dataset_new(const char *source)
+{
+    sd_dataset *ds = sd__calloc(1, sizeof *ds);
+    if (!ds)
+        return NULL;
+    if (source && !(ds->source = sd__strdup(source))) {
+        sd__free(ds);
+        return NULL;
+    }
+    return ds;
+}
+
+static void var_free(sd_var *v)
+{
+    if (!v)
+        return;
+    sd__free(v->name);
+    sd__labels_free(&v->label);
+    for (size_t i = 0; i < v->nvl; i++) {
+        sd__free(v->vl[i].str);
+        sd__labels_free(&v->vl[i].labels);
+    }
+    sd__free(v->vl);
+    sd__free(v->miss_codes);
+    for (size_t i = 0; i < v->nmiss_strs; i++)
+        sd__free(v->miss_strs[i]);
+    sd__free(v->miss_strs);
+    for (size_t i = 0; i < v->nnets; i++) {
+        sd__free(v->nets[i].name);
+        sd__free(v->nets[i].codes);
+        sd__labels_free(&v->nets[i].labels);
+    }
+    sd__free(v->nets);
+    sd__free(v->sysmis);
+    sd__free(v->num);
+    sd__free(v->str);
+    for (size_t i = 0; i < v->nlevels; i++)
+        sd__free(v->levels[i]);
+    sd__free(v->levels);
+    sd__free(v->intern);
+    sd__free(v);
+}
+
+void sd_dataset_free(sd_dataset *ds)
+{
+    if (!ds)
+        return;
+    for (size_t i = 0; i < ds->nvars; i++)
+        var_free(ds->vars[i]);
+    sd__free(ds->vars);
+    for (size_t i = 0; i < ds->nmr; i++) {
+        sd__free(ds->mr[i]->name);
+        sd__labels_free(&ds->mr[i]->label);
+        sd__free(ds->mr[i]->vars);
+        sd__free(ds->mr[i]);
+    }
+    sd__free(ds->mr);
+    sd__labels_free(&ds->title);
+    sd__design_decl_free(&ds->design);
+    sd__free(ds->source);
+    sd__free(ds);
+}
+
+bool sd__valid_name(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64)
+        return false;
+    unsigned char c = (unsigned char)s[0];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '@' ||
+          c == '$' || c == '#'))
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '@' || c == '$' || c == '#'))
+            return false;
+    }
+    return true;
+}
+
+long sd__dataset_var_index(const sd_dataset *ds, const char *name)
+{
+    for (size_t i = 0; i < ds->nvars; i++)
+        if (strcmp(ds->vars[i]->name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Allocate one column's arrays for `cap` rows, keeping `old` rows. */
+static bool var_reserve(sd_var *v, size_t old, size_t cap)
+{
+    uint8_t *m = sd__realloc(v->sysmis, cap);
+    if (!m)
+        return false;
+    v->sysmis = m;
+    memset(m + old, 1, cap - old);
+    if (v->type == SD_TYPE_NUMERIC) {
+        double *d = sd__reallocarray(v->num, cap, sizeof *d);
+        if (!d)
+            return false;
+        v->num = d;
+        memset(d + old, 0, (cap - old) * sizeof *d);
+    } else {
+        uint32_t *s = sd__reallocarray(v->str, cap, sizeof *s);
+        if (!s)
+            return false;
+        v->str = s;
+        memset(s + old, 0, (cap - old) * sizeof *s);
+    }
+    return true;
+}
+
+bool sd__dataset_reserve_rows(sd_dataset *ds, size_t nrows)
+{
+    if (nrows <= ds->rowcap)
+        return true;
+    if (nrows > SD_MAX_ROWS)
+        return false;
+    size_t cap = ds->rowcap ? ds->rowcap : 1024;
+    while (cap < nrows)
+        cap *= 2;
+    for (size_t i = 0; i < ds->nvars; i++)
+        if (!var_reserve(ds->vars[i], ds->rowcap, cap))
+            return false;
+    ds->rowcap = cap;
+    return true;
+}
+
+sd_status sd__dataset_add_var(sd_dataset *ds, const char *name, sd_type type, sd_var **out,
+                              sd_error *err)
+{
+    if (!name || !*name)
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL, "a variable has an empty name");
+    if (sd__dataset_var_index(ds, name) >= 0 || sd_dataset_find_mrset(ds, name))
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, name,
+                        "variable name '%s' is used twice", name);
+    if (ds->nvars >= SD_MAX_VARS)
+        return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, name,
+                        "more than %zu variables", SD_MAX_VARS);
+    sd_var *v = sd__calloc(1, sizeof *v);
+    if (!v || !(v->name = sd__strdup(name)) ||
+        !sd__grow((void **)&ds->vars, &ds->varcap, ds->nvars + 1, sizeof *ds->vars) ||
+        (ds->rowcap && !(v->type = type, var_reserve(v, 0, ds->rowcap)))) {
+        var_free(v);
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
+    }
+    v->type = type;
+    v->measure = type == SD_TYPE_STRING ? SD_MEASURE_NOMINAL : SD_MEASURE_NOMINAL;
+    v->width = 8;
+    ds->vars[ds->nvars++] = v;
+    if (out)
+        *out = v;
+    return SD_OK;
+}
+
+sd_status sd__dataset_add_mrset(sd_dataset *ds, const char *name, sd_mrset_kind kind,
+                                sd_mrset **out, sd_error *err)
+{
+    if (!sd__valid_name(name))
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, name,
+                        "'%s' is not a valid set name", name ? name : "");
+    if (sd__dataset_var_index(ds, name) >= 0 || sd_dataset_find_mrset(ds, name))
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, name,
+                        "set name '%s' is already used by a variable or a set", name);
+    sd_mrset *m = sd__calloc(1, sizeof *m);
+    if (!m || !(m->name = sd__strdup(name)) ||
+        !sd__grow((void **)&ds->mr, &ds->mrcap, ds->nmr + 1, sizeof *ds->mr)) {
+        if (m)
+            sd__free(m->name);
+        sd__free(m);
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
+    }
+    m->kind = kind;
+    m->counted = 1;
+    m->ds = ds;
+    ds->mr[ds->nmr++] = m;
+    *out = m;
+    return SD_OK;
+}
+
+bool sd__mrset_add_var(sd_mrset *m, size_t var_index)
+{
+    size_t *p = sd__reallocarray(m->vars, m->nvars + 1, sizeof *p);
+    if (!p)
+        return false;
+    m->vars = p;
+    m->vars[m->nvars++] = var_index;
+    return true;
+}
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sd__free(v[i]);
+    sd__free(v);
+}
+
+void sd__design_decl_free(sd_design_decl *d)
+{
+    sd__free(d->weight);
+    sd__free(d->strata);
+    free_list(d->cluster, d->ncluster);
+    free_list(d->fpc, d->nfpc);
+    sd__free(d->lonely_psu);
+    free_list(d->repweights, d->nrepweights);
+    sd__free(d->reptype);
+    sd__free(d->rscales);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- public accessors */
+
+size_t sd_dataset_nrows(const sd_dataset *ds) { return ds->nrows; }
+size_t sd_dataset_nvars(const sd_dataset *ds) { return ds->nvars; }
+const sd_var *sd_dataset_var(const sd_dataset *ds, size_t i)
+{
+    return i < ds->nvars ? ds->vars[i] : NULL;
+}
+const sd_var *sd_dataset_find(const sd_dataset *ds, const char *name)
+{
+    long i = sd__dataset_var_index(ds, name);
+    return i < 0 ? NULL : ds->vars[i];
+}
+size_t sd_dataset_nmrsets(const sd_dataset *ds) { return ds->nmr; }
+const sd_mrset *sd_dataset_mrset(const sd_dataset *ds, size_t i)
+{
+    return i < ds->nmr ? ds->mr[i] : NULL;
+}
+const sd_mrset *sd_dataset_find_mrset(const sd_dataset *ds, const char *name)
+{
+    for (size_t i = 0; i < ds->nmr; i++)
+        if (strcmp(ds->mr[i]->name, name) == 0)
+            return ds->mr[i];
+    return NULL;
+}
+const char *sd_dataset_title(const sd_dataset *ds, const char *lang)
+{
+    return sd__labels_get(&ds->title, lang);
+}
+
+const char *sd_mrset_name(const sd_mrset *m) { return m->name; }
+sd_mrset_kind sd_mrset_kind_of(const sd_mrset *m) { return m->kind; }
+const char *sd_mrset_label(const sd_mrset *m, const char *lang)
+{
+    return sd__labels_get(&m->label, lang);
+}
+size_t sd_mrset_nvars(const sd_mrset *m) { return m->nvars; }
+double sd_mrset_counted(const sd_mrset *m) { return m->counted; }
+const sd_var *sd_mrset_var(const sd_mrset *m, size_t i)
+{
+    return i < m->nvars ? m->ds->vars[m->vars[i]] : NULL;
+}

@@ -1,0 +1,69 @@
+/*
+ * io.h — the io layer's interface: readers that turn files into datasets,
+ * the codebook (YAML) that describes them, and writers that turn datasets
+ * back into files. Consumers use sd_dataset_open (open.c); these are the
+ * pieces it dispatches to.
+ */
+#ifndef SD_IO_H
+#define SD_IO_H
+
+#include "../data/data.h"
+
+/* ------------------------------------------------------------ codebook */
+
+/* A parsed codebook (docs/codebook.md), not yet applied to any data. It
+ * keeps every node's line and column for messages. Opaque outside
+ * read_codebook.c. */
+typedef struct sd_codebook sd_codebook;
+
+/* Parse YAML text. `name` (the file name) is used in messages; errors name
+ * its line and column. */
+sd_status sd__codebook_parse(const char *yaml, size_t len, const char *name, sd_codebook **out,
+                             sd_error *err);
+void sd__codebook_free(sd_codebook *cb);
+/* The type the codebook declares for a variable: 1 and *type set when
+ * declared, 0 when the codebook is silent (the reader then infers it). */
+int sd__codebook_var_type(const sd_codebook *cb, const char *name, sd_type *type);
+/* Apply to a dataset: labels, value labels, missing values, measure, nets,
+ * multiple-response sets, title, design. Fails with SD_E_CONFLICT (file,
+ * line, column and variable named) when the codebook contradicts the data:
+ * a variable it names is absent, a declared type differs and cannot be
+ * converted, a code is not a number for a numeric variable, a set names an
+ * unknown variable. The dataset may be partly modified on failure. */
+sd_status sd__codebook_apply(const sd_codebook *cb, sd_dataset *ds, sd_error *err);
+/* Write a dataset's codebook as YAML that sd__codebook_parse reads back to
+ * the same labels, codes, missing values, nets and sets. */
+sd_status sd__codebook_write(const sd_dataset *ds, FILE *fp, const char *name, sd_error *err);
+
+/* ------------------------------------------------------------ readers */
+
+/* Read CSV (RFC 4180) from memory: UTF-8 with or without BOM; the
+ * separator (',' ';' or tab) is detected from the header line; quoted
+ * fields may hold separators, quotes ("") and newlines; CRLF or LF. The
+ * first line names the variables. Empty fields are system-missing. A column
+ * whose non-empty values all parse as numbers is numeric, otherwise string
+ * (categorical, distinct values as levels). `cb` may be NULL; when given,
+ * its declared types win over inference (a column declared string keeps
+ * "007" as text). Errors name `name`, the line and the column. */
+sd_status sd__read_csv(const char *data, size_t len, const char *name, const sd_codebook *cb,
+                       sd_dataset **out, sd_error *err);
+
+/* Read SPSS .sav/.zsav, .por, Stata .dta, SAS .sas7bdat or XPORT through
+ * ReadStat, keeping variable labels, value labels, user-missing codes and
+ * ranges, measurement levels. Labels are untagged (the files carry one
+ * language); a codebook can add the others. */
+sd_status sd__read_readstat(const char *path, sd_format fmt, sd_dataset **out, sd_error *err);
+
+/* ------------------------------------------------------------ writers */
+
+/* CSV with a header line, ',' separator, LF line ends, RFC 4180 quoting,
+ * numbers in round-trip form, missing as empty fields. */
+sd_status sd__write_csv(const sd_dataset *ds, FILE *fp, const char *name, sd_error *err);
+/* SPSS .sav through ReadStat; labels in `lang` (fallbacks as usual). */
+sd_status sd__write_sav(const sd_dataset *ds, const char *path, const char *lang,
+                        sd_error *err);
+
+/* The format a path's extension names, or SD_FORMAT_AUTO when unknown. */
+sd_format sd__format_from_path(const char *path);
+
+#endif /* SD_IO_H */
