@@ -9,7 +9,7 @@
 #   make lint     banned functions and file-header checks
 #
 # SAN=1 builds with -fsanitize=address,undefined -fno-sanitize-recover=all
-# into build/asan; otherwise into build/release.
+# into build/asan; otherwise into build/release. BUILD=dir overrides the folder.
 
 CC      ?= cc
 SAN     ?= 0
@@ -24,11 +24,11 @@ CFLAGS_COMMON := -std=c17 $(WARN) -g -fPIC -fvisibility=hidden -Iinclude -Isrc \
            -D_FILE_OFFSET_BITS=64 -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS)
 
 ifeq ($(SAN),1)
-  B       := build/asan
+  B       := $(or $(BUILD),build/asan)
   OPT     := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   LDSAN   := -fsanitize=address,undefined
 else
-  B       := build/release
+  B       := $(or $(BUILD),build/release)
   OPT     := -O2
   LDSAN   :=
 endif

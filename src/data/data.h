@@ -57,6 +57,7 @@ struct sd_var {
     sd_type type;
     sd_measure measure;
     sd_labels label;
+    sd_labels note; /* e.g. "illustrative values: not published" */
     int width;    /* display width (numeric) or longest value in bytes (string) */
     int decimals; /* display decimals for numeric variables */
 
@@ -88,6 +89,7 @@ struct sd_mrset {
     char *name; /* owned; unique among sets and variables */
     sd_mrset_kind kind;
     sd_labels label;
+    sd_labels note;
     double counted; /* dichotomy sets: the value that means "selected" */
     size_t *vars;   /* indexes into the dataset's variables, owned */
     size_t nvars;

@@ -24,6 +24,7 @@ static void var_free(sd_var *v)
         return;
     sd__free(v->name);
     sd__labels_free(&v->label);
+    sd__labels_free(&v->note);
     for (size_t i = 0; i < v->nvl; i++) {
         sd__free(v->vl[i].str);
         sd__labels_free(&v->vl[i].labels);
@@ -59,6 +60,7 @@ void sd_dataset_free(sd_dataset *ds)
     for (size_t i = 0; i < ds->nmr; i++) {
         sd__free(ds->mr[i]->name);
         sd__labels_free(&ds->mr[i]->label);
+        sd__labels_free(&ds->mr[i]->note);
         sd__free(ds->mr[i]->vars);
         sd__free(ds->mr[i]);
     }

@@ -1,0 +1,130 @@
+/*
+ * cmd_tab.c — `sondage tab`: tables of counts and column percentages.
+ */
+#include "opts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: sondage tab [FILE] --rows V1,V2,... [--cols G1,G2,...] [OPTIONS]\n"
+    "\n"
+    "For each row variable (or multiple-response set), a table with, per category\n"
+    "of each banner and a Total column: unweighted count n, weighted count, column\n"
+    "proportion, bases. Missing values leave the base and are counted apart.\n"
+    "Without FILE, the bundled study (@study) is used.\n"
+    "\n"
+    "  -r, --rows LIST        row variables or multiple-response sets (repeatable)\n"
+    "  -c, --cols LIST        banner variables, side by side (none: Total only)\n"
+    "  -w, --weight VAR       weight variable\n"
+    "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
+    "      --missing MODE     exclude (default) or include user-missing codes\n"
+    "  -f, --format FMT       text (default), csv or json (docs/json.md)\n"
+    "  -l, --lang LANG        labels in fr or en (default en)\n"
+    "  -o, --output FILE      write there instead of standard output\n"
+    "  -h, --help             this help\n";
+
+typedef struct ctx {
+    sd_tabspec *spec;
+    sd_error *err;
+    bool rows;
+} ctx;
+
+static bool add_name(void *p, const char *name)
+{
+    ctx *c = p;
+    sd_status st = c->rows ? sd_tabspec_add_row(c->spec, name, c->err)
+                           : sd_tabspec_add_col(c->spec, name, c->err);
+    return st == SD_OK;
+}
+
+int cmd_tab(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"rows", required_argument, NULL, 'r'},   {"cols", required_argument, NULL, 'c'},
+        {"weight", required_argument, NULL, 'w'}, {"codebook", required_argument, NULL, 'b'},
+        {"missing", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'f'},
+        {"lang", required_argument, NULL, 'l'},   {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    sd_error *err = sd_error_new();
+    sd_tabspec *spec = sd_tabspec_new();
+    if (!err || !spec) {
+        fputs("sondage: error: out of memory\n", stderr);
+        sd_error_free(err);
+        sd_tabspec_free(spec);
+        return EXIT_INTERNAL;
+    }
+    const char *codebook = NULL, *lang = "en", *output = NULL;
+    sd_outfmt fmt = SD_OUT_TEXT;
+    int rc = EXIT_OK, c;
+    bool have_rows = false;
+    ctx cx = {spec, err, true};
+    opterr = 0;
+    optind = 1;
+    while (rc == EXIT_OK && (c = getopt_long(argc, argv, ":r:c:w:b:f:l:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+        case 'c':
+            cx.rows = c == 'r';
+            have_rows |= cx.rows;
+            if (!opts_split(optarg, add_name, &cx))
+                rc = cli_usage("tab", "%s", sd_error_message(err));
+            break;
+        case 'w':
+            if (sd_tabspec_set_weight(spec, optarg, err) != SD_OK)
+                rc = cli_report(err);
+            break;
+        case 'b': codebook = optarg; break;
+        case 'm':
+            if (strcmp(optarg, "exclude") == 0)
+                sd_tabspec_set_missing(spec, SD_MISSING_EXCLUDE);
+            else if (strcmp(optarg, "include") == 0)
+                sd_tabspec_set_missing(spec, SD_MISSING_INCLUDE);
+            else
+                rc = cli_usage("tab", "--missing: expected exclude or include, not '%s'", optarg);
+            break;
+        case 'f':
+            if (!cli_outfmt("tab", optarg, true, &fmt))
+                rc = EXIT_USAGE;
+            break;
+        case 'l':
+            if (!cli_lang("tab", optarg))
+                rc = EXIT_USAGE;
+            lang = optarg;
+            break;
+        case 'o': output = optarg; break;
+        case 'h':
+            fputs(help, stdout);
+            sd_error_free(err);
+            sd_tabspec_free(spec);
+            return EXIT_OK;
+        default: rc = opts_bad("tab", c, argv, longopts); break;
+        }
+    }
+    const char *file = NULL;
+    if (rc == EXIT_OK && !have_rows)
+        rc = cli_usage("tab", "--rows is required: name the variables to tabulate");
+    if (rc == EXIT_OK && !(file = opts_file("tab", argc, argv)))
+        rc = EXIT_USAGE;
+    sd_dataset *ds = NULL;
+    sd_result *res = NULL;
+    if (rc == EXIT_OK && sd_dataset_open(file, SD_FORMAT_AUTO, codebook, &ds, err) != SD_OK)
+        rc = cli_report(err);
+    if (rc == EXIT_OK && sd_tabulate(ds, spec, &res, err) != SD_OK)
+        rc = cli_report(err);
+    if (rc == EXIT_OK) {
+        FILE *fp = cli_output(output);
+        if (!fp)
+            rc = EXIT_INPUT;
+        else if (sd_result_write(res, ds, fmt, lang, fp, err) != SD_OK) {
+            rc = cli_report(err);
+            cli_close_output(fp, output);
+        } else
+            rc = cli_close_output(fp, output);
+    }
+    sd_result_free(res);
+    sd_dataset_free(ds);
+    sd_tabspec_free(spec);
+    sd_error_free(err);
+    return rc;
+}

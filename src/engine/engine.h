@@ -1,0 +1,95 @@
+/*
+ * engine.h — the engine layer's interface: a table spec resolved against a
+ * dataset into a plan (categories of each dimension, a category index per
+ * row), and the one-pass tabulation into mergeable accumulators (sums only).
+ *
+ * The result cube it returns is plain data: the stats layer derives
+ * proportions and their uncertainty from it, the writers print it. Nothing
+ * here knows about files or formats.
+ */
+#ifndef SD_ENGINE_H
+#define SD_ENGINE_H
+
+#include "../data/data.h"
+
+/* What one category of a table dimension stands for. */
+typedef enum sd_cat_kind {
+    SD_CAT_TOTAL = 0, /* the Total column */
+    SD_CAT_CODE,      /* a numeric code of a variable */
+    SD_CAT_STRING,    /* a string value of a variable */
+    SD_CAT_ITEM,      /* one variable of a multiple-response dichotomy set */
+    SD_CAT_NET        /* a net of codes of a variable */
+} sd_cat_kind;
+
+typedef struct sd_cat {
+    sd_cat_kind kind;
+    double code;       /* CODE; also the counted code of a category-set row */
+    const char *str;   /* STRING: the value (borrowed from the dataset) */
+    size_t index;      /* ITEM: variable index; NET: net index in its variable */
+    bool user_missing; /* a user-missing code shown because missing=include */
+} sd_cat;
+
+/* The sums for one table: every array is mergeable by addition. Cells are
+ * row-major: cell (r, c) is at r * ncols + c. */
+typedef struct sd_accum {
+    size_t nrows, ncols;
+    double *n;      /* unweighted count per cell */
+    double *w;      /* weighted count per cell */
+    double *base_n; /* per column: respondents with a valid row answer */
+    double *base_w;
+    double *miss_n; /* per column: respondents missing on the row variable */
+    double *miss_w;
+} sd_accum;
+
+typedef struct sd_table {
+    /* Row dimension: a variable or a multiple-response set. */
+    bool row_is_mrset;
+    size_t row_index;  /* variable or set index in the dataset */
+    const char *row_name;
+    sd_cat *rows;
+    size_t nrows;
+    size_t nnets;      /* the last nnets rows are nets */
+    /* Column dimension: Total first, then the banner's categories. */
+    long col_var;      /* variable index of the banner, -1 for Total only */
+    const char *col_name; /* NULL for Total only */
+    sd_cat *cols;
+    size_t ncols;
+    double banner_missing_n; /* rows in Total whose banner value is missing */
+    double banner_missing_w;
+    sd_accum acc;
+} sd_table;
+
+struct sd_result {
+    sd_table *tables;
+    size_t ntables;
+    sd_missing_mode missing;
+    char *weight;     /* weight variable name, or NULL (owned) */
+    char *source;     /* dataset source (owned) */
+    double rows_used; /* rows of the dataset */
+};
+
+struct sd_tabspec {
+    char **rows;
+    size_t nrows, rowcap;
+    char **cols;
+    size_t ncols, colcap;
+    char *weight;
+    sd_missing_mode missing;
+};
+
+bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols);
+void sd__accum_free(sd_accum *a);
+/* dst += src; both of one table's shape. */
+void sd__accum_merge(sd_accum *dst, const sd_accum *src);
+
+/* Label of a category in a language (never NULL): the value label, the item
+ * variable's label, the net's label, the code itself or "Total". `buf` (at
+ * least SD_NUMBUF bytes) holds a formatted code when needed. */
+const char *sd__cat_label(const sd_dataset *ds, const sd_table *t, bool is_row, size_t i,
+                          const char *lang, char *buf);
+/* The machine name of a category: the code (formatted), string value, item
+ * variable name, net name or "total". Same buffer rule. */
+const char *sd__cat_key(const sd_dataset *ds, const sd_table *t, bool is_row, size_t i,
+                        char *buf);
+
+#endif /* SD_ENGINE_H */

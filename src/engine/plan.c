@@ -1,0 +1,294 @@
+/*
+ * plan.c — categories of a variable and the per-row category index: the
+ * part of a tabulation plan that depends on one variable only.
+ */
+#include "plan.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sd__catmap_free(sd_catmap *m)
+{
+    sd__free(m->cats);
+    sd__free(m->idx);
+    sd__free(m->netmask);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- distinct numeric values: a direct table for small non-negative
+ * integers (nearly every survey code), a hash for the rest. */
+#define SMALL_CODES 1024
+
+typedef struct values {
+    double *v;        /* distinct values in order met */
+    bool *excluded;   /* user-missing and excluded */
+    size_t n, cap;
+    int32_t small[SMALL_CODES];
+    uint32_t *hslot;  /* index + 1, 0 = empty */
+    size_t hcap;
+} values;
+
+static uint64_t dbits(double x)
+{
+    uint64_t b;
+    if (x == 0)
+        x = 0; /* -0 and 0 are one code */
+    memcpy(&b, &x, sizeof b);
+    b ^= b >> 33;
+    b *= 0xff51afd7ed558ccdull;
+    b ^= b >> 33;
+    return b;
+}
+
+static bool hash_rebuild(values *s, size_t cap)
+{
+    uint32_t *h = sd__calloc(cap, sizeof *h);
+    if (!h)
+        return false;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t k = (size_t)dbits(s->v[i]) & (cap - 1);
+        while (h[k])
+            k = (k + 1) & (cap - 1);
+        h[k] = (uint32_t)(i + 1);
+    }
+    sd__free(s->hslot);
+    s->hslot = h;
+    s->hcap = cap;
+    return true;
+}
+
+/* Index of x in s, adding it when new; -1 on no memory, -2 over the cap. */
+static long values_find_add(values *s, const sd_var *v, sd_missing_mode mode, double x)
+{
+    if (x == 0)
+        x = 0;
+    bool small = x >= 0 && x < SMALL_CODES && x == floor(x);
+    size_t slot = 0;
+    if (small) {
+        int32_t k = s->small[(int)x];
+        if (k >= 0)
+            return k;
+    } else {
+        if (!s->hslot || (s->n + 1) * 2 > s->hcap)
+            if (!hash_rebuild(s, s->hcap ? s->hcap * 2 : 64))
+                return -1;
+        slot = (size_t)dbits(x) & (s->hcap - 1);
+        while (s->hslot[slot]) {
+            if (s->v[s->hslot[slot] - 1] == x)
+                return (long)s->hslot[slot] - 1;
+            slot = (slot + 1) & (s->hcap - 1);
+        }
+    }
+    if (s->n >= SD_MAX_CATEGORIES)
+        return -2;
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 32;
+        double *nv = sd__reallocarray(s->v, ncap, sizeof *nv);
+        if (!nv)
+            return -1;
+        s->v = nv;
+        bool *ne = sd__reallocarray(s->excluded, ncap, sizeof *ne);
+        if (!ne)
+            return -1;
+        s->excluded = ne;
+        s->cap = ncap;
+    }
+    s->v[s->n] = x;
+    s->excluded[s->n] = mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, x);
+    if (small)
+        s->small[(int)x] = (int32_t)s->n;
+    else
+        s->hslot[slot] = (uint32_t)(s->n + 1);
+    return (long)s->n++;
+}
+
+typedef struct order_item {
+    double code;
+    size_t old;
+} order_item;
+
+static int cmp_order(const void *a, const void *b)
+{
+    double x = ((const order_item *)a)->code, y = ((const order_item *)b)->code;
+    return (x > y) - (x < y);
+}
+
+static sd_status too_many(const sd_dataset *ds, const sd_var *v, sd_error *err)
+{
+    return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, v->name,
+                    "variable '%s' has more than %zu distinct values: expected a categorical "
+                    "variable",
+                    v->name, SD_MAX_CATEGORIES);
+}
+
+static sd_status build_numeric(const sd_dataset *ds, const sd_var *v, sd_missing_mode mode,
+                               sd_catmap *out, sd_error *err)
+{
+    values s;
+    memset(&s, 0, sizeof s);
+    for (size_t i = 0; i < SMALL_CODES; i++)
+        s.small[i] = -1;
+    sd_status st = SD_OK;
+    size_t n = ds->nrows;
+    int32_t *idx = n ? sd__reallocarray(NULL, n, sizeof *idx) : NULL;
+    order_item *ord = NULL;
+    int32_t *remap = NULL;
+    if (n && !idx)
+        goto nomem;
+    for (size_t r = 0; r < n; r++) {
+        if (v->sysmis[r]) {
+            idx[r] = -1;
+            continue;
+        }
+        long k = values_find_add(&s, v, mode, v->num[r]);
+        if (k == -1)
+            goto nomem;
+        if (k == -2) {
+            st = too_many(ds, v, err);
+            goto done;
+        }
+        idx[r] = (int32_t)k;
+    }
+    /* Value-labelled codes nobody chose are shown too. */
+    for (size_t i = 0; i < v->nvl; i++) {
+        if (v->vl[i].str)
+            continue;
+        long k = values_find_add(&s, v, mode, v->vl[i].code);
+        if (k == -1)
+            goto nomem;
+        if (k == -2) {
+            st = too_many(ds, v, err);
+            goto done;
+        }
+    }
+    /* Display order: ascending code, excluded user-missing codes dropped. */
+    size_t nkeep = 0;
+    ord = s.n ? sd__reallocarray(NULL, s.n, sizeof *ord) : NULL;
+    remap = s.n ? sd__reallocarray(NULL, s.n, sizeof *remap) : NULL;
+    if (s.n && (!ord || !remap))
+        goto nomem;
+    for (size_t i = 0; i < s.n; i++) {
+        remap[i] = -1;
+        if (!s.excluded[i]) {
+            ord[nkeep].code = s.v[i];
+            ord[nkeep].old = i;
+            nkeep++;
+        }
+    }
+    if (nkeep)
+        qsort(ord, nkeep, sizeof *ord, cmp_order);
+    out->cats = nkeep ? sd__calloc(nkeep, sizeof *out->cats) : NULL;
+    if (nkeep && !out->cats)
+        goto nomem;
+    for (size_t k = 0; k < nkeep; k++) {
+        remap[ord[k].old] = (int32_t)k;
+        out->cats[k].kind = SD_CAT_CODE;
+        out->cats[k].code = ord[k].code;
+        out->cats[k].user_missing = sd__var_is_user_missing_num(v, ord[k].code);
+    }
+    out->ncats = nkeep;
+    for (size_t r = 0; r < n; r++)
+        if (idx[r] >= 0)
+            idx[r] = remap[idx[r]];
+    out->idx = idx;
+    idx = NULL;
+    goto done;
+nomem:
+    st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+done:
+    sd__free(idx);
+    sd__free(ord);
+    sd__free(remap);
+    sd__free(s.v);
+    sd__free(s.excluded);
+    sd__free(s.hslot);
+    return st;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static sd_status build_string(const sd_dataset *ds, const sd_var *v, sd_missing_mode mode,
+                              sd_catmap *out, sd_error *err)
+{
+    size_t n = ds->nrows;
+    /* Candidate values: every level, and value-labelled strings not met. */
+    size_t ncand = v->nlevels;
+    const char **cand = sd__calloc(v->nlevels + v->nvl + 1, sizeof *cand);
+    int32_t *lev2cat = sd__calloc(v->nlevels + 1, sizeof *lev2cat);
+    int32_t *idx = n ? sd__reallocarray(NULL, n, sizeof *idx) : NULL;
+    sd_status st = SD_OK;
+    if (!cand || !lev2cat || (n && !idx)) {
+        st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < v->nlevels; i++)
+        cand[i] = v->levels[i];
+    for (size_t i = 0; i < v->nvl; i++)
+        if (v->vl[i].str && sd__var_find_level(v, v->vl[i].str) < 0)
+            cand[ncand++] = v->vl[i].str;
+    qsort(cand, ncand, sizeof *cand, cmp_str_ptr);
+    size_t nkeep = 0;
+    for (size_t i = 0; i < ncand; i++) {
+        if (i > 0 && strcmp(cand[i], cand[i - 1]) == 0)
+            continue;
+        if (mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_str(v, cand[i]))
+            continue;
+        cand[nkeep++] = cand[i];
+    }
+    if (nkeep > SD_MAX_CATEGORIES) {
+        st = too_many(ds, v, err);
+        goto done;
+    }
+    out->cats = nkeep ? sd__calloc(nkeep, sizeof *out->cats) : NULL;
+    if (nkeep && !out->cats) {
+        st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < v->nlevels; i++)
+        lev2cat[i] = -1;
+    for (size_t k = 0; k < nkeep; k++) {
+        out->cats[k].kind = SD_CAT_STRING;
+        out->cats[k].str = cand[k];
+        out->cats[k].user_missing = sd__var_is_user_missing_str(v, cand[k]);
+        long lev = sd__var_find_level(v, cand[k]);
+        if (lev >= 0)
+            lev2cat[lev] = (int32_t)k;
+    }
+    out->ncats = nkeep;
+    for (size_t r = 0; r < n; r++)
+        idx[r] = v->sysmis[r] ? -1 : lev2cat[v->str[r]];
+    out->idx = idx;
+    idx = NULL;
+done:
+    sd__free(cand);
+    sd__free(lev2cat);
+    sd__free(idx);
+    return st;
+}
+
+sd_status sd__catmap_build(const sd_dataset *ds, size_t var, sd_missing_mode mode,
+                           bool with_nets, sd_catmap *out, sd_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const sd_var *v = ds->vars[var];
+    sd_status st = v->type == SD_TYPE_NUMERIC ? build_numeric(ds, v, mode, out, err)
+                                              : build_string(ds, v, mode, out, err);
+    if (st != SD_OK || !with_nets || v->nnets == 0 || v->type != SD_TYPE_NUMERIC)
+        return st;
+    out->nnets = v->nnets > 64 ? 64 : v->nnets;
+    out->netmask = out->ncats ? sd__calloc(out->ncats, sizeof *out->netmask) : NULL;
+    if (out->ncats && !out->netmask) {
+        sd__catmap_free(out);
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+    }
+    for (size_t k = 0; k < out->ncats; k++)
+        for (size_t j = 0; j < out->nnets; j++)
+            for (size_t c = 0; c < v->nets[j].ncodes; c++)
+                if (v->nets[j].codes[c] == out->cats[k].code)
+                    out->netmask[k] |= (uint64_t)1 << j;
+    return SD_OK;
+}

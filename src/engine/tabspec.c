@@ -1,0 +1,67 @@
+/*
+ * tabspec.c — the table specification handed to the engine: row variables
+ * or sets, banner variables, weight, missing-value mode (names only; the
+ * engine resolves them against a dataset).
+ */
+#include "engine.h"
+
+#include <string.h>
+
+sd_tabspec *sd_tabspec_new(void)
+{
+    return sd__calloc(1, sizeof(sd_tabspec));
+}
+
+void sd_tabspec_free(sd_tabspec *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nrows; i++)
+        sd__free(s->rows[i]);
+    for (size_t i = 0; i < s->ncols; i++)
+        sd__free(s->cols[i]);
+    sd__free(s->rows);
+    sd__free(s->cols);
+    sd__free(s->weight);
+    sd__free(s);
+}
+
+static sd_status add_name(char ***v, size_t *n, size_t *cap, const char *name, const char *what,
+                          sd_error *err)
+{
+    if (!name || !*name)
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "empty name in %s: expected a variable name", what);
+    char *c = sd__strdup(name);
+    if (!c || !sd__grow((void **)v, cap, *n + 1, sizeof **v)) {
+        sd__free(c);
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    (*v)[(*n)++] = c;
+    return SD_OK;
+}
+
+sd_status sd_tabspec_add_row(sd_tabspec *s, const char *name, sd_error *err)
+{
+    return add_name(&s->rows, &s->nrows, &s->rowcap, name, "--rows", err);
+}
+
+sd_status sd_tabspec_add_col(sd_tabspec *s, const char *name, sd_error *err)
+{
+    return add_name(&s->cols, &s->ncols, &s->colcap, name, "--cols", err);
+}
+
+sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err)
+{
+    char *c = sd__strdup(name);
+    if (!c)
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    sd__free(s->weight);
+    s->weight = c;
+    return SD_OK;
+}
+
+void sd_tabspec_set_missing(sd_tabspec *s, sd_missing_mode mode)
+{
+    s->missing = mode;
+}

@@ -1,0 +1,605 @@
+/*
+ * tabulate.c — resolve a table spec against a dataset and fill every
+ * table's accumulators in one pass over the rows per table. The sums are
+ * plain additions, so a chunk of rows can be tabulated apart and merged
+ * with sd__accum_merge.
+ */
+#include "plan.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- accumulators */
+
+bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols)
+{
+    memset(a, 0, sizeof *a);
+    size_t cells;
+    if (!sd__mul_ok(nrows, ncols, &cells))
+        return false;
+    a->nrows = nrows;
+    a->ncols = ncols;
+    size_t nc = cells ? cells : 1, nk = ncols ? ncols : 1;
+    a->n = sd__calloc(nc, sizeof(double));
+    a->w = sd__calloc(nc, sizeof(double));
+    a->base_n = sd__calloc(nk, sizeof(double));
+    a->base_w = sd__calloc(nk, sizeof(double));
+    a->miss_n = sd__calloc(nk, sizeof(double));
+    a->miss_w = sd__calloc(nk, sizeof(double));
+    if (!a->n || !a->w || !a->base_n || !a->base_w || !a->miss_n || !a->miss_w) {
+        sd__accum_free(a);
+        return false;
+    }
+    return true;
+}
+
+void sd__accum_free(sd_accum *a)
+{
+    sd__free(a->n);
+    sd__free(a->w);
+    sd__free(a->base_n);
+    sd__free(a->base_w);
+    sd__free(a->miss_n);
+    sd__free(a->miss_w);
+    memset(a, 0, sizeof *a);
+}
+
+void sd__accum_merge(sd_accum *dst, const sd_accum *src)
+{
+    size_t cells = dst->nrows * dst->ncols;
+    for (size_t i = 0; i < cells; i++) {
+        dst->n[i] += src->n[i];
+        dst->w[i] += src->w[i];
+    }
+    for (size_t c = 0; c < dst->ncols; c++) {
+        dst->base_n[c] += src->base_n[c];
+        dst->base_w[c] += src->base_w[c];
+        dst->miss_n[c] += src->miss_n[c];
+        dst->miss_w[c] += src->miss_w[c];
+    }
+}
+
+void sd_result_free(sd_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ntables; i++) {
+        sd__free(r->tables[i].rows);
+        sd__free(r->tables[i].cols);
+        sd__accum_free(&r->tables[i].acc);
+    }
+    sd__free(r->tables);
+    sd__free(r->weight);
+    sd__free(r->source);
+    sd__free(r);
+}
+
+size_t sd_result_ntables(const sd_result *r)
+{
+    return r->ntables;
+}
+
+/* ---- name resolution, with a suggestion for typos */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+static sd_status unknown_name(const sd_dataset *ds, const char *name, const char *what,
+                              bool sets_too, sd_error *err)
+{
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (size_t i = 0; i < ds->nvars; i++) {
+        size_t d = edit_distance(name, ds->vars[i]->name);
+        if (d < bestd) {
+            bestd = d;
+            best = ds->vars[i]->name;
+        }
+    }
+    for (size_t i = 0; sets_too && i < ds->nmr; i++) {
+        size_t d = edit_distance(name, ds->mr[i]->name);
+        if (d < bestd) {
+            bestd = d;
+            best = ds->mr[i]->name;
+        }
+    }
+    if (best)
+        return sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, name,
+                        "unknown %s '%s'; did you mean '%s'?", what, name, best);
+    return sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, name,
+                    "unknown %s '%s': expected one of the names `sondage info` lists", what,
+                    name);
+}
+
+/* ---- the pass over rows, one table at a time */
+
+typedef struct rowsrc {
+    const sd_catmap *map;    /* categorical row variable, or NULL */
+    const sd_dataset *ds;
+    const sd_mrset *mr;      /* multiple-response row set, or NULL */
+    sd_missing_mode mode;
+    /* category sets: per member variable, its catmap and cat -> row map */
+    sd_catmap *mmaps;
+    int32_t **mcat2row;
+} rowsrc;
+
+static inline void add_cell(sd_accum *a, size_t r, size_t c, double w)
+{
+    size_t k = r * a->ncols + c;
+    a->n[k] += 1;
+    a->w[k] += w;
+}
+
+static inline void add_base(sd_accum *a, size_t c, double w, bool valid)
+{
+    if (valid) {
+        a->base_n[c] += 1;
+        a->base_w[c] += w;
+    } else {
+        a->miss_n[c] += 1;
+        a->miss_w[c] += w;
+    }
+}
+
+/* A categorical row variable (with its nets) by a banner (or none). */
+static void pass_var(sd_table *t, const sd_catmap *rm, const int32_t *cidx, const double *wt,
+                     size_t nrows)
+{
+    sd_accum *a = &t->acc;
+    size_t ncat = rm->ncats;
+    for (size_t r = 0; r < nrows; r++) {
+        double w = wt ? wt[r] : 1.0;
+        int32_t ri = rm->idx[r];
+        int32_t ci = cidx ? cidx[r] : -1;
+        size_t col = ci >= 0 ? (size_t)ci + 1 : 0;
+        add_base(a, 0, w, ri >= 0);
+        if (ci >= 0)
+            add_base(a, col, w, ri >= 0);
+        if (ri < 0)
+            continue;
+        if (cidx && ci < 0) {
+            t->banner_missing_n += 1;
+            t->banner_missing_w += w;
+        }
+        add_cell(a, (size_t)ri, 0, w);
+        if (ci >= 0)
+            add_cell(a, (size_t)ri, col, w);
+        if (rm->netmask) {
+            uint64_t m = rm->netmask[ri];
+            while (m) {
+                int k = __builtin_ctzll(m);
+                m &= m - 1;
+                add_cell(a, ncat + (size_t)k, 0, w);
+                if (ci >= 0)
+                    add_cell(a, ncat + (size_t)k, col, w);
+            }
+        }
+    }
+}
+
+static bool item_missing(const sd_var *v, size_t r, sd_missing_mode mode)
+{
+    if (v->sysmis[r])
+        return true;
+    return mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, v->num[r]);
+}
+
+/* A dichotomy set: each item counts the rows where it holds the counted value;
+ * the base is the rows with at least one item answered. */
+static void pass_dichotomy(sd_table *t, const sd_dataset *ds, const sd_mrset *m,
+                           sd_missing_mode mode, const int32_t *cidx, const double *wt)
+{
+    sd_accum *a = &t->acc;
+    for (size_t r = 0; r < ds->nrows; r++) {
+        double w = wt ? wt[r] : 1.0;
+        int32_t ci = cidx ? cidx[r] : -1;
+        size_t col = ci >= 0 ? (size_t)ci + 1 : 0;
+        bool valid = false;
+        for (size_t k = 0; k < m->nvars; k++) {
+            const sd_var *v = ds->vars[m->vars[k]];
+            if (item_missing(v, r, mode))
+                continue;
+            valid = true;
+            if (v->num[r] == m->counted) {
+                add_cell(a, k, 0, w);
+                if (ci >= 0)
+                    add_cell(a, k, col, w);
+            }
+        }
+        add_base(a, 0, w, valid);
+        if (ci >= 0)
+            add_base(a, col, w, valid);
+        if (valid && cidx && ci < 0) {
+            t->banner_missing_n += 1;
+            t->banner_missing_w += w;
+        }
+    }
+}
+
+/* A category set: each code counts once per row, whichever variables hold it. */
+static void pass_category(sd_table *t, const sd_dataset *ds, const rowsrc *src,
+                          const int32_t *cidx, const double *wt, uint32_t *stamp)
+{
+    sd_accum *a = &t->acc;
+    const sd_mrset *m = src->mr;
+    for (size_t r = 0; r < ds->nrows; r++) {
+        double w = wt ? wt[r] : 1.0;
+        int32_t ci = cidx ? cidx[r] : -1;
+        size_t col = ci >= 0 ? (size_t)ci + 1 : 0;
+        bool valid = false;
+        uint32_t mark = (uint32_t)r + 1;
+        for (size_t k = 0; k < m->nvars; k++) {
+            int32_t c = src->mmaps[k].idx[r];
+            if (c < 0)
+                continue;
+            valid = true;
+            int32_t row = src->mcat2row[k][c];
+            if (stamp[row] == mark)
+                continue;
+            stamp[row] = mark;
+            add_cell(a, (size_t)row, 0, w);
+            if (ci >= 0)
+                add_cell(a, (size_t)row, col, w);
+        }
+        add_base(a, 0, w, valid);
+        if (ci >= 0)
+            add_base(a, col, w, valid);
+        if (valid && cidx && ci < 0) {
+            t->banner_missing_n += 1;
+            t->banner_missing_w += w;
+        }
+    }
+}
+
+static int cmp_cat(const sd_cat *x, const sd_cat *y)
+{
+    if (x->kind == SD_CAT_STRING && y->kind == SD_CAT_STRING)
+        return strcmp(x->str, y->str);
+    if (x->kind != y->kind)
+        return x->kind == SD_CAT_STRING ? 1 : -1;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+/* Union of the member variables' categories, in order, and each member's
+ * category -> union row map. */
+static sd_status category_rows(const sd_dataset *ds, const sd_mrset *m, sd_missing_mode mode,
+                               rowsrc *src, sd_table *t, sd_error *err)
+{
+    src->mmaps = sd__calloc(m->nvars, sizeof *src->mmaps);
+    src->mcat2row = sd__calloc(m->nvars, sizeof *src->mcat2row);
+    if (!src->mmaps || !src->mcat2row)
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, m->name, "out of memory");
+    size_t total = 0;
+    for (size_t k = 0; k < m->nvars; k++) {
+        sd_status st = sd__catmap_build(ds, m->vars[k], mode, false, &src->mmaps[k], err);
+        if (st != SD_OK)
+            return st;
+        total += src->mmaps[k].ncats;
+    }
+    t->rows = sd__calloc(total ? total : 1, sizeof *t->rows);
+    if (!t->rows)
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, m->name, "out of memory");
+    /* Merge: each member's categories are sorted, so insert in order. */
+    size_t n = 0;
+    for (size_t k = 0; k < m->nvars; k++) {
+        const sd_catmap *cm = &src->mmaps[k];
+        for (size_t c = 0; c < cm->ncats; c++) {
+            size_t pos = 0;
+            while (pos < n && cmp_cat(&t->rows[pos], &cm->cats[c]) < 0)
+                pos++;
+            if (pos < n && cmp_cat(&t->rows[pos], &cm->cats[c]) == 0)
+                continue;
+            memmove(&t->rows[pos + 1], &t->rows[pos], (n - pos) * sizeof *t->rows);
+            t->rows[pos] = cm->cats[c];
+            n++;
+        }
+    }
+    t->nrows = n;
+    for (size_t k = 0; k < m->nvars; k++) {
+        const sd_catmap *cm = &src->mmaps[k];
+        src->mcat2row[k] = sd__calloc(cm->ncats ? cm->ncats : 1, sizeof(int32_t));
+        if (!src->mcat2row[k])
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, m->name, "out of memory");
+        for (size_t c = 0; c < cm->ncats; c++)
+            for (size_t p = 0; p < n; p++)
+                if (cmp_cat(&t->rows[p], &cm->cats[c]) == 0) {
+                    src->mcat2row[k][c] = (int32_t)p;
+                    break;
+                }
+    }
+    return SD_OK;
+}
+
+static void rowsrc_free(rowsrc *src, size_t nvars)
+{
+    for (size_t k = 0; src->mmaps && k < nvars; k++) {
+        sd__catmap_free(&src->mmaps[k]);
+        if (src->mcat2row)
+            sd__free(src->mcat2row[k]);
+    }
+    sd__free(src->mmaps);
+    sd__free(src->mcat2row);
+}
+
+/* Resolve and check the weight column. */
+static sd_status weight_column(const sd_dataset *ds, const char *name, const double **out,
+                               sd_error *err)
+{
+    *out = NULL;
+    if (!name)
+        return SD_OK;
+    long wi = sd__dataset_var_index(ds, name);
+    if (wi < 0)
+        return unknown_name(ds, name, "weight variable", false, err);
+    const sd_var *v = ds->vars[wi];
+    if (v->type != SD_TYPE_NUMERIC)
+        return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, name,
+                        "weight variable '%s' is a string: expected a numeric variable", name);
+    for (size_t r = 0; r < ds->nrows; r++) {
+        if (v->sysmis[r] || sd__var_is_user_missing_num(v, v->num[r]))
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, name,
+                            "weight variable '%s' is missing in row %zu: expected a weight for "
+                            "every row",
+                            name, r + 1);
+        if (!(v->num[r] >= 0) || !isfinite(v->num[r]))
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, name,
+                            "weight variable '%s' is %g in row %zu: expected a finite weight "
+                            ">= 0",
+                            name, v->num[r], r + 1);
+    }
+    *out = v->num;
+    return SD_OK;
+}
+
+static sd_status fill_row_dim(const sd_dataset *ds, const char *name, sd_missing_mode mode,
+                              sd_table *t, sd_catmap *rm, rowsrc *src, sd_error *err)
+{
+    long vi = sd__dataset_var_index(ds, name);
+    const sd_mrset *m = vi < 0 ? sd_dataset_find_mrset(ds, name) : NULL;
+    if (vi < 0 && !m)
+        return unknown_name(ds, name, "variable or set", true, err);
+    if (vi >= 0) {
+        t->row_index = (size_t)vi;
+        t->row_name = ds->vars[vi]->name;
+        sd_status st = sd__catmap_build(ds, (size_t)vi, mode, true, rm, err);
+        if (st != SD_OK)
+            return st;
+        const sd_var *v = ds->vars[vi];
+        t->nnets = rm->nnets;
+        t->nrows = rm->ncats + rm->nnets;
+        t->rows = sd__calloc(t->nrows ? t->nrows : 1, sizeof *t->rows);
+        if (!t->rows)
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
+        if (rm->ncats)
+            memcpy(t->rows, rm->cats, rm->ncats * sizeof *t->rows);
+        for (size_t k = 0; k < rm->nnets; k++) {
+            t->rows[rm->ncats + k].kind = SD_CAT_NET;
+            t->rows[rm->ncats + k].index = k;
+        }
+        (void)v;
+        return SD_OK;
+    }
+    t->row_is_mrset = true;
+    t->row_index = 0;
+    for (size_t i = 0; i < ds->nmr; i++)
+        if (ds->mr[i] == m)
+            t->row_index = i;
+    t->row_name = m->name;
+    src->mr = m;
+    if (m->kind == SD_MRSET_DICHOTOMY) {
+        for (size_t k = 0; k < m->nvars; k++)
+            if (ds->vars[m->vars[k]]->type != SD_TYPE_NUMERIC)
+                return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, ds->vars[m->vars[k]]->name,
+                                "set '%s': item '%s' is a string: a dichotomy set needs "
+                                "numeric items",
+                                m->name, ds->vars[m->vars[k]]->name);
+        t->nrows = m->nvars;
+        t->rows = sd__calloc(t->nrows ? t->nrows : 1, sizeof *t->rows);
+        if (!t->rows)
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
+        for (size_t k = 0; k < m->nvars; k++) {
+            t->rows[k].kind = SD_CAT_ITEM;
+            t->rows[k].index = m->vars[k];
+            t->rows[k].code = m->counted;
+        }
+        return SD_OK;
+    }
+    return category_rows(ds, m, mode, src, t, err);
+}
+
+sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
+                      sd_error *err)
+{
+    *out = NULL;
+    if (spec->nrows == 0)
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "no row variables: expected at least one name in --rows");
+    size_t nban = spec->ncols ? spec->ncols : 1;
+    size_t ntab;
+    if (!sd__mul_ok(spec->nrows, nban, &ntab))
+        return sd__fail(err, SD_E_TOO_LARGE, NULL, 0, 0, NULL, "too many tables");
+    sd_result *res = sd__calloc(1, sizeof *res);
+    sd_catmap *bmaps = sd__calloc(nban, sizeof *bmaps);
+    long *bvars = sd__calloc(nban, sizeof *bvars);
+    uint32_t *stamp = NULL;
+    const double *wt = NULL;
+    sd_status st = SD_OK;
+    if (!res || !bmaps || !bvars || !(res->tables = sd__calloc(ntab, sizeof *res->tables))) {
+        st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    res->missing = spec->missing;
+    res->rows_used = (double)ds->nrows;
+    if ((spec->weight && !(res->weight = sd__strdup(spec->weight))) ||
+        (ds->source && !(res->source = sd__strdup(ds->source)))) {
+        st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    if ((st = weight_column(ds, spec->weight, &wt, err)) != SD_OK)
+        goto done;
+    /* Banners: one category map each, shared by every row variable. */
+    for (size_t b = 0; b < nban; b++) {
+        bvars[b] = -1;
+        if (!spec->ncols)
+            continue;
+        long vi = sd__dataset_var_index(ds, spec->cols[b]);
+        if (vi < 0) {
+            st = sd_dataset_find_mrset(ds, spec->cols[b])
+                     ? sd__fail(err, SD_E_UNSUPPORTED, ds->source, 0, 0, spec->cols[b],
+                                "'%s' is a multiple-response set: banners of sets are not "
+                                "supported yet; expected a variable in --cols",
+                                spec->cols[b])
+                     : unknown_name(ds, spec->cols[b], "banner variable", false, err);
+            goto done;
+        }
+        bvars[b] = vi;
+        if ((st = sd__catmap_build(ds, (size_t)vi, spec->missing, false, &bmaps[b], err)) !=
+            SD_OK)
+            goto done;
+    }
+    for (size_t i = 0; i < spec->nrows; i++) {
+        sd_catmap rm;
+        memset(&rm, 0, sizeof rm);
+        rowsrc src;
+        memset(&src, 0, sizeof src);
+        for (size_t b = 0; b < nban; b++) {
+            sd_table *t = &res->tables[res->ntables];
+            t->col_var = bvars[b];
+            if (b == 0) {
+                st = fill_row_dim(ds, spec->rows[i], spec->missing, t, &rm, &src, err);
+            } else {
+                /* Same row dimension as the first banner's table. */
+                const sd_table *t0 = &res->tables[res->ntables - b];
+                t->row_is_mrset = t0->row_is_mrset;
+                t->row_index = t0->row_index;
+                t->row_name = t0->row_name;
+                t->nrows = t0->nrows;
+                t->nnets = t0->nnets;
+                t->rows = sd__calloc(t->nrows ? t->nrows : 1, sizeof *t->rows);
+                if (!t->rows)
+                    st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+                else if (t->nrows)
+                    memcpy(t->rows, t0->rows, t->nrows * sizeof *t->rows);
+            }
+            size_t nb = bvars[b] >= 0 ? bmaps[b].ncats : 0;
+            if (st == SD_OK) {
+                t->ncols = nb + 1;
+                t->cols = sd__calloc(t->ncols, sizeof *t->cols);
+                if (!t->cols || !sd__accum_init(&t->acc, t->nrows, t->ncols))
+                    st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+            }
+            if (st != SD_OK) {
+                res->ntables++;
+                break;
+            }
+            t->cols[0].kind = SD_CAT_TOTAL;
+            if (nb)
+                memcpy(t->cols + 1, bmaps[b].cats, nb * sizeof *t->cols);
+            t->col_name = bvars[b] >= 0 ? ds->vars[bvars[b]]->name : NULL;
+            const int32_t *cidx = bvars[b] >= 0 ? bmaps[b].idx : NULL;
+            res->ntables++;
+            if (!t->row_is_mrset) {
+                pass_var(t, &rm, cidx, wt, ds->nrows);
+            } else if (src.mr->kind == SD_MRSET_DICHOTOMY) {
+                pass_dichotomy(t, ds, src.mr, spec->missing, cidx, wt);
+            } else {
+                sd__free(stamp);
+                stamp = sd__calloc(t->nrows ? t->nrows : 1, sizeof *stamp);
+                if (!stamp) {
+                    st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+                    break;
+                }
+                pass_category(t, ds, &src, cidx, wt, stamp);
+            }
+        }
+        sd__catmap_free(&rm);
+        rowsrc_free(&src, src.mr ? src.mr->nvars : 0);
+        if (st != SD_OK)
+            goto done;
+    }
+done:
+    for (size_t b = 0; bmaps && b < nban; b++)
+        sd__catmap_free(&bmaps[b]);
+    sd__free(bmaps);
+    sd__free(bvars);
+    sd__free(stamp);
+    if (st != SD_OK) {
+        sd_result_free(res);
+        return st;
+    }
+    *out = res;
+    return SD_OK;
+}
+
+/* ---- labels and keys of categories, for the writers */
+
+static const sd_var *dim_var(const sd_dataset *ds, const sd_table *t, bool is_row)
+{
+    if (is_row)
+        return t->row_is_mrset ? NULL : ds->vars[t->row_index];
+    return t->col_var >= 0 ? ds->vars[t->col_var] : NULL;
+}
+
+static const sd_var *category_set_var(const sd_dataset *ds, const sd_table *t)
+{
+    const sd_mrset *m = ds->mr[t->row_index];
+    return m->nvars ? ds->vars[m->vars[0]] : NULL;
+}
+
+const char *sd__cat_key(const sd_dataset *ds, const sd_table *t, bool is_row, size_t i,
+                        char *buf)
+{
+    const sd_cat *c = is_row ? &t->rows[i] : &t->cols[i];
+    switch (c->kind) {
+    case SD_CAT_TOTAL: return "total";
+    case SD_CAT_CODE: sd__fmt_double(buf, c->code); return buf;
+    case SD_CAT_STRING: return c->str;
+    case SD_CAT_ITEM: return ds->vars[c->index]->name;
+    case SD_CAT_NET: return ds->vars[t->row_index]->nets[c->index].name;
+    }
+    return "";
+}
+
+const char *sd__cat_label(const sd_dataset *ds, const sd_table *t, bool is_row, size_t i,
+                          const char *lang, char *buf)
+{
+    const sd_cat *c = is_row ? &t->rows[i] : &t->cols[i];
+    const sd_var *v = dim_var(ds, t, is_row);
+    if (!v && is_row && t->row_is_mrset && ds->mr[t->row_index]->kind == SD_MRSET_CATEGORY)
+        v = category_set_var(ds, t);
+    const char *l = NULL;
+    switch (c->kind) {
+    case SD_CAT_TOTAL: return lang && strcmp(lang, "fr") == 0 ? "Ensemble" : "Total";
+    case SD_CAT_CODE: {
+        long k = v ? sd__var_find_vlabel_num(v, c->code) : -1;
+        if (k >= 0)
+            l = sd__labels_get(&v->vl[k].labels, lang);
+        break;
+    }
+    case SD_CAT_STRING: {
+        long k = v ? sd__var_find_vlabel_str(v, c->str) : -1;
+        if (k >= 0)
+            l = sd__labels_get(&v->vl[k].labels, lang);
+        break;
+    }
+    case SD_CAT_ITEM: l = sd__labels_get(&ds->vars[c->index]->label, lang); break;
+    case SD_CAT_NET: l = sd__labels_get(&ds->vars[t->row_index]->nets[c->index].labels, lang); break;
+    }
+    return l ? l : sd__cat_key(ds, t, is_row, i, buf);
+}

@@ -1,0 +1,396 @@
+/*
+ * write_tab.c — tables of counts and column percentages as text (for
+ * people: banners side by side, the report language's decimal mark), CSV
+ * (one line per cell) and JSON (docs/json.md), and sd_result_write.
+ */
+#include "report.h"
+
+#include <math.h>
+#include <string.h>
+
+static double pct_of(const sd_accum *a, size_t r, size_t c)
+{
+    double base = a->base_w[c];
+    return base > 0 ? a->w[r * a->ncols + c] / base : NAN;
+}
+
+static const char *row_label(const sd_dataset *ds, const sd_table *t, const char *lang)
+{
+    const char *l = t->row_is_mrset ? sd__labels_get(&ds->mr[t->row_index]->label, lang)
+                                    : sd__labels_get(&ds->vars[t->row_index]->label, lang);
+    return l ? l : "";
+}
+
+static const char *col_label(const sd_dataset *ds, const sd_table *t, const char *lang)
+{
+    if (t->col_var < 0)
+        return "";
+    const char *l = sd__labels_get(&ds->vars[t->col_var]->label, lang);
+    return l ? l : "";
+}
+
+static const char *row_kind(const sd_dataset *ds, const sd_table *t)
+{
+    if (!t->row_is_mrset)
+        return "variable";
+    return ds->mr[t->row_index]->kind == SD_MRSET_DICHOTOMY ? "dichotomy_set" : "category_set";
+}
+
+/* ------------------------------------------------------------------ CSV */
+
+sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char *lang,
+                            sd_strbuf *sb)
+{
+    sd__sb_puts(sb, "row_var,row,row_label,col_var,col,col_label,n,count,pct,base_n,base_count,"
+                    "missing_n\n");
+    char b1[SD_NUMBUF], b2[SD_NUMBUF];
+    for (size_t ti = 0; ti < r->ntables; ti++) {
+        const sd_table *t = &r->tables[ti];
+        const sd_accum *a = &t->acc;
+        for (size_t i = 0; i < t->nrows; i++) {
+            for (size_t c = 0; c < t->ncols; c++) {
+                sd__sb_csv_field(sb, t->row_name);
+                sd__sb_putc(sb, ',');
+                sd__sb_csv_field(sb, sd__cat_key(ds, t, true, i, b1));
+                sd__sb_putc(sb, ',');
+                sd__sb_csv_field(sb, sd__cat_label(ds, t, true, i, lang, b2));
+                sd__sb_putc(sb, ',');
+                sd__sb_csv_field(sb, t->col_name ? t->col_name : "");
+                sd__sb_putc(sb, ',');
+                sd__sb_csv_field(sb, sd__cat_key(ds, t, false, c, b1));
+                sd__sb_putc(sb, ',');
+                sd__sb_csv_field(sb, sd__cat_label(ds, t, false, c, lang, b2));
+                sd__sb_putc(sb, ',');
+                sd__sb_num(sb, a->n[i * t->ncols + c]);
+                sd__sb_putc(sb, ',');
+                sd__sb_num(sb, a->w[i * t->ncols + c]);
+                sd__sb_putc(sb, ',');
+                double p = pct_of(a, i, c);
+                if (!isnan(p))
+                    sd__sb_num(sb, p);
+                sd__sb_putc(sb, ',');
+                sd__sb_num(sb, a->base_n[c]);
+                sd__sb_putc(sb, ',');
+                sd__sb_num(sb, a->base_w[c]);
+                sd__sb_putc(sb, ',');
+                sd__sb_num(sb, a->miss_n[c]);
+                sd__sb_putc(sb, '\n');
+            }
+        }
+    }
+    return sd__sb_status(sb);
+}
+
+/* ----------------------------------------------------------------- JSON */
+
+/* A category key as JSON: a number for codes, a string otherwise. */
+static void json_key(sd_strbuf *sb, const sd_dataset *ds, const sd_table *t, bool is_row,
+                     size_t i)
+{
+    const sd_cat *c = is_row ? &t->rows[i] : &t->cols[i];
+    char buf[SD_NUMBUF];
+    if (c->kind == SD_CAT_CODE && isfinite(c->code))
+        sd__sb_num(sb, c->code);
+    else
+        sd__sb_json_str(sb, sd__cat_key(ds, t, is_row, i, buf));
+}
+
+static void json_num_or_null(sd_strbuf *sb, double x)
+{
+    if (isfinite(x))
+        sd__sb_num(sb, x);
+    else
+        sd__sb_puts(sb, "null");
+}
+
+static const char *cat_kind_name(sd_cat_kind k)
+{
+    switch (k) {
+    case SD_CAT_TOTAL: return "total";
+    case SD_CAT_CODE: return "code";
+    case SD_CAT_STRING: return "value";
+    case SD_CAT_ITEM: return "item";
+    case SD_CAT_NET: return "net";
+    }
+    return "";
+}
+
+sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const char *lang,
+                             sd_strbuf *sb)
+{
+    char buf[SD_NUMBUF];
+    sd__sb_puts(sb, "{\n  \"sondage\": \"" SD_VERSION "\",\n  \"source\": ");
+    sd__sb_json_str(sb, r->source ? r->source : "");
+    sd__sb_puts(sb, ",\n  \"lang\": ");
+    sd__sb_json_str(sb, lang ? lang : "");
+    sd__sb_puts(sb, ",\n  \"weight\": ");
+    if (r->weight)
+        sd__sb_json_str(sb, r->weight);
+    else
+        sd__sb_puts(sb, "null");
+    sd__sb_printf(sb, ",\n  \"missing\": \"%s\",\n  \"tables\": [",
+                  r->missing == SD_MISSING_INCLUDE ? "include" : "exclude");
+    for (size_t ti = 0; ti < r->ntables; ti++) {
+        const sd_table *t = &r->tables[ti];
+        const sd_accum *a = &t->acc;
+        sd__sb_puts(sb, ti ? ",\n    {\n" : "\n    {\n");
+        sd__sb_puts(sb, "      \"row_var\": ");
+        sd__sb_json_str(sb, t->row_name);
+        sd__sb_printf(sb, ",\n      \"row_kind\": \"%s\",\n      \"row_label\": ", row_kind(ds, t));
+        sd__sb_json_str(sb, row_label(ds, t, lang));
+        sd__sb_puts(sb, ",\n      \"col_var\": ");
+        if (t->col_name)
+            sd__sb_json_str(sb, t->col_name);
+        else
+            sd__sb_puts(sb, "null");
+        sd__sb_puts(sb, ",\n      \"col_label\": ");
+        sd__sb_json_str(sb, col_label(ds, t, lang));
+        sd__sb_puts(sb, ",\n      \"rows\": [");
+        for (size_t i = 0; i < t->nrows; i++) {
+            sd__sb_puts(sb, i ? ", {\"row\": " : "{\"row\": ");
+            json_key(sb, ds, t, true, i);
+            sd__sb_printf(sb, ", \"kind\": \"%s\", \"label\": ", cat_kind_name(t->rows[i].kind));
+            sd__sb_json_str(sb, sd__cat_label(ds, t, true, i, lang, buf));
+            if (t->rows[i].user_missing)
+                sd__sb_puts(sb, ", \"user_missing\": true");
+            sd__sb_putc(sb, '}');
+        }
+        sd__sb_puts(sb, "],\n      \"cols\": [");
+        for (size_t c = 0; c < t->ncols; c++) {
+            sd__sb_puts(sb, c ? ", {\"col\": " : "{\"col\": ");
+            json_key(sb, ds, t, false, c);
+            sd__sb_puts(sb, ", \"label\": ");
+            sd__sb_json_str(sb, sd__cat_label(ds, t, false, c, lang, buf));
+            sd__sb_puts(sb, ", \"base_n\": ");
+            sd__sb_num(sb, a->base_n[c]);
+            sd__sb_puts(sb, ", \"base_count\": ");
+            sd__sb_num(sb, a->base_w[c]);
+            sd__sb_puts(sb, ", \"missing_n\": ");
+            sd__sb_num(sb, a->miss_n[c]);
+            sd__sb_puts(sb, ", \"missing_count\": ");
+            sd__sb_num(sb, a->miss_w[c]);
+            sd__sb_putc(sb, '}');
+        }
+        sd__sb_puts(sb, "],\n      \"banner_missing_n\": ");
+        sd__sb_num(sb, t->banner_missing_n);
+        sd__sb_puts(sb, ",\n      \"cells\": [");
+        for (size_t i = 0; i < t->nrows; i++) {
+            for (size_t c = 0; c < t->ncols; c++) {
+                sd__sb_puts(sb, i + c ? ",\n        {\"row\": " : "\n        {\"row\": ");
+                json_key(sb, ds, t, true, i);
+                sd__sb_puts(sb, ", \"col\": ");
+                json_key(sb, ds, t, false, c);
+                sd__sb_puts(sb, ", \"n\": ");
+                sd__sb_num(sb, a->n[i * t->ncols + c]);
+                sd__sb_puts(sb, ", \"count\": ");
+                sd__sb_num(sb, a->w[i * t->ncols + c]);
+                sd__sb_puts(sb, ", \"pct\": ");
+                json_num_or_null(sb, pct_of(a, i, c));
+                sd__sb_putc(sb, '}');
+            }
+        }
+        sd__sb_puts(sb, t->nrows && t->ncols ? "\n      ]\n    }" : "]\n    }");
+    }
+    sd__sb_puts(sb, r->ntables ? "\n  ]\n}\n" : "]\n}\n");
+    return sd__sb_status(sb);
+}
+
+/* ----------------------------------------------------------------- text */
+
+#define LABEL_MAX 36
+#define NUM_W 7
+
+static void people_num(char *buf, double x, int dec, const char *lang)
+{
+    if (!isfinite(x)) {
+        memcpy(buf, "-", 2);
+        return;
+    }
+    sd__fmt_fixed(buf, x, dec, sd__lang_is_fr(lang) ? ',' : '.');
+}
+
+/* One block: the tables [from, to) share their row dimension. */
+static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, size_t from,
+                       size_t to, const char *lang)
+{
+    bool fr = sd__lang_is_fr(lang);
+    bool weighted = r->weight != NULL;
+    const sd_table *t0 = &r->tables[from];
+    char buf[SD_NUMBUF], num[SD_NUMBUF];
+    const char *rl = row_label(ds, t0, lang);
+    sd__sb_puts(sb, t0->row_name);
+    if (*rl) {
+        sd__sb_puts(sb, ": ");
+        sd__sb_puts(sb, rl);
+    }
+    sd__sb_putc(sb, '\n');
+    if (t0->row_is_mrset)
+        sd__sb_puts(sb, fr ? "(réponses multiples : une personne peut être dans plusieurs lignes)\n"
+                           : "(multiple response: a respondent can be in several rows)\n");
+    /* Row label width. */
+    size_t lw = sd__utf8_width(fr ? "Manquants (exclus)" : "Missing (excluded)");
+    for (size_t i = 0; i < t0->nrows; i++) {
+        size_t w = sd__utf8_width(sd__cat_label(ds, t0, true, i, lang, buf));
+        if (w > lw)
+            lw = w;
+    }
+    if (lw > LABEL_MAX)
+        lw = LABEL_MAX;
+    size_t gw = weighted ? 3 * NUM_W + 2 : 2 * NUM_W + 1; /* one column group */
+    /* Header 1: banner variables; header 2: categories; header 3: measures. */
+    sd__sb_pad(sb, "", lw, false);
+    for (size_t ti = from; ti < to; ti++) {
+        const sd_table *t = &r->tables[ti];
+        size_t first = ti == from ? 0 : 1;
+        for (size_t c = first; c < t->ncols; c++) {
+            sd__sb_puts(sb, " | ");
+            const char *h = c == 0 ? "" : (c == 1 ? t->col_name : "");
+            sd__sb_pad(sb, h ? h : "", gw, false);
+        }
+    }
+    sd__sb_putc(sb, '\n');
+    sd__sb_pad(sb, "", lw, false);
+    for (size_t ti = from; ti < to; ti++) {
+        const sd_table *t = &r->tables[ti];
+        for (size_t c = ti == from ? 0 : 1; c < t->ncols; c++) {
+            sd__sb_puts(sb, " | ");
+            sd__sb_pad(sb, sd__cat_label(ds, t, false, c, lang, buf), gw, false);
+        }
+    }
+    sd__sb_putc(sb, '\n');
+    sd__sb_pad(sb, "", lw, false);
+    for (size_t ti = from; ti < to; ti++) {
+        const sd_table *t = &r->tables[ti];
+        for (size_t c = ti == from ? 0 : 1; c < t->ncols; c++) {
+            sd__sb_puts(sb, " | ");
+            sd__sb_pad(sb, "n", NUM_W, true);
+            if (weighted) {
+                sd__sb_putc(sb, ' ');
+                sd__sb_pad(sb, fr ? "pondéré" : "weighted", NUM_W, true);
+            }
+            sd__sb_putc(sb, ' ');
+            sd__sb_pad(sb, "%", NUM_W, true);
+        }
+    }
+    sd__sb_putc(sb, '\n');
+    for (size_t i = 0; i < t0->nrows; i++) {
+        const char *l = sd__cat_label(ds, t0, true, i, lang, buf);
+        sd__sb_pad(sb, l, lw, false);
+        for (size_t ti = from; ti < to; ti++) {
+            const sd_table *t = &r->tables[ti];
+            const sd_accum *a = &t->acc;
+            for (size_t c = ti == from ? 0 : 1; c < t->ncols; c++) {
+                sd__sb_puts(sb, " | ");
+                people_num(num, a->n[i * t->ncols + c], 0, lang);
+                sd__sb_pad(sb, num, NUM_W, true);
+                if (weighted) {
+                    sd__sb_putc(sb, ' ');
+                    people_num(num, a->w[i * t->ncols + c], 1, lang);
+                    sd__sb_pad(sb, num, NUM_W, true);
+                }
+                sd__sb_putc(sb, ' ');
+                people_num(num, 100 * pct_of(a, i, c), 1, lang);
+                sd__sb_pad(sb, num, NUM_W, true);
+            }
+        }
+        sd__sb_putc(sb, '\n');
+    }
+    /* Bases and missing. */
+    for (int line = 0; line < 2; line++) {
+        const char *name = line == 0 ? (fr ? "Base" : "Base")
+                                     : (fr ? "Manquants (exclus)" : "Missing (excluded)");
+        sd__sb_pad(sb, name, lw, false);
+        for (size_t ti = from; ti < to; ti++) {
+            const sd_table *t = &r->tables[ti];
+            const sd_accum *a = &t->acc;
+            for (size_t c = ti == from ? 0 : 1; c < t->ncols; c++) {
+                sd__sb_puts(sb, " | ");
+                people_num(num, line == 0 ? a->base_n[c] : a->miss_n[c], 0, lang);
+                sd__sb_pad(sb, num, NUM_W, true);
+                if (weighted) {
+                    sd__sb_putc(sb, ' ');
+                    people_num(num, line == 0 ? a->base_w[c] : a->miss_w[c], 1, lang);
+                    sd__sb_pad(sb, num, NUM_W, true);
+                }
+                sd__sb_putc(sb, ' ');
+                sd__sb_pad(sb, "", NUM_W, true);
+            }
+        }
+        sd__sb_putc(sb, '\n');
+    }
+    for (size_t ti = from; ti < to; ti++) {
+        const sd_table *t = &r->tables[ti];
+        if (t->banner_missing_n > 0) {
+            people_num(num, t->banner_missing_n, 0, lang);
+            sd__sb_printf(sb,
+                          fr ? "(%s répondants sans valeur pour %s : comptés dans l'ensemble "
+                               "seulement)\n"
+                             : "(%s respondents with no value of %s: counted in Total only)\n",
+                          num, t->col_name);
+        }
+    }
+}
+
+sd_status sd__write_tab_text(const sd_result *r, const sd_dataset *ds, const char *lang,
+                             sd_strbuf *sb)
+{
+    size_t from = 0;
+    while (from < r->ntables) {
+        size_t to = from + 1;
+        while (to < r->ntables && r->tables[to].row_is_mrset == r->tables[from].row_is_mrset &&
+               r->tables[to].row_index == r->tables[from].row_index && r->tables[to].col_var >= 0)
+            to++;
+        if (from)
+            sd__sb_putc(sb, '\n');
+        text_block(sb, r, ds, from, to, lang);
+        from = to;
+    }
+    if (r->weight)
+        sd__sb_printf(sb, sd__lang_is_fr(lang) ? "\nPondération : %s\n" : "\nWeight: %s\n",
+                      r->weight);
+    return sd__sb_status(sb);
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static sd_status flush(sd_strbuf *sb, sd_status st, FILE *fp, sd_error *err)
+{
+    if (st == SD_OK && fwrite(sd__sb_str(sb), 1, sb->len, fp) != sb->len)
+        st = sd__fail(err, SD_E_IO, NULL, 0, 0, NULL, "write error on output");
+    else if (st != SD_OK)
+        sd__fail(err, st, NULL, 0, 0, NULL, "cannot render the output: %s", sd_status_str(st));
+    sd__sb_free(sb);
+    return st;
+}
+
+sd_status sd_result_write(const sd_result *r, const sd_dataset *ds, sd_outfmt fmt,
+                          const char *lang, FILE *fp, sd_error *err)
+{
+    sd_strbuf sb;
+    sd__sb_init(&sb, SD_MAX_REPORT);
+    sd_status st = SD_OK;
+    switch (fmt) {
+    case SD_OUT_TEXT: st = sd__write_tab_text(r, ds, lang, &sb); break;
+    case SD_OUT_CSV: st = sd__write_tab_csv(r, ds, lang, &sb); break;
+    case SD_OUT_JSON: st = sd__write_tab_json(r, ds, lang, &sb); break;
+    }
+    return flush(&sb, st, fp, err);
+}
+
+sd_status sd_dataset_write_info(const sd_dataset *ds, sd_outfmt fmt, const char *lang, FILE *fp,
+                                sd_error *err)
+{
+    sd_strbuf sb;
+    sd__sb_init(&sb, SD_MAX_REPORT);
+    sd_status st = SD_OK;
+    switch (fmt) {
+    case SD_OUT_TEXT: st = sd__write_info_text(ds, lang, &sb); break;
+    case SD_OUT_CSV:
+        st = sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
+                      "info has no csv format: expected text or json");
+        sd__sb_free(&sb);
+        return st;
+    case SD_OUT_JSON: st = sd__write_info_json(ds, lang, &sb); break;
+    }
+    return flush(&sb, st, fp, err);
+}
