@@ -68,6 +68,7 @@ $(B)/libsondage.so: $(LIB_OBJ)
 $(B)/sondage: $(CLI_OBJ) $(B)/libsondage.a
 	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(B)/libsondage.a $(LIBS)
 $(B)/gen_study: $(STUDY)/gen_study.c
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(OPT) $(LDSAN) -o $@ $< -lm
 $(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(B)/libsondage.a
 	@mkdir -p $(dir $@)

@@ -1,0 +1,309 @@
+/*
+ * test_tab.c — the engine on a small hand-built dataset whose every table
+ * was counted by hand: weighted and unweighted cells, bases, missing
+ * (excluded and included), nets, both kinds of multiple-response sets,
+ * string variables, banner missing values, merging, and bad specs.
+ */
+#include "engine/engine.h"
+#include "harness.h"
+
+#define SYS (-1e300) /* marks a system-missing cell in the literals below */
+
+static sd_var *num_var(sd_dataset *ds, const char *name, const double *vals)
+{
+    sd_var *v = NULL;
+    sd__dataset_add_var(ds, name, SD_TYPE_NUMERIC, &v, NULL);
+    for (size_t r = 0; r < ds->nrows; r++) {
+        v->sysmis[r] = vals[r] == SYS;
+        v->num[r] = vals[r] == SYS ? 0 : vals[r];
+    }
+    return v;
+}
+
+static sd_dataset *make(void)
+{
+    sd_dataset *ds = sd__dataset_new("mem");
+    ds->nrows = 6;
+    sd__dataset_reserve_rows(ds, 6);
+    num_var(ds, "role", (double[]){1, 1, 2, 2, SYS, 2});
+    sd_var *q = num_var(ds, "q", (double[]){1, 2, 1, 9, 2, SYS});
+    sd__var_set_vlabel_num(q, 1, "fr", "Oui");
+    sd__var_set_vlabel_num(q, 2, "fr", "Non");
+    sd__var_set_vlabel_num(q, 3, "fr", "Peut-être");
+    sd__var_set_vlabel_num(q, 9, "fr", "NSP");
+    sd__var_add_missing_code(q, 9);
+    sd__var_add_net(q, "any", (double[]){1, 2}, 2, NULL);
+    num_var(ds, "w", (double[]){1, 2, 1, 3, 1, 0.5});
+    sd_var *a1 = num_var(ds, "a1", (double[]){1, 0, 1, SYS, 0, 1});
+    num_var(ds, "a2", (double[]){0, 1, 1, SYS, 0, 0});
+    sd__labels_set(&a1->label, "fr", "Action 1");
+    num_var(ds, "c1", (double[]){1, 2, SYS, 1, 3, SYS});
+    num_var(ds, "c2", (double[]){2, SYS, SYS, 1, 3, 2});
+    sd_var *s = NULL;
+    sd__dataset_add_var(ds, "s", SD_TYPE_STRING, &s, NULL);
+    const char *sv[] = {"y", "x", "y", NULL, "x", "z"};
+    for (size_t r = 0; r < 6; r++) {
+        s->sysmis[r] = sv[r] == NULL;
+        if (sv[r])
+            sd__var_intern(s, sv[r], 1, &s->str[r]);
+    }
+    sd__var_finish_levels(s, 6);
+    sd_mrset *m = NULL;
+    sd__dataset_add_mrset(ds, "acts", SD_MRSET_DICHOTOMY, &m, NULL);
+    sd__mrset_add_var(m, 3);
+    sd__mrset_add_var(m, 4);
+    sd__dataset_add_mrset(ds, "cats", SD_MRSET_CATEGORY, &m, NULL);
+    sd__mrset_add_var(m, 5);
+    sd__mrset_add_var(m, 6);
+    return ds;
+}
+
+static sd_result *run(sd_dataset *ds, const char *row, const char *col, const char *w,
+                      sd_missing_mode mode)
+{
+    sd_tabspec *s = sd_tabspec_new();
+    sd_tabspec_add_row(s, row, NULL);
+    if (col)
+        sd_tabspec_add_col(s, col, NULL);
+    if (w)
+        sd_tabspec_set_weight(s, w, NULL);
+    sd_tabspec_set_missing(s, mode);
+    sd_result *r = NULL;
+    sd_error *e = sd_error_new();
+    if (sd_tabulate(ds, s, &r, e) != SD_OK)
+        fprintf(stderr, "  tabulate failed: %s\n", sd_error_message(e));
+    sd_error_free(e);
+    sd_tabspec_free(s);
+    return r;
+}
+
+#define CELL_N(t, r, c) ((t)->acc.n[(r) * (t)->ncols + (c)])
+#define CELL_W(t, r, c) ((t)->acc.w[(r) * (t)->ncols + (c)])
+
+static void test_categorical_by_banner_unweighted(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "q", "role", NULL, SD_MISSING_EXCLUDE);
+    CHECK(r && r->ntables == 1);
+    const sd_table *t = &r->tables[0];
+    /* rows: codes 1, 2, 3 (labelled, unobserved) then the net; 9 excluded */
+    CHECK_INT(t->nrows, 4);
+    CHECK(t->rows[0].code == 1 && t->rows[1].code == 2 && t->rows[2].code == 3);
+    CHECK_INT(t->rows[3].kind, SD_CAT_NET);
+    CHECK_INT(t->ncols, 3);
+    CHECK(t->cols[1].code == 1 && t->cols[2].code == 2);
+    CHECK_INT(CELL_N(t, 0, 0), 2);
+    CHECK_INT(CELL_N(t, 1, 0), 2);
+    CHECK_INT(CELL_N(t, 2, 0), 0);
+    CHECK_INT(CELL_N(t, 3, 0), 4);
+    CHECK_INT(t->acc.base_n[0], 4);
+    CHECK_INT(t->acc.miss_n[0], 2);
+    CHECK_INT(CELL_N(t, 0, 1), 1);
+    CHECK_INT(CELL_N(t, 1, 1), 1);
+    CHECK_INT(t->acc.base_n[1], 2);
+    CHECK_INT(t->acc.miss_n[1], 0);
+    CHECK_INT(CELL_N(t, 0, 2), 1);
+    CHECK_INT(CELL_N(t, 1, 2), 0);
+    CHECK_INT(t->acc.base_n[2], 1);
+    CHECK_INT(t->acc.miss_n[2], 2);
+    CHECK_INT(t->banner_missing_n, 1);
+    char buf[SD_NUMBUF];
+    CHECK_STR(sd__cat_label(ds, t, true, 0, "fr", buf), "Oui");
+    CHECK_STR(sd__cat_label(ds, t, true, 3, "fr", buf), "any");
+    CHECK_STR(sd__cat_key(ds, t, true, 3, buf), "any");
+    CHECK_STR(sd__cat_key(ds, t, false, 0, buf), "total");
+    CHECK_STR(sd__cat_label(ds, t, false, 0, "fr", buf), "Ensemble");
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void test_weighted_counts_and_bases(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "q", "role", "w", SD_MISSING_EXCLUDE);
+    const sd_table *t = &r->tables[0];
+    CHECK_NEAR(t->acc.base_w[0], 5, 1e-15);
+    CHECK_NEAR(CELL_W(t, 0, 0), 2, 1e-15);
+    CHECK_NEAR(CELL_W(t, 1, 0), 3, 1e-15);
+    CHECK_NEAR(t->acc.miss_w[0], 3.5, 1e-15);
+    CHECK_NEAR(t->acc.base_w[1], 3, 1e-15);
+    CHECK_NEAR(t->acc.miss_w[2], 3.5, 1e-15);
+    CHECK_INT(CELL_N(t, 1, 0), 2); /* n stays unweighted */
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void test_missing_include_makes_codes_categories(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "q", NULL, NULL, SD_MISSING_INCLUDE);
+    const sd_table *t = &r->tables[0];
+    CHECK_INT(t->ncols, 1);
+    CHECK_INT(t->nrows, 5); /* 1, 2, 3, 9, net */
+    CHECK(t->rows[3].code == 9 && t->rows[3].user_missing);
+    CHECK_INT(CELL_N(t, 3, 0), 1);
+    CHECK_INT(t->acc.base_n[0], 5);
+    CHECK_INT(t->acc.miss_n[0], 1);
+    CHECK_INT(CELL_N(t, 4, 0), 4); /* the net holds 1 and 2 only */
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void test_dichotomy_set(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "acts", "role", "w", SD_MISSING_EXCLUDE);
+    const sd_table *t = &r->tables[0];
+    CHECK(t->row_is_mrset);
+    CHECK_INT(t->nrows, 2);
+    CHECK_INT(t->acc.base_n[0], 5);
+    CHECK_INT(t->acc.miss_n[0], 1);
+    CHECK_INT(CELL_N(t, 0, 0), 3);
+    CHECK_INT(CELL_N(t, 1, 0), 2);
+    CHECK_NEAR(t->acc.base_w[0], 5.5, 1e-15);
+    CHECK_NEAR(CELL_W(t, 0, 0), 2.5, 1e-15);
+    CHECK_INT(t->acc.base_n[1], 2);
+    CHECK_INT(CELL_N(t, 0, 1), 1);
+    CHECK_INT(CELL_N(t, 1, 1), 1);
+    CHECK_INT(t->acc.base_n[2], 2);
+    CHECK_INT(t->acc.miss_n[2], 1);
+    CHECK_INT(CELL_N(t, 0, 2), 2);
+    CHECK_INT(CELL_N(t, 1, 2), 1);
+    char buf[SD_NUMBUF];
+    CHECK_STR(sd__cat_key(ds, t, true, 0, buf), "a1");
+    CHECK_STR(sd__cat_label(ds, t, true, 0, "fr", buf), "Action 1");
+    CHECK_STR(sd__cat_label(ds, t, true, 1, "fr", buf), "a2");
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void test_category_set_counts_each_code_once(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "cats", NULL, NULL, SD_MISSING_EXCLUDE);
+    const sd_table *t = &r->tables[0];
+    CHECK_INT(t->nrows, 3);
+    CHECK(t->rows[0].code == 1 && t->rows[1].code == 2 && t->rows[2].code == 3);
+    CHECK_INT(CELL_N(t, 0, 0), 2);
+    CHECK_INT(CELL_N(t, 1, 0), 3);
+    CHECK_INT(CELL_N(t, 2, 0), 1);
+    CHECK_INT(t->acc.base_n[0], 5);
+    CHECK_INT(t->acc.miss_n[0], 1);
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void test_string_rows_sorted(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "s", "role", NULL, SD_MISSING_EXCLUDE);
+    const sd_table *t = &r->tables[0];
+    CHECK_INT(t->nrows, 3);
+    CHECK_STR(t->rows[0].str, "x");
+    CHECK_STR(t->rows[2].str, "z");
+    CHECK_INT(CELL_N(t, 0, 0), 2);
+    CHECK_INT(CELL_N(t, 1, 0), 2);
+    CHECK_INT(CELL_N(t, 2, 0), 1);
+    CHECK_INT(t->acc.miss_n[0], 1);
+    CHECK_INT(CELL_N(t, 1, 2), 1); /* "y" among role 2 */
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void test_string_banner(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "q", "s", NULL, SD_MISSING_EXCLUDE);
+    const sd_table *t = &r->tables[0];
+    CHECK_INT(t->ncols, 4);
+    CHECK_STR(t->cols[1].str, "x");
+    CHECK_INT(CELL_N(t, 1, 1), 2); /* q=2 and s=x: rows 2 and 5 */
+    CHECK_INT(t->acc.base_n[3], 0);
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void test_merge_adds(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "q", "role", "w", SD_MISSING_EXCLUDE);
+    sd_table *t = &r->tables[0];
+    sd_accum copy;
+    sd__accum_init(&copy, t->nrows, t->ncols);
+    sd__accum_merge(&copy, &t->acc);
+    sd__accum_merge(&copy, &t->acc);
+    CHECK_NEAR(copy.w[1 * t->ncols + 0], 6, 1e-15);
+    CHECK_NEAR(copy.base_n[2], 2, 1e-15);
+    sd__accum_free(&copy);
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void expect_error(const char *row, const char *col, const char *w, sd_status st,
+                         const char *msg)
+{
+    sd_dataset *ds = make();
+    sd_tabspec *s = sd_tabspec_new();
+    sd_tabspec_add_row(s, row, NULL);
+    if (col)
+        sd_tabspec_add_col(s, col, NULL);
+    if (w)
+        sd_tabspec_set_weight(s, w, NULL);
+    sd_result *r = NULL;
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd_tabulate(ds, s, &r, e), st);
+    CHECK(r == NULL);
+    CHECK_STR(sd_error_message(e), msg);
+    CHECK_STR(sd_error_file(e), "mem");
+    sd_error_free(e);
+    sd_tabspec_free(s);
+    sd_dataset_free(ds);
+}
+
+static void test_bad_specs(void)
+{
+    expect_error("qq", NULL, NULL, SD_E_NOT_FOUND, "unknown variable or set 'qq'; did you mean 'q'?");
+    expect_error("nothing_like_it", NULL, NULL, SD_E_NOT_FOUND,
+                 "unknown variable or set 'nothing_like_it': expected one of the names "
+                 "`sondage info` lists");
+    expect_error("q", "rol", NULL, SD_E_NOT_FOUND, "unknown banner variable 'rol'; did you mean 'role'?");
+    expect_error("q", "acts", NULL, SD_E_UNSUPPORTED,
+                 "'acts' is a multiple-response set: banners of sets are not supported yet; "
+                 "expected a variable in --cols");
+    expect_error("q", NULL, "s", SD_E_TYPE,
+                 "weight variable 's' is a string: expected a numeric variable");
+    expect_error("q", NULL, "a1", SD_E_INVALID,
+                 "weight variable 'a1' is missing in row 4: expected a weight for every row");
+}
+
+static void test_negative_weight(void)
+{
+    sd_dataset *ds = make();
+    ds->vars[2]->num[1] = -2;
+    sd_tabspec *s = sd_tabspec_new();
+    sd_tabspec_add_row(s, "q", NULL);
+    sd_tabspec_set_weight(s, "w", NULL);
+    sd_result *r = NULL;
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd_tabulate(ds, s, &r, e), SD_E_INVALID);
+    CHECK_STR(sd_error_message(e),
+              "weight variable 'w' is -2 in row 2: expected a finite weight >= 0");
+    sd_error_free(e);
+    sd_tabspec_free(s);
+    sd_dataset_free(ds);
+}
+
+int main(void)
+{
+    RUN(test_categorical_by_banner_unweighted);
+    RUN(test_weighted_counts_and_bases);
+    RUN(test_missing_include_makes_codes_categories);
+    RUN(test_dichotomy_set);
+    RUN(test_category_set_counts_each_code_once);
+    RUN(test_string_rows_sorted);
+    RUN(test_string_banner);
+    RUN(test_merge_adds);
+    RUN(test_bad_specs);
+    RUN(test_negative_weight);
+    DONE();
+}
