@@ -197,7 +197,7 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
 
 /* ----------------------------------------------------------------- text */
 
-#define LABEL_MAX 36
+#define LABEL_MAX 40
 #define NUM_W 7
 
 static void people_num(char *buf, double x, int dec, const char *lang)
