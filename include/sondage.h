@@ -187,6 +187,14 @@ SD_API sd_status sd_tabspec_add_row(sd_tabspec *s, const char *name, sd_error *e
 SD_API sd_status sd_tabspec_add_col(sd_tabspec *s, const char *name, sd_error *err);
 SD_API sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err);
 SD_API void sd_tabspec_set_missing(sd_tabspec *s, sd_missing_mode mode);
+/* Set a design or statistics option by its command-line name, without the
+ * dashes; list values are comma-separated, flags take "true"/"false".
+ * Design (named after R's svydesign/svrepdesign): "weight", "strata",
+ * "cluster", "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho",
+ * "scale", "rscales", "mse", "make-replicates". A design declared in the
+ * dataset's codebook fills whatever these leave unset. */
+SD_API sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *value,
+                                       sd_error *err);
 
 /* Tabulate: one pass over the rows. On success *out owns the result. */
 SD_API sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,

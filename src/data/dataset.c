@@ -127,7 +127,7 @@ bool sd__dataset_reserve_rows(sd_dataset *ds, size_t nrows)
         return true;
     if (nrows > SD_MAX_ROWS)
         return false;
-    size_t cap = ds->rowcap ? ds->rowcap : 1024;
+    size_t cap = ds->rowcap ? ds->rowcap : (nrows < 1024 ? nrows : 1024);
     while (cap < nrows)
         cap *= 2;
     for (size_t i = 0; i < ds->nvars; i++)

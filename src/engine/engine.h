@@ -10,7 +10,7 @@
 #ifndef SD_ENGINE_H
 #define SD_ENGINE_H
 
-#include "../data/data.h"
+#include "design.h"
 
 /* What one category of a table dimension stands for. */
 typedef enum sd_cat_kind {
@@ -29,16 +29,43 @@ typedef struct sd_cat {
     bool user_missing; /* a user-missing code shown because missing=include */
 } sd_cat;
 
-/* The sums for one table: every array is mergeable by addition. Cells are
- * row-major: cell (r, c) is at r * ncols + c. */
+/* The sums for one table: every array is mergeable by addition.
+ *
+ * A table's estimates are ratios of "linear quantities" (LQs): weighted
+ * totals of a per-row value a_il. LQ l < nrows*ncols is cell (r, c) at
+ * r * ncols + c (a = 1 when the row is in the cell); then one LQ per column
+ * base (a = 1 when the row has a valid answer in that column). Variance
+ * needs more sums than the totals, and which ones depends on the design:
+ *  - clustered designs: the LQ totals of every sampled unit (unit_tot);
+ *  - unclustered designs: per stratum, the sums and cross-products of the
+ *    rows' weighted values (st_sum, st_cross), from which the centred
+ *    sums of squares follow exactly;
+ *  - replicate designs: the LQ totals under every replicate weight.
+ * All are sums, so chunks of rows merge by addition. */
+typedef enum sd_vmode {
+    SD_VMODE_NONE = 0, /* counts only */
+    SD_VMODE_UNITS,    /* per sampled unit totals */
+    SD_VMODE_MOMENTS,  /* per stratum sums and cross-products */
+    SD_VMODE_REPS      /* per replicate totals */
+} sd_vmode;
+
 typedef struct sd_accum {
     size_t nrows, ncols;
-    double *n;      /* unweighted count per cell */
-    double *w;      /* weighted count per cell */
-    double *base_n; /* per column: respondents with a valid row answer */
-    double *base_w;
+    size_t nlq;     /* nrows * ncols + ncols */
+    double *n;      /* unweighted count per LQ (nlq) */
+    double *w;      /* weighted total per LQ (nlq) */
+    double *base_n; /* = n + nrows*ncols: per column, respondents with a valid row answer */
+    double *base_w; /* = w + nrows*ncols */
     double *miss_n; /* per column: respondents missing on the row variable */
     double *miss_w;
+    sd_vmode vmode;
+    size_t nunits;     /* SD_VMODE_UNITS: units of the deepest stage used */
+    double *unit_tot;  /* [nunits][nlq] */
+    size_t nstrata;    /* SD_VMODE_MOMENTS */
+    double *st_sum;    /* [nstrata][nlq]: sum of w*a */
+    double *st_cross;  /* [nstrata][nlq][nlq]: sum of (w*a_l)(w*a_m) */
+    size_t nrep;       /* SD_VMODE_REPS */
+    double *rep_tot;   /* [nrep][nlq] */
 } sd_accum;
 
 typedef struct sd_table {
@@ -66,6 +93,7 @@ struct sd_result {
     char *weight;     /* weight variable name, or NULL (owned) */
     char *source;     /* dataset source (owned) */
     double rows_used; /* rows of the dataset */
+    sd_design design; /* the resolved design the sums were gathered for */
 };
 
 struct sd_tabspec {
@@ -73,11 +101,13 @@ struct sd_tabspec {
     size_t nrows, rowcap;
     char **cols;
     size_t ncols, colcap;
-    char *weight;
+    sd_designspec design; /* weight and design options */
     sd_missing_mode missing;
 };
 
 bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols);
+/* Allocate the variance sums for a mode (after sd__accum_init). */
+bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count);
 void sd__accum_free(sd_accum *a);
 /* dst += src; both of one table's shape. */
 void sd__accum_merge(sd_accum *dst, const sd_accum *src);

@@ -22,7 +22,7 @@ void sd_tabspec_free(sd_tabspec *s)
         sd__free(s->cols[i]);
     sd__free(s->rows);
     sd__free(s->cols);
-    sd__free(s->weight);
+    sd__designspec_free(&s->design);
     sd__free(s);
 }
 
@@ -53,12 +53,13 @@ sd_status sd_tabspec_add_col(sd_tabspec *s, const char *name, sd_error *err)
 
 sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err)
 {
-    char *c = sd__strdup(name);
-    if (!c)
-        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-    sd__free(s->weight);
-    s->weight = c;
-    return SD_OK;
+    return sd__designspec_set(&s->design, "weight", name, err);
+}
+
+sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *value,
+                                sd_error *err)
+{
+    return sd__designspec_set(&s->design, key, value, err);
 }
 
 void sd_tabspec_set_missing(sd_tabspec *s, sd_missing_mode mode)

@@ -14,49 +14,91 @@
 bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols)
 {
     memset(a, 0, sizeof *a);
-    size_t cells;
-    if (!sd__mul_ok(nrows, ncols, &cells))
+    size_t cells, nlq;
+    if (!sd__mul_ok(nrows, ncols, &cells) || !sd__add_ok(cells, ncols, &nlq))
         return false;
     a->nrows = nrows;
     a->ncols = ncols;
-    size_t nc = cells ? cells : 1, nk = ncols ? ncols : 1;
-    a->n = sd__calloc(nc, sizeof(double));
-    a->w = sd__calloc(nc, sizeof(double));
-    a->base_n = sd__calloc(nk, sizeof(double));
-    a->base_w = sd__calloc(nk, sizeof(double));
+    a->nlq = nlq;
+    size_t nk = ncols ? ncols : 1;
+    a->n = sd__calloc(nlq ? nlq : 1, sizeof(double));
+    a->w = sd__calloc(nlq ? nlq : 1, sizeof(double));
     a->miss_n = sd__calloc(nk, sizeof(double));
     a->miss_w = sd__calloc(nk, sizeof(double));
-    if (!a->n || !a->w || !a->base_n || !a->base_w || !a->miss_n || !a->miss_w) {
+    if (!a->n || !a->w || !a->miss_n || !a->miss_w) {
         sd__accum_free(a);
         return false;
     }
+    a->base_n = a->n + cells;
+    a->base_w = a->w + cells;
     return true;
+}
+
+/* Cap on the variance sums of one table: 2^28 doubles (2 GiB). */
+#define VAR_SUMS_MAX ((size_t)1 << 28)
+
+bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count)
+{
+    size_t k;
+    a->vmode = mode;
+    switch (mode) {
+    case SD_VMODE_NONE: return true;
+    case SD_VMODE_UNITS:
+        a->nunits = count;
+        if (!sd__mul_ok(count, a->nlq, &k) || k > VAR_SUMS_MAX)
+            return false;
+        a->unit_tot = sd__calloc(k ? k : 1, sizeof(double));
+        return a->unit_tot != NULL;
+    case SD_VMODE_MOMENTS:
+        a->nstrata = count;
+        if (!sd__mul_ok(count, a->nlq, &k) || !sd__mul_ok(k, a->nlq, &k) || k > VAR_SUMS_MAX)
+            return false;
+        a->st_sum = sd__calloc(count > 0 ? count * a->nlq : 1, sizeof(double));
+        a->st_cross = sd__calloc(k ? k : 1, sizeof(double));
+        return a->st_sum && a->st_cross;
+    case SD_VMODE_REPS:
+        a->nrep = count;
+        if (!sd__mul_ok(count, a->nlq, &k) || k > VAR_SUMS_MAX)
+            return false;
+        a->rep_tot = sd__calloc(k ? k : 1, sizeof(double));
+        return a->rep_tot != NULL;
+    }
+    return false;
 }
 
 void sd__accum_free(sd_accum *a)
 {
     sd__free(a->n);
     sd__free(a->w);
-    sd__free(a->base_n);
-    sd__free(a->base_w);
     sd__free(a->miss_n);
     sd__free(a->miss_w);
+    sd__free(a->unit_tot);
+    sd__free(a->st_sum);
+    sd__free(a->st_cross);
+    sd__free(a->rep_tot);
     memset(a, 0, sizeof *a);
+}
+
+static void add_all(double *dst, const double *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] += src[i];
 }
 
 void sd__accum_merge(sd_accum *dst, const sd_accum *src)
 {
-    size_t cells = dst->nrows * dst->ncols;
-    for (size_t i = 0; i < cells; i++) {
-        dst->n[i] += src->n[i];
-        dst->w[i] += src->w[i];
+    add_all(dst->n, src->n, dst->nlq);
+    add_all(dst->w, src->w, dst->nlq);
+    add_all(dst->miss_n, src->miss_n, dst->ncols);
+    add_all(dst->miss_w, src->miss_w, dst->ncols);
+    if (dst->unit_tot && src->unit_tot)
+        add_all(dst->unit_tot, src->unit_tot, dst->nunits * dst->nlq);
+    if (dst->st_sum && src->st_sum) {
+        add_all(dst->st_sum, src->st_sum, dst->nstrata * dst->nlq);
+        add_all(dst->st_cross, src->st_cross, dst->nstrata * dst->nlq * dst->nlq);
     }
-    for (size_t c = 0; c < dst->ncols; c++) {
-        dst->base_n[c] += src->base_n[c];
-        dst->base_w[c] += src->base_w[c];
-        dst->miss_n[c] += src->miss_n[c];
-        dst->miss_w[c] += src->miss_w[c];
-    }
+    if (dst->rep_tot && src->rep_tot)
+        add_all(dst->rep_tot, src->rep_tot, dst->nrep * dst->nlq);
 }
 
 void sd_result_free(sd_result *r)
@@ -71,6 +113,7 @@ void sd_result_free(sd_result *r)
     sd__free(r->tables);
     sd__free(r->weight);
     sd__free(r->source);
+    sd__design_free(&r->design);
     sd__free(r);
 }
 
@@ -139,57 +182,114 @@ typedef struct rowsrc {
     int32_t **mcat2row;
 } rowsrc;
 
-static inline void add_cell(sd_accum *a, size_t r, size_t c, double w)
+/* The LQs one row touches, then applied to every sum at once. */
+typedef struct emitter {
+    sd_accum *a;
+    const sd_design *d;   /* NULL: counts only */
+    const int32_t *unit;  /* SD_VMODE_UNITS: the unit of each row */
+    uint32_t *lq;         /* LQs touched by the current row */
+    double *av;           /* their values a_il */
+    size_t m, cap;
+} emitter;
+
+static inline void em_add(emitter *e, size_t lq, double a)
 {
-    size_t k = r * a->ncols + c;
-    a->n[k] += 1;
-    a->w[k] += w;
+    e->lq[e->m] = (uint32_t)lq;
+    e->av[e->m] = a;
+    e->m++;
 }
 
-static inline void add_base(sd_accum *a, size_t c, double w, bool valid)
+static inline void add_cell(emitter *e, size_t r, size_t c)
+{
+    em_add(e, r * e->a->ncols + c, 1.0);
+}
+
+static inline void add_base(emitter *e, size_t c, double w, bool valid)
 {
     if (valid) {
-        a->base_n[c] += 1;
-        a->base_w[c] += w;
+        em_add(e, e->a->nrows * e->a->ncols + c, 1.0);
     } else {
-        a->miss_n[c] += 1;
-        a->miss_w[c] += w;
+        e->a->miss_n[c] += 1;
+        e->a->miss_w[c] += w;
+    }
+}
+
+static void em_end(emitter *e, size_t row, double w)
+{
+    sd_accum *a = e->a;
+    size_t m = e->m;
+    e->m = 0;
+    for (size_t k = 0; k < m; k++) {
+        a->n[e->lq[k]] += 1;
+        a->w[e->lq[k]] += w * e->av[k];
+    }
+    switch (a->vmode) {
+    case SD_VMODE_NONE: return;
+    case SD_VMODE_UNITS: {
+        double *t = a->unit_tot + (size_t)e->unit[row] * a->nlq;
+        for (size_t k = 0; k < m; k++)
+            t[e->lq[k]] += w * e->av[k];
+        return;
+    }
+    case SD_VMODE_MOMENTS: {
+        size_t h = (size_t)e->d->stratum[row];
+        double *s = a->st_sum + h * a->nlq;
+        double *q = a->st_cross + h * a->nlq * a->nlq;
+        for (size_t k = 0; k < m; k++) {
+            double x = w * e->av[k];
+            s[e->lq[k]] += x;
+            double *qr = q + (size_t)e->lq[k] * a->nlq;
+            for (size_t j = 0; j < m; j++)
+                qr[e->lq[j]] += x * w * e->av[j];
+        }
+        return;
+    }
+    case SD_VMODE_REPS:
+        for (size_t r = 0; r < a->nrep; r++) {
+            double wr = e->d->repw[r][row];
+            double *t = a->rep_tot + r * a->nlq;
+            for (size_t k = 0; k < m; k++)
+                t[e->lq[k]] += wr * e->av[k];
+        }
+        return;
     }
 }
 
 /* A categorical row variable (with its nets) by a banner (or none). */
-static void pass_var(sd_table *t, const sd_catmap *rm, const int32_t *cidx, const double *wt,
-                     size_t nrows)
+static void pass_var(sd_table *t, emitter *e, const sd_catmap *rm, const int32_t *cidx,
+                     const double *wt, size_t nrows)
 {
-    sd_accum *a = &t->acc;
     size_t ncat = rm->ncats;
     for (size_t r = 0; r < nrows; r++) {
         double w = wt ? wt[r] : 1.0;
         int32_t ri = rm->idx[r];
         int32_t ci = cidx ? cidx[r] : -1;
         size_t col = ci >= 0 ? (size_t)ci + 1 : 0;
-        add_base(a, 0, w, ri >= 0);
+        add_base(e, 0, w, ri >= 0);
         if (ci >= 0)
-            add_base(a, col, w, ri >= 0);
-        if (ri < 0)
+            add_base(e, col, w, ri >= 0);
+        if (ri < 0) {
+            em_end(e, r, w);
             continue;
+        }
         if (cidx && ci < 0) {
             t->banner_missing_n += 1;
             t->banner_missing_w += w;
         }
-        add_cell(a, (size_t)ri, 0, w);
+        add_cell(e, (size_t)ri, 0);
         if (ci >= 0)
-            add_cell(a, (size_t)ri, col, w);
+            add_cell(e, (size_t)ri, col);
         if (rm->netmask) {
             uint64_t m = rm->netmask[ri];
             while (m) {
                 int k = __builtin_ctzll(m);
                 m &= m - 1;
-                add_cell(a, ncat + (size_t)k, 0, w);
+                add_cell(e, ncat + (size_t)k, 0);
                 if (ci >= 0)
-                    add_cell(a, ncat + (size_t)k, col, w);
+                    add_cell(e, ncat + (size_t)k, col);
             }
         }
+        em_end(e, r, w);
     }
 }
 
@@ -202,10 +302,9 @@ static bool item_missing(const sd_var *v, size_t r, sd_missing_mode mode)
 
 /* A dichotomy set: each item counts the rows where it holds the counted value;
  * the base is the rows with at least one item answered. */
-static void pass_dichotomy(sd_table *t, const sd_dataset *ds, const sd_mrset *m,
+static void pass_dichotomy(sd_table *t, emitter *e, const sd_dataset *ds, const sd_mrset *m,
                            sd_missing_mode mode, const int32_t *cidx, const double *wt)
 {
-    sd_accum *a = &t->acc;
     for (size_t r = 0; r < ds->nrows; r++) {
         double w = wt ? wt[r] : 1.0;
         int32_t ci = cidx ? cidx[r] : -1;
@@ -217,26 +316,26 @@ static void pass_dichotomy(sd_table *t, const sd_dataset *ds, const sd_mrset *m,
                 continue;
             valid = true;
             if (v->num[r] == m->counted) {
-                add_cell(a, k, 0, w);
+                add_cell(e, k, 0);
                 if (ci >= 0)
-                    add_cell(a, k, col, w);
+                    add_cell(e, k, col);
             }
         }
-        add_base(a, 0, w, valid);
+        add_base(e, 0, w, valid);
         if (ci >= 0)
-            add_base(a, col, w, valid);
+            add_base(e, col, w, valid);
         if (valid && cidx && ci < 0) {
             t->banner_missing_n += 1;
             t->banner_missing_w += w;
         }
+        em_end(e, r, w);
     }
 }
 
 /* A category set: each code counts once per row, whichever variables hold it. */
-static void pass_category(sd_table *t, const sd_dataset *ds, const rowsrc *src,
+static void pass_category(sd_table *t, emitter *e, const sd_dataset *ds, const rowsrc *src,
                           const int32_t *cidx, const double *wt, uint32_t *stamp)
 {
-    sd_accum *a = &t->acc;
     const sd_mrset *m = src->mr;
     for (size_t r = 0; r < ds->nrows; r++) {
         double w = wt ? wt[r] : 1.0;
@@ -253,17 +352,18 @@ static void pass_category(sd_table *t, const sd_dataset *ds, const rowsrc *src,
             if (stamp[row] == mark)
                 continue;
             stamp[row] = mark;
-            add_cell(a, (size_t)row, 0, w);
+            add_cell(e, (size_t)row, 0);
             if (ci >= 0)
-                add_cell(a, (size_t)row, col, w);
+                add_cell(e, (size_t)row, col);
         }
-        add_base(a, 0, w, valid);
+        add_base(e, 0, w, valid);
         if (ci >= 0)
-            add_base(a, col, w, valid);
+            add_base(e, col, w, valid);
         if (valid && cidx && ci < 0) {
             t->banner_missing_n += 1;
             t->banner_missing_w += w;
         }
+        em_end(e, r, w);
     }
 }
 
@@ -335,36 +435,6 @@ static void rowsrc_free(rowsrc *src, size_t nvars)
     }
     sd__free(src->mmaps);
     sd__free(src->mcat2row);
-}
-
-/* Resolve and check the weight column. */
-static sd_status weight_column(const sd_dataset *ds, const char *name, const double **out,
-                               sd_error *err)
-{
-    *out = NULL;
-    if (!name)
-        return SD_OK;
-    long wi = sd__dataset_var_index(ds, name);
-    if (wi < 0)
-        return unknown_name(ds, name, "weight variable", false, err);
-    const sd_var *v = ds->vars[wi];
-    if (v->type != SD_TYPE_NUMERIC)
-        return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, name,
-                        "weight variable '%s' is a string: expected a numeric variable", name);
-    for (size_t r = 0; r < ds->nrows; r++) {
-        if (v->sysmis[r] || sd__var_is_user_missing_num(v, v->num[r]))
-            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, name,
-                            "weight variable '%s' is missing in row %zu: expected a weight for "
-                            "every row",
-                            name, r + 1);
-        if (!(v->num[r] >= 0) || !isfinite(v->num[r]))
-            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, name,
-                            "weight variable '%s' is %g in row %zu: expected a finite weight "
-                            ">= 0",
-                            name, v->num[r], r + 1);
-    }
-    *out = v->num;
-    return SD_OK;
 }
 
 static sd_status fill_row_dim(const sd_dataset *ds, const char *name, sd_missing_mode mode,
@@ -440,19 +510,43 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
     uint32_t *stamp = NULL;
     const double *wt = NULL;
     sd_status st = SD_OK;
+    sd_designspec dspec;
+    memset(&dspec, 0, sizeof dspec);
+    emitter em;
+    memset(&em, 0, sizeof em);
     if (!res || !bmaps || !bvars || !(res->tables = sd__calloc(ntab, sizeof *res->tables))) {
         st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
         goto done;
     }
     res->missing = spec->missing;
     res->rows_used = (double)ds->nrows;
-    if ((spec->weight && !(res->weight = sd__strdup(spec->weight))) ||
+    /* The design: the options given, completed by the codebook's. */
+    if ((st = sd__designspec_copy(&dspec, &spec->design, err)) != SD_OK ||
+        (st = sd__designspec_from_decl(&dspec, &ds->design, err)) != SD_OK)
+        goto done;
+    if ((dspec.weight && !(res->weight = sd__strdup(dspec.weight))) ||
         (ds->source && !(res->source = sd__strdup(ds->source)))) {
         st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
         goto done;
     }
-    if ((st = weight_column(ds, spec->weight, &wt, err)) != SD_OK)
+    if ((st = sd__design_resolve(ds, &dspec, &res->design, err)) != SD_OK)
         goto done;
+    wt = res->design.w;
+    /* Which variance sums the design needs. */
+    sd_vmode vmode = SD_VMODE_MOMENTS;
+    size_t vcount = res->design.nstrata;
+    if (res->design.nrep) {
+        vmode = SD_VMODE_REPS;
+        vcount = res->design.nrep;
+    } else if (res->design.nstages) {
+        size_t depth = 1;
+        while (depth < res->design.nstages && res->design.has_fpc[depth - 1])
+            depth++;
+        vmode = SD_VMODE_UNITS;
+        em.unit = res->design.unit[depth - 1];
+        vcount = res->design.nunits[depth - 1];
+    }
+    em.d = &res->design;
     /* Banners: one category map each, shared by every row variable. */
     for (size_t b = 0; b < nban; b++) {
         bvars[b] = -1;
@@ -503,7 +597,23 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
                 t->cols = sd__calloc(t->ncols, sizeof *t->cols);
                 if (!t->cols || !sd__accum_init(&t->acc, t->nrows, t->ncols))
                     st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+                else if (!sd__accum_init_var(&t->acc, vmode, vcount))
+                    st = sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, t->row_name,
+                                  "table of '%s' is too large for its variance sums (%zu "
+                                  "estimates x %zu %s)",
+                                  t->row_name, t->acc.nlq, vcount,
+                                  vmode == SD_VMODE_REPS ? "replicates" : "strata or units");
             }
+            if (st == SD_OK && t->acc.nlq > em.cap) {
+                sd__free(em.lq);
+                sd__free(em.av);
+                em.cap = t->acc.nlq;
+                em.lq = sd__calloc(em.cap, sizeof *em.lq);
+                em.av = sd__calloc(em.cap, sizeof *em.av);
+                if (!em.lq || !em.av)
+                    st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+            }
+            em.a = &t->acc;
             if (st != SD_OK) {
                 res->ntables++;
                 break;
@@ -515,9 +625,9 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
             const int32_t *cidx = bvars[b] >= 0 ? bmaps[b].idx : NULL;
             res->ntables++;
             if (!t->row_is_mrset) {
-                pass_var(t, &rm, cidx, wt, ds->nrows);
+                pass_var(t, &em, &rm, cidx, wt, ds->nrows);
             } else if (src.mr->kind == SD_MRSET_DICHOTOMY) {
-                pass_dichotomy(t, ds, src.mr, spec->missing, cidx, wt);
+                pass_dichotomy(t, &em, ds, src.mr, spec->missing, cidx, wt);
             } else {
                 sd__free(stamp);
                 stamp = sd__calloc(t->nrows ? t->nrows : 1, sizeof *stamp);
@@ -525,7 +635,7 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
                     st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
                     break;
                 }
-                pass_category(t, ds, &src, cidx, wt, stamp);
+                pass_category(t, &em, ds, &src, cidx, wt, stamp);
             }
         }
         sd__catmap_free(&rm);
@@ -539,6 +649,9 @@ done:
     sd__free(bmaps);
     sd__free(bvars);
     sd__free(stamp);
+    sd__free(em.lq);
+    sd__free(em.av);
+    sd__designspec_free(&dspec);
     if (st != SD_OK) {
         sd_result_free(res);
         return st;

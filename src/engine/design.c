@@ -1,0 +1,780 @@
+/*
+ * design.c — survey designs: the declared options (the CLI names, after
+ * R's svydesign and svrepdesign) and their resolution against a dataset
+ * into per-row stratum and cluster indexes, population sizes per stage,
+ * and replicate weight columns. Every rule R's survey package enforces is
+ * checked here, with a message naming the variable and row.
+ */
+#include "design.h"
+
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ spec */
+
+static void free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sd__free(v[i]);
+}
+
+void sd__designspec_free(sd_designspec *d)
+{
+    sd__free(d->weight);
+    sd__free(d->strata);
+    free_strs(d->cluster, d->ncluster);
+    free_strs(d->fpc, d->nfpc);
+    free_strs(d->repweights, d->nrepweights);
+    sd__free(d->repweights);
+    sd__free(d->rscales);
+    memset(d, 0, sizeof *d);
+}
+
+bool sd__designspec_is_design(const sd_designspec *d)
+{
+    return d->strata || d->ncluster || d->nfpc || d->nrepweights;
+}
+
+/* Split a comma list into owned strings; *n receives the count. */
+static sd_status split_list(const char *key, const char *value, char ***out, size_t *n,
+                            size_t max, sd_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    const char *p = value;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == 0) {
+            free_strs(*out, *n);
+            sd__free(*out);
+            *out = NULL;
+            *n = 0;
+            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                            "--%s: empty name in '%s': expected names separated by commas", key,
+                            value);
+        }
+        if (*n >= max) {
+            free_strs(*out, *n);
+            sd__free(*out);
+            *out = NULL;
+            *n = 0;
+            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                            "--%s: at most %zu names, got more in '%s'", key, max, value);
+        }
+        char *s = sd__strndup(p, len);
+        if (!s || !sd__grow((void **)out, &cap, *n + 1, sizeof **out)) {
+            sd__free(s);
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        (*out)[(*n)++] = s;
+        if (!e)
+            return SD_OK;
+        p = e + 1;
+    }
+}
+
+static sd_status set_number(const char *key, const char *value, double lo, double hi,
+                            double *out, sd_error *err)
+{
+    double x;
+    if (!sd__parse_double(value, strlen(value), false, &x) || !(x >= lo && x <= hi))
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--%s: expected a number from %g to %g, not '%s'", key, lo, hi, value);
+    *out = x;
+    return SD_OK;
+}
+
+static sd_status set_bool(const char *key, const char *value, bool *out, sd_error *err)
+{
+    if (!value || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1"))
+        *out = true;
+    else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0"))
+        *out = false;
+    else
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--%s: expected true or false, not '%s'", key, value);
+    return SD_OK;
+}
+
+static sd_status set_reptype(const char *key, const char *value, bool allow_all,
+                             sd_reptype *out, sd_error *err)
+{
+    static const struct {
+        const char *name;
+        sd_reptype t;
+    } map[] = {{"jk1", SD_REP_JK1}, {"jkn", SD_REP_JKN},           {"brr", SD_REP_BRR},
+               {"fay", SD_REP_FAY}, {"bootstrap", SD_REP_BOOTSTRAP}, {"sdr", SD_REP_SDR}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(value, map[i].name) == 0 &&
+            (allow_all || map[i].t == SD_REP_JK1 || map[i].t == SD_REP_JKN ||
+             map[i].t == SD_REP_BRR || map[i].t == SD_REP_BOOTSTRAP)) {
+            *out = map[i].t;
+            return SD_OK;
+        }
+    return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "--%s: expected %s, not '%s'", key,
+                    allow_all ? "jk1, jkn, brr, fay, bootstrap or sdr" : "jk1, jkn, brr or bootstrap",
+                    value);
+}
+
+static bool looks_like_regex(const char *s)
+{
+    return strpbrk(s, "[]()*+?^$|\\{}") != NULL;
+}
+
+sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *value,
+                             sd_error *err)
+{
+    if (!strcmp(key, "nest"))
+        return set_bool(key, value, &d->nest, err);
+    if (!strcmp(key, "mse"))
+        return set_bool(key, value, &d->mse, err);
+    if (!value || !*value)
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "--%s needs a value", key);
+    if (!strcmp(key, "weight") || !strcmp(key, "strata")) {
+        char **slot = key[0] == 'w' ? &d->weight : &d->strata;
+        char *c = sd__strdup(value);
+        if (!c)
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        sd__free(*slot);
+        *slot = c;
+        return SD_OK;
+    }
+    if (!strcmp(key, "cluster") || !strcmp(key, "fpc")) {
+        bool cl = key[0] == 'c';
+        char **list;
+        size_t n;
+        sd_status st = split_list(key, value, &list, &n, SD_MAX_STAGES, err);
+        if (st != SD_OK)
+            return st;
+        char **dst = cl ? d->cluster : d->fpc;
+        size_t *dn = cl ? &d->ncluster : &d->nfpc;
+        free_strs(dst, *dn);
+        memcpy(dst, list, n * sizeof *list);
+        *dn = n;
+        sd__free(list);
+        return SD_OK;
+    }
+    if (!strcmp(key, "lonely-psu")) {
+        static const char *names[] = {"fail", "remove", "adjust", "certainty", "average"};
+        for (int i = 0; i < 5; i++)
+            if (!strcmp(value, names[i])) {
+                d->lonely = (sd_lonely)i;
+                return SD_OK;
+            }
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--lonely-psu: expected fail, remove, adjust, certainty or average, not "
+                        "'%s'",
+                        value);
+    }
+    if (!strcmp(key, "repweights")) {
+        free_strs(d->repweights, d->nrepweights);
+        sd__free(d->repweights);
+        d->repweights = NULL;
+        d->nrepweights = 0;
+        d->repregex = !strchr(value, ',') && looks_like_regex(value);
+        if (d->repregex) {
+            regex_t re;
+            int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
+            if (rc != 0) {
+                char msg[128];
+                regerror(rc, &re, msg, sizeof msg);
+                return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                                "--repweights: '%s' is not a valid regular expression: %s",
+                                value, msg);
+            }
+            regfree(&re);
+        }
+        return split_list(key, value, &d->repweights, &d->nrepweights, 100000, err);
+    }
+    if (!strcmp(key, "reptype"))
+        return set_reptype(key, value, true, &d->reptype, err);
+    if (!strcmp(key, "make-replicates"))
+        return set_reptype(key, value, false, &d->make_replicates, err);
+    if (!strcmp(key, "rho")) {
+        d->has_rho = true;
+        return set_number(key, value, 0, 0.999999, &d->rho, err);
+    }
+    if (!strcmp(key, "scale")) {
+        d->has_scale = true;
+        return set_number(key, value, 1e-300, 1e300, &d->scale, err);
+    }
+    if (!strcmp(key, "rscales")) {
+        char **list;
+        size_t n;
+        sd_status st = split_list(key, value, &list, &n, 100000, err);
+        if (st != SD_OK)
+            return st;
+        double *r = sd__calloc(n, sizeof *r);
+        for (size_t i = 0; st == SD_OK && i < n; i++) {
+            if (!r)
+                st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+            else
+                st = set_number(key, list[i], 0, 1e300, &r[i], err);
+        }
+        free_strs(list, n);
+        sd__free(list);
+        if (st != SD_OK) {
+            sd__free(r);
+            return st;
+        }
+        sd__free(d->rscales);
+        d->rscales = r;
+        d->nrscales = n;
+        return SD_OK;
+    }
+    return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "unknown design option '%s'", key);
+}
+
+static sd_status join_and_set(sd_designspec *d, const char *key, char **names, size_t n,
+                              sd_error *err)
+{
+    sd_strbuf sb;
+    sd__sb_init(&sb, 1 << 20);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sd__sb_putc(&sb, ',');
+        sd__sb_puts(&sb, names[i]);
+    }
+    sd_status st = sd__sb_status(&sb) != SD_OK
+                       ? sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory")
+                       : sd__designspec_set(d, key, sd__sb_str(&sb), err);
+    sd__sb_free(&sb);
+    return st;
+}
+
+sd_status sd__designspec_from_decl(sd_designspec *d, const sd_design_decl *c, sd_error *err)
+{
+    if (!c->declared)
+        return SD_OK;
+    sd_status st = SD_OK;
+    if (!d->weight && c->weight)
+        st = sd__designspec_set(d, "weight", c->weight, err);
+    if (st == SD_OK && !d->strata && c->strata)
+        st = sd__designspec_set(d, "strata", c->strata, err);
+    if (st == SD_OK && !d->ncluster && c->ncluster)
+        st = join_and_set(d, "cluster", c->cluster, c->ncluster, err);
+    if (st == SD_OK && !d->nfpc && c->nfpc)
+        st = join_and_set(d, "fpc", c->fpc, c->nfpc, err);
+    if (st == SD_OK && c->nest)
+        d->nest = true;
+    if (st == SD_OK && c->lonely_psu && d->lonely == SD_LONELY_FAIL)
+        st = sd__designspec_set(d, "lonely-psu", c->lonely_psu, err);
+    if (st == SD_OK && !d->nrepweights && c->nrepweights)
+        st = join_and_set(d, "repweights", c->repweights, c->nrepweights, err);
+    if (st == SD_OK && d->reptype == SD_REP_NONE && c->reptype)
+        st = sd__designspec_set(d, "reptype", c->reptype, err);
+    if (st == SD_OK && !d->has_rho && c->has_rho) {
+        d->has_rho = true;
+        d->rho = c->rho;
+    }
+    if (st == SD_OK && !d->has_scale && c->has_scale) {
+        d->has_scale = true;
+        d->scale = c->scale;
+    }
+    if (st == SD_OK && !d->nrscales && c->nrscales) {
+        d->rscales = sd__calloc(c->nrscales, sizeof *d->rscales);
+        if (!d->rscales)
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        memcpy(d->rscales, c->rscales, c->nrscales * sizeof *d->rscales);
+        d->nrscales = c->nrscales;
+    }
+    if (st == SD_OK && c->mse)
+        d->mse = true;
+    return st;
+}
+
+static sd_status dup_str(char **dst, const char *src, sd_error *err)
+{
+    *dst = NULL;
+    if (src && !(*dst = sd__strdup(src)))
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    return SD_OK;
+}
+
+sd_status sd__designspec_copy(sd_designspec *dst, const sd_designspec *src, sd_error *err)
+{
+    *dst = *src;
+    dst->weight = dst->strata = NULL;
+    dst->ncluster = dst->nfpc = dst->nrepweights = dst->nrscales = 0;
+    dst->repweights = NULL;
+    dst->rscales = NULL;
+    sd_status st = dup_str(&dst->weight, src->weight, err);
+    if (st == SD_OK)
+        st = dup_str(&dst->strata, src->strata, err);
+    for (size_t i = 0; st == SD_OK && i < src->ncluster; i++, dst->ncluster++)
+        st = dup_str(&dst->cluster[i], src->cluster[i], err);
+    for (size_t i = 0; st == SD_OK && i < src->nfpc; i++, dst->nfpc++)
+        st = dup_str(&dst->fpc[i], src->fpc[i], err);
+    if (st == SD_OK && src->nrepweights) {
+        dst->repweights = sd__calloc(src->nrepweights, sizeof *dst->repweights);
+        if (!dst->repweights)
+            st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        for (size_t i = 0; st == SD_OK && i < src->nrepweights; i++, dst->nrepweights++)
+            st = dup_str(&dst->repweights[i], src->repweights[i], err);
+    }
+    if (st == SD_OK && src->nrscales) {
+        dst->rscales = sd__calloc(src->nrscales, sizeof *dst->rscales);
+        if (!dst->rscales)
+            st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        else {
+            memcpy(dst->rscales, src->rscales, src->nrscales * sizeof *dst->rscales);
+            dst->nrscales = src->nrscales;
+        }
+    }
+    if (st != SD_OK)
+        sd__designspec_free(dst);
+    return st;
+}
+
+/* ------------------------------------------------------------ resolve */
+
+void sd__design_free(sd_design *d)
+{
+    sd__free(d->w_owned);
+    sd__free(d->stratum);
+    for (size_t s = 0; s < SD_MAX_STAGES; s++) {
+        sd__free(d->unit[s]);
+        sd__free(d->parent[s]);
+        sd__free(d->popsize[s]);
+        sd__free(d->sampsize[s]);
+    }
+    sd__free(d->repw);
+    sd__free(d->rep_owned);
+    sd__free(d->rscales);
+    memset(d, 0, sizeof *d);
+}
+
+bool sd__design_has_variance(const sd_design *d)
+{
+    (void)d;
+    return true;
+}
+
+static const sd_var *find_var(const sd_dataset *ds, const char *name, const char *role,
+                              sd_error *err)
+{
+    long i = sd__dataset_var_index(ds, name);
+    if (i < 0) {
+        sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, name,
+                 "unknown %s variable '%s': expected a variable of the data", role, name);
+        return NULL;
+    }
+    return ds->vars[i];
+}
+
+static bool row_missing(const sd_var *v, size_t r)
+{
+    if (v->sysmis[r])
+        return true;
+    return v->type == SD_TYPE_NUMERIC ? sd__var_is_user_missing_num(v, v->num[r])
+                                      : sd__var_is_user_missing_str(v, v->levels[v->str[r]]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Dense 0..k-1 index of a numeric or string column, in sorted order of the
+ * values; missing values are an error naming the row. */
+static sd_status index_column(const sd_dataset *ds, const sd_var *v, const char *role,
+                              int32_t **out, size_t *k, sd_error *err)
+{
+    size_t n = ds->nrows;
+    int32_t *idx = sd__calloc(n ? n : 1, sizeof *idx);
+    if (!idx)
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+    for (size_t r = 0; r < n; r++)
+        if (row_missing(v, r)) {
+            sd__free(idx);
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                            "%s variable '%s' is missing in row %zu: expected a value for every "
+                            "row",
+                            role, v->name, r + 1);
+        }
+    if (v->type == SD_TYPE_STRING) {
+        /* Levels are sorted: compact the used ones. */
+        int32_t *map = sd__calloc(v->nlevels ? v->nlevels : 1, sizeof *map);
+        if (!map) {
+            sd__free(idx);
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+        }
+        for (size_t r = 0; r < n; r++)
+            map[v->str[r]] = 1;
+        size_t c = 0;
+        for (size_t l = 0; l < v->nlevels; l++)
+            map[l] = map[l] ? (int32_t)c++ : -1;
+        for (size_t r = 0; r < n; r++)
+            idx[r] = map[v->str[r]];
+        sd__free(map);
+        *out = idx;
+        *k = c;
+        return SD_OK;
+    }
+    double *vals = sd__reallocarray(NULL, n ? n : 1, sizeof *vals);
+    if (!vals) {
+        sd__free(idx);
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+    }
+    memcpy(vals, v->num, n * sizeof *vals);
+    qsort(vals, n, sizeof *vals, cmp_double);
+    size_t c = 0;
+    for (size_t r = 0; r < n; r++)
+        if (r == 0 || vals[r] != vals[c - 1])
+            vals[c++] = vals[r];
+    for (size_t r = 0; r < n; r++) {
+        double *p = bsearch(&v->num[r], vals, c, sizeof *vals, cmp_double);
+        idx[r] = (int32_t)(p - vals);
+    }
+    sd__free(vals);
+    *out = idx;
+    *k = c;
+    return SD_OK;
+}
+
+typedef struct pair_key {
+    int32_t a, b;
+    size_t row;
+} pair_key;
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const pair_key *p = x, *q = y;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    if (p->b != q->b)
+        return p->b < q->b ? -1 : 1;
+    return (p->row > q->row) - (p->row < q->row);
+}
+
+/* Units from (parent, id) pairs: unit numbers in sorted order; parent of
+ * each unit recorded. */
+static sd_status make_units(const sd_dataset *ds, const int32_t *parent, const int32_t *id,
+                            const char *name, int32_t **unit, int32_t **uparent, size_t *nunits,
+                            sd_error *err)
+{
+    size_t n = ds->nrows;
+    pair_key *k = sd__reallocarray(NULL, n ? n : 1, sizeof *k);
+    *unit = sd__calloc(n ? n : 1, sizeof **unit);
+    *uparent = sd__calloc(n ? n : 1, sizeof **uparent);
+    if (!k || !*unit || !*uparent) {
+        sd__free(k);
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
+    }
+    for (size_t r = 0; r < n; r++) {
+        k[r].a = parent[r];
+        k[r].b = id[r];
+        k[r].row = r;
+    }
+    qsort(k, n, sizeof *k, cmp_pair);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (k[i].a != k[i - 1].a || k[i].b != k[i - 1].b))
+            u++;
+        (*unit)[k[i].row] = (int32_t)u;
+        (*uparent)[u] = k[i].a;
+    }
+    *nunits = n ? u + 1 : 0;
+    sd__free(k);
+    return SD_OK;
+}
+
+/* Stage-s population sizes per parent from an fpc column: constant within
+ * each parent; all values <= 1 read as sampling fractions (R's rule). */
+static sd_status stage_fpc(const sd_dataset *ds, sd_design *d, size_t s, const sd_var *v,
+                           const int32_t *rowparent, size_t nparents, sd_error *err)
+{
+    size_t n = ds->nrows;
+    double *val = sd__calloc(nparents ? nparents : 1, sizeof *val);
+    bool *seen = sd__calloc(nparents ? nparents : 1, sizeof *seen);
+    if (!val || !seen) {
+        sd__free(val);
+        sd__free(seen);
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+    }
+    bool fractions = true;
+    sd_status st = SD_OK;
+    for (size_t r = 0; r < n && st == SD_OK; r++) {
+        if (row_missing(v, r))
+            st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                          "fpc variable '%s' is missing in row %zu: expected a value for every "
+                          "row",
+                          v->name, r + 1);
+        else if (v->type != SD_TYPE_NUMERIC || !(v->num[r] > 0) || !isfinite(v->num[r]))
+            st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                          "fpc variable '%s' in row %zu: expected a population size or a "
+                          "sampling fraction > 0",
+                          v->name, r + 1);
+        else {
+            int32_t p = rowparent[r];
+            if (seen[p] && val[p] != v->num[r])
+                st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                              "fpc variable '%s' changes within %s in row %zu: expected one "
+                              "value per %s",
+                              v->name, s == 0 ? "a stratum" : "a cluster", r + 1,
+                              s == 0 ? "stratum" : "cluster");
+            seen[p] = true;
+            val[p] = v->num[r];
+            if (v->num[r] > 1)
+                fractions = false;
+        }
+    }
+    for (size_t p = 0; p < nparents && st == SD_OK; p++) {
+        double N = fractions ? (double)d->sampsize[s][p] / val[p] : val[p];
+        if (!fractions && N < (double)d->sampsize[s][p])
+            st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                          "fpc variable '%s' gives a population of %g where %zu units were "
+                          "sampled: expected a population size >= the sample",
+                          v->name, N, d->sampsize[s][p]);
+        d->popsize[s][p] = N;
+    }
+    sd__free(val);
+    sd__free(seen);
+    return st;
+}
+
+static sd_status resolve_replicates(const sd_dataset *ds, const sd_designspec *spec,
+                                    sd_design *d, sd_error *err)
+{
+    /* Names, or the variables whose names match a regular expression. */
+    size_t cap = 0;
+    const char *first = spec->repweights[0];
+    if (spec->repregex) {
+        regex_t re;
+        if (regcomp(&re, first, REG_EXTENDED | REG_NOSUB) != 0)
+            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                            "--repweights: '%s' is not a valid regular expression", first);
+        for (size_t i = 0; i < ds->nvars; i++) {
+            if (regexec(&re, ds->vars[i]->name, 0, NULL, 0) != 0)
+                continue;
+            if (!sd__grow((void **)&d->repw, &cap, d->nrep + 1, sizeof *d->repw)) {
+                regfree(&re);
+                return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+            }
+            d->repw[d->nrep++] = (const double *)(uintptr_t)i; /* index for now */
+        }
+        regfree(&re);
+        if (d->nrep == 0)
+            return sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, NULL,
+                            "--repweights: no variable name matches '%s'", first);
+    } else {
+        for (size_t k = 0; k < spec->nrepweights; k++) {
+            long i = sd__dataset_var_index(ds, spec->repweights[k]);
+            if (i < 0)
+                return sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, spec->repweights[k],
+                                "unknown replicate weight variable '%s'", spec->repweights[k]);
+            if (!sd__grow((void **)&d->repw, &cap, d->nrep + 1, sizeof *d->repw))
+                return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+            d->repw[d->nrep++] = (const double *)(uintptr_t)i;
+        }
+    }
+    for (size_t k = 0; k < d->nrep; k++) {
+        const sd_var *v = ds->vars[(uintptr_t)d->repw[k]];
+        if (v->type != SD_TYPE_NUMERIC)
+            return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
+                            "replicate weight '%s' is a string: expected numbers", v->name);
+        for (size_t r = 0; r < ds->nrows; r++)
+            if (v->sysmis[r] || !isfinite(v->num[r]) || v->num[r] < 0)
+                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                                "replicate weight '%s' in row %zu: expected a finite weight >= 0",
+                                v->name, r + 1);
+        d->repw[k] = v->num;
+    }
+    if (d->nrep < 2)
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
+                        "--repweights: expected at least 2 replicate weights, got %zu", d->nrep);
+    d->reptype = spec->reptype;
+    if (d->reptype == SD_REP_NONE)
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
+                        "--repweights needs --reptype jk1, jkn, brr, fay, bootstrap or sdr");
+    double R = (double)d->nrep;
+    double rho = spec->has_rho ? spec->rho : 0;
+    if (d->reptype == SD_REP_FAY && !spec->has_rho)
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
+                        "--reptype fay needs --rho, the Fay coefficient (e.g. 0.5)");
+    switch (d->reptype) {
+    case SD_REP_JK1: d->scale = (R - 1) / R; break;
+    case SD_REP_JKN: d->scale = 1; break;
+    case SD_REP_BRR: d->scale = 1 / R; break;
+    case SD_REP_FAY: d->scale = 1 / (R * (1 - rho) * (1 - rho)); break;
+    case SD_REP_BOOTSTRAP: d->scale = 1 / (R - 1); break;
+    case SD_REP_SDR: d->scale = 4 / R; break;
+    case SD_REP_NONE: break;
+    }
+    if (spec->has_scale)
+        d->scale = spec->scale;
+    d->rscales = sd__calloc(d->nrep, sizeof *d->rscales);
+    if (!d->rscales)
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    if (spec->nrscales) {
+        if (spec->nrscales != d->nrep)
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
+                            "--rscales has %zu values for %zu replicate weights: expected one "
+                            "per replicate",
+                            spec->nrscales, d->nrep);
+        memcpy(d->rscales, spec->rscales, d->nrep * sizeof *d->rscales);
+    } else {
+        if (d->reptype == SD_REP_JKN)
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
+                            "--reptype jkn needs --rscales, one (n_h - 1)/n_h per replicate");
+        for (size_t k = 0; k < d->nrep; k++)
+            d->rscales[k] = 1;
+    }
+    d->mse = spec->mse;
+    return SD_OK;
+}
+
+sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd_design *d,
+                             sd_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->nrows = ds->nrows;
+    d->lonely = spec->lonely;
+    size_t n = ds->nrows;
+    sd_status st = SD_OK;
+    const sd_var *v;
+    /* Weights. */
+    if (spec->weight) {
+        if (!(v = find_var(ds, spec->weight, "weight", err)))
+            return SD_E_NOT_FOUND;
+        if (v->type != SD_TYPE_NUMERIC)
+            return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
+                            "weight variable '%s' is a string: expected a numeric variable",
+                            v->name);
+        for (size_t r = 0; r < n; r++) {
+            if (row_missing(v, r))
+                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                                "weight variable '%s' is missing in row %zu: expected a weight "
+                                "for every row",
+                                v->name, r + 1);
+            if (!(v->num[r] >= 0) || !isfinite(v->num[r]))
+                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                                "weight variable '%s' is %g in row %zu: expected a finite weight "
+                                ">= 0",
+                                v->name, v->num[r], r + 1);
+        }
+        d->w = v->num;
+    }
+    if (spec->nrepweights) {
+        if (spec->strata || spec->ncluster || spec->nfpc)
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
+                            "--repweights describes the design by itself: drop --strata, "
+                            "--cluster and --fpc");
+        if ((st = resolve_replicates(ds, spec, d, err)) != SD_OK) {
+            sd__design_free(d);
+            return st;
+        }
+    } else if (spec->reptype != SD_REP_NONE) {
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
+                        "--reptype needs --repweights naming the replicate weight variables");
+    }
+    /* Strata. */
+    if (spec->strata) {
+        if (!(v = find_var(ds, spec->strata, "strata", err)))
+            return SD_E_NOT_FOUND;
+        if ((st = index_column(ds, v, "strata", &d->stratum, &d->nstrata, err)) != SD_OK)
+            return st;
+    } else {
+        d->stratum = sd__calloc(n ? n : 1, sizeof *d->stratum);
+        if (!d->stratum)
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        d->nstrata = 1;
+    }
+    if (spec->nfpc && spec->nfpc > (spec->ncluster ? spec->ncluster : 1)) {
+        sd__design_free(d);
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
+                        "--fpc has %zu stages but --cluster has %zu: expected at most one fpc "
+                        "per stage",
+                        spec->nfpc, spec->ncluster ? spec->ncluster : 1);
+    }
+    /* Clusters, stage by stage; ids nested in the previous stage. */
+    d->nstages = spec->ncluster;
+    const int32_t *prev = d->stratum;
+    for (size_t s = 0; s < spec->ncluster && st == SD_OK; s++) {
+        int32_t *ids = NULL;
+        size_t k;
+        if (!(v = find_var(ds, spec->cluster[s], "cluster", err))) {
+            st = SD_E_NOT_FOUND;
+            break;
+        }
+        if ((st = index_column(ds, v, "cluster", &ids, &k, err)) != SD_OK)
+            break;
+        if (s == 0 && !spec->nest && spec->strata) {
+            /* Without --nest an id must belong to one stratum. */
+            int32_t *where = sd__reallocarray(NULL, k ? k : 1, sizeof *where);
+            if (!where) {
+                sd__free(ids);
+                st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+                break;
+            }
+            for (size_t i = 0; i < k; i++)
+                where[i] = -1;
+            for (size_t r = 0; r < n && st == SD_OK; r++) {
+                if (where[ids[r]] >= 0 && where[ids[r]] != d->stratum[r])
+                    st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
+                                  "cluster variable '%s' has the same value in two strata (row "
+                                  "%zu): expected clusters nested in strata, or --nest to "
+                                  "number them within each stratum",
+                                  v->name, r + 1);
+                where[ids[r]] = d->stratum[r];
+            }
+            sd__free(where);
+        }
+        if (st == SD_OK)
+            st = make_units(ds, prev, ids, v->name, &d->unit[s], &d->parent[s], &d->nunits[s],
+                            err);
+        sd__free(ids);
+        prev = d->unit[s];
+    }
+    if (st != SD_OK) {
+        sd__design_free(d);
+        return st;
+    }
+    /* Sample sizes per parent at each stage, then population sizes. */
+    size_t stages = d->nstages ? d->nstages : 1;
+    for (size_t s = 0; s < stages && st == SD_OK; s++) {
+        size_t np = s == 0 ? d->nstrata : d->nunits[s - 1];
+        d->sampsize[s] = sd__calloc(np ? np : 1, sizeof *d->sampsize[s]);
+        d->popsize[s] = sd__calloc(np ? np : 1, sizeof *d->popsize[s]);
+        if (!d->sampsize[s] || !d->popsize[s]) {
+            st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+            break;
+        }
+        if (d->nstages == 0) {
+            for (size_t r = 0; r < n; r++)
+                d->sampsize[0][d->stratum[r]]++;
+        } else {
+            for (size_t u = 0; u < d->nunits[s]; u++)
+                d->sampsize[s][d->parent[s][u]]++;
+        }
+        for (size_t p = 0; p < np; p++)
+            d->popsize[s][p] = INFINITY;
+        if (s < spec->nfpc) {
+            if (!(v = find_var(ds, spec->fpc[s], "fpc", err))) {
+                st = SD_E_NOT_FOUND;
+                break;
+            }
+            d->has_fpc[s] = true;
+            d->fpc_stages = s + 1;
+            st = stage_fpc(ds, d, s, v, s == 0 ? d->stratum : d->unit[s - 1], np, err);
+        }
+    }
+    if (st == SD_OK && d->lonely == SD_LONELY_FAIL && !d->nrep) {
+        for (size_t h = 0; h < d->nstrata; h++)
+            if (d->sampsize[0][h] == 1) {
+                st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
+                              "stratum %zu has only one PSU: its variance cannot be estimated; "
+                              "choose --lonely-psu remove, adjust, certainty or average",
+                              h + 1);
+                break;
+            }
+    }
+    if (st != SD_OK)
+        sd__design_free(d);
+    return st;
+}

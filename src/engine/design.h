@@ -1,0 +1,108 @@
+/*
+ * design.h — the survey design, as declared (names and settings, named
+ * after R's svydesign/svrepdesign arguments) and as resolved against a
+ * dataset (per-row stratum and cluster indexes, per-unit population sizes,
+ * replicate weight columns). The engine accumulates by these; the stats
+ * layer turns the sums into variances.
+ */
+#ifndef SD_DESIGN_H
+#define SD_DESIGN_H
+
+#include "../data/data.h"
+
+typedef enum sd_lonely {
+    SD_LONELY_FAIL = 0,
+    SD_LONELY_REMOVE,
+    SD_LONELY_ADJUST,
+    SD_LONELY_CERTAINTY,
+    SD_LONELY_AVERAGE
+} sd_lonely;
+
+typedef enum sd_reptype {
+    SD_REP_NONE = 0,
+    SD_REP_JK1,
+    SD_REP_JKN,
+    SD_REP_BRR,
+    SD_REP_FAY,
+    SD_REP_BOOTSTRAP,
+    SD_REP_SDR
+} sd_reptype;
+
+#define SD_MAX_STAGES 4
+
+/* The design as declared: every string owned; NULL/0 when not given. */
+typedef struct sd_designspec {
+    char *weight;
+    char *strata;
+    char *cluster[SD_MAX_STAGES];
+    size_t ncluster;
+    char *fpc[SD_MAX_STAGES];
+    size_t nfpc;
+    bool nest;
+    sd_lonely lonely;
+    char **repweights; /* names; or one regular expression when repregex */
+    size_t nrepweights;
+    bool repregex;
+    sd_reptype reptype;
+    bool has_rho, has_scale, mse;
+    double rho, scale;
+    double *rscales;
+    size_t nrscales;
+    sd_reptype make_replicates; /* turn a linearization design into replicates */
+} sd_designspec;
+
+void sd__designspec_free(sd_designspec *d);
+/* Deep copy. */
+sd_status sd__designspec_copy(sd_designspec *dst, const sd_designspec *src, sd_error *err);
+/* Is anything beyond a weight declared? */
+bool sd__designspec_is_design(const sd_designspec *d);
+/* Set one option by its CLI name without dashes ("strata", "cluster",
+ * "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho", "scale",
+ * "rscales", "mse", "weight", "make-replicates"); list values are
+ * comma-separated. Errors name the option and what was expected. */
+sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *value,
+                             sd_error *err);
+/* Fill what `d` leaves unset from a codebook's declaration. */
+sd_status sd__designspec_from_decl(sd_designspec *d, const sd_design_decl *decl,
+                                   sd_error *err);
+
+/* The design resolved against a dataset. Arrays are per row unless said. */
+typedef struct sd_design {
+    size_t nrows;
+    const double *w;    /* weights (borrowed), NULL = all 1 */
+    double *w_owned;    /* replicate-made designs keep their own */
+    size_t nstrata;     /* >= 1 */
+    int32_t *stratum;   /* 0..nstrata-1 */
+    size_t nstages;     /* cluster stages given (0: every row is its own PSU) */
+    int32_t *unit[SD_MAX_STAGES]; /* stage s unit, numbered 0..nunits[s]-1 globally */
+    size_t nunits[SD_MAX_STAGES];
+    int32_t *parent[SD_MAX_STAGES]; /* per unit of stage s: its stratum (s=0) or unit of s-1 */
+    /* Population sizes per stage, per "parent" (stratum for stage 0, unit of
+     * stage s-1 for stage s); INFINITY when no fpc at that stage. For an
+     * unclustered design stage 0's units are the rows. */
+    double *popsize[SD_MAX_STAGES];
+    size_t *sampsize[SD_MAX_STAGES]; /* sampled units per parent */
+    bool has_fpc[SD_MAX_STAGES];
+    size_t fpc_stages;  /* stages with fpc given */
+    sd_lonely lonely;
+    /* Replicates. */
+    sd_reptype reptype;
+    size_t nrep;
+    const double **repw; /* nrep columns (borrowed or owned via rep_owned) */
+    double *rep_owned;   /* nrep * nrows when made here */
+    double scale;
+    double *rscales;     /* nrep, owned */
+    bool mse;
+} sd_design;
+
+/* Resolve: check every name and every rule (fpc constant within strata,
+ * clusters nested in strata unless nest, no missing design values, weights
+ * finite and >= 0), number strata and units in sorted order of their
+ * values. */
+sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd_design *out,
+                             sd_error *err);
+void sd__design_free(sd_design *d);
+/* Does the design ask for variances (anything beyond a weight)? */
+bool sd__design_has_variance(const sd_design *d);
+
+#endif /* SD_DESIGN_H */
