@@ -1,8 +1,729 @@
-/* read_csv.c — STUB, being written. */
+/*
+ * read_csv.c — the CSV reader of the io layer: RFC 4180 text held in memory
+ * becomes a dataset (one column per header name, types inferred or taken
+ * from the codebook).
+ *
+ * Hand-written rather than built on a CSV library (libcsv and friends split
+ * fields through callbacks): the reader must detect the separator, infer
+ * types with a fast path for small integers, accept decimal commas, name the
+ * line and field of every error, honour codebook types, and read at least
+ * 200 MB/s from the in-memory buffer without a malloc per field (225-250
+ * MB/s measured on 1M rows x 31 small-integer columns, 77 MB; about 40% of
+ * that time is the first touch of the 280 MB of column arrays).
+ *
+ * How it reads. Pass 1 tokenizes every record once and fills the columns in
+ * place: numbers go straight into the numeric arrays. A column that meets a
+ * value that is not a number becomes a string column from that row on (its
+ * values are interned as they come); pass 2 then re-reads only the rows
+ * before that point, and only for those columns. Rows are pre-sized from a
+ * count of '\n' (an upper bound), and grown if lone-CR line ends beat it.
+ *
+ * Semantics worth knowing: an empty field and the unquoted token NA are
+ * system-missing; a field of spaces only is missing in a numeric column but
+ * kept as text in a string column; a lone CR ends a line like LF and CRLF.
+ */
 #include "io.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ lexer */
+
+enum { TOK_SEP, TOK_EOL, TOK_EOF, TOK_ERR };
+
+typedef struct lexer {
+    const char *p, *end;
+    char sep;
+    long line;          /* physical line of p, 1-based */
+    uint8_t stop[256];  /* bytes that end an unquoted field */
+    char *scratch;      /* unescaped quoted fields holding "" */
+    size_t scap;
+    const char *name;   /* for messages */
+    sd_error *err;
+    sd_status st;
+} lexer;
+
+typedef struct field {
+    const char *s; /* into the input, or into lexer.scratch */
+    size_t n;
+    long line;     /* line where the field starts */
+    bool quoted;
+    unsigned hi;   /* OR of every byte: bit 7 set means non-ASCII */
+} field;
+
+static void lex_init(lexer *lx, const char *p, const char *end, char sep, long line,
+                     const char *name, sd_error *err)
+{
+    memset(lx, 0, sizeof *lx);
+    lx->p = p;
+    lx->end = end;
+    lx->sep = sep;
+    lx->line = line;
+    lx->name = name;
+    lx->err = err;
+    lx->stop[(unsigned char)sep] = 1;
+    lx->stop['\n'] = 1;
+    lx->stop['\r'] = 1;
+    lx->stop[0] = 1;
+}
+
+/* Record a failure (the first one sticks) and report TOK_ERR. */
+static int lex_fail(lexer *lx, sd_status st, long line, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int lex_fail(lexer *lx, sd_status st, long line, size_t col, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    lx->st = sd__fail(lx->err, st, lx->name, line, (long)col, NULL, "%s", msg);
+    return TOK_ERR;
+}
+
+/* Lines in s[0..n): LF, CRLF and a lone CR each count once. */
+static long count_lines(const char *s, size_t n)
+{
+    long k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n')))
+            k++;
+    return k;
+}
+
+/* Step over a line end at p (LF, CRLF or a lone CR). */
+static inline const char *skip_eol(const char *p, const char *end)
+{
+    return p + ((*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1);
+}
+
+/* What ends a field at p: the separator, a line end, or the end of input. */
+static inline __attribute__((always_inline)) int lex_term(lexer *lx, const char *p, size_t col)
+{
+    const char *end = lx->end;
+    if (p >= end) {
+        lx->p = p;
+        return TOK_EOF;
+    }
+    char c = *p;
+    if (c == lx->sep) {
+        lx->p = p + 1;
+        return TOK_SEP;
+    }
+    if (c == '\n' || c == '\r') {
+        lx->p = skip_eol(p, end);
+        lx->line++;
+        return TOK_EOL;
+    }
+    if (c == '\0')
+        return lex_fail(lx, SD_E_ENCODING, lx->line, col,
+                        "NUL byte in field %zu: expected UTF-8 text without NUL bytes", col);
+    /* Only reachable after a closing quote. */
+    return lex_fail(lx, SD_E_PARSE, lx->line, col,
+                    "text after the closing quote of field %zu: expected a separator or the "
+                    "end of the line",
+                    col);
+}
+
+static int lex_too_large(lexer *lx, long line, size_t col)
+{
+    return lex_fail(lx, SD_E_TOO_LARGE, line, col,
+                    "field %zu is longer than %zu bytes: expected at most 16 MiB per value", col,
+                    SD_MAX_FIELD);
+}
+
+/* Append to the scratch buffer (capped at SD_MAX_FIELD). */
+static int scratch_add(lexer *lx, size_t *len, const char *s, size_t n, long line, size_t col)
+{
+    size_t need;
+    if (!sd__add_ok(*len, n, &need) || need > SD_MAX_FIELD)
+        return lex_too_large(lx, line, col);
+    if (need > lx->scap) {
+        size_t cap = lx->scap ? lx->scap : 256;
+        while (cap < need)
+            cap *= 2;
+        char *b = sd__realloc(lx->scratch, cap);
+        if (!b)
+            return lex_fail(lx, SD_E_NOMEM, line, col, "out of memory reading field %zu", col);
+        lx->scratch = b;
+        lx->scap = cap;
+    }
+    memcpy(lx->scratch + *len, s, n);
+    *len = need;
+    return TOK_SEP; /* anything but TOK_ERR */
+}
+
+/* A quoted field: "" is a quote; separators and line ends are text. */
+static int lex_quoted(lexer *lx, field *f, size_t col)
+{
+    const char *p = lx->p + 1, *end = lx->end, *seg = p;
+    long start = lx->line;
+    size_t len = 0;
+    bool copied = false;
+    unsigned hi = 0;
+    for (;;) {
+        if (p >= end)
+            return lex_fail(lx, SD_E_PARSE, start, col,
+                            "unterminated quoted field %zu: expected a closing '\"'", col);
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') {
+            if (p + 1 < end && p[1] == '"') {
+                if (scratch_add(lx, &len, seg, (size_t)(p + 1 - seg), start, col) == TOK_ERR)
+                    return TOK_ERR;
+                copied = true;
+                p += 2;
+                seg = p;
+                continue;
+            }
+            break;
+        }
+        if (c == '\n' || (c == '\r' && !(p + 1 < end && p[1] == '\n')))
+            lx->line++;
+        else if (c == '\0')
+            return lex_fail(lx, SD_E_ENCODING, lx->line, col,
+                            "NUL byte in field %zu: expected UTF-8 text without NUL bytes", col);
+        hi |= c;
+        p++;
+    }
+    if (copied) {
+        if (scratch_add(lx, &len, seg, (size_t)(p - seg), start, col) == TOK_ERR)
+            return TOK_ERR;
+        f->s = lx->scratch;
+        f->n = len;
+    } else {
+        f->s = seg;
+        f->n = (size_t)(p - seg);
+        if (f->n > SD_MAX_FIELD)
+            return lex_too_large(lx, start, col);
+    }
+    f->quoted = true;
+    f->hi = hi;
+    return lex_term(lx, p + 1, col);
+}
+
+/* Read one field; `col` (1-based) is only used in messages. */
+static inline __attribute__((always_inline)) int lex_field(lexer *lx, field *f,
+                                                           size_t col)
+{
+    const char *p = lx->p, *end = lx->end;
+    f->line = lx->line;
+    if (p < end && *p == '"')
+        return lex_quoted(lx, f, col);
+    const char *s = p;
+    unsigned hi = 0;
+    while (p < end && !lx->stop[(unsigned char)*p])
+        hi |= (unsigned char)*p++;
+    f->s = s;
+    f->n = (size_t)(p - s);
+    f->quoted = false;
+    f->hi = hi;
+    if (f->n > SD_MAX_FIELD)
+        return lex_too_large(lx, f->line, col);
+    return lex_term(lx, p, col);
+}
+
+/* The separator of the header line: the most frequent unquoted ',' ';' or
+ * tab; ',' on a tie or when there is none. */
+static char detect_sep(const char *p, const char *end)
+{
+    size_t nc = 0, ns = 0, nt = 0;
+    bool inq = false, at_start = true;
+    for (; p < end; p++) {
+        char c = *p;
+        if (inq) {
+            if (c == '"') {
+                if (p + 1 < end && p[1] == '"')
+                    p++;
+                else
+                    inq = false;
+            }
+            continue;
+        }
+        if (c == '\n' || c == '\r')
+            break;
+        if (c == '"' && at_start) {
+            inq = true;
+            at_start = false;
+            continue;
+        }
+        at_start = c == ',' || c == ';' || c == '\t';
+        nc += c == ',';
+        ns += c == ';';
+        nt += c == '\t';
+    }
+    if (ns > nc && ns > nt)
+        return ';';
+    if (nt > nc && nt > ns)
+        return '\t';
+    return ',';
+}
+
+/* ------------------------------------------------------------ columns */
+
+enum { COL_NUM, COL_NUM_DECL, COL_STR };
+
+typedef struct column {
+    sd_var *v;
+    int kind;
+    bool nonint;     /* a value is not an integer: measure scale */
+    size_t str_from; /* string columns: first row interned by pass 1 */
+    double *num;     /* v->num, v->sysmis, v->str, cached */
+    uint8_t *mis;
+    uint32_t *str;
+} column;
+
+typedef struct reader {
+    lexer lx;
+    sd_dataset *ds;
+    column *cols;
+    size_t ncols;
+    bool comma;        /* ';' separator: "1,5" is a number too */
+    size_t pass2_rows; /* rows pass 2 re-reads */
+    const char *name;
+    sd_error *err;
+} reader;
+
+static void cache_cols(reader *R)
+{
+    for (size_t j = 0; j < R->ncols; j++) {
+        column *c = &R->cols[j];
+        c->num = c->v->num;
+        c->mis = c->v->sysmis;
+        c->str = c->v->str;
+    }
+}
+
+static inline bool is_missing(const field *f)
+{
+    return f->n == 0 || (!f->quoted && f->n == 2 && f->s[0] == 'N' && f->s[1] == 'A');
+}
+
+enum { NUM_NO, NUM_INT, NUM_FRAC, NUM_BLANK };
+
+/* Is the field a number? Small non-negative integers take a fast path;
+ * anything else is trimmed of spaces and parsed locale-free. */
+static inline int to_number(const field *f, bool comma, double *x)
+{
+    const char *s = f->s;
+    size_t n = f->n;
+    if (n - 1 < 9) {
+        uint32_t v = 0;
+        size_t i = 0;
+        for (; i < n; i++) {
+            unsigned d = (unsigned)(unsigned char)s[i] - '0';
+            if (d > 9)
+                break;
+            v = v * 10 + d;
+        }
+        if (i == n) {
+            *x = (double)v;
+            return NUM_INT;
+        }
+    }
+    while (n && *s == ' ')
+        s++, n--;
+    while (n && s[n - 1] == ' ')
+        n--;
+    if (n == 0)
+        return NUM_BLANK;
+    if (!sd__parse_double(s, n, false, x) && !(comma && sd__parse_double(s, n, true, x)))
+        return NUM_NO;
+    if (!isfinite(*x))
+        return NUM_NO; /* "1e999": keep the text rather than an infinity */
+    return *x == floor(*x) ? NUM_INT : NUM_FRAC;
+}
+
+static sd_status check_utf8(reader *R, const field *f, size_t col, const char *var)
+{
+    size_t ok = sd__utf8_valid_prefix(f->s, f->n);
+    if (ok == f->n)
+        return SD_OK;
+    return sd__fail(R->err, SD_E_ENCODING, R->name, f->line + count_lines(f->s, ok), (long)col,
+                    var, "invalid UTF-8 in field %zu: expected UTF-8 text", col);
+}
+
+static sd_status nomem(reader *R, long line)
+{
+    return sd__fail(R->err, SD_E_NOMEM, R->name, line, 0, NULL, "out of memory");
+}
+
+static inline sd_status put_string(reader *R, column *c, size_t r, const field *f, long line)
+{
+    uint32_t idx;
+    if (!sd__var_intern(c->v, f->s, f->n, &idx))
+        return nomem(R, line);
+    c->str[r] = idx;
+    c->mis[r] = 0;
+    return SD_OK;
+}
+
+/* A numeric column met text at row r: it holds strings from now on. Its
+ * arrays are swapped here (the data layer's conversion would format the
+ * numbers, and "007" must stay "007"); pass 2 re-reads rows before r. */
+static sd_status make_string(reader *R, column *c, size_t r, long line)
+{
+    uint32_t *str = sd__calloc(R->ds->rowcap, sizeof *str);
+    if (!str)
+        return nomem(R, line);
+    sd__free(c->v->num);
+    c->v->num = NULL;
+    c->v->str = str;
+    c->v->type = SD_TYPE_STRING;
+    c->v->width = 1; /* grows to the longest value as values are interned */
+    c->kind = COL_STR;
+    c->str_from = r;
+    c->num = NULL;
+    c->str = str;
+    if (r > R->pass2_rows)
+        R->pass2_rows = r;
+    return SD_OK;
+}
+
+static sd_status conflict(reader *R, const column *c, size_t col, const field *f, long line)
+{
+    size_t n = f->n;
+    const char *more = "";
+    if (n > 60) { /* cut on a character boundary */
+        n = 60;
+        while (n > 0 && ((unsigned char)f->s[n] & 0xC0) == 0x80)
+            n--;
+        more = "...";
+    }
+    return sd__fail(R->err, SD_E_CONFLICT, R->name, line, (long)col, c->v->name,
+                    "variable '%s' is declared numeric in the codebook but holds '%.*s%s'",
+                    c->v->name, (int)n, f->s, more);
+}
+
+/* Store field f as row r of column j (pass 1). */
+static inline sd_status put(reader *R, column *c, size_t j, size_t r, const field *f, long line)
+{
+    sd_status st;
+    if ((f->hi & 0x80) && (st = check_utf8(R, f, j + 1, c->v->name)) != SD_OK)
+        return st;
+    if (is_missing(f))
+        return SD_OK; /* cells start system-missing */
+    if (c->kind != COL_STR) {
+        double x;
+        switch (to_number(f, R->comma, &x)) {
+        case NUM_FRAC:
+            c->nonint = true;
+            /* fall through */
+        case NUM_INT:
+            c->num[r] = x;
+            c->mis[r] = 0;
+            return SD_OK;
+        case NUM_BLANK:
+            return SD_OK;
+        default:
+            break;
+        }
+        if (c->kind == COL_NUM_DECL)
+            return conflict(R, c, j + 1, f, line);
+        if ((st = make_string(R, c, r, line)) != SD_OK)
+            return st;
+    }
+    return put_string(R, c, r, f, line);
+}
+
+/* ------------------------------------------------------------ passes */
+
+static uint64_t hash_name(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The header: count the names first (so a line of a million columns fails
+ * before any is built), then check and add them; duplicates are found with
+ * a small hash of the names. */
+static sd_status read_header(reader *R, const sd_codebook *cb)
+{
+    lexer *lx = &R->lx;
+    const char *start = lx->p;
+    field f;
+    int tok;
+    size_t n = 0;
+    sd_status st;
+    do {
+        tok = lex_field(lx, &f, n + 1);
+        if (tok == TOK_ERR)
+            return lx->st;
+        if (++n > SD_MAX_VARS)
+            return sd__fail(R->err, SD_E_TOO_LARGE, R->name, f.line, (long)n, NULL,
+                            "more than %zu columns: expected at most %zu variables", SD_MAX_VARS,
+                            SD_MAX_VARS);
+    } while (tok == TOK_SEP);
+
+    size_t hcap = 16;
+    while (hcap < 2 * n)
+        hcap *= 2;
+    uint32_t *seen = sd__calloc(hcap, sizeof *seen); /* column index + 1; 0 = empty */
+    R->cols = sd__calloc(n, sizeof *R->cols);
+    if (!seen || !R->cols) {
+        sd__free(seen);
+        return nomem(R, 1);
+    }
+    lx->p = start;
+    lx->line = 1;
+    st = SD_OK;
+    for (size_t j = 0; j < n && st == SD_OK; j++) {
+        tok = lex_field(lx, &f, j + 1);
+        if ((f.hi & 0x80) && (st = check_utf8(R, &f, j + 1, NULL)) != SD_OK)
+            break;
+        if (f.n == 0) {
+            st = sd__fail(R->err, SD_E_PARSE, R->name, f.line, (long)(j + 1), NULL,
+                          "empty variable name in column %zu: expected a name for every column",
+                          j + 1);
+            break;
+        }
+        char *name = sd__strndup(f.s, f.n);
+        if (!name) {
+            st = nomem(R, f.line);
+            break;
+        }
+        size_t h = (size_t)hash_name(f.s, f.n) & (hcap - 1);
+        for (; seen[h]; h = (h + 1) & (hcap - 1)) {
+            size_t k = seen[h] - 1;
+            if (strcmp(R->cols[k].v->name, name) == 0) {
+                st = sd__fail(R->err, SD_E_PARSE, R->name, f.line, (long)(j + 1), name,
+                              "variable name '%s' in column %zu is already used by column %zu: "
+                              "expected unique names",
+                              name, j + 1, k + 1);
+                break;
+            }
+        }
+        sd_type decl = SD_TYPE_NUMERIC;
+        int kind = COL_NUM;
+        if (st == SD_OK && cb && sd__codebook_var_type(cb, name, &decl) == 1)
+            kind = decl == SD_TYPE_STRING ? COL_STR : COL_NUM_DECL;
+        sd_var *v = NULL;
+        if (st == SD_OK)
+            st = sd__dataset_add_var(R->ds, name,
+                                     kind == COL_STR ? SD_TYPE_STRING : SD_TYPE_NUMERIC, &v,
+                                     R->err);
+        sd__free(name);
+        if (st != SD_OK)
+            break;
+        if (kind == COL_STR)
+            v->width = 1; /* grows to the longest value */
+        seen[h] = (uint32_t)(j + 1);
+        R->cols[j].v = v;
+        R->cols[j].kind = kind;
+        R->ncols = j + 1;
+    }
+    sd__free(seen);
+    return st;
+}
+
+/* At the start of a record: a blank line to skip? (Not with one column,
+ * where a blank line is a missing value.) */
+static inline bool skip_blank(reader *R)
+{
+    lexer *lx = &R->lx;
+    if (R->ncols > 1 && (*lx->p == '\n' || *lx->p == '\r')) {
+        lx->p = skip_eol(lx->p, lx->end);
+        lx->line++;
+        return true;
+    }
+    return false;
+}
+
+static sd_status pass1(reader *R)
+{
+    lexer *lx = &R->lx;
+    column *cols = R->cols;
+    size_t ncols = R->ncols, r = 0;
+    const char *end = lx->end;
+    const uint8_t *stop = lx->stop;
+    field f;
+    sd_status st;
+    while (lx->p < end) {
+        if (skip_blank(R))
+            continue;
+        long line = lx->line;
+        if (r >= R->ds->rowcap) {
+            if (r >= SD_MAX_ROWS)
+                return sd__fail(R->err, SD_E_TOO_LARGE, R->name, line, 0, NULL,
+                                "more than %zu rows: expected at most %zu", SD_MAX_ROWS,
+                                SD_MAX_ROWS);
+            if (!sd__dataset_reserve_rows(R->ds, r + 1))
+                return nomem(R, line);
+            cache_cols(R);
+        }
+        size_t j = 0;
+        int tok;
+        do {
+            const char *p = lx->p;
+            if (j < ncols && p < end && *p != '"') {
+                /* The common case, inline: an unquoted field, its digits
+                 * summed while it is scanned. */
+                const char *s = p;
+                uint32_t v = 0;
+                unsigned bad = 0;
+                while (p < end && !stop[(unsigned char)*p]) {
+                    unsigned d = (unsigned)(unsigned char)*p++ - '0';
+                    bad |= d > 9;
+                    v = v * 10 + d;
+                }
+                size_t n = (size_t)(p - s);
+                long fline = lx->line; /* an earlier quoted field may span lines */
+                if (n > SD_MAX_FIELD) {
+                    lex_too_large(lx, fline, j + 1);
+                    return lx->st;
+                }
+                if ((tok = lex_term(lx, p, j + 1)) == TOK_ERR)
+                    return lx->st;
+                column *c = &cols[j];
+                if (!bad && n - 1 < 9 && c->kind != COL_STR) {
+                    c->num[r] = (double)v;
+                    c->mis[r] = 0;
+                } else {
+                    f.s = s;
+                    f.n = n;
+                    f.line = fline;
+                    f.quoted = false;
+                    f.hi = 0;
+                    for (size_t i = 0; i < n; i++)
+                        f.hi |= (unsigned char)s[i];
+                    if ((st = put(R, c, j, r, &f, line)) != SD_OK)
+                        return st;
+                }
+            } else {
+                tok = lex_field(lx, &f, j + 1);
+                if (tok == TOK_ERR)
+                    return lx->st;
+                if (j < ncols && (st = put(R, &cols[j], j, r, &f, line)) != SD_OK)
+                    return st;
+            }
+            j++;
+        } while (tok == TOK_SEP);
+        if (j != ncols)
+            return sd__fail(R->err, SD_E_PARSE, R->name, line, 0, NULL,
+                            "row has %zu field%s, expected %zu as in the header", j,
+                            j == 1 ? "" : "s", ncols);
+        r++;
+    }
+    R->ds->nrows = r;
+    return SD_OK;
+}
+
+/* Re-read the rows before each string column became one. */
+static sd_status pass2(reader *R, const char *body, long line)
+{
+    lexer *lx = &R->lx;
+    lx->p = body;
+    lx->line = line;
+    size_t r = 0;
+    field f;
+    sd_status st;
+    while (r < R->pass2_rows && lx->p < lx->end) {
+        if (skip_blank(R))
+            continue;
+        size_t j = 0;
+        int tok;
+        do {
+            tok = lex_field(lx, &f, j + 1);
+            if (tok == TOK_ERR)
+                return lx->st;
+            column *c = &R->cols[j];
+            if (c->kind == COL_STR && r < c->str_from) {
+                c->mis[r] = 1;
+                if (!is_missing(&f) && (st = put_string(R, c, r, &f, f.line)) != SD_OK)
+                    return st;
+            }
+            j++;
+        } while (tok == TOK_SEP && j < R->ncols);
+        r++;
+    }
+    return SD_OK;
+}
+
+static sd_status finish(reader *R)
+{
+    for (size_t j = 0; j < R->ncols; j++) {
+        column *c = &R->cols[j];
+        sd_var *v = c->v;
+        v->measure = v->type == SD_TYPE_NUMERIC && c->nonint ? SD_MEASURE_SCALE
+                                                             : SD_MEASURE_NOMINAL;
+        if (v->type == SD_TYPE_STRING && !sd__var_finish_levels(v, R->ds->nrows))
+            return nomem(R, 0);
+    }
+    return SD_OK;
+}
+
+/* An upper bound on the data rows in body[0..rest): one per '\n' plus a
+ * last line without one, and no more than the bytes allow (a record of n
+ * columns takes at least n-1 separators and a line end). */
+static size_t max_rows(const char *body, size_t rest, size_t ncols)
+{
+    size_t nl = 0;
+    for (const char *q = body, *end = body + rest; (q = memchr(q, '\n', (size_t)(end - q)));
+         q++)
+        nl++;
+    size_t ub = nl + 1;
+    size_t by_size = ncols > 1 ? (rest + 1) / ncols : rest;
+    if (by_size < ub)
+        ub = by_size;
+    return ub < SD_MAX_ROWS ? ub : SD_MAX_ROWS;
+}
+
 sd_status sd__read_csv(const char *data, size_t len, const char *name, const sd_codebook *cb,
                        sd_dataset **out, sd_error *err)
 {
-    (void)data; (void)len; (void)cb; *out = NULL;
-    return sd__fail(err, SD_E_UNSUPPORTED, name, 0, 0, NULL, "CSV reader not built yet");
+    *out = NULL;
+    const char *p = data, *end = data ? data + len : data;
+    if (p && end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    const char *q = p;
+    while (q && q < end && (*q == '\n' || *q == '\r'))
+        q++;
+    if (!q || q == end)
+        return sd__fail(err, SD_E_EMPTY, name, 0, 0, NULL,
+                        "empty file: expected a header line naming the variables");
+    if (len > SD_MAX_FILE)
+        return sd__fail(err, SD_E_TOO_LARGE, name, 0, 0, NULL,
+                        "input is larger than %zu bytes: expected at most 64 GiB", SD_MAX_FILE);
+
+    reader R;
+    memset(&R, 0, sizeof R);
+    R.name = name;
+    R.err = err;
+    char sep = detect_sep(p, end);
+    R.comma = sep == ';';
+    lex_init(&R.lx, p, end, sep, 1, name, err);
+    sd_status st = SD_OK;
+    if (!(R.ds = sd__dataset_new(name))) {
+        st = nomem(&R, 0);
+        goto done;
+    }
+    if ((st = read_header(&R, cb)) != SD_OK)
+        goto done;
+
+    const char *body = R.lx.p;
+    long body_line = R.lx.line;
+    size_t rest = (size_t)(end - body);
+    if (rest > 0) {
+        if (!sd__dataset_reserve_rows(R.ds, max_rows(body, rest, R.ncols))) {
+            st = nomem(&R, body_line);
+            goto done;
+        }
+        cache_cols(&R);
+    }
+    if ((st = pass1(&R)) != SD_OK)
+        goto done;
+    if (R.pass2_rows && (st = pass2(&R, body, body_line)) != SD_OK)
+        goto done;
+    st = finish(&R);
+done:
+    sd__free(R.cols);
+    sd__free(R.lx.scratch);
+    if (st != SD_OK) {
+        sd_dataset_free(R.ds);
+        return st;
+    }
+    *out = R.ds;
+    return SD_OK;
 }

@@ -1,0 +1,53 @@
+#!/bin/sh
+# run.sh SECONDS — run each fuzz target (build/fuzz/fuzz_NAME, built by
+# fuzz/build.sh) for SECONDS seconds (default 20) on a copy of its seed
+# corpus fuzz/corpus/NAME/, so the committed seeds are never rewritten.
+# Prints "PASS fuzz_NAME" or "FAIL fuzz_NAME" per target and exits 1 if any
+# failed: a crash, a sanitizer report, a leak, a timeout (10 s per input) or
+# running out of memory (2 GB). A failing input is kept as
+# build/fuzz/artifacts/fuzz_NAME-crash-…; the log is build/fuzz/fuzz_NAME.log.
+# A dictionary fuzz/dict/NAME.dict (or fuzz/NAME.dict) is used when present.
+set -u
+SECS=${1:-20}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+OUT=build/fuzz
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$OUT/artifacts"
+pass=0
+fail=0
+for f in fuzz/fuzz_*.c; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .c)
+    short=${name#fuzz_}
+    bin="$OUT/$name"
+    if [ ! -x "$bin" ]; then
+        echo "FAIL $name (not built: run sh fuzz/build.sh)"
+        fail=$((fail + 1))
+        continue
+    fi
+    corpus="$tmp/$short"
+    mkdir -p "$corpus"
+    if [ -d "fuzz/corpus/$short" ]; then
+        cp -R "fuzz/corpus/$short/." "$corpus/"
+    fi
+    set -- -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$OUT/artifacts/$name-"
+    for d in "fuzz/dict/$short.dict" "fuzz/$short.dict"; do
+        if [ -f "$d" ]; then
+            set -- "$@" -dict="$d"
+            break
+        fi
+    done
+    if "$bin" "$@" "$corpus" >"$OUT/$name.log" 2>&1; then
+        echo "PASS $name"
+        pass=$((pass + 1))
+    else
+        echo "FAIL $name (log: $OUT/$name.log)"
+        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$OUT/$name.log" | head -5 | sed 's/^/  /'
+        fail=$((fail + 1))
+    fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
