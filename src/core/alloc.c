@@ -20,6 +20,11 @@ void *sd__calloc(size_t count, size_t size)
     return calloc(count, size);
 }
 
+void *sd__zalloc(size_t count, size_t size)
+{
+    return sd__calloc(count ? count : 1, size);
+}
+
 void *sd__realloc(void *p, size_t n)
 {
     if (n == 0)

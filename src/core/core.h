@@ -34,6 +34,9 @@ void sd__error_set_file(sd_error *err, const char *file);
 void *sd__malloc(size_t n);
 void *sd__calloc(size_t count, size_t size);
 void *sd__realloc(void *p, size_t n);
+/* calloc that treats a count of 0 as 1, so an empty array is still a valid
+ * pointer to free; NULL on overflow or no memory. */
+void *sd__zalloc(size_t count, size_t size);
 /* realloc for arrays: fails (NULL, p kept) when count*size overflows. */
 void *sd__reallocarray(void *p, size_t count, size_t size);
 void sd__free(void *p);

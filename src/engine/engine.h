@@ -68,6 +68,18 @@ typedef struct sd_accum {
     double *rep_tot;   /* [nrep][nlq] */
 } sd_accum;
 
+/* Statistics of one cell, filled by the stats layer (NaN when not
+ * computable). */
+typedef struct sd_cellstat {
+    double est;     /* the column proportion (or mean) */
+    double se;      /* standard error */
+    double df;      /* degrees of freedom used for the interval */
+    double ci_low, ci_high;
+    double deff;    /* design effect (R's deff = TRUE) */
+    double eff_base;/* n / deff */
+    double cv;      /* se / est */
+} sd_cellstat;
+
 typedef struct sd_table {
     /* Row dimension: a variable or a multiple-response set. */
     bool row_is_mrset;
@@ -84,6 +96,7 @@ typedef struct sd_table {
     double banner_missing_n; /* rows in Total whose banner value is missing */
     double banner_missing_w;
     sd_accum acc;
+    sd_cellstat *stats; /* nrows * ncols, or NULL before the stats layer ran */
 } sd_table;
 
 struct sd_result {
@@ -94,6 +107,8 @@ struct sd_result {
     char *source;     /* dataset source (owned) */
     double rows_used; /* rows of the dataset */
     sd_design design; /* the resolved design the sums were gathered for */
+    int ci_method;    /* sd_ci_method of the intervals in stats */
+    double level;     /* their confidence level */
 };
 
 struct sd_tabspec {
@@ -103,7 +118,13 @@ struct sd_tabspec {
     size_t ncols, colcap;
     sd_designspec design; /* weight and design options */
     sd_missing_mode missing;
+    int ci_method;        /* sd_ci_method */
+    double level;         /* 0 means the default 0.95 */
 };
+
+/* Count-only tabulation (the engine's part of sd_tabulate). */
+sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
+                              sd_error *err);
 
 bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols);
 /* Allocate the variance sums for a mode (after sd__accum_init). */

@@ -59,6 +59,28 @@ sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err)
 sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *value,
                                 sd_error *err)
 {
+    if (!strcmp(key, "ci")) {
+        static const char *names[] = {"logit", "wald", "wilson", "likelihood", "beta", "xlogit",
+                                      "asin", "mean"};
+        for (int i = 0; i < 8; i++)
+            if (value && !strcmp(value, names[i])) {
+                s->ci_method = i;
+                return SD_OK;
+            }
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--ci: expected logit, wald, wilson, likelihood, beta, xlogit, asin or "
+                        "mean, not '%s'",
+                        value ? value : "");
+    }
+    if (!strcmp(key, "level")) {
+        double x;
+        if (!value || !sd__parse_double(value, strlen(value), false, &x) || !(x > 0 && x < 1))
+            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                            "--level: expected a number between 0 and 1 such as 0.95, not '%s'",
+                            value ? value : "");
+        s->level = x;
+        return SD_OK;
+    }
     return sd__designspec_set(&s->design, key, value, err);
 }
 

@@ -108,6 +108,7 @@ void sd_result_free(sd_result *r)
     for (size_t i = 0; i < r->ntables; i++) {
         sd__free(r->tables[i].rows);
         sd__free(r->tables[i].cols);
+        sd__free(r->tables[i].stats);
         sd__accum_free(&r->tables[i].acc);
     }
     sd__free(r->tables);
@@ -493,8 +494,8 @@ static sd_status fill_row_dim(const sd_dataset *ds, const char *name, sd_missing
     return category_rows(ds, m, mode, src, t, err);
 }
 
-sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
-                      sd_error *err)
+sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
+                              sd_error *err)
 {
     *out = NULL;
     if (spec->nrows == 0)

@@ -1,0 +1,168 @@
+/*
+ * cellstats.c — the public sd_tabulate: the engine's one pass, then each
+ * cell's estimate, standard error, degrees of freedom, confidence interval
+ * and design effect, as R's survey package computes them (tests/oracle/
+ * README.md gives each formula and the R call it matches).
+ */
+#include "stats.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Confidence-interval methods; sd_tabspec_set_option("ci") uses this order. */
+enum { CI_LOGIT, CI_WALD, CI_WILSON, CI_LIKELIHOOD, CI_BETA, CI_XLOGIT, CI_ASIN, CI_MEAN };
+
+/* Degrees of freedom of a column's analysis set (linearization): PSUs
+ * with data in it minus strata with data in it. */
+double sd__domain_df(const sd_result *res, const sd_table *t, size_t col)
+{
+    const sd_accum *a = &t->acc;
+    const sd_design *d = &res->design;
+    size_t base = a->nrows * a->ncols + col;
+    if (a->vmode == SD_VMODE_REPS)
+        return sd__rep_df(d, d->nrows);
+    size_t psus = 0, strata = 0;
+    if (a->vmode == SD_VMODE_MOMENTS) {
+        psus = (size_t)a->base_n[col];
+        for (size_t h = 0; h < d->nstrata; h++)
+            strata += a->st_sum[h * a->nlq + base] > 0;
+        return (double)psus - (double)strata;
+    }
+    size_t depth = 1;
+    while (depth < d->nstages && d->has_fpc[depth - 1])
+        depth++;
+    size_t n0 = d->nunits[0];
+    double *psu = sd__zalloc(n0, sizeof *psu);
+    bool *hs = sd__zalloc(d->nstrata, sizeof *hs);
+    if (!psu || !hs) {
+        sd__free(psu);
+        sd__free(hs);
+        return NAN;
+    }
+    for (size_t u = 0; u < d->nunits[depth - 1]; u++) {
+        size_t x = u;
+        for (size_t s = depth - 1; s > 0; s--)
+            x = (size_t)d->parent[s][x];
+        psu[x] += a->unit_tot[u * a->nlq + base];
+    }
+    for (size_t p = 0; p < n0; p++)
+        if (psu[p] > 0) {
+            psus++;
+            hs[d->parent[0][p]] = true;
+        }
+    for (size_t h = 0; h < d->nstrata; h++)
+        strata += hs[h];
+    sd__free(psu);
+    sd__free(hs);
+    return (double)psus - (double)strata;
+}
+
+static double expit(double x)
+{
+    return 1 / (1 + exp(-x));
+}
+
+/* One proportion's interval (svyciprop), or NaN when not computable. */
+static void interval(int method, double p, double v, double df, double n, double level,
+                     double *lo, double *hi)
+{
+    double a = (1 - level) / 2, se = sqrt(v);
+    double ql = sd__qt(a, df), qh = sd__qt(1 - a, df);
+    *lo = *hi = NAN;
+    switch (method) {
+    case CI_MEAN:
+    case CI_WALD:
+        *lo = p + se * ql;
+        *hi = p + se * qh;
+        return;
+    case CI_ASIN: {
+        double c = asin(sqrt(p)), s = se / (2 * sqrt(p) * sqrt(1 - p));
+        *lo = pow(sin(c + ql * s), 2);
+        *hi = pow(sin(c + qh * s), 2);
+        return;
+    }
+    case CI_LOGIT:      /* R fits a glm; the closed form agrees to ~1e-12 */
+    case CI_LIKELIHOOD: /* not yet: falls back to the logit interval */
+    case CI_XLOGIT: {
+        double l = log(p / (1 - p)), s = se / (p * (1 - p));
+        *lo = expit(l + ql * s);
+        *hi = expit(l + qh * s);
+        return;
+    }
+    case CI_BETA: {
+        double r = sd__qt(a, n - 1) / sd__qt(a, df);
+        double neff = p * (1 - p) / v * r * r;
+        *lo = sd__qbeta(a, neff * p, neff * (1 - p) + 1);
+        *hi = sd__qbeta(1 - a, neff * p + 1, neff * (1 - p));
+        return;
+    }
+    case CI_WILSON: {
+        /* Wilson's score interval on the effective base n/deff. */
+        double q = sd__qt(1 - a, df);
+        double neff = p * (1 - p) / v;
+        double den = 1 + q * q / neff;
+        double mid = (p + q * q / (2 * neff)) / den;
+        double half = q * sqrt(p * (1 - p) / neff + q * q / (4 * neff * neff)) / den;
+        *lo = mid - half;
+        *hi = mid + half;
+        return;
+    }
+    }
+}
+
+static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
+{
+    const sd_accum *a = &t->acc;
+    size_t cells = t->nrows * t->ncols;
+    t->stats = sd__zalloc(cells, sizeof *t->stats);
+    if (!t->stats)
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    double level = res->level > 0 ? res->level : 0.95;
+    for (size_t c = 0; c < t->ncols; c++) {
+        double df = sd__domain_df(res, t, c);
+        double n = a->base_n[c], W = a->base_w[c];
+        for (size_t r = 0; r < t->nrows; r++) {
+            sd_cellstat *cs = &t->stats[r * t->ncols + c];
+            sd_ratio q;
+            memset(&q, 0, sizeof q);
+            if (!sd__lin_add(&q.num, r * t->ncols + c, 1) ||
+                !sd__lin_add(&q.den, t->nrows * t->ncols + c, 1)) {
+                sd__ratio_free(&q);
+                return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+            }
+            double v = NAN;
+            sd_status st = sd__ratio_cov(res, t, &q, 1, (long)c, &v, err);
+            cs->est = sd__ratio_value(a, &q);
+            sd__ratio_free(&q);
+            if (st != SD_OK)
+                return st;
+            double p = cs->est;
+            cs->se = sqrt(v);
+            cs->df = df;
+            interval(res->ci_method, p, v, df, n, level, &cs->ci_low, &cs->ci_high);
+            /* deff: against SRS without replacement of n from W (R's deff = TRUE). */
+            double vsrs = p * (1 - p) * n / (n - 1) * (W - n) / (W * n);
+            cs->deff = n > 1 && W > 0 ? v / vsrs : NAN;
+            cs->eff_base = cs->deff > 0 ? n / cs->deff : NAN;
+            cs->cv = p != 0 ? cs->se / p : NAN;
+        }
+    }
+    return SD_OK;
+}
+
+sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
+                      sd_error *err)
+{
+    sd_status st = sd__tabulate_counts(ds, spec, out, err);
+    if (st != SD_OK)
+        return st;
+    (*out)->ci_method = spec->ci_method;
+    (*out)->level = spec->level > 0 ? spec->level : 0.95;
+    for (size_t i = 0; i < (*out)->ntables && st == SD_OK; i++)
+        st = fill_table(*out, &(*out)->tables[i], err);
+    if (st != SD_OK) {
+        sd_result_free(*out);
+        *out = NULL;
+    }
+    return st;
+}

@@ -1,0 +1,390 @@
+/*
+ * variance.c — covariance of ratio estimates.
+ *
+ * Taylor linearization follows R's survey::svyrecvar exactly: the estimate
+ * num/den is replaced by its influence total z = (num - est * den) / den,
+ * a linear combination of LQ totals; within each stratum the PSU totals of
+ * z are centred on their mean over the stratum's sampled PSUs (zeros for
+ * PSUs outside a domain) and their cross-products scaled by
+ * (1 - n/N) * n / (n - 1); with an fpc at stage 1 the next stage adds its
+ * own within-PSU variance times n/N; lonely PSUs follow survey.lonely.psu.
+ * Replicate designs follow survey::svrVar: scale * sum rscales_r *
+ * (theta_r - centre)^2, centre = the full estimate (mse) or the replicates'
+ * mean.
+ */
+#include "stats.h"
+
+#include <math.h>
+#include <string.h>
+
+bool sd__lin_add(sd_lin *l, size_t lq, double c)
+{
+    uint32_t *q = sd__reallocarray(l->lq, l->n + 1, sizeof *q);
+    if (!q)
+        return false;
+    l->lq = q;
+    double *cc = sd__reallocarray(l->c, l->n + 1, sizeof *cc);
+    if (!cc)
+        return false;
+    l->c = cc;
+    l->lq[l->n] = (uint32_t)lq;
+    l->c[l->n] = c;
+    l->n++;
+    return true;
+}
+
+void sd__lin_free(sd_lin *l)
+{
+    sd__free(l->lq);
+    sd__free(l->c);
+    memset(l, 0, sizeof *l);
+}
+
+void sd__ratio_free(sd_ratio *r)
+{
+    sd__lin_free(&r->num);
+    sd__lin_free(&r->den);
+}
+
+static double lin_dot(const sd_lin *l, const double *tot)
+{
+    double s = 0;
+    for (size_t i = 0; i < l->n; i++)
+        s += l->c[i] * tot[l->lq[i]];
+    return s;
+}
+
+double sd__ratio_value(const sd_accum *a, const sd_ratio *r)
+{
+    double num = lin_dot(&r->num, a->w);
+    if (r->den.n == 0)
+        return num;
+    double den = lin_dot(&r->den, a->w);
+    return den != 0 ? num / den : NAN;
+}
+
+/* The influence coefficients of a ratio over the LQs: a dense vector. */
+static void influence(const sd_accum *a, const sd_ratio *r, double *coef)
+{
+    memset(coef, 0, a->nlq * sizeof *coef);
+    double num = lin_dot(&r->num, a->w);
+    if (r->den.n == 0) {
+        for (size_t i = 0; i < r->num.n; i++)
+            coef[r->num.lq[i]] += r->num.c[i];
+        return;
+    }
+    double den = lin_dot(&r->den, a->w);
+    if (den == 0)
+        return; /* an empty domain: no variance (NaN estimate) */
+    double est = num / den;
+    for (size_t i = 0; i < r->num.n; i++)
+        coef[r->num.lq[i]] += r->num.c[i] / den;
+    for (size_t i = 0; i < r->den.n; i++)
+        coef[r->den.lq[i]] -= est * r->den.c[i] / den;
+}
+
+/* (1 - n/N), or 1 without an fpc; R's onestrat `f`. */
+static double fpc_factor(double N, double n)
+{
+    return isinf(N) ? 1.0 : (N - n) / N;
+}
+
+/* Stratum presence in a domain: rows with a positive weighted base. */
+static bool stratum_present_moments(const sd_accum *a, size_t h, long col)
+{
+    if (col < 0)
+        return true;
+    size_t base = a->nrows * a->ncols + (size_t)col;
+    return a->st_sum[h * a->nlq + base] > 0;
+}
+
+/* Unclustered designs: every row is a PSU; the stratum's centred
+ * cross-products follow from its sums: Q - S_a S_b / n. */
+static void cov_moments(const sd_result *res, const sd_table *t, double *const *coef, size_t k,
+                        long col, double *out)
+{
+    const sd_accum *a = &t->acc;
+    const sd_design *d = &res->design;
+    size_t L = a->nlq;
+    size_t nstrat = 0, nok = 0;
+    double *S = sd__zalloc(k, sizeof *S);
+    memset(out, 0, k * k * sizeof *out);
+    if (!S)
+        return;
+    for (size_t h = 0; h < d->nstrata; h++) {
+        double n = (double)d->sampsize[0][h];
+        double N = d->popsize[0][h];
+        double f = fpc_factor(N, n);
+        bool present = stratum_present_moments(a, h, col);
+        if (present)
+            nstrat++;
+        if (n == 1 && d->lonely == SD_LONELY_AVERAGE) {
+            continue; /* NA in R: left out, then the rest scaled up */
+        }
+        if (present)
+            nok++;
+        if (f < 1e-7)
+            continue;
+        double scale = n > 1 ? f * n / (n - 1) : f;
+        bool centre = !(n == 1 && d->lonely == SD_LONELY_ADJUST);
+        const double *ss = a->st_sum + h * L;
+        const double *q = a->st_cross + h * L * L;
+        for (size_t i = 0; i < k; i++) {
+            double s = 0;
+            for (size_t l = 0; l < L; l++)
+                s += coef[i][l] * ss[l];
+            S[i] = s;
+        }
+        for (size_t i = 0; i < k; i++) {
+            for (size_t j = i; j < k; j++) {
+                double qq = 0;
+                for (size_t l = 0; l < L; l++) {
+                    if (coef[i][l] == 0)
+                        continue;
+                    const double *ql = q + l * L;
+                    double r = 0;
+                    for (size_t m = 0; m < L; m++)
+                        r += coef[j][m] * ql[m];
+                    qq += coef[i][l] * r;
+                }
+                double v = centre ? qq - S[i] * S[j] / n : qq;
+                if (n == 1 && d->lonely != SD_LONELY_ADJUST)
+                    v = 0; /* a single centred PSU */
+                out[i * k + j] += scale * v;
+            }
+        }
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < i; j++)
+            out[i * k + j] = out[j * k + i];
+    if (d->lonely == SD_LONELY_AVERAGE && nok > 0 && nok < nstrat)
+        for (size_t i = 0; i < k * k; i++)
+            out[i] *= (double)nstrat / (double)nok;
+    sd__free(S);
+}
+
+/* One stage of svyrecvar: unit totals z[i][u] for the units of `stage`,
+ * grouped by parent (stratum at stage 0, unit of the previous stage
+ * otherwise). Adds into out (k x k, upper triangle). `pmult` (NULL: 1)
+ * scales each parent's part: the product of n/N of the stages above, as
+ * svyrecvar's recursion multiplies each later stage. */
+static void cov_stage(const sd_design *d, size_t stage, double *const *z, size_t k,
+                      const bool *present_stratum, const double *pmult, double *out)
+{
+    size_t nunits = d->nunits[stage];
+    size_t nparents = stage == 0 ? d->nstrata : d->nunits[stage - 1];
+    const int32_t *parent = d->parent[stage];
+    /* Sums of z per parent, for the centring. */
+    double *sum = sd__zalloc(nparents * k, sizeof *sum);
+    double *acc = sd__zalloc(k * k, sizeof *acc);
+    if (!sum || !acc) {
+        sd__free(sum);
+        sd__free(acc);
+        return;
+    }
+    for (size_t u = 0; u < nunits; u++)
+        for (size_t i = 0; i < k; i++)
+            sum[(size_t)parent[u] * k + i] += z[i][u];
+    size_t nstrat = 0, nok = 0;
+    if (stage == 0)
+        for (size_t h = 0; h < nparents; h++) {
+            if (present_stratum && !present_stratum[h])
+                continue;
+            nstrat++;
+            if (!(d->sampsize[0][h] == 1 && d->lonely == SD_LONELY_AVERAGE))
+                nok++;
+        }
+    /* Per parent: centred cross-products of its units. Units are numbered
+     * in parent order, so one sweep visits each parent's units together. */
+    size_t u = 0;
+    while (u < nunits) {
+        size_t p = (size_t)parent[u];
+        size_t end = u;
+        while (end < nunits && (size_t)parent[end] == p)
+            end++;
+        double n = (double)d->sampsize[stage][p];
+        double N = d->popsize[stage][p];
+        double f = fpc_factor(N, n);
+        double mult = pmult ? pmult[p] : 1.0;
+        bool lonely = n == 1;
+        bool skip = f < 1e-7 || mult == 0 ||
+                    (lonely && stage == 0 && d->lonely == SD_LONELY_AVERAGE);
+        if (!skip) {
+            double scale = n > 1 ? f * n / (n - 1) : f;
+            bool centre = !(lonely && d->lonely == SD_LONELY_ADJUST);
+            memset(acc, 0, k * k * sizeof *acc);
+            for (size_t v = u; v < end; v++)
+                for (size_t i = 0; i < k; i++) {
+                    double zi = z[i][v] - (centre ? sum[p * k + i] / n : 0);
+                    for (size_t j = i; j < k; j++)
+                        acc[i * k + j] += zi * (z[j][v] - (centre ? sum[p * k + j] / n : 0));
+                }
+            /* Sampled units with no rows here (a domain's zeros) still count
+             * in n: their centred values are -mean. */
+            double missing = n - (double)(end - u);
+            if (centre && missing > 0)
+                for (size_t i = 0; i < k; i++)
+                    for (size_t j = i; j < k; j++)
+                        acc[i * k + j] += missing * (sum[p * k + i] / n) * (sum[p * k + j] / n);
+            if (lonely && d->lonely != SD_LONELY_ADJUST)
+                memset(acc, 0, k * k * sizeof *acc);
+            for (size_t i = 0; i < k; i++)
+                for (size_t j = i; j < k; j++)
+                    out[i * k + j] += mult * scale * acc[i * k + j];
+        }
+        u = end;
+    }
+    if (stage == 0 && d->lonely == SD_LONELY_AVERAGE && nok > 0 && nok < nstrat)
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = i; j < k; j++)
+                out[i * k + j] *= (double)nstrat / (double)nok;
+    sd__free(sum);
+    sd__free(acc);
+}
+
+/* Clustered designs: unit totals at the deepest stage used, summed up to
+ * each stage above; one svyrecvar stage at a time, each later stage's
+ * parents weighted by the sampling fractions above them. */
+static void cov_units(const sd_result *res, const sd_table *t, double *const *coef, size_t k,
+                      long col, double *out)
+{
+    const sd_accum *a = &t->acc;
+    const sd_design *d = &res->design;
+    size_t L = a->nlq;
+    size_t depth = 1;
+    while (depth < d->nstages && d->has_fpc[depth - 1])
+        depth++;
+    memset(out, 0, k * k * sizeof *out);
+    double **z[SD_MAX_STAGES] = {NULL};
+    double *pm[SD_MAX_STAGES] = {NULL};
+    bool *present = sd__zalloc(d->nstrata, sizeof *present);
+    bool ok = present != NULL;
+    for (size_t s = 0; ok && s < depth; s++) {
+        z[s] = sd__zalloc(k, sizeof **z);
+        ok = z[s] != NULL;
+        for (size_t i = 0; ok && i < k; i++)
+            ok = (z[s][i] = sd__zalloc(d->nunits[s], sizeof(double))) != NULL;
+    }
+    if (!ok)
+        goto done;
+    size_t nu = d->nunits[depth - 1];
+    for (size_t i = 0; i < k; i++)
+        for (size_t u = 0; u < nu; u++) {
+            const double *tot = a->unit_tot + u * L;
+            double v = 0;
+            for (size_t l = 0; l < L; l++)
+                v += coef[i][l] * tot[l];
+            z[depth - 1][i][u] = v;
+        }
+    for (size_t s = depth - 1; s > 0; s--)
+        for (size_t i = 0; i < k; i++)
+            for (size_t u = 0; u < d->nunits[s]; u++)
+                z[s - 1][i][d->parent[s][u]] += z[s][i][u];
+    if (col >= 0) {
+        size_t base = a->nrows * a->ncols + (size_t)col;
+        for (size_t u = 0; u < nu; u++) {
+            if (a->unit_tot[u * L + base] <= 0)
+                continue;
+            size_t x = u;
+            for (size_t s = depth - 1; s > 0; s--)
+                x = (size_t)d->parent[s][x];
+            present[d->parent[0][x]] = true;
+        }
+    }
+    for (size_t s = 0; s < depth; s++) {
+        if (s > 0) {
+            size_t np = d->nunits[s - 1];
+            if (!(pm[s] = sd__zalloc(np, sizeof(double))))
+                goto done;
+            for (size_t p = 0; p < np; p++) {
+                size_t g = (size_t)d->parent[s - 1][p];
+                double N = d->popsize[s - 1][g];
+                double frac = isinf(N) ? 0 : (double)d->sampsize[s - 1][g] / N;
+                pm[s][p] = frac * (s > 1 ? pm[s - 1][g] : 1.0);
+            }
+        }
+        cov_stage(d, s, z[s], k, col >= 0 ? present : NULL, pm[s], out);
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < i; j++)
+            out[i * k + j] = out[j * k + i];
+done:
+    for (size_t s = 0; s < SD_MAX_STAGES; s++) {
+        for (size_t i = 0; z[s] && i < k; i++)
+            sd__free(z[s][i]);
+        sd__free(z[s]);
+        sd__free(pm[s]);
+    }
+    sd__free(present);
+}
+
+static void cov_reps(const sd_result *res, const sd_table *t, const sd_ratio *r, size_t k,
+                     double *out)
+{
+    const sd_accum *a = &t->acc;
+    const sd_design *d = &res->design;
+    size_t R = d->nrep;
+    double *theta = sd__zalloc(k * R, sizeof *theta);
+    double *centre = sd__zalloc(k, sizeof *centre);
+    memset(out, 0, k * k * sizeof *out);
+    if (!theta || !centre) {
+        sd__free(theta);
+        sd__free(centre);
+        return;
+    }
+    for (size_t i = 0; i < k; i++) {
+        double mean = 0;
+        for (size_t q = 0; q < R; q++) {
+            const double *tot = a->rep_tot + q * a->nlq;
+            double num = lin_dot(&r[i].num, tot);
+            double v = num;
+            if (r[i].den.n) {
+                double den = lin_dot(&r[i].den, tot);
+                v = den != 0 ? num / den : NAN;
+            }
+            theta[i * R + q] = v;
+            mean += v;
+        }
+        centre[i] = d->mse ? sd__ratio_value(a, &r[i]) : mean / (double)R;
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i; j < k; j++) {
+            double s = 0;
+            for (size_t q = 0; q < R; q++)
+                s += d->rscales[q] * (theta[i * R + q] - centre[i]) * (theta[j * R + q] - centre[j]);
+            out[i * k + j] = out[j * k + i] = d->scale * s;
+        }
+    sd__free(theta);
+    sd__free(centre);
+}
+
+sd_status sd__ratio_cov(const sd_result *res, const sd_table *t, const sd_ratio *r, size_t k,
+                        long domain_col, double *out, sd_error *err)
+{
+    const sd_accum *a = &t->acc;
+    if (a->vmode == SD_VMODE_REPS) {
+        cov_reps(res, t, r, k, out);
+        return SD_OK;
+    }
+    double **coef = sd__zalloc(k, sizeof *coef);
+    if (!coef)
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    for (size_t i = 0; i < k; i++) {
+        coef[i] = sd__zalloc(a->nlq, sizeof **coef);
+        if (!coef[i]) {
+            for (size_t j = 0; j < i; j++)
+                sd__free(coef[j]);
+            sd__free(coef);
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        influence(a, &r[i], coef[i]);
+    }
+    if (a->vmode == SD_VMODE_UNITS)
+        cov_units(res, t, coef, k, domain_col, out);
+    else
+        cov_moments(res, t, coef, k, domain_col, out);
+    for (size_t i = 0; i < k; i++)
+        sd__free(coef[i]);
+    sd__free(coef);
+    return SD_OK;
+}
