@@ -22,7 +22,15 @@ static const char help[] =
     "  -f, --format FMT       text (default), csv or json (docs/json.md)\n"
     "  -l, --lang LANG        labels in fr or en (default en)\n"
     "  -o, --output FILE      write there instead of standard output\n"
-    "  -h, --help             this help\n";
+    "  -h, --help             this help\n"
+    "\n"
+    "Design (named after R's svydesign/svrepdesign; a codebook's design section\n"
+    "fills what is not given): --strata S, --cluster C1[,C2], --fpc F1[,F2],\n"
+    "--nest, --lonely-psu fail|remove|adjust|certainty|average,\n"
+    "--repweights LIST|REGEX --reptype jk1|jkn|brr|fay|bootstrap|sdr [--rho R]\n"
+    "[--scale S] [--rscales LIST] [--mse].\n"
+    "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
+    "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
 
 typedef struct ctx {
     sd_tabspec *spec;
@@ -45,7 +53,15 @@ int cmd_tab(int argc, char **argv)
         {"weight", required_argument, NULL, 'w'}, {"codebook", required_argument, NULL, 'b'},
         {"missing", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'f'},
         {"lang", required_argument, NULL, 'l'},   {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},         {"strata", required_argument, NULL, 'D'},
+        {"cluster", required_argument, NULL, 'D'}, {"fpc", required_argument, NULL, 'D'},
+        {"nest", no_argument, NULL, 'F'},          {"lonely-psu", required_argument, NULL, 'D'},
+        {"repweights", required_argument, NULL, 'D'}, {"reptype", required_argument, NULL, 'D'},
+        {"rho", required_argument, NULL, 'D'},     {"scale", required_argument, NULL, 'D'},
+        {"rscales", required_argument, NULL, 'D'}, {"mse", no_argument, NULL, 'F'},
+        {"ci", required_argument, NULL, 'D'},      {"level", required_argument, NULL, 'D'},
+        {"deff", no_argument, NULL, 'F'},          {NULL, 0, NULL, 0}};
+    int li = 0;
     sd_error *err = sd_error_new();
     sd_tabspec *spec = sd_tabspec_new();
     if (!err || !spec) {
@@ -61,7 +77,7 @@ int cmd_tab(int argc, char **argv)
     ctx cx = {spec, err, true};
     opterr = 0;
     optind = 1;
-    while (rc == EXIT_OK && (c = getopt_long(argc, argv, ":r:c:w:b:f:l:o:h", longopts, NULL)) != -1) {
+    while (rc == EXIT_OK && (c = getopt_long(argc, argv, ":r:c:w:b:f:l:o:h", longopts, &li)) != -1) {
         switch (c) {
         case 'r':
         case 'c':
@@ -73,6 +89,12 @@ int cmd_tab(int argc, char **argv)
         case 'w':
             if (sd_tabspec_set_weight(spec, optarg, err) != SD_OK)
                 rc = cli_report(err);
+            break;
+        case 'D':
+        case 'F':
+            if (sd_tabspec_set_option(spec, longopts[li].name, c == 'F' ? "true" : optarg, err) !=
+                SD_OK)
+                rc = cli_usage("tab", "%s", sd_error_message(err));
             break;
         case 'b': codebook = optarg; break;
         case 'm':

@@ -765,14 +765,28 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
         }
     }
     if (st == SD_OK && d->lonely == SD_LONELY_FAIL && !d->nrep) {
-        for (size_t h = 0; h < d->nstrata; h++)
-            if (d->sampsize[0][h] == 1) {
-                st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
-                              "stratum %zu has only one PSU: its variance cannot be estimated; "
-                              "choose --lonely-psu remove, adjust, certainty or average",
-                              h + 1);
-                break;
-            }
+        for (size_t h = 0; h < d->nstrata; h++) {
+            /* A census stratum (f = 0) has no variance to estimate: R lets it be. */
+            double N = d->popsize[0][h];
+            if (d->sampsize[0][h] != 1 || (!isinf(N) && (N - 1) / N < 1e-7))
+                continue;
+            char name[SD_NUMBUF] = "1";
+            const sd_var *sv = spec->strata ? ds->vars[sd__dataset_var_index(ds, spec->strata)]
+                                            : NULL;
+            for (size_t r = 0; sv && r < n; r++)
+                if ((size_t)d->stratum[r] == h) {
+                    if (sv->type == SD_TYPE_NUMERIC)
+                        sd__fmt_double(name, sv->num[r]);
+                    else
+                        snprintf(name, sizeof name, "%s", sv->levels[sv->str[r]]);
+                    break;
+                }
+            st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
+                          "stratum %s of '%s' has only one PSU, so its variance cannot be "
+                          "estimated: expected --lonely-psu remove, adjust, certainty or average",
+                          name, spec->strata ? spec->strata : "");
+            break;
+        }
     }
     if (st != SD_OK)
         sd__design_free(d);

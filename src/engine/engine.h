@@ -109,6 +109,7 @@ struct sd_result {
     sd_design design; /* the resolved design the sums were gathered for */
     int ci_method;    /* sd_ci_method of the intervals in stats */
     double level;     /* their confidence level */
+    bool deff;        /* write design effects (--deff) */
 };
 
 struct sd_tabspec {
@@ -120,6 +121,7 @@ struct sd_tabspec {
     sd_missing_mode missing;
     int ci_method;        /* sd_ci_method */
     double level;         /* 0 means the default 0.95 */
+    bool deff;            /* --deff */
 };
 
 /* Count-only tabulation (the engine's part of sd_tabulate). */

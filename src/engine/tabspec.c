@@ -72,6 +72,10 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
                         "mean, not '%s'",
                         value ? value : "");
     }
+    if (!strcmp(key, "deff")) {
+        s->deff = !value || strcmp(value, "false") != 0;
+        return SD_OK;
+    }
     if (!strcmp(key, "level")) {
         double x;
         if (!value || !sd__parse_double(value, strlen(value), false, &x) || !(x > 0 && x < 1))

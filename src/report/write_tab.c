@@ -186,6 +186,21 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
                 sd__sb_num(sb, a->w[i * t->ncols + c]);
                 sd__sb_puts(sb, ", \"pct\": ");
                 json_num_or_null(sb, pct_of(a, i, c));
+                if (t->stats) {
+                    const sd_cellstat *cs = &t->stats[i * t->ncols + c];
+                    sd__sb_puts(sb, ", \"se\": ");
+                    json_num_or_null(sb, cs->se);
+                    sd__sb_puts(sb, ", \"ci_low\": ");
+                    json_num_or_null(sb, cs->ci_low);
+                    sd__sb_puts(sb, ", \"ci_high\": ");
+                    json_num_or_null(sb, cs->ci_high);
+                    if (r->deff) {
+                        sd__sb_puts(sb, ", \"deff\": ");
+                        json_num_or_null(sb, cs->deff);
+                        sd__sb_puts(sb, ", \"eff_base\": ");
+                        json_num_or_null(sb, cs->eff_base);
+                    }
+                }
                 sd__sb_putc(sb, '}');
             }
         }

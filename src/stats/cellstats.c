@@ -143,7 +143,7 @@ static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
             /* deff: against SRS without replacement of n from W (R's deff = TRUE). */
             double vsrs = p * (1 - p) * n / (n - 1) * (W - n) / (W * n);
             cs->deff = n > 1 && W > 0 ? v / vsrs : NAN;
-            cs->eff_base = cs->deff > 0 ? n / cs->deff : NAN;
+            cs->eff_base = isfinite(cs->deff) && cs->deff > 0 ? n / cs->deff : NAN;
             cs->cv = p != 0 ? cs->se / p : NAN;
         }
     }
@@ -157,6 +157,7 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
     if (st != SD_OK)
         return st;
     (*out)->ci_method = spec->ci_method;
+    (*out)->deff = spec->deff;
     (*out)->level = spec->level > 0 ? spec->level : 0.95;
     for (size_t i = 0; i < (*out)->ntables && st == SD_OK; i++)
         st = fill_table(*out, &(*out)->tables[i], err);
