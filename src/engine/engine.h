@@ -18,7 +18,9 @@ typedef enum sd_cat_kind {
     SD_CAT_CODE,      /* a numeric code of a variable */
     SD_CAT_STRING,    /* a string value of a variable */
     SD_CAT_ITEM,      /* one variable of a multiple-response dichotomy set */
-    SD_CAT_NET        /* a net of codes of a variable */
+    SD_CAT_NET,       /* a net of codes of a variable */
+    SD_CAT_MEAN,      /* a scale variable: its weighted sum (the mean's numerator) */
+    SD_CAT_SUMSQ      /* a scale variable: its weighted sum of squares (not shown) */
 } sd_cat_kind;
 
 typedef struct sd_cat {
@@ -78,11 +80,13 @@ typedef struct sd_cellstat {
     double deff;    /* design effect (R's deff = TRUE) */
     double eff_base;/* n / deff */
     double cv;      /* se / est */
+    double total_se;/* scale rows: SE of the weighted total */
 } sd_cellstat;
 
 typedef struct sd_table {
     /* Row dimension: a variable or a multiple-response set. */
     bool row_is_mrset;
+    bool row_is_scale; /* a scale variable: rows MEAN and SUMSQ */
     size_t row_index;  /* variable or set index in the dataset */
     const char *row_name;
     sd_cat *rows;

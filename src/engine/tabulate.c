@@ -301,6 +301,38 @@ static bool item_missing(const sd_var *v, size_t r, sd_missing_mode mode)
     return mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, v->num[r]);
 }
 
+static bool item_missing(const sd_var *v, size_t r, sd_missing_mode mode);
+
+/* A scale variable: the weighted sum and sum of squares of its valid
+ * values per column; the base is the rows with a valid value. */
+static void pass_scale(sd_table *t, emitter *e, const sd_var *v, sd_missing_mode mode,
+                       const int32_t *cidx, const double *wt, size_t nrows)
+{
+    for (size_t r = 0; r < nrows; r++) {
+        double w = wt ? wt[r] : 1.0;
+        int32_t ci = cidx ? cidx[r] : -1;
+        size_t col = ci >= 0 ? (size_t)ci + 1 : 0;
+        bool valid = !item_missing(v, r, mode);
+        add_base(e, 0, w, valid);
+        if (ci >= 0)
+            add_base(e, col, w, valid);
+        if (valid) {
+            double x = v->num[r];
+            em_add(e, 0 * e->a->ncols + 0, x);
+            em_add(e, 1 * e->a->ncols + 0, x * x);
+            if (ci >= 0) {
+                em_add(e, 0 * e->a->ncols + col, x);
+                em_add(e, 1 * e->a->ncols + col, x * x);
+            }
+            if (cidx && ci < 0) {
+                t->banner_missing_n += 1;
+                t->banner_missing_w += w;
+            }
+        }
+        em_end(e, r, w);
+    }
+}
+
 /* A dichotomy set: each item counts the rows where it holds the counted value;
  * the base is the rows with at least one item answered. */
 static void pass_dichotomy(sd_table *t, emitter *e, const sd_dataset *ds, const sd_mrset *m,
@@ -445,6 +477,20 @@ static sd_status fill_row_dim(const sd_dataset *ds, const char *name, sd_missing
     const sd_mrset *m = vi < 0 ? sd_dataset_find_mrset(ds, name) : NULL;
     if (vi < 0 && !m)
         return unknown_name(ds, name, "variable or set", true, err);
+    if (vi >= 0 && ds->vars[vi]->measure == SD_MEASURE_SCALE &&
+        ds->vars[vi]->type == SD_TYPE_NUMERIC) {
+        /* A scale variable: its mean (and total) by column. */
+        t->row_index = (size_t)vi;
+        t->row_name = ds->vars[vi]->name;
+        t->row_is_scale = true;
+        t->nrows = 2;
+        t->rows = sd__calloc(2, sizeof *t->rows);
+        if (!t->rows)
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
+        t->rows[0].kind = SD_CAT_MEAN;
+        t->rows[1].kind = SD_CAT_SUMSQ;
+        return SD_OK;
+    }
     if (vi >= 0) {
         t->row_index = (size_t)vi;
         t->row_name = ds->vars[vi]->name;
@@ -582,6 +628,7 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
                 /* Same row dimension as the first banner's table. */
                 const sd_table *t0 = &res->tables[res->ntables - b];
                 t->row_is_mrset = t0->row_is_mrset;
+                t->row_is_scale = t0->row_is_scale;
                 t->row_index = t0->row_index;
                 t->row_name = t0->row_name;
                 t->nrows = t0->nrows;
@@ -625,7 +672,9 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
             t->col_name = bvars[b] >= 0 ? ds->vars[bvars[b]]->name : NULL;
             const int32_t *cidx = bvars[b] >= 0 ? bmaps[b].idx : NULL;
             res->ntables++;
-            if (!t->row_is_mrset) {
+            if (t->row_is_scale) {
+                pass_scale(t, &em, ds->vars[t->row_index], spec->missing, cidx, wt, ds->nrows);
+            } else if (!t->row_is_mrset) {
                 pass_var(t, &em, &rm, cidx, wt, ds->nrows);
             } else if (src.mr->kind == SD_MRSET_DICHOTOMY) {
                 pass_dichotomy(t, &em, ds, src.mr, spec->missing, cidx, wt);
@@ -686,6 +735,8 @@ const char *sd__cat_key(const sd_dataset *ds, const sd_table *t, bool is_row, si
     case SD_CAT_STRING: return c->str;
     case SD_CAT_ITEM: return ds->vars[c->index]->name;
     case SD_CAT_NET: return ds->vars[t->row_index]->nets[c->index].name;
+    case SD_CAT_MEAN: return "mean";
+    case SD_CAT_SUMSQ: return "sumsq";
     }
     return "";
 }
@@ -714,6 +765,8 @@ const char *sd__cat_label(const sd_dataset *ds, const sd_table *t, bool is_row, 
     }
     case SD_CAT_ITEM: l = sd__labels_get(&ds->vars[c->index]->label, lang); break;
     case SD_CAT_NET: l = sd__labels_get(&ds->vars[t->row_index]->nets[c->index].labels, lang); break;
+    case SD_CAT_MEAN: return lang && strcmp(lang, "fr") == 0 ? "Moyenne" : "Mean";
+    case SD_CAT_SUMSQ: return "sumsq";
     }
     return l ? l : sd__cat_key(ds, t, is_row, i, buf);
 }

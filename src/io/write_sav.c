@@ -3,10 +3,16 @@
  * variables and types, variable labels, value labels, user-missing codes and
  * ranges, measures, display formats, file label, and the rows.
  *
- * A .sav file carries one language, and ReadStat 1.1.8 writes no
- * multiple-response sets, notes or nets: labels are taken in `lang` (with the
- * usual fallbacks) and the rest is left out. The CSV + codebook writer
- * (sd_dataset_write_csv) keeps everything, in every language.
+ * A .sav file carries one language, and through ReadStat 1.1.8 no
+ * multiple-response sets (nor sondage's nets and variable notes): labels are
+ * taken in `lang` (with the usual fallbacks) and the rest is left out. The
+ * CSV + codebook writer (sd_dataset_write_csv) keeps everything, in every
+ * language.
+ *
+ * What ReadStat 1.1.8 would write in a form SPSS and PSPP misread is refused
+ * with SD_E_UNSUPPORTED rather than written: two or more user-missing values
+ * on a string wider than 8 bytes, value labels on a string longer than 248
+ * bytes (see check_var and string_width).
  *
  * Compression: bytecode (READSTAT_COMPRESS_ROWS). Survey columns are mostly
  * small integer codes, which bytecode stores in one byte instead of eight;

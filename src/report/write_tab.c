@@ -14,6 +14,12 @@ static double pct_of(const sd_accum *a, size_t r, size_t c)
     return base > 0 ? a->w[r * a->ncols + c] / base : NAN;
 }
 
+/* Rows shown: a scale variable's second row (its sum of squares) is not. */
+static size_t shown_rows(const sd_table *t)
+{
+    return t->row_is_scale ? 1 : t->nrows;
+}
+
 static const char *row_label(const sd_dataset *ds, const sd_table *t, const char *lang)
 {
     const char *l = t->row_is_mrset ? sd__labels_get(&ds->mr[t->row_index]->label, lang)
@@ -42,12 +48,12 @@ sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char
                             sd_strbuf *sb)
 {
     sd__sb_puts(sb, "row_var,row,row_label,col_var,col,col_label,n,count,pct,base_n,base_count,"
-                    "missing_n\n");
+                    "missing_n,mean\n");
     char b1[SD_NUMBUF], b2[SD_NUMBUF];
     for (size_t ti = 0; ti < r->ntables; ti++) {
         const sd_table *t = &r->tables[ti];
         const sd_accum *a = &t->acc;
-        for (size_t i = 0; i < t->nrows; i++) {
+        for (size_t i = 0; i < shown_rows(t); i++) {
             for (size_t c = 0; c < t->ncols; c++) {
                 sd__sb_csv_field(sb, t->row_name);
                 sd__sb_putc(sb, ',');
@@ -66,7 +72,7 @@ sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char
                 sd__sb_num(sb, a->w[i * t->ncols + c]);
                 sd__sb_putc(sb, ',');
                 double p = pct_of(a, i, c);
-                if (!isnan(p))
+                if (!isnan(p) && !t->row_is_scale)
                     sd__sb_num(sb, p);
                 sd__sb_putc(sb, ',');
                 sd__sb_num(sb, a->base_n[c]);
@@ -74,6 +80,9 @@ sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char
                 sd__sb_num(sb, a->base_w[c]);
                 sd__sb_putc(sb, ',');
                 sd__sb_num(sb, a->miss_n[c]);
+                sd__sb_putc(sb, ',');
+                if (!isnan(p) && t->row_is_scale)
+                    sd__sb_num(sb, p);
                 sd__sb_putc(sb, '\n');
             }
         }
@@ -111,6 +120,8 @@ static const char *cat_kind_name(sd_cat_kind k)
     case SD_CAT_STRING: return "value";
     case SD_CAT_ITEM: return "item";
     case SD_CAT_NET: return "net";
+    case SD_CAT_MEAN: return "mean";
+    case SD_CAT_SUMSQ: return "sumsq";
     }
     return "";
 }
@@ -146,7 +157,7 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
         sd__sb_puts(sb, ",\n      \"col_label\": ");
         sd__sb_json_str(sb, col_label(ds, t, lang));
         sd__sb_puts(sb, ",\n      \"rows\": [");
-        for (size_t i = 0; i < t->nrows; i++) {
+        for (size_t i = 0; i < shown_rows(t); i++) {
             sd__sb_puts(sb, i ? ", {\"row\": " : "{\"row\": ");
             json_key(sb, ds, t, true, i);
             sd__sb_printf(sb, ", \"kind\": \"%s\", \"label\": ", cat_kind_name(t->rows[i].kind));
@@ -174,7 +185,7 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
         sd__sb_puts(sb, "],\n      \"banner_missing_n\": ");
         sd__sb_num(sb, t->banner_missing_n);
         sd__sb_puts(sb, ",\n      \"cells\": [");
-        for (size_t i = 0; i < t->nrows; i++) {
+        for (size_t i = 0; i < shown_rows(t); i++) {
             for (size_t c = 0; c < t->ncols; c++) {
                 sd__sb_puts(sb, i + c ? ",\n        {\"row\": " : "\n        {\"row\": ");
                 json_key(sb, ds, t, true, i);
@@ -182,9 +193,9 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
                 json_key(sb, ds, t, false, c);
                 sd__sb_puts(sb, ", \"n\": ");
                 sd__sb_num(sb, a->n[i * t->ncols + c]);
-                sd__sb_puts(sb, ", \"count\": ");
+                sd__sb_puts(sb, t->row_is_scale ? ", \"total\": " : ", \"count\": ");
                 sd__sb_num(sb, a->w[i * t->ncols + c]);
-                sd__sb_puts(sb, ", \"pct\": ");
+                sd__sb_puts(sb, t->row_is_scale ? ", \"mean\": " : ", \"pct\": ");
                 json_num_or_null(sb, pct_of(a, i, c));
                 if (t->stats) {
                     const sd_cellstat *cs = &t->stats[i * t->ncols + c];
@@ -194,6 +205,10 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
                     json_num_or_null(sb, cs->ci_low);
                     sd__sb_puts(sb, ", \"ci_high\": ");
                     json_num_or_null(sb, cs->ci_high);
+                    if (t->row_is_scale) {
+                        sd__sb_puts(sb, ", \"total_se\": ");
+                        json_num_or_null(sb, cs->total_se);
+                    }
                     if (r->deff) {
                         sd__sb_puts(sb, ", \"deff\": ");
                         json_num_or_null(sb, cs->deff);
@@ -244,7 +259,7 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
                            : "(multiple response: a respondent can be in several rows)\n");
     /* Row label width. */
     size_t lw = sd__utf8_width(fr ? "Manquants (exclus)" : "Missing (excluded)");
-    for (size_t i = 0; i < t0->nrows; i++) {
+    for (size_t i = 0; i < shown_rows(t0); i++) {
         size_t w = sd__utf8_width(sd__cat_label(ds, t0, true, i, lang, buf));
         if (w > lw)
             lw = w;
@@ -281,14 +296,14 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
             sd__sb_pad(sb, "n", NUM_W, true);
             if (weighted) {
                 sd__sb_putc(sb, ' ');
-                sd__sb_pad(sb, fr ? "pondéré" : "weighted", NUM_W, true);
+                sd__sb_pad(sb, fr ? "pondéré" : "weight", NUM_W, true);
             }
             sd__sb_putc(sb, ' ');
-            sd__sb_pad(sb, "%", NUM_W, true);
+            sd__sb_pad(sb, t->row_is_scale ? (fr ? "moyenne" : "mean") : "%", NUM_W, true);
         }
     }
     sd__sb_putc(sb, '\n');
-    for (size_t i = 0; i < t0->nrows; i++) {
+    for (size_t i = 0; i < shown_rows(t0); i++) {
         const char *l = sd__cat_label(ds, t0, true, i, lang, buf);
         sd__sb_pad(sb, l, lw, false);
         for (size_t ti = from; ti < to; ti++) {
@@ -304,7 +319,8 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
                     sd__sb_pad(sb, num, NUM_W, true);
                 }
                 sd__sb_putc(sb, ' ');
-                people_num(num, 100 * pct_of(a, i, c), 1, lang);
+                people_num(num, t->row_is_scale ? pct_of(a, i, c) : 100 * pct_of(a, i, c),
+                           t->row_is_scale ? 2 : 1, lang);
                 sd__sb_pad(sb, num, NUM_W, true);
             }
         }

@@ -110,6 +110,13 @@ static void interval(int method, double p, double v, double df, double n, double
     }
 }
 
+/* Row r of column c over the column base: sum(w a) / sum(w). */
+static double a_ratio(const sd_table *t, size_t r, size_t c)
+{
+    const sd_accum *a = &t->acc;
+    return a->w[r * t->ncols + c] / a->base_w[c];
+}
+
 static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
 {
     const sd_accum *a = &t->acc;
@@ -139,9 +146,33 @@ static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
             double p = cs->est;
             cs->se = sqrt(v);
             cs->df = df;
-            interval(res->ci_method, p, v, df, n, level, &cs->ci_low, &cs->ci_high);
+            double unitvar = p * (1 - p); /* weighted unit variance, without n/(n-1) */
+            if (t->row_is_scale) {
+                if (r > 0)
+                    continue; /* the sum of squares row has no statistics */
+                /* A mean: t interval; unit variance from the sum of squares. */
+                double half = (1 - level) / 2;
+                cs->ci_low = p + cs->se * sd__qt(half, df);
+                cs->ci_high = p + cs->se * sd__qt(1 - half, df);
+                unitvar = a_ratio(t, 1, c) - p * p;
+                sd_ratio tot;
+                memset(&tot, 0, sizeof tot);
+                double tv = NAN;
+                if (!sd__lin_add(&tot.num, c, 1)) {
+                    sd__ratio_free(&tot);
+                    return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+                }
+                st = sd__ratio_cov(res, t, &tot, 1, (long)c, &tv, err);
+                sd__ratio_free(&tot);
+                if (st != SD_OK)
+                    return st;
+                cs->total_se = sqrt(tv);
+            } else {
+                interval(res->ci_method, p, v, df, n, level, &cs->ci_low, &cs->ci_high);
+                cs->total_se = NAN;
+            }
             /* deff: against SRS without replacement of n from W (R's deff = TRUE). */
-            double vsrs = p * (1 - p) * n / (n - 1) * (W - n) / (W * n);
+            double vsrs = unitvar * n / (n - 1) * (W - n) / (W * n);
             cs->deff = n > 1 && W > 0 ? v / vsrs : NAN;
             cs->eff_base = isfinite(cs->deff) && cs->deff > 0 ? n / cs->deff : NAN;
             cs->cv = p != 0 ? cs->se / p : NAN;

@@ -65,6 +65,53 @@ static const sd_cellstat *cell(const sd_table *t, double row, const char *col)
     return NULL;
 }
 
+static bool first_pass(size_t mi)
+{
+    return mi == 0;
+}
+
+/* A scale variable's mean, its SE and deff, its total and the total's SE. */
+static void compare_scale(const char *name, const sd_table *t, const char *stat,
+                          const char *col, double val, stats *st)
+{
+    const sd_cellstat *cs = NULL;
+    size_t c = 0;
+    for (c = 0; c < t->ncols; c++) {
+        bool total = t->cols[c].kind == SD_CAT_TOTAL;
+        if ((total && !strcmp(col, "total")) ||
+            (!total && strcmp(col, "total") && t->cols[c].code == strtod(col, NULL))) {
+            cs = &t->stats[c];
+            break;
+        }
+    }
+    if (!cs || !t->row_is_scale) {
+        fprintf(stderr, "  %s: no mean cell for x g=%s\n", name, col);
+        h_failed_checks++;
+        return;
+    }
+    double got;
+    if (!strcmp(stat, "mean"))
+        got = cs->est;
+    else if (!strcmp(stat, "mean_se"))
+        got = cs->se;
+    else if (!strcmp(stat, "mean_deff"))
+        got = cs->deff;
+    else if (!strcmp(stat, "total"))
+        got = t->acc.w[c];
+    else if (!strcmp(stat, "total_se"))
+        got = cs->total_se;
+    else {
+        st->skipped++;
+        return;
+    }
+    st->compared++;
+    double scale = fabs(val) > 1e-300 ? fabs(val) : 1;
+    if (!(fabs(got - val) <= TOL * scale)) {
+        fprintf(stderr, "  %s: %s x g=%s: got %.17g, R %.17g\n", name, stat, col, got, val);
+        h_failed_checks++;
+    }
+}
+
 static void run_case(const char *name, const char *data, char *args, stats *st)
 {
     char path[512];
@@ -83,6 +130,7 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
     CHECK_INT(sd_dataset_open(path, SD_FORMAT_AUTO, NULL, &ds, e), SD_OK);
     sd_tabspec *s = sd_tabspec_new();
     sd_tabspec_add_row(s, "y", NULL);
+    sd_tabspec_add_row(s, "x", NULL);
     sd_tabspec_add_col(s, "g", NULL);
     sd_result *r = NULL;
     bool expect_error = strncmp(fix, "stat,row_var,row,col_var,col,value\nerror,", 41) == 0;
@@ -135,6 +183,10 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
                 break;
             *c = '\0';
             p = c + 1;
+        }
+        if (nf == 6 && !strcmp(f[1], "x") && !strcmp(f[2], "mean") && first_pass(mi)) {
+            compare_scale(name, &r->tables[1], f[0], f[4], strtod(f[5], NULL), st);
+            continue;
         }
         if (nf < 6 || strcmp(f[1], "y") != 0 || !isdigit((unsigned char)f[2][0]))
             continue;
