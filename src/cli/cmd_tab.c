@@ -28,7 +28,8 @@ static const char help[] =
     "fills what is not given): --strata S, --cluster C1[,C2], --fpc F1[,F2],\n"
     "--nest, --lonely-psu fail|remove|adjust|certainty|average,\n"
     "--repweights LIST|REGEX --reptype jk1|jkn|brr|fay|bootstrap|sdr [--rho R]\n"
-    "[--scale S] [--rscales LIST] [--mse].\n"
+    "[--scale S] [--rscales LIST] [--mse]; --make-replicates jk1|jkn|bootstrap\n"
+    "[--replicates N] [--seed S] turns a linearization design into replicates.\n"
     "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
     "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
 
@@ -60,7 +61,10 @@ int cmd_tab(int argc, char **argv)
         {"rho", required_argument, NULL, 'D'},     {"scale", required_argument, NULL, 'D'},
         {"rscales", required_argument, NULL, 'D'}, {"mse", no_argument, NULL, 'F'},
         {"ci", required_argument, NULL, 'D'},      {"level", required_argument, NULL, 'D'},
-        {"deff", no_argument, NULL, 'F'},          {NULL, 0, NULL, 0}};
+        {"deff", no_argument, NULL, 'F'},
+        {"make-replicates", required_argument, NULL, 'D'},
+        {"replicates", required_argument, NULL, 'D'}, {"seed", required_argument, NULL, 'D'},
+        {NULL, 0, NULL, 0}};
     int li = 0;
     sd_error *err = sd_error_new();
     sd_tabspec *spec = sd_tabspec_new();

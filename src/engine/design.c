@@ -194,6 +194,19 @@ sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *valu
         return set_reptype(key, value, true, &d->reptype, err);
     if (!strcmp(key, "make-replicates"))
         return set_reptype(key, value, false, &d->make_replicates, err);
+    if (!strcmp(key, "replicates") || !strcmp(key, "seed")) {
+        unsigned long v;
+        if (!sd__parse_ulong(value, strlen(value), key[0] == 'r' ? 100000 : 0xFFFFFFFFul, &v) ||
+            (key[0] == 'r' && v < 2))
+            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                            "--%s: expected a whole number%s, not '%s'", key,
+                            key[0] == 'r' ? " from 2 to 100000" : "", value);
+        if (key[0] == 'r')
+            d->replicates = v;
+        else
+            d->seed = v;
+        return SD_OK;
+    }
     if (!strcmp(key, "rho")) {
         d->has_rho = true;
         return set_number(key, value, 0, 0.999999, &d->rho, err);
@@ -345,6 +358,8 @@ void sd__design_free(sd_design *d)
     sd__free(d->repw);
     sd__free(d->rep_owned);
     sd__free(d->rscales);
+    sd__free(d->repmult);
+    sd__free(d->rowunit);
     memset(d, 0, sizeof *d);
 }
 
@@ -629,6 +644,143 @@ static sd_status resolve_replicates(const sd_dataset *ds, const sd_designspec *s
     return SD_OK;
 }
 
+/* splitmix64: a small, well-mixed generator for reproducible bootstraps. */
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Cap on made replicate multipliers (replicates x PSUs). */
+#define REPMULT_MAX ((size_t)1 << 26)
+
+/* --make-replicates, as R's as.svrepdesign: jackknife (JK1, JKn) or
+ * bootstrap multipliers per PSU (tests/oracle/README.md section 5). */
+static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec, sd_design *d,
+                                 sd_error *err)
+{
+    if (d->nstages == 0) {
+        /* Each row its own PSU. */
+        d->rowunit = sd__zalloc(d->nrows, sizeof *d->rowunit);
+        int32_t *par = sd__zalloc(d->nrows, sizeof *par);
+        if (!d->rowunit || !par) {
+            sd__free(par);
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        for (size_t r = 0; r < d->nrows; r++) {
+            d->rowunit[r] = (int32_t)r;
+            par[r] = d->stratum[r];
+        }
+        d->parent[0] = par;
+        d->nunits[0] = d->nrows;
+    }
+    size_t P = d->nunits[0];
+    const int32_t *unit = d->nstages ? d->unit[0] : d->rowunit;
+    (void)unit;
+    size_t R = 0;
+    sd_reptype type = spec->make_replicates;
+    if (type == SD_REP_JK1) {
+        if (d->nstrata > 1)
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
+                            "--make-replicates jk1 needs an unstratified design (R: Can't use "
+                            "JK1 for a stratified design): expected jkn");
+        R = P;
+    } else if (type == SD_REP_JKN) {
+        for (size_t h = 0; h < d->nstrata; h++)
+            if (d->sampsize[0][h] > 1)
+                R += d->sampsize[0][h];
+            else if (d->lonely == SD_LONELY_ADJUST)
+                return sd__fail(err, SD_E_UNSUPPORTED, ds->source, 0, 0, spec->strata,
+                                "--make-replicates jkn with --lonely-psu adjust is not supported "
+                                "yet: expected remove, certainty or average");
+    } else if (type == SD_REP_BOOTSTRAP) {
+        R = spec->replicates ? spec->replicates : 50;
+    } else {
+        return sd__fail(err, SD_E_UNSUPPORTED, ds->source, 0, 0, NULL,
+                        "--make-replicates brr is not supported yet: expected jk1, jkn or "
+                        "bootstrap");
+    }
+    size_t cells;
+    if (R < 2 || !sd__mul_ok(R, P, &cells) || cells > REPMULT_MAX)
+        return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, NULL,
+                        "--make-replicates: %zu replicates of %zu PSUs is beyond the %zu-value "
+                        "limit: expected a clustered design",
+                        R, P, REPMULT_MAX);
+    d->repmult = sd__zalloc(cells, sizeof *d->repmult);
+    d->rscales = sd__zalloc(R, sizeof *d->rscales);
+    if (!d->repmult || !d->rscales)
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    d->nrep = R;
+    d->reptype = type;
+    d->mse = spec->mse;
+    if (type == SD_REP_JK1) {
+        double n = (double)P, N = d->popsize[0][0];
+        for (size_t r = 0; r < R; r++) {
+            for (size_t p = 0; p < P; p++)
+                d->repmult[r * P + p] = p == r ? 0 : n / (n - 1);
+            d->rscales[r] = 1;
+        }
+        d->scale = (n - 1) / n * (isinf(N) ? 1 : (N - n) / N);
+    } else if (type == SD_REP_JKN) {
+        size_t r = 0;
+        for (size_t h = 0; h < d->nstrata; h++) {
+            double nh = (double)d->sampsize[0][h], N = d->popsize[0][h];
+            if (nh < 2)
+                continue;
+            for (size_t j = 0; j < P; j++) {
+                if ((size_t)d->parent[0][j] != h)
+                    continue;
+                for (size_t p = 0; p < P; p++)
+                    d->repmult[r * P + p] = (size_t)d->parent[0][p] != h ? 1
+                                            : p == j                    ? 0
+                                                                        : nh / (nh - 1);
+                d->rscales[r] = (nh - 1) / nh * (isinf(N) ? 1 : (N - nh) / N);
+                r++;
+            }
+        }
+        d->scale = 1;
+        if (d->lonely == SD_LONELY_AVERAGE && R < P)
+            d->scale = (double)P / (double)R;
+    } else {
+        uint64_t seed = spec->seed ? spec->seed : 1;
+        double inv = 0;
+        for (size_t h = 0; h < d->nstrata; h++)
+            inv += 1.0 / (double)d->sampsize[0][h];
+        double nt = (double)d->nstrata / inv; /* harmonic mean of the n_h */
+        /* PSUs of each stratum, in order: a counting sort by stratum. */
+        size_t *first = sd__zalloc(d->nstrata + 1, sizeof *first);
+        size_t *order = sd__zalloc(P, sizeof *order);
+        size_t *fill = sd__zalloc(d->nstrata, sizeof *fill);
+        if (!first || !order || !fill) {
+            sd__free(first);
+            sd__free(order);
+            sd__free(fill);
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        for (size_t h = 0; h < d->nstrata; h++)
+            first[h + 1] = first[h] + d->sampsize[0][h];
+        for (size_t p = 0; p < P; p++) {
+            size_t h = (size_t)d->parent[0][p];
+            order[first[h] + fill[h]++] = p;
+        }
+        for (size_t r = 0; r < R; r++) {
+            for (size_t h = 0; h < d->nstrata; h++) {
+                size_t nh = d->sampsize[0][h];
+                for (size_t k = 0; k < nh; k++)
+                    d->repmult[r * P + order[first[h] + splitmix(&seed) % nh]] += 1;
+            }
+            d->rscales[r] = 1;
+        }
+        sd__free(order);
+        sd__free(fill);
+        sd__free(first);
+        d->scale = nt / ((nt - 1) * (double)(R - 1));
+    }
+    return SD_OK;
+}
+
 sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd_design *d,
                              sd_error *err)
 {
@@ -788,6 +940,8 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
             break;
         }
     }
+    if (st == SD_OK && spec->make_replicates != SD_REP_NONE)
+        st = make_replicates(ds, spec, d, err);
     if (st != SD_OK)
         sd__design_free(d);
     return st;

@@ -49,6 +49,8 @@ typedef struct sd_designspec {
     double *rscales;
     size_t nrscales;
     sd_reptype make_replicates; /* turn a linearization design into replicates */
+    size_t replicates;          /* bootstrap replicates to make (default 50) */
+    uint64_t seed;              /* bootstrap seed (default 1) */
 } sd_designspec;
 
 void sd__designspec_free(sd_designspec *d);
@@ -93,6 +95,11 @@ typedef struct sd_design {
     double scale;
     double *rscales;     /* nrep, owned */
     bool mse;
+    /* Replicates made from the PSUs (--make-replicates): replicate r's
+     * weight of a row is w * repmult[r * nunits[0] + its PSU]. The engine
+     * then gathers PSU totals and the stats layer combines them. */
+    double *repmult;
+    int32_t *rowunit;    /* unclustered designs: each row its own PSU (owned) */
 } sd_design;
 
 /* Resolve: check every name and every rule (fpc constant within strata,

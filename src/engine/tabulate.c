@@ -582,7 +582,11 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
     /* Which variance sums the design needs. */
     sd_vmode vmode = SD_VMODE_MOMENTS;
     size_t vcount = res->design.nstrata;
-    if (res->design.nrep) {
+    if (res->design.repmult) {
+        vmode = SD_VMODE_UNITS; /* PSU totals; replicates are combined from them */
+        em.unit = res->design.nstages ? res->design.unit[0] : res->design.rowunit;
+        vcount = res->design.nunits[0];
+    } else if (res->design.nrep) {
         vmode = SD_VMODE_REPS;
         vcount = res->design.nrep;
     } else if (res->design.nstages) {

@@ -1149,34 +1149,125 @@ static const char *const design_keys[] = {"weight",     "strata",     "cluster",
                                           "lonely_psu", "repweights", "reptype", "rho", "scale",
                                           "rscales",    "mse",        NULL};
 
-/* A regular expression must compile (POSIX extended), and stay small:
- * at most CB_MAX_REGEX bytes, two {m,n} repetitions, bounds up to 255
- * (nested bounded repetitions make glibc's regcomp explode). */
+/* An upper bound on the size of the tree glibc's regcomp builds for an
+ * extended regular expression. It copies a subexpression once more for
+ * every x+ and once per count of x{m,n}, so stacked or nested repetitions
+ * multiply ("a++++…" doubles at each +) and memory explodes; counting them
+ * here keeps a hostile codebook from doing that. Each level of parentheses
+ * keeps the size so far and the size of its last element. */
+#define CB_MAX_REGEX_NODES 1000.0
+
+static double regex_size(const char *re)
+{
+    double sum[CB_MAX_REGEX + 2] = {0}, last[CB_MAX_REGEX + 2] = {0};
+    int top = 0;
+    for (const char *p = re; *p; p++) {
+        double atom = 1;
+        switch (*p) {
+        case '(':
+            if (top > CB_MAX_REGEX)
+                return CB_MAX_REGEX_NODES + 1;
+            top++;
+            sum[top] = last[top] = 0;
+            continue;
+        case ')':
+            if (top == 0)
+                break; /* a literal ')' (or an error regcomp reports) */
+            atom = sum[top] + 2;
+            top--;
+            break;
+        case '|':
+            sum[top] += 1;
+            last[top] = 0;
+            continue;
+        case '*':
+        case '?':
+            sum[top] += 1;
+            continue;
+        case '+':
+            sum[top] += last[top] + 1;
+            last[top] *= 2;
+            continue;
+        case '{': {
+            /* {m}, {m,} or {m,n}: up to max(m, n) + 1 copies. */
+            double m = 0, n = -1, *cur = &m;
+            const char *q = p + 1;
+            for (; *q && *q != '}'; q++) {
+                if (*q >= '0' && *q <= '9')
+                    *cur = (*cur < 0 ? 0 : *cur) * 10 + (*q - '0');
+                else if (*q == ',' && cur == &m)
+                    cur = &n;
+                else
+                    break;
+            }
+            if (*q != '}')
+                break; /* not an interval: a literal '{' */
+            double copies = (n > m ? n : m) + 1;
+            sum[top] += last[top] * (copies - 1) + 1;
+            last[top] *= copies;
+            p = q;
+            continue;
+        }
+        case '[':
+            /* A bracket expression is one element: skip to its ']' (a ']'
+             * first, and [:class:] [.x.] [=x=] inside, do not close it). */
+            p++;
+            if (*p == '^')
+                p++;
+            if (*p == ']')
+                p++;
+            while (*p && *p != ']') {
+                if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+                    char end = p[1];
+                    p += 2;
+                    while (*p && !(*p == end && p[1] == ']'))
+                        p++;
+                    if (*p)
+                        p++;
+                }
+                if (*p)
+                    p++;
+            }
+            if (!*p)
+                p--;
+            break;
+        case '\\':
+            if (p[1])
+                p++;
+            break;
+        default:
+            break;
+        }
+        sum[top] += atom;
+        last[top] = atom;
+        if (sum[top] > CB_MAX_REGEX_NODES || last[top] > CB_MAX_REGEX_NODES)
+            return sum[top] + last[top];
+    }
+    double total = 0;
+    for (int i = 0; i <= top; i++)
+        total += sum[i];
+    return total;
+}
+
+/* A regular expression must compile (POSIX extended) and stay small (see
+ * regex_size); back-references are refused (matching them can take
+ * exponential time). */
 static sd_status check_regex(pctx *c, const cb_item *it)
 {
     const char *re = it->text;
-    size_t braces = 0;
-    unsigned long bound = 0;
-    bool in_brace = false;
     for (const char *p = re; *p; p++) {
-        if (*p == '{') {
-            braces++;
-            in_brace = true;
-            bound = 0;
-        } else if (*p == '}') {
-            in_brace = false;
-        } else if (in_brace && *p >= '0' && *p <= '9') {
-            bound = bound * 10 + (unsigned long)(*p - '0');
-            if (bound > 255)
-                break;
-        } else if (in_brace) {
-            bound = 0;
-        }
+        if (*p == '\\' && p[1] >= '1' && p[1] <= '9')
+            return failf(c, SD_E_INVALID, it->pos, NULL,
+                         "repweights '%.64s' holds a back-reference (\\%c); a regular expression "
+                         "for repweights cannot",
+                         re, p[1]);
+        if (*p == '\\' && p[1])
+            p++;
     }
-    if (strlen(re) > CB_MAX_REGEX || braces > 2 || bound > 255)
+    if (strlen(re) > CB_MAX_REGEX || regex_size(re) > CB_MAX_REGEX_NODES)
         return failf(c, SD_E_INVALID, it->pos, NULL,
-                     "repweights '%.64s' is too complex a regular expression (at most %d bytes "
-                     "and two {m,n} repetitions with bounds up to 255)",
+                     "repweights '%.64s' is too complex a regular expression (at most %d bytes, "
+                     "without nested or stacked repetitions); e.g. ^rw[0-9]+$",
                      re, CB_MAX_REGEX);
     regex_t rx;
     int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
@@ -1394,8 +1485,8 @@ typedef struct loader {
     size_t len;
     yaml_document_t *doc;
     struct {
-        int id;       /* a sequence or mapping node */
-        int key;      /* a mapping's key waiting for its value, 0 when none */
+        int id;  /* a sequence or mapping node */
+        int key; /* a mapping's key waiting for its value, 0 when none */
     } stack[CB_MAX_DEPTH];
     size_t depth;
     anchor *anchors; /* sorted by name */
@@ -1476,9 +1567,8 @@ static sd_status open_collection(loader *L, int id, const yaml_event_t *ev,
 {
     if (L->depth >= CB_MAX_DEPTH)
         return failf(L->c, SD_E_TOO_LARGE,
-                     (cb_pos){(long)ev->start_mark.line + 1, (long)ev->start_mark.column + 1},
-                     NULL, "the codebook nests lists and mappings deeper than %d levels",
-                     CB_MAX_DEPTH);
+                     (cb_pos){(long)ev->start_mark.line + 1, (long)ev->start_mark.column + 1}, NULL,
+                     "the codebook nests lists and mappings deeper than %d levels", CB_MAX_DEPTH);
     sd_status st = added(L, id, ev, anchor_name);
     if (st != SD_OK)
         return st;
@@ -1499,7 +1589,8 @@ static sd_status load_event(loader *L, yaml_event_t *ev, bool *done)
                                               (int)ev->data.scalar.length, ev->data.scalar.style),
                      ev, ev->data.scalar.anchor);
     case YAML_SEQUENCE_START_EVENT:
-        return open_collection(L, yaml_document_add_sequence(d, NULL, ev->data.sequence_start.style),
+        return open_collection(L,
+                               yaml_document_add_sequence(d, NULL, ev->data.sequence_start.style),
                                ev, ev->data.sequence_start.anchor);
     case YAML_MAPPING_START_EVENT:
         return open_collection(L, yaml_document_add_mapping(d, NULL, ev->data.mapping_start.style),

@@ -19,7 +19,7 @@ double sd__domain_df(const sd_result *res, const sd_table *t, size_t col)
     const sd_accum *a = &t->acc;
     const sd_design *d = &res->design;
     size_t base = a->nrows * a->ncols + col;
-    if (a->vmode == SD_VMODE_REPS)
+    if (a->vmode == SD_VMODE_REPS || d->repmult)
         return sd__rep_df(d, d->nrows);
     size_t psus = 0, strata = 0;
     if (a->vmode == SD_VMODE_MOMENTS) {

@@ -15,14 +15,26 @@ double sd__rep_df(const sd_design *d, size_t nrows)
     double *g = sd__zalloc(R * R, sizeof *g);
     if (!g)
         return NAN;
-    for (size_t i = 0; i < nrows; i++)
-        for (size_t a = 0; a < R; a++) {
-            double x = d->repw[a][i];
-            if (x == 0)
-                continue;
-            for (size_t b = a; b < R; b++)
-                g[a * R + b] += x * d->repw[b][i];
-        }
+    if (d->repmult) {
+        /* Made replicates: the PSUs' multiplier rows. */
+        size_t P = d->nunits[0];
+        for (size_t p = 0; p < P; p++)
+            for (size_t a = 0; a < R; a++) {
+                double x = d->repmult[a * P + p];
+                if (x == 0)
+                    continue;
+                for (size_t b = a; b < R; b++)
+                    g[a * R + b] += x * d->repmult[b * P + p];
+            }
+    } else
+        for (size_t i = 0; i < nrows; i++)
+            for (size_t a = 0; a < R; a++) {
+                double x = d->repw[a][i];
+                if (x == 0)
+                    continue;
+                for (size_t b = a; b < R; b++)
+                    g[a * R + b] += x * d->repw[b][i];
+            }
     for (size_t a = 0; a < R; a++)
         for (size_t b = 0; b < a; b++)
             g[a * R + b] = g[b * R + a];

@@ -324,6 +324,28 @@ static void cov_reps(const sd_result *res, const sd_table *t, const sd_ratio *r,
     const sd_accum *a = &t->acc;
     const sd_design *d = &res->design;
     size_t R = d->nrep;
+    const double *reptot = a->rep_tot;
+    double *made = NULL;
+    if (d->repmult) {
+        /* Replicates made from PSUs: replicate totals are the PSU totals
+         * weighted by the replicate's multipliers. */
+        size_t P = d->nunits[0], L = a->nlq;
+        made = sd__zalloc(R * L, sizeof *made);
+        if (!made) {
+            memset(out, 0, k * k * sizeof *out);
+            return;
+        }
+        for (size_t q = 0; q < R; q++)
+            for (size_t p = 0; p < P; p++) {
+                double m = d->repmult[q * P + p];
+                if (m == 0)
+                    continue;
+                const double *u = a->unit_tot + p * L;
+                for (size_t l = 0; l < L; l++)
+                    made[q * L + l] += m * u[l];
+            }
+        reptot = made;
+    }
     double *theta = sd__zalloc(k * R, sizeof *theta);
     double *centre = sd__zalloc(k, sizeof *centre);
     memset(out, 0, k * k * sizeof *out);
@@ -335,7 +357,7 @@ static void cov_reps(const sd_result *res, const sd_table *t, const sd_ratio *r,
     for (size_t i = 0; i < k; i++) {
         double mean = 0;
         for (size_t q = 0; q < R; q++) {
-            const double *tot = a->rep_tot + q * a->nlq;
+            const double *tot = reptot + q * a->nlq;
             double num = lin_dot(&r[i].num, tot);
             double v = num;
             if (r[i].den.n) {
@@ -354,6 +376,7 @@ static void cov_reps(const sd_result *res, const sd_table *t, const sd_ratio *r,
                 s += d->rscales[q] * (theta[i * R + q] - centre[i]) * (theta[j * R + q] - centre[j]);
             out[i * k + j] = out[j * k + i] = d->scale * s;
         }
+    sd__free(made);
     sd__free(theta);
     sd__free(centre);
 }
@@ -362,7 +385,7 @@ sd_status sd__ratio_cov(const sd_result *res, const sd_table *t, const sd_ratio 
                         long domain_col, double *out, sd_error *err)
 {
     const sd_accum *a = &t->acc;
-    if (a->vmode == SD_VMODE_REPS) {
+    if (a->vmode == SD_VMODE_REPS || res->design.repmult) {
         cov_reps(res, t, r, k, out);
         return SD_OK;
     }
