@@ -81,8 +81,10 @@ static void interval(int method, double p, double v, double df, double n, double
         *hi = pow(sin(c + qh * s), 2);
         return;
     }
-    case CI_LOGIT:      /* R fits a glm; the closed form agrees to ~1e-12 */
-    case CI_LIKELIHOOD: /* not yet: falls back to the logit interval */
+    case CI_LIKELIHOOD:
+        sd__ci_likelihood(p, v, df, n, level, lo, hi);
+        return;
+    case CI_LOGIT: /* R fits a glm by IRLS; this is its exact limit */
     case CI_XLOGIT: {
         double l = log(p / (1 - p)), s = se / (p * (1 - p));
         *lo = expit(l + ql * s);
@@ -167,6 +169,12 @@ static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
                 if (st != SD_OK)
                     return st;
                 cs->total_se = sqrt(tv);
+            } else if (res->ci_method == CI_LIKELIHOOD && (a->vmode == SD_VMODE_REPS ||
+                                                           res->design.repmult)) {
+                /* R's survey gives NA here (its replicate Pearson residuals are
+                 * off by the weights' scale): no interval rather than a wrong one. */
+                cs->ci_low = cs->ci_high = NAN;
+                cs->total_se = NAN;
             } else {
                 interval(res->ci_method, p, v, df, n, level, &cs->ci_low, &cs->ci_high);
                 cs->total_se = NAN;

@@ -42,6 +42,11 @@ double sd__domain_df(const sd_result *res, const sd_table *t, size_t col);
 /* Replicate designs: rank of the replicate weights minus one (R's degf). */
 double sd__rep_df(const sd_design *d, size_t nrows);
 
+/* svyciprop(method = "likelihood") for a proportion p with design variance
+ * v_p, df degrees of freedom and n rows (likelihood.c). */
+void sd__ci_likelihood(double p, double v_p, double df, double n, double level, double *lo,
+                       double *hi);
+
 /* ---- distributions (dist.c): NaN for arguments outside the domain, never
  * an abort. */
 double sd__qt(double p, double df);   /* t quantile; df = INFINITY: normal */

@@ -11,6 +11,7 @@
 #include <ctype.h>
 
 #define TOL 1e-9
+#define LOOSE_TOL 1e-7
 
 static char *slurp(const char *path)
 {
@@ -135,10 +136,11 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
     sd_result *r = NULL;
     bool expect_error = strncmp(fix, "stat,row_var,row,col_var,col,value\nerror,", 41) == 0;
     bool random = strstr(args, "bootstrap") != NULL && make;
-    /* logit (R refits a glm by IRLS, which stops ~1e-9 short of the closed
-     * form) and likelihood are not matched yet: their rows count as not
-     * computed. */
-    static const char *methods[] = {"mean", "asin", "xlogit", "beta"};
+    /* logit and likelihood: R fits a glm by IRLS and stops at a deviance
+     * tolerance of 1e-8, short of the maximum sondage computes exactly; the
+     * two agree to ~2e-8 (tests/oracle/README.md section 7), so these two
+     * methods are compared to LOOSE_TOL, the others to TOL. */
+    static const char *methods[] = {"mean", "asin", "xlogit", "beta", "logit", "likelihood"};
     char *args_copy = strdup(args);
     int bad_args = apply_args(s, args_copy, e);
     free(args_copy);
@@ -205,8 +207,6 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
         bool first = mi == 0;
         if (!strncmp(stat, "ci_", 3) && strcmp(stat, "ci_df")) {
             if (strcmp(stat, cistat_lo) && strcmp(stat, cistat_hi)) {
-                if (first && (strstr(stat, "logit_") == stat + 3 || strstr(stat, "likelihood")))
-                    st->skipped++;
                 continue; /* another method's pass */
             }
             if (replicate) {
@@ -234,7 +234,8 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
         }
         st->compared++;
         double scale = fabs(val) > 1e-300 ? fabs(val) : 1;
-        if (!(fabs(got - val) <= TOL * scale)) {
+        double tol = mi >= 4 && !strncmp(stat, "ci_", 3) ? LOOSE_TOL : TOL;
+        if (!(fabs(got - val) <= tol * scale)) {
             fprintf(stderr, "  %s: %s y=%s g=%s: got %.17g, R %.17g\n", name, stat, row, col,
                     got, val);
             h_failed_checks++;
