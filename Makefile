@@ -70,7 +70,7 @@ $(B)/sondage: $(CLI_OBJ) $(B)/libsondage.a
 $(B)/gen_study: $(STUDY)/gen_study.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(OPT) $(LDSAN) -o $@ $< -lm
-$(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(B)/libsondage.a
+$(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(HDRS) $(B)/libsondage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDSAN) -o $@ $< $(B)/libsondage.a $(LIBS)
 

@@ -68,6 +68,9 @@ typedef struct sd_accum {
     double *st_cross;  /* [nstrata][nlq][nlq]: sum of (w*a_l)(w*a_m) */
     size_t nrep;       /* SD_VMODE_REPS */
     double *rep_tot;   /* [nrep][nlq] */
+    /* glm start sums (tabulate.c), when the spec asks for them: per LQ,
+     * over its rows, of a(W), a(W) L(W) and d(W), W = w / column mean w. */
+    double *glm_a, *glm_al, *glm_d;
 } sd_accum;
 
 /* Statistics of one cell, filled by the stats layer (NaN when not
@@ -81,7 +84,22 @@ typedef struct sd_cellstat {
     double eff_base;/* n / deff */
     double cv;      /* se / est */
     double total_se;/* scale rows: SE of the weighted total */
+    /* Column-letter tests (src/stats/tests.c): the letters of the banner
+     * columns this cell is significantly above, upper case at alpha, lower
+     * case at alpha2, in column order; "" when none. */
+    char letters[64];
 } sd_cellstat;
+
+/* Rao-Scott test of independence of a table's rows and banner columns
+ * (R's svychisq), filled by src/stats/tests.c. */
+typedef struct sd_chisq {
+    bool done;       /* computed: a categorical row variable by a banner */
+    double n;        /* N: rows valid on both */
+    double nu;       /* design degrees of freedom of those rows */
+    double x2;       /* Pearson X2 of the weighted table scaled to N */
+    double f, ndf, ddf, f_p;  /* second-order F (statistic "F") */
+    double df, chisq_p;       /* X2's df (nr-1)(nc-1), first-order p ("Chisq") */
+} sd_chisq;
 
 typedef struct sd_table {
     /* Row dimension: a variable or a multiple-response set. */
@@ -101,6 +119,8 @@ typedef struct sd_table {
     double banner_missing_w;
     sd_accum acc;
     sd_cellstat *stats; /* nrows * ncols, or NULL before the stats layer ran */
+    sd_chisq chisq;     /* the Rao-Scott test, when tests were asked for */
+    bool has_letters;   /* stats[].letters were computed for this table */
 } sd_table;
 
 struct sd_result {
@@ -114,6 +134,12 @@ struct sd_result {
     int ci_method;    /* sd_ci_method of the intervals in stats */
     double level;     /* their confidence level */
     bool deff;        /* write design effects (--deff) */
+    /* Tests (src/stats/tests.c), copied from the spec by the stats layer. */
+    bool tests;       /* tests were computed: writers print them */
+    int chisq_stat;   /* 0: Rao-Scott F, 1: Chisq (first-order corrected p) */
+    int letters;      /* 0: design-based t (default), 1: spss, 2: none */
+    int adjust;       /* 0 none, 1 bonferroni, 2 holm, 3 fdr */
+    double alpha, alpha2;
 };
 
 struct sd_tabspec {
@@ -126,6 +152,13 @@ struct sd_tabspec {
     int ci_method;        /* sd_ci_method */
     double level;         /* 0 means the default 0.95 */
     bool deff;            /* --deff */
+    /* Tests: off unless asked for ("tests", or any of the options below). */
+    bool tests;
+    int chisq_stat;       /* "chisq": 0 = F (default), 1 = Chisq */
+    int letters;          /* "letters": 0 = design (default), 1 = spss, 2 = none */
+    int adjust;           /* "adjust": 0 none, 1 bonferroni, 2 holm, 3 fdr */
+    double alpha, alpha2; /* "alpha", "alpha2": 0 means 0.01 and 0.05 */
+    bool glm_start;       /* gather glm start sums (likelihood intervals) */
 };
 
 /* Count-only tabulation (the engine's part of sd_tabulate). */

@@ -65,6 +65,7 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
         for (int i = 0; i < 8; i++)
             if (value && !strcmp(value, names[i])) {
                 s->ci_method = i;
+                s->glm_start = i == 3; /* likelihood follows R's glm fit exactly */
                 return SD_OK;
             }
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
@@ -83,6 +84,47 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
                             "--level: expected a number between 0 and 1 such as 0.95, not '%s'",
                             value ? value : "");
         s->level = x;
+        return SD_OK;
+    }
+    if (!strcmp(key, "tests")) {
+        s->tests = !value || strcmp(value, "false") != 0;
+        return SD_OK;
+    }
+    /* Test options (docs/tests.md); each one also asks for the tests. */
+    static const char *const chisq_names[] = {"F", "Chisq"};
+    static const char *const letters_names[] = {"design", "spss", "none"};
+    static const char *const adjust_names[] = {"none", "bonferroni", "holm", "fdr"};
+    struct {
+        const char *key, *expected;
+        const char *const *names;
+        int n;
+        int *field;
+    } choices[] = {
+        {"chisq", "F or Chisq", chisq_names, 2, &s->chisq_stat},
+        {"letters", "design, spss or none", letters_names, 3, &s->letters},
+        {"adjust", "none, bonferroni, holm or fdr", adjust_names, 4, &s->adjust},
+    };
+    for (size_t k = 0; k < sizeof choices / sizeof choices[0]; k++) {
+        if (strcmp(key, choices[k].key))
+            continue;
+        for (int i = 0; i < choices[k].n; i++)
+            if (value && !strcmp(value, choices[k].names[i])) {
+                *choices[k].field = i;
+                s->tests = true;
+                return SD_OK;
+            }
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "--%s: expected %s, not '%s'",
+                        key, choices[k].expected, value ? value : "");
+    }
+    if (!strcmp(key, "alpha") || !strcmp(key, "alpha2")) {
+        double x;
+        if (!value || !sd__parse_double(value, strlen(value), false, &x) || !(x > 0 && x < 1))
+            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                            "--%s: expected a significance level between 0 and 1 such as %s, "
+                            "not '%s'",
+                            key, key[5] ? "0.05" : "0.01", value ? value : "");
+        *(key[5] ? &s->alpha2 : &s->alpha) = x;
+        s->tests = true;
         return SD_OK;
     }
     return sd__designspec_set(&s->design, key, value, err);

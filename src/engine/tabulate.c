@@ -76,6 +76,9 @@ void sd__accum_free(sd_accum *a)
     sd__free(a->st_sum);
     sd__free(a->st_cross);
     sd__free(a->rep_tot);
+    sd__free(a->glm_a);
+    sd__free(a->glm_al);
+    sd__free(a->glm_d);
     memset(a, 0, sizeof *a);
 }
 
@@ -188,6 +191,7 @@ typedef struct emitter {
     sd_accum *a;
     const sd_design *d;   /* NULL: counts only */
     const int32_t *unit;  /* SD_VMODE_UNITS: the unit of each row */
+    bool glm;             /* second pass: glm start sums only */
     uint32_t *lq;         /* LQs touched by the current row */
     double *av;           /* their values a_il */
     size_t m, cap;
@@ -215,11 +219,45 @@ static inline void add_base(emitter *e, size_t c, double w, bool valid)
     }
 }
 
+/* The glm start sums of R's glm.fit for an intercept-only logistic model
+ * with prior weight W (the row's weight over its column's mean weight),
+ * started from mustart = (W y + 0.5)/(W + 1): the working weight a(W), a(W)
+ * times the working response's magnitude L(W), and the starting deviance
+ * d(W) (tests/oracle/README.md section 7). Plain sums, one per LQ. */
+static bool glm_start_init(sd_accum *a)
+{
+    if (!a->glm_a) {
+        a->glm_a = sd__zalloc(a->nlq, sizeof *a->glm_a);
+        a->glm_al = sd__zalloc(a->nlq, sizeof *a->glm_al);
+        a->glm_d = sd__zalloc(a->nlq, sizeof *a->glm_d);
+    }
+    return a->glm_a && a->glm_al && a->glm_d;
+}
+
+static void glm_start_add(sd_accum *a, const uint32_t *lq, size_t m, double w)
+{
+    size_t cells = a->nrows * a->ncols;
+    for (size_t k = 0; k < m; k++) {
+        size_t c = lq[k] < cells ? lq[k] % a->ncols : lq[k] - cells;
+        double W = w / (a->base_w[c] / a->base_n[c]);
+        if (!(W > 0))
+            continue; /* glm.fit leaves zero-weight rows out */
+        double aw = W * 0.5 * (W + 0.5) / ((W + 1) * (W + 1));
+        a->glm_a[lq[k]] += aw;
+        a->glm_al[lq[k]] += aw * (log(2 * W + 1) + (W + 1) / (W + 0.5));
+        a->glm_d[lq[k]] += 2 * W * log((W + 1) / (W + 0.5));
+    }
+}
+
 static void em_end(emitter *e, size_t row, double w)
 {
     sd_accum *a = e->a;
     size_t m = e->m;
     e->m = 0;
+    if (e->glm) {
+        glm_start_add(a, e->lq, m, w);
+        return;
+    }
     for (size_t k = 0; k < m; k++) {
         a->n[e->lq[k]] += 1;
         a->w[e->lq[k]] += w * e->av[k];
@@ -676,21 +714,49 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
             t->col_name = bvars[b] >= 0 ? ds->vars[bvars[b]]->name : NULL;
             const int32_t *cidx = bvars[b] >= 0 ? bmaps[b].idx : NULL;
             res->ntables++;
-            if (t->row_is_scale) {
-                pass_scale(t, &em, ds->vars[t->row_index], spec->missing, cidx, wt, ds->nrows);
-            } else if (!t->row_is_mrset) {
-                pass_var(t, &em, &rm, cidx, wt, ds->nrows);
-            } else if (src.mr->kind == SD_MRSET_DICHOTOMY) {
-                pass_dichotomy(t, &em, ds, src.mr, spec->missing, cidx, wt);
-            } else {
-                sd__free(stamp);
-                stamp = sd__calloc(t->nrows ? t->nrows : 1, sizeof *stamp);
-                if (!stamp) {
-                    st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
-                    break;
+            /* The pass; with glm start sums wanted, a second pass over the
+             * same rows gathers them (the column means are known by then). */
+            for (int pass = 0; pass < (spec->glm_start && !t->row_is_scale ? 2 : 1); pass++) {
+                double bmn = t->banner_missing_n, bmw = t->banner_missing_w;
+                double *keep = NULL;
+                if (pass == 1) {
+                    if (!(keep = sd__zalloc(2 * t->ncols, sizeof *keep)) ||
+                        !glm_start_init(&t->acc)) {
+                        sd__free(keep);
+                        st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+                        break;
+                    }
+                    memcpy(keep, t->acc.miss_n, t->ncols * sizeof *keep);
+                    memcpy(keep + t->ncols, t->acc.miss_w, t->ncols * sizeof *keep);
+                    em.glm = true;
                 }
-                pass_category(t, &em, ds, &src, cidx, wt, stamp);
+                if (t->row_is_scale) {
+                    pass_scale(t, &em, ds->vars[t->row_index], spec->missing, cidx, wt, ds->nrows);
+                } else if (!t->row_is_mrset) {
+                    pass_var(t, &em, &rm, cidx, wt, ds->nrows);
+                } else if (src.mr->kind == SD_MRSET_DICHOTOMY) {
+                    pass_dichotomy(t, &em, ds, src.mr, spec->missing, cidx, wt);
+                } else {
+                    sd__free(stamp);
+                    stamp = sd__calloc(t->nrows ? t->nrows : 1, sizeof *stamp);
+                    if (!stamp) {
+                        sd__free(keep);
+                        st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+                        break;
+                    }
+                    pass_category(t, &em, ds, &src, cidx, wt, stamp);
+                }
+                if (pass == 1) {
+                    memcpy(t->acc.miss_n, keep, t->ncols * sizeof *keep);
+                    memcpy(t->acc.miss_w, keep + t->ncols, t->ncols * sizeof *keep);
+                    t->banner_missing_n = bmn;
+                    t->banner_missing_w = bmw;
+                    sd__free(keep);
+                    em.glm = false;
+                }
             }
+            if (st != SD_OK)
+                break;
         }
         sd__catmap_free(&rm);
         rowsrc_free(&src, src.mr ? src.mr->nvars : 0);

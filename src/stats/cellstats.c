@@ -81,8 +81,7 @@ static void interval(int method, double p, double v, double df, double n, double
         *hi = pow(sin(c + qh * s), 2);
         return;
     }
-    case CI_LIKELIHOOD:
-        sd__ci_likelihood(p, v, df, n, level, lo, hi);
+    case CI_LIKELIHOOD: /* handled by likelihood_cell: needs the design */
         return;
     case CI_LOGIT: /* R fits a glm by IRLS; this is its exact limit */
     case CI_XLOGIT: {
@@ -117,6 +116,41 @@ static double a_ratio(const sd_table *t, size_t r, size_t c)
 {
     const sd_accum *a = &t->acc;
     return a->w[r * t->ncols + c] / a->base_w[c];
+}
+
+/* The likelihood interval of cell (r, c): R's glm fit, then the design
+ * variance of its coefficient, then the profile. */
+static sd_status likelihood_cell(const sd_result *res, const sd_table *t, size_t r, size_t c,
+                                 sd_cellstat *cs, double level, sd_error *err)
+{
+    const sd_accum *a = &t->acc;
+    size_t cell = r * t->ncols + c, base = t->nrows * t->ncols + c;
+    double n = a->base_n[c], p = cs->est;
+    double start[4];
+    const double *sp = NULL;
+    if (a->glm_a) {
+        start[0] = a->glm_a[base];
+        start[1] = a->glm_al[cell];
+        start[2] = a->glm_al[base];
+        start[3] = a->glm_d[base];
+        sp = start;
+    }
+    double b, mu_prev, dev;
+    sd__glm_fit(n, p, sp, &b, &mu_prev, &dev);
+    double mu = 1 / (1 + exp(-b)), X = a->base_w[c];
+    /* The coefficient's influence: w (y - mu) / (X mu (1 - mu)). */
+    sd_ratio q;
+    memset(&q, 0, sizeof q);
+    double k = 1 / (X * mu * (1 - mu)), v = NAN;
+    if (!sd__lin_add(&q.num, cell, k) || !sd__lin_add(&q.num, base, -mu * k)) {
+        sd__ratio_free(&q);
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    sd_status st = sd__ratio_cov(res, t, &q, 1, (long)c, &v, err);
+    sd__ratio_free(&q);
+    if (st == SD_OK)
+        sd__ci_likelihood(p, b, mu_prev, dev, v, cs->df, n, level, &cs->ci_low, &cs->ci_high);
+    return st;
 }
 
 static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
@@ -175,6 +209,10 @@ static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
                  * off by the weights' scale): no interval rather than a wrong one. */
                 cs->ci_low = cs->ci_high = NAN;
                 cs->total_se = NAN;
+            } else if (res->ci_method == CI_LIKELIHOOD) {
+                cs->total_se = NAN;
+                if ((st = likelihood_cell(res, t, r, c, cs, level, err)) != SD_OK)
+                    return st;
             } else {
                 interval(res->ci_method, p, v, df, n, level, &cs->ci_low, &cs->ci_high);
                 cs->total_se = NAN;

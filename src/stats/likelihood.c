@@ -22,14 +22,15 @@ static double expit(double x)
     return t / (1 + t);
 }
 
-/* Deviance of n rows with weights summing to n and share p of ones, at mu. */
+/* Deviance of 0/1 rows with prior weights summing to n, a weighted share
+ * p of ones, all fitted at mu: sum 2 W [y log(1/mu) + (1-y) log(1/(1-mu))]. */
 static double deviance(double n, double p, double mu)
 {
     double d = 0;
     if (p > 0)
-        d += n * p * log(p / mu);
+        d -= n * p * log(mu);
     if (p < 1)
-        d += n * (1 - p) * log((1 - p) / (1 - mu));
+        d -= n * (1 - p) * log(1 - mu);
     return 2 * d;
 }
 
@@ -125,23 +126,55 @@ static double lin_interp(const pt *p, size_t n, double v)
     return p[i].y + (p[j].y - p[i].y) * ((v - p[i].x) / (p[j].x - p[i].x));
 }
 
-void sd__ci_likelihood(double p, double v_p, double df, double n, double level, double *lo,
-                       double *hi)
+void sd__glm_fit(double n, double p, const double *start, double *b, double *mu_prev,
+                 double *dev)
+{
+    /* Iteration 1 from mustart: needs the rows (start sums); the rest need
+     * only n and p, since every row then has the same linear predictor. */
+    double mu, bb, devold;
+    if (start) {
+        double sa = start[0], sal_cell = start[1], sal_col = start[2], sd = start[3];
+        devold = sd;
+        bb = (2 * sal_cell - sal_col) / sa;
+        *mu_prev = NAN; /* iteration 1's working weights vary by row */
+    } else {
+        bb = log(p / (1 - p));
+        devold = NAN;
+        *mu_prev = p;
+    }
+    mu = expit(bb);
+    double d = deviance(n, p, mu);
+    for (int iter = 2; iter <= 25 && start; iter++) {
+        if (fabs(d - devold) / (fabs(d) + 0.1) < 1e-8)
+            break;
+        devold = d;
+        *mu_prev = mu;
+        bb = bb + (p - mu) / (mu * (1 - mu));
+        mu = expit(bb);
+        d = deviance(n, p, mu);
+    }
+    *b = bb;
+    *dev = d;
+}
+
+void sd__ci_likelihood(double p, double b, double mu_prev, double dev0, double v, double df,
+                       double n, double level, double *lo, double *hi)
 {
     *lo = *hi = NAN;
-    if (!(p > 0 && p < 1) || !(v_p > 0) || !(n > 1) || !(df > 0))
+    if (!(p > 0 && p < 1) || !(v > 0) || !(n > 1) || !(df > 0) || !isfinite(b))
         return;
-    double b = log(p / (1 - p));
-    double mu = p;
-    double naive = 1 / (n * mu * (1 - mu));
-    double v = v_p / (mu * (1 - mu) * mu * (1 - mu));
+    double mu = expit(b);
+    if (isnan(mu_prev))
+        mu_prev = mu;
+    double naive = 1 / (n * mu_prev * (1 - mu_prev));
     double se = sqrt(v), lambda = v / naive;
-    double phi = n / (n - 1); /* Pearson dispersion at the maximum (r-bar = 0) */
+    /* Pearson dispersion: sum w (r - rbar)^2 n/(n-1) / W, r = (y - mu)/sqrt(mu(1-mu)). */
+    double phi = p * (1 - p) / (mu * (1 - mu)) * n / (n - 1);
     double alpha = gsl_cdf_ugaussian_P(sd__qt((1 - level) / 2, df) * sqrt(lambda)) / 2;
     if (!(alpha > 0 && alpha < 0.5))
         return;
     double zmax = sqrt(gsl_cdf_fdist_Qinv(alpha, 1, n - 1)), del = zmax / 5;
-    double d0 = deviance(n, p, mu);
+    double d0 = dev0;
     pt pts[24];
     size_t np = 0;
     pts[np++] = (pt){b, 0};

@@ -42,10 +42,18 @@ double sd__domain_df(const sd_result *res, const sd_table *t, size_t col);
 /* Replicate designs: rank of the replicate weights minus one (R's degf). */
 double sd__rep_df(const sd_design *d, size_t nrows);
 
-/* svyciprop(method = "likelihood") for a proportion p with design variance
- * v_p, df degrees of freedom and n rows (likelihood.c). */
-void sd__ci_likelihood(double p, double v_p, double df, double n, double level, double *lo,
-                       double *hi);
+/* R's glm.fit for an intercept-only quasibinomial model of a proportion p
+ * over n rows (prior weights summing to n): the coefficient b, the mean of
+ * the iteration before the last (whose working weights R's summary uses),
+ * and the deviance. `start` = {sum a, sum aL over the cell, sum aL over the
+ * column, sum d} (the engine's glm start sums), or NULL to start at the
+ * maximum. (likelihood.c) */
+void sd__glm_fit(double n, double p, const double *start, double *b, double *mu_prev,
+                 double *dev);
+/* svyciprop(method = "likelihood"): v = design variance of the
+ * coefficient b, df degrees of freedom, n rows. */
+void sd__ci_likelihood(double p, double b, double mu_prev, double dev0, double v, double df,
+                       double n, double level, double *lo, double *hi);
 
 /* ---- distributions (dist.c): NaN for arguments outside the domain, never
  * an abort. */
@@ -56,5 +64,27 @@ double sd__qbeta(double p, double a, double b);
 double sd__pchisq_upper(double x, double df);
 double sd__pf_upper(double x, double df1, double df2);
 double sd__qchisq(double p, double df);
+
+/* ---- tests between banner columns and per table (tests.c; docs/tests.md) */
+
+/* Copy the spec's test options into `res` and, when tests were asked for,
+ * fill t->chisq (Rao-Scott, R's svychisq) and the cells' column letters.
+ * Call after the cells' statistics (est, se, deff) are filled. */
+sd_status sd__table_tests(const sd_tabspec *spec, sd_result *res, sd_table *t, sd_error *err);
+
+/* The Rao-Scott test of rows r (a mask over t->nrows, NULL: every non-net
+ * row) by the banner columns c >= 1 (svychisq on the rows valid on both). */
+sd_status sd__rao_scott(const sd_result *res, const sd_table *t, const bool *rows,
+                        sd_chisq *out, sd_error *err);
+
+/* Difference p_rc - p_rd of two columns' estimates in row r, and its
+ * standard error with the covariance between the columns (svyby covmat =
+ * TRUE then svycontrast; the analysis set is the Total column's). */
+sd_status sd__col_diff(const sd_result *res, const sd_table *t, size_t r, size_t c, size_t d,
+                       double *diff, double *se, sd_error *err);
+
+/* p.adjust over n p-values in place: 0 none, 1 bonferroni, 2 holm, 3 fdr
+ * (Benjamini-Hochberg). NaN entries are left out of the count. */
+void sd__p_adjust(double *p, size_t n, int method);
 
 #endif /* SD_STATS_H */
