@@ -360,6 +360,8 @@ void sd__design_free(sd_design *d)
     sd__free(d->rscales);
     sd__free(d->repmult);
     sd__free(d->rowunit);
+    sd__free(d->pattern);
+    sd__free(d->patvec);
     memset(d, 0, sizeof *d);
 }
 
@@ -781,6 +783,108 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
     return SD_OK;
 }
 
+/* Cap on distinct replicate patterns kept for domain degrees of freedom. */
+#define PATTERNS_MAX ((size_t)20000)
+
+/* Group rows by replicate pattern: multipliers w_r / w quantised to 2^-24
+ * (the CSV rounding of replicate weights stays inside one pattern). With
+ * more than PATTERNS_MAX patterns the design's overall rank is used. */
+static sd_status rep_patterns(sd_design *d, sd_error *err)
+{
+    size_t R = d->nrep, n = d->nrows;
+    if (d->repmult) {
+        /* Made replicates: the PSU is the pattern. */
+        size_t P = d->nunits[0];
+        d->pattern = sd__zalloc(n, sizeof *d->pattern);
+        d->patvec = sd__zalloc(P * R, sizeof *d->patvec);
+        if (!d->pattern || !d->patvec)
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        const int32_t *u = d->nstages ? d->unit[0] : d->rowunit;
+        for (size_t i = 0; i < n; i++)
+            d->pattern[i] = d->w && d->w[i] == 0 ? -1 : u[i];
+        for (size_t p = 0; p < P; p++)
+            for (size_t r = 0; r < R; r++)
+                d->patvec[p * R + r] = d->repmult[r * P + p];
+        d->npattern = P;
+        return SD_OK;
+    }
+    size_t cap = 1024;
+    uint32_t *slot = sd__zalloc(cap, sizeof *slot);
+    int64_t *key = sd__zalloc(R, sizeof *key);
+    d->pattern = sd__zalloc(n, sizeof *d->pattern);
+    size_t pcap = 0;
+    bool ok = slot && key && d->pattern;
+    for (size_t i = 0; ok && i < n; i++) {
+        double w = d->w ? d->w[i] : 1.0;
+        if (w == 0) {
+            d->pattern[i] = -1;
+            continue;
+        }
+        uint64_t h = 1469598103934665603ull;
+        for (size_t r = 0; r < R; r++) {
+            key[r] = (int64_t)llround(d->repw[r][i] / w * 16777216.0);
+            h = (h ^ (uint64_t)key[r]) * 1099511628211ull;
+        }
+        size_t k = (size_t)h & (cap - 1);
+        long found = -1;
+        while (slot[k]) {
+            size_t p = slot[k] - 1;
+            bool same = true;
+            for (size_t r = 0; r < R && same; r++)
+                same = (int64_t)llround(d->patvec[p * R + r] * 16777216.0) == key[r];
+            if (same) {
+                found = (long)p;
+                break;
+            }
+            k = (k + 1) & (cap - 1);
+        }
+        if (found < 0) {
+            if (d->npattern >= PATTERNS_MAX) {
+                sd__free(d->pattern);
+                sd__free(d->patvec);
+                d->pattern = NULL;
+                d->patvec = NULL;
+                d->npattern = 0;
+                break;
+            }
+            if (!sd__grow((void **)&d->patvec, &pcap, (d->npattern + 1) * R, sizeof *d->patvec)) {
+                ok = false;
+                break;
+            }
+            for (size_t r = 0; r < R; r++)
+                d->patvec[d->npattern * R + r] = d->repw[r][i] / w;
+            found = (long)d->npattern++;
+            slot[k] = (uint32_t)found + 1;
+            if (d->npattern * 2 > cap) {
+                /* Rehash into a table twice the size. */
+                size_t ncap = cap * 2;
+                uint32_t *ns = sd__zalloc(ncap, sizeof *ns);
+                if (!ns) {
+                    ok = false;
+                    break;
+                }
+                for (size_t p = 0; p < d->npattern; p++) {
+                    uint64_t hh = 1469598103934665603ull;
+                    for (size_t r = 0; r < R; r++)
+                        hh = (hh ^ (uint64_t)llround(d->patvec[p * R + r] * 16777216.0)) *
+                             1099511628211ull;
+                    size_t kk = (size_t)hh & (ncap - 1);
+                    while (ns[kk])
+                        kk = (kk + 1) & (ncap - 1);
+                    ns[kk] = (uint32_t)p + 1;
+                }
+                sd__free(slot);
+                slot = ns;
+                cap = ncap;
+            }
+        }
+        d->pattern[i] = (int32_t)found;
+    }
+    sd__free(slot);
+    sd__free(key);
+    return ok ? SD_OK : sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+}
+
 sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd_design *d,
                              sd_error *err)
 {
@@ -942,6 +1046,8 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
     }
     if (st == SD_OK && spec->make_replicates != SD_REP_NONE)
         st = make_replicates(ds, spec, d, err);
+    if (st == SD_OK && d->nrep)
+        st = rep_patterns(d, err);
     if (st != SD_OK)
         sd__design_free(d);
     return st;

@@ -100,6 +100,12 @@ typedef struct sd_design {
      * then gathers PSU totals and the stats layer combines them. */
     double *repmult;
     int32_t *rowunit;    /* unclustered designs: each row its own PSU (owned) */
+    /* Replicate-weight patterns, for the degrees of freedom of a domain
+     * (R's rank of the domain's replicate weights): rows whose replicate
+     * weights are proportional to their weight share a pattern. */
+    int32_t *pattern;    /* per row, -1 for a zero weight; NULL when too many */
+    size_t npattern;
+    double *patvec;      /* npattern x nrep multipliers (owned) */
 } sd_design;
 
 /* Resolve: check every name and every rule (fpc constant within strata,

@@ -71,6 +71,11 @@ typedef struct sd_accum {
     /* glm start sums (tabulate.c), when the spec asks for them: per LQ,
      * over its rows, of a(W), a(W) L(W) and d(W), W = w / column mean w. */
     double *glm_a, *glm_al, *glm_d;
+    /* Replicate designs: per column, per replicate pattern, the sum of w^2
+     * over the column's base rows: the Gram matrix of the domain's
+     * replicate weights, for its degrees of freedom. */
+    size_t npattern;
+    double *pat_w2;    /* [ncols][npattern] */
 } sd_accum;
 
 /* Statistics of one cell, filled by the stats layer (NaN when not
@@ -138,8 +143,8 @@ struct sd_result {
     bool tests;       /* tests were computed: writers print them */
     int chisq_stat;   /* 0: Rao-Scott F, 1: Chisq (first-order corrected p) */
     int letters;      /* 0: design-based t (default), 1: spss, 2: none */
-    int adjust;       /* 0 none, 1 bonferroni, 2 holm, 3 fdr */
-    double alpha, alpha2;
+    int adjust;       /* 1 none, 2 bonferroni, 3 holm, 4 fdr (resolved) */
+    double alpha, alpha2; /* resolved levels */
 };
 
 struct sd_tabspec {
@@ -156,8 +161,8 @@ struct sd_tabspec {
     bool tests;
     int chisq_stat;       /* "chisq": 0 = F (default), 1 = Chisq */
     int letters;          /* "letters": 0 = design (default), 1 = spss, 2 = none */
-    int adjust;           /* "adjust": 0 none, 1 bonferroni, 2 holm, 3 fdr */
-    double alpha, alpha2; /* "alpha", "alpha2": 0 means 0.01 and 0.05 */
+    int adjust;           /* "adjust": 0 default, 1 none, 2 bonferroni, 3 holm, 4 fdr */
+    double alpha, alpha2; /* "alpha", "alpha2": 0 means the default (docs/tests.md) */
     bool glm_start;       /* gather glm start sums (likelihood intervals) */
 };
 

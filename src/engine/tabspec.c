@@ -109,7 +109,7 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
             continue;
         for (int i = 0; i < choices[k].n; i++)
             if (value && !strcmp(value, choices[k].names[i])) {
-                *choices[k].field = i;
+                *choices[k].field = choices[k].field == &s->adjust ? i + 1 : i;
                 s->tests = true;
                 return SD_OK;
             }

@@ -79,6 +79,7 @@ void sd__accum_free(sd_accum *a)
     sd__free(a->glm_a);
     sd__free(a->glm_al);
     sd__free(a->glm_d);
+    sd__free(a->pat_w2);
     memset(a, 0, sizeof *a);
 }
 
@@ -261,6 +262,12 @@ static void em_end(emitter *e, size_t row, double w)
     for (size_t k = 0; k < m; k++) {
         a->n[e->lq[k]] += 1;
         a->w[e->lq[k]] += w * e->av[k];
+    }
+    if (a->pat_w2 && e->d->pattern[row] >= 0) {
+        size_t cells = a->nrows * a->ncols;
+        for (size_t k = 0; k < m; k++)
+            if (e->lq[k] >= cells)
+                a->pat_w2[(e->lq[k] - cells) * a->npattern + (size_t)e->d->pattern[row]] += w * w;
     }
     switch (a->vmode) {
     case SD_VMODE_NONE: return;
@@ -693,6 +700,12 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
                                   "estimates x %zu %s)",
                                   t->row_name, t->acc.nlq, vcount,
                                   vmode == SD_VMODE_REPS ? "replicates" : "strata or units");
+            }
+            if (st == SD_OK && res->design.pattern) {
+                t->acc.npattern = res->design.npattern;
+                t->acc.pat_w2 = sd__zalloc(t->ncols * t->acc.npattern, sizeof *t->acc.pat_w2);
+                if (!t->acc.pat_w2)
+                    st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
             }
             if (st == SD_OK && t->acc.nlq > em.cap) {
                 sd__free(em.lq);

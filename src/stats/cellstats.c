@@ -6,6 +6,7 @@
  */
 #include "stats.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <string.h>
 
@@ -20,7 +21,8 @@ double sd__domain_df(const sd_result *res, const sd_table *t, size_t col)
     const sd_design *d = &res->design;
     size_t base = a->nrows * a->ncols + col;
     if (a->vmode == SD_VMODE_REPS || d->repmult)
-        return sd__rep_df(d, d->nrows);
+        return a->pat_w2 ? sd__rep_df_domain(d, a->pat_w2 + col * a->npattern)
+                         : sd__rep_df(d, d->nrows);
     size_t psus = 0, strata = 0;
     if (a->vmode == SD_VMODE_MOMENTS) {
         psus = (size_t)a->base_n[col];
@@ -213,6 +215,30 @@ static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
                 cs->total_se = NAN;
                 if ((st = likelihood_cell(res, t, r, c, cs, level, err)) != SD_OK)
                     return st;
+            } else if (res->ci_method == CI_LOGIT && res->design.nrep && p > 0 && p < 1) {
+                /* Replicates: R refits the glm in each replicate and takes the
+                 * replicates' spread of the coefficient. */
+                cs->total_se = NAN;
+                double *th = sd__zalloc(res->design.nrep, sizeof *th);
+                sd_ratio q2;
+                memset(&q2, 0, sizeof q2);
+                if (!th || !sd__lin_add(&q2.num, r * t->ncols + c, 1) ||
+                    !sd__lin_add(&q2.den, t->nrows * t->ncols + c, 1) ||
+                    sd__ratio_replicates(res, t, &q2, th) != SD_OK) {
+                    sd__free(th);
+                    sd__ratio_free(&q2);
+                    return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+                }
+                sd__ratio_free(&q2);
+                double b = log(p / (1 - p));
+                for (size_t k = 0; k < res->design.nrep; k++)
+                    th[k] = sd__glm_refit(th[k], b);
+                double vb = sd__rep_var(&res->design, th, b);
+                sd__free(th);
+                double qt = sd__qt((1 - level) / 2, df);
+                qt = sd__qnorm(gsl_cdf_ugaussian_P(qt));
+                cs->ci_low = 1 / (1 + exp(-(b + qt * sqrt(vb))));
+                cs->ci_high = 1 / (1 + exp(-(b - qt * sqrt(vb))));
             } else {
                 interval(res->ci_method, p, v, df, n, level, &cs->ci_low, &cs->ci_high);
                 cs->total_se = NAN;

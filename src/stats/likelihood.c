@@ -157,6 +157,21 @@ void sd__glm_fit(double n, double p, const double *start, double *b, double *mu_
     *dev = d;
 }
 
+double sd__glm_refit(double p, double b0)
+{
+    double bb = b0, mu = expit(bb);
+    double devold = deviance(1, p, mu);
+    for (int iter = 1; iter <= 25; iter++) {
+        bb = bb + (p - mu) / (mu * (1 - mu));
+        mu = expit(bb);
+        double d = deviance(1, p, mu);
+        if (fabs(d - devold) / (fabs(d) + 0.1) < 1e-8)
+            break;
+        devold = d;
+    }
+    return bb;
+}
+
 void sd__ci_likelihood(double p, double b, double mu_prev, double dev0, double v, double df,
                        double n, double level, double *lo, double *hi)
 {

@@ -36,11 +36,19 @@ double sd__ratio_value(const sd_accum *a, const sd_ratio *r);
 sd_status sd__ratio_cov(const sd_result *res, const sd_table *t, const sd_ratio *r, size_t k,
                         long domain_col, double *out, sd_error *err);
 
+/* Replicate designs: each replicate's value of a ratio (theta, nrep). */
+sd_status sd__ratio_replicates(const sd_result *res, const sd_table *t, const sd_ratio *r,
+                               double *theta);
+/* svrVar of replicate values around `full` (mse) or their mean. */
+double sd__rep_var(const sd_design *d, const double *theta, double full);
+
 /* Degrees of freedom for a column's domain: PSUs with data minus strata
  * with data (R's degf of the subset), or the replicate design's degf. */
 double sd__domain_df(const sd_result *res, const sd_table *t, size_t col);
 /* Replicate designs: rank of the replicate weights minus one (R's degf). */
 double sd__rep_df(const sd_design *d, size_t nrows);
+/* The same for one domain, from its per-pattern sums of w^2. */
+double sd__rep_df_domain(const sd_design *d, const double *pat_w2);
 
 /* R's glm.fit for an intercept-only quasibinomial model of a proportion p
  * over n rows (prior weights summing to n): the coefficient b, the mean of
@@ -50,6 +58,9 @@ double sd__rep_df(const sd_design *d, size_t nrows);
  * maximum. (likelihood.c) */
 void sd__glm_fit(double n, double p, const double *start, double *b, double *mu_prev,
                  double *dev);
+/* R's glm.fit refit of one replicate from coefficient b0: prior weights
+ * summing to 1, share p of ones. Returns the replicate's coefficient. */
+double sd__glm_refit(double p, double b0);
 /* svyciprop(method = "likelihood"): v = design variance of the
  * coefficient b, df degrees of freedom, n rows. */
 void sd__ci_likelihood(double p, double b, double mu_prev, double dev0, double v, double df,
@@ -72,10 +83,11 @@ double sd__qchisq(double p, double df);
  * Call after the cells' statistics (est, se, deff) are filled. */
 sd_status sd__table_tests(const sd_tabspec *spec, sd_result *res, sd_table *t, sd_error *err);
 
-/* The Rao-Scott test of rows r (a mask over t->nrows, NULL: every non-net
- * row) by the banner columns c >= 1 (svychisq on the rows valid on both). */
-sd_status sd__rao_scott(const sd_result *res, const sd_table *t, const bool *rows,
-                        sd_chisq *out, sd_error *err);
+/* The Rao-Scott test of the table's rows (nets left out) by its banner
+ * columns c >= 1: svychisq on the rows valid on both. Rows and columns with
+ * no weight are left out, as R's factor levels would be; out->done is false
+ * when fewer than two of either remain. */
+sd_status sd__rao_scott(const sd_result *res, const sd_table *t, sd_chisq *out, sd_error *err);
 
 /* Difference p_rc - p_rd of two columns' estimates in row r, and its
  * standard error with the covariance between the columns (svyby covmat =
@@ -83,8 +95,8 @@ sd_status sd__rao_scott(const sd_result *res, const sd_table *t, const bool *row
 sd_status sd__col_diff(const sd_result *res, const sd_table *t, size_t r, size_t c, size_t d,
                        double *diff, double *se, sd_error *err);
 
-/* p.adjust over n p-values in place: 0 none, 1 bonferroni, 2 holm, 3 fdr
- * (Benjamini-Hochberg). NaN entries are left out of the count. */
+/* R's p.adjust over n p-values in place: method 1 none, 2 bonferroni,
+ * 3 holm, 4 fdr (Benjamini-Hochberg). NaN entries are left out. */
 void sd__p_adjust(double *p, size_t n, int method);
 
 #endif /* SD_STATS_H */

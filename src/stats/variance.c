@@ -318,6 +318,55 @@ done:
     sd__free(present);
 }
 
+sd_status sd__ratio_replicates(const sd_result *res, const sd_table *t, const sd_ratio *r,
+                               double *theta)
+{
+    const sd_accum *a = &t->acc;
+    const sd_design *d = &res->design;
+    size_t R = d->nrep, L = a->nlq;
+    double *tot = sd__zalloc(L, sizeof *tot);
+    if (!tot)
+        return SD_E_NOMEM;
+    for (size_t q = 0; q < R; q++) {
+        const double *rt;
+        if (d->repmult) {
+            size_t P = d->nunits[0];
+            memset(tot, 0, L * sizeof *tot);
+            for (size_t p = 0; p < P; p++) {
+                double m = d->repmult[q * P + p];
+                if (m == 0)
+                    continue;
+                for (size_t l = 0; l < L; l++)
+                    tot[l] += m * a->unit_tot[p * L + l];
+            }
+            rt = tot;
+        } else {
+            rt = a->rep_tot + q * L;
+        }
+        double num = lin_dot(&r->num, rt);
+        double den = r->den.n ? lin_dot(&r->den, rt) : 1;
+        theta[q] = den != 0 ? num / den : NAN;
+    }
+    sd__free(tot);
+    return SD_OK;
+}
+
+double sd__rep_var(const sd_design *d, const double *theta, double full)
+{
+    size_t R = d->nrep;
+    double centre = full;
+    if (!d->mse) {
+        double s = 0;
+        for (size_t q = 0; q < R; q++)
+            s += theta[q];
+        centre = s / (double)R;
+    }
+    double v = 0;
+    for (size_t q = 0; q < R; q++)
+        v += d->rscales[q] * (theta[q] - centre) * (theta[q] - centre);
+    return d->scale * v;
+}
+
 static void cov_reps(const sd_result *res, const sd_table *t, const sd_ratio *r, size_t k,
                      double *out)
 {
