@@ -200,6 +200,12 @@ SD_API sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const cha
 SD_API sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
                              sd_error *err);
 SD_API void sd_result_free(sd_result *r);
+/* Compare with the same tables from another, independent sample of the
+ * same survey (an earlier wave): each cell gains the other sample's
+ * estimate, the change, its standard error and p-value. Cells are matched
+ * by their codes, not their positions. */
+SD_API sd_status sd_result_compare(sd_result *r, const sd_dataset *ds, const sd_result *prev,
+                                   const sd_dataset *prev_ds, sd_error *err);
 SD_API size_t sd_result_ntables(const sd_result *r);
 
 /* --------------------------------------------------------------- writers */

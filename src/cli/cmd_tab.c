@@ -30,6 +30,8 @@ static const char help[] =
     "--repweights LIST|REGEX --reptype jk1|jkn|brr|fay|bootstrap|sdr [--rho R]\n"
     "[--scale S] [--rscales LIST] [--mse]; --make-replicates jk1|jkn|bootstrap\n"
     "[--replicates N] [--seed S] turns a linearization design into replicates.\n"
+    "--compare FILE: the same tables from an independent earlier wave; cells\n"
+    "gain prev_pct (or prev_mean), change, change_se and change_p.\n"
     "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
     "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
 
@@ -63,6 +65,7 @@ int cmd_tab(int argc, char **argv)
         {"ci", required_argument, NULL, 'D'},      {"level", required_argument, NULL, 'D'},
         {"deff", no_argument, NULL, 'F'},
         {"make-replicates", required_argument, NULL, 'D'},
+        {"compare", required_argument, NULL, 'C'},
         {"replicates", required_argument, NULL, 'D'}, {"seed", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
     int li = 0;
@@ -74,7 +77,7 @@ int cmd_tab(int argc, char **argv)
         sd_tabspec_free(spec);
         return EXIT_INTERNAL;
     }
-    const char *codebook = NULL, *lang = "en", *output = NULL;
+    const char *codebook = NULL, *lang = "en", *output = NULL, *compare = NULL;
     sd_outfmt fmt = SD_OUT_TEXT;
     int rc = EXIT_OK, c;
     bool have_rows = false;
@@ -100,6 +103,7 @@ int cmd_tab(int argc, char **argv)
                 SD_OK)
                 rc = cli_usage("tab", "%s", sd_error_message(err));
             break;
+        case 'C': compare = optarg; break;
         case 'b': codebook = optarg; break;
         case 'm':
             if (strcmp(optarg, "exclude") == 0)
@@ -138,6 +142,17 @@ int cmd_tab(int argc, char **argv)
         rc = cli_report(err);
     if (rc == EXIT_OK && sd_tabulate(ds, spec, &res, err) != SD_OK)
         rc = cli_report(err);
+    if (rc == EXIT_OK && compare) {
+        /* The other wave: same codebook, same tables, its own design. */
+        sd_dataset *pds = NULL;
+        sd_result *prev = NULL;
+        if (sd_dataset_open(compare, SD_FORMAT_AUTO, codebook, &pds, err) != SD_OK ||
+            sd_tabulate(pds, spec, &prev, err) != SD_OK ||
+            sd_result_compare(res, ds, prev, pds, err) != SD_OK)
+            rc = cli_report(err);
+        sd_result_free(prev);
+        sd_dataset_free(pds);
+    }
     if (rc == EXIT_OK) {
         FILE *fp = cli_output(output);
         if (!fp)

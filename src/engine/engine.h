@@ -89,6 +89,9 @@ typedef struct sd_cellstat {
     double eff_base;/* n / deff */
     double cv;      /* se / est */
     double total_se;/* scale rows: SE of the weighted total */
+    /* --compare (stats/compare.c): the same cell in another, independent
+     * sample (an earlier wave); NaN when absent there. */
+    double prev_est, prev_se, change, change_se, change_p;
     /* Column-letter tests (src/stats/tests.c): the letters of the banner
      * columns this cell is significantly above, upper case at alpha, lower
      * case at alpha2, in column order; "" when none. */
@@ -129,6 +132,8 @@ typedef struct sd_table {
 } sd_table;
 
 struct sd_result {
+    bool compared;    /* prev_* and change_* of the cells are filled */
+    char *compare_source; /* the other sample's file (owned) */
     sd_table *tables;
     size_t ntables;
     sd_missing_mode missing;

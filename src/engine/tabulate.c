@@ -118,6 +118,7 @@ void sd_result_free(sd_result *r)
     sd__free(r->tables);
     sd__free(r->weight);
     sd__free(r->source);
+    sd__free(r->compare_source);
     sd__design_free(&r->design);
     sd__free(r);
 }

@@ -139,6 +139,10 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
         sd__sb_json_str(sb, r->weight);
     else
         sd__sb_puts(sb, "null");
+    if (r->compared) {
+        sd__sb_puts(sb, ",\n  \"compare\": ");
+        sd__sb_json_str(sb, r->compare_source ? r->compare_source : "");
+    }
     sd__sb_printf(sb, ",\n  \"missing\": \"%s\",\n  \"tables\": [",
                   r->missing == SD_MISSING_INCLUDE ? "include" : "exclude");
     for (size_t ti = 0; ti < r->ntables; ti++) {
@@ -205,6 +209,16 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
                     json_num_or_null(sb, cs->ci_low);
                     sd__sb_puts(sb, ", \"ci_high\": ");
                     json_num_or_null(sb, cs->ci_high);
+                    if (r->compared) {
+                        sd__sb_puts(sb, t->row_is_scale ? ", \"prev_mean\": " : ", \"prev_pct\": ");
+                        json_num_or_null(sb, cs->prev_est);
+                        sd__sb_puts(sb, ", \"change\": ");
+                        json_num_or_null(sb, cs->change);
+                        sd__sb_puts(sb, ", \"change_se\": ");
+                        json_num_or_null(sb, cs->change_se);
+                        sd__sb_puts(sb, ", \"change_p\": ");
+                        json_num_or_null(sb, cs->change_p);
+                    }
                     if (t->row_is_scale) {
                         sd__sb_puts(sb, ", \"total_se\": ");
                         json_num_or_null(sb, cs->total_se);
