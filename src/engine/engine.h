@@ -66,6 +66,10 @@ typedef struct sd_accum {
     size_t nstrata;    /* SD_VMODE_MOMENTS */
     double *st_sum;    /* [nstrata][nlq]: sum of w*a */
     double *st_cross;  /* [nstrata][nlq][nlq]: sum of (w*a_l)(w*a_m) */
+    double *st_diag;   /* instead of st_cross for a categorical variable's table,
+                        * whose rows are in one category: [nstrata][nlq] sums of
+                        * w^2 a; every cross-product is one of them or a sum of
+                        * them (stats/variance.c rebuilds it) */
     size_t nrep;       /* SD_VMODE_REPS */
     double *rep_tot;   /* [nrep][nlq] */
     /* glm start sums (tabulate.c), when the spec asks for them: per LQ,
@@ -132,6 +136,7 @@ typedef struct sd_table {
 } sd_table;
 
 struct sd_result {
+    const sd_dataset *dataset; /* the data tabulated (borrowed: valid while it lives) */
     bool compared;    /* prev_* and change_* of the cells are filled */
     char *compare_source; /* the other sample's file (owned) */
     sd_table *tables;
@@ -176,8 +181,9 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
                               sd_error *err);
 
 bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols);
-/* Allocate the variance sums for a mode (after sd__accum_init). */
-bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count);
+/* Allocate the variance sums for a mode (after sd__accum_init); `diag`: a
+ * categorical variable's table keeps diagonal moments only. */
+bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count, bool diag);
 void sd__accum_free(sd_accum *a);
 /* dst += src; both of one table's shape. */
 void sd__accum_merge(sd_accum *dst, const sd_accum *src);

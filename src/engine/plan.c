@@ -141,7 +141,16 @@ static sd_status build_numeric(const sd_dataset *ds, const sd_var *v, sd_missing
             idx[r] = -1;
             continue;
         }
-        long k = values_find_add(&s, v, mode, v->num[r]);
+        /* Nearly every survey code is a small whole number seen before. */
+        double x = v->num[r];
+        if (x >= 0 && x < SMALL_CODES) {
+            int xi = (int)x;
+            if ((double)xi == x && s.small[xi] >= 0) {
+                idx[r] = s.small[xi];
+                continue;
+            }
+        }
+        long k = values_find_add(&s, v, mode, x);
         if (k == -1)
             goto nomem;
         if (k == -2) {

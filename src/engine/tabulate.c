@@ -37,7 +37,7 @@ bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols)
 /* Cap on the variance sums of one table: 2^28 doubles (2 GiB). */
 #define VAR_SUMS_MAX ((size_t)1 << 28)
 
-bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count)
+bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count, bool diag)
 {
     size_t k;
     a->vmode = mode;
@@ -54,6 +54,10 @@ bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count)
         if (!sd__mul_ok(count, a->nlq, &k) || !sd__mul_ok(k, a->nlq, &k) || k > VAR_SUMS_MAX)
             return false;
         a->st_sum = sd__calloc(count > 0 ? count * a->nlq : 1, sizeof(double));
+        if (diag) {
+            a->st_diag = sd__calloc(count > 0 ? count * a->nlq : 1, sizeof(double));
+            return a->st_sum && a->st_diag;
+        }
         a->st_cross = sd__calloc(k ? k : 1, sizeof(double));
         return a->st_sum && a->st_cross;
     case SD_VMODE_REPS:
@@ -75,6 +79,7 @@ void sd__accum_free(sd_accum *a)
     sd__free(a->unit_tot);
     sd__free(a->st_sum);
     sd__free(a->st_cross);
+    sd__free(a->st_diag);
     sd__free(a->rep_tot);
     sd__free(a->glm_a);
     sd__free(a->glm_al);
@@ -97,10 +102,12 @@ void sd__accum_merge(sd_accum *dst, const sd_accum *src)
     add_all(dst->miss_w, src->miss_w, dst->ncols);
     if (dst->unit_tot && src->unit_tot)
         add_all(dst->unit_tot, src->unit_tot, dst->nunits * dst->nlq);
-    if (dst->st_sum && src->st_sum) {
+    if (dst->st_sum && src->st_sum)
         add_all(dst->st_sum, src->st_sum, dst->nstrata * dst->nlq);
+    if (dst->st_cross && src->st_cross)
         add_all(dst->st_cross, src->st_cross, dst->nstrata * dst->nlq * dst->nlq);
-    }
+    if (dst->st_diag && src->st_diag)
+        add_all(dst->st_diag, src->st_diag, dst->nstrata * dst->nlq);
     if (dst->rep_tot && src->rep_tot)
         add_all(dst->rep_tot, src->rep_tot, dst->nrep * dst->nlq);
 }
@@ -281,6 +288,14 @@ static void em_end(emitter *e, size_t row, double w)
     case SD_VMODE_MOMENTS: {
         size_t h = (size_t)e->d->stratum[row];
         double *s = a->st_sum + h * a->nlq;
+        if (a->st_diag) {
+            double *dg = a->st_diag + h * a->nlq;
+            for (size_t k = 0; k < m; k++) {
+                s[e->lq[k]] += w * e->av[k];
+                dg[e->lq[k]] += w * w * e->av[k] * e->av[k];
+            }
+            return;
+        }
         double *q = a->st_cross + h * a->nlq * a->nlq;
         for (size_t k = 0; k < m; k++) {
             double x = w * e->av[k];
@@ -303,10 +318,79 @@ static void em_end(emitter *e, size_t row, double w)
 }
 
 /* A categorical row variable (with its nets) by a banner (or none). */
+/* The hot path: a categorical variable without nets, counts only or with
+ * per-stratum diagonal moments. Each row touches at most two cells and two
+ * bases; the updates are written out rather than listed. */
+static void pass_var_fast(sd_table *t, const sd_design *d, const sd_catmap *rm,
+                          const int32_t *cidx, const double *wt, size_t nrows)
+{
+    sd_accum *a = &t->acc;
+    size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq;
+    double *n = a->n, *sw = a->w;
+    double *ss = a->st_sum, *dg = a->st_diag;
+    const int32_t *strat = d ? d->stratum : NULL;
+    const int32_t *ridx = rm->idx;
+    double bmn = 0, bmw = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        double w = wt ? wt[r] : 1.0;
+        int32_t ri = ridx[r];
+        int32_t ci = cidx ? cidx[r] : -1;
+        size_t col = (size_t)(ci + 1);
+        if (ri < 0) {
+            a->miss_n[0] += 1;
+            a->miss_w[0] += w;
+            if (ci >= 0) {
+                a->miss_n[col] += 1;
+                a->miss_w[col] += w;
+            }
+            continue;
+        }
+        size_t k0 = (size_t)ri * nc, b0 = cells;
+        n[k0] += 1;
+        sw[k0] += w;
+        n[b0] += 1;
+        sw[b0] += w;
+        double *s = NULL, *q = NULL;
+        double w2 = w * w;
+        if (dg) {
+            size_t off = (size_t)strat[r] * L;
+            s = ss + off;
+            q = dg + off;
+            s[k0] += w;
+            s[b0] += w;
+            q[k0] += w2;
+            q[b0] += w2;
+        }
+        if (ci >= 0) {
+            size_t kc = k0 + col, bc = b0 + col;
+            n[kc] += 1;
+            sw[kc] += w;
+            n[bc] += 1;
+            sw[bc] += w;
+            if (dg) {
+                s[kc] += w;
+                s[bc] += w;
+                q[kc] += w2;
+                q[bc] += w2;
+            }
+        } else if (cidx) {
+            bmn += 1;
+            bmw += w;
+        }
+    }
+    t->banner_missing_n += bmn;
+    t->banner_missing_w += bmw;
+}
+
 static void pass_var(sd_table *t, emitter *e, const sd_catmap *rm, const int32_t *cidx,
                      const double *wt, size_t nrows)
 {
     size_t ncat = rm->ncats;
+    if (!e->glm && !rm->netmask &&
+        (t->acc.vmode == SD_VMODE_NONE || (t->acc.vmode == SD_VMODE_MOMENTS && t->acc.st_diag))) {
+        pass_var_fast(t, t->acc.vmode == SD_VMODE_NONE ? NULL : e->d, rm, cidx, wt, nrows);
+        return;
+    }
     for (size_t r = 0; r < nrows; r++) {
         double w = wt ? wt[r] : 1.0;
         int32_t ri = rm->idx[r];
@@ -612,6 +696,7 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
         goto done;
     }
     res->missing = spec->missing;
+    res->dataset = ds;
     res->rows_used = (double)ds->nrows;
     /* The design: the options given, completed by the codebook's. */
     if ((st = sd__designspec_copy(&dspec, &spec->design, err)) != SD_OK ||
@@ -695,7 +780,8 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
                 t->cols = sd__calloc(t->ncols, sizeof *t->cols);
                 if (!t->cols || !sd__accum_init(&t->acc, t->nrows, t->ncols))
                     st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
-                else if (!sd__accum_init_var(&t->acc, vmode, vcount))
+                else if (!sd__accum_init_var(&t->acc, vmode, vcount,
+                                             !t->row_is_mrset && !t->row_is_scale))
                     st = sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, t->row_name,
                                   "table of '%s' is too large for its variance sums (%zu "
                                   "estimates x %zu %s)",

@@ -98,19 +98,102 @@ static bool stratum_present_moments(const sd_accum *a, size_t h, long col)
     return a->st_sum[h * a->nlq + base] > 0;
 }
 
+/* A categorical variable's LQs as sets: the code rows an LQ's rows fall in
+ * (a code row, a net's codes, or all of them for a base) and its column. */
+typedef struct lqset {
+    size_t col;
+    bool all;      /* a base: every row with a valid answer */
+    size_t n;
+    size_t *codes; /* code-row indexes, sorted (owned) */
+} lqset;
+
+static lqset *lq_sets(const sd_dataset *ds, const sd_table *t)
+{
+    const sd_accum *a = &t->acc;
+    size_t nc = t->ncols, cells = t->nrows * nc, ncat = t->nrows - t->nnets;
+    lqset *ls = sd__zalloc(a->nlq, sizeof *ls);
+    if (!ls)
+        return NULL;
+    for (size_t l = 0; l < a->nlq; l++) {
+        if (l >= cells) {
+            ls[l].col = l - cells;
+            ls[l].all = true;
+            continue;
+        }
+        size_t r = l / nc;
+        ls[l].col = l % nc;
+        ls[l].codes = sd__zalloc(ncat, sizeof *ls[l].codes);
+        if (!ls[l].codes)
+            continue;
+        if (r < ncat) {
+            ls[l].codes[ls[l].n++] = r;
+            continue;
+        }
+        const sd_net *net = &ds->vars[t->row_index]->nets[t->rows[r].index];
+        for (size_t k = 0; k < ncat; k++)
+            for (size_t j = 0; j < net->ncodes; j++)
+                if (t->rows[k].kind == SD_CAT_CODE && t->rows[k].code == net->codes[j]) {
+                    ls[l].codes[ls[l].n++] = k;
+                    break;
+                }
+    }
+    return ls;
+}
+
+static void lq_sets_free(lqset *ls, size_t n)
+{
+    for (size_t l = 0; ls && l < n; l++)
+        sd__free(ls[l].codes);
+    sd__free(ls);
+}
+
+/* The cross-product sum of two LQs from the diagonal: the w^2 sum over the
+ * rows in both, i.e. over the common code cells of the common column. */
+static double cross_from_diag(const sd_table *t, const lqset *ls, const double *dg, size_t l,
+                              size_t m)
+{
+    size_t nc = t->ncols, cells = t->nrows * nc;
+    size_t cl = ls[l].col, cm = ls[m].col, c;
+    if (cl == cm || cm == 0)
+        c = cl;
+    else if (cl == 0)
+        c = cm;
+    else
+        return 0; /* different banner columns hold different rows */
+    if (ls[l].all && ls[m].all)
+        return dg[cells + c];
+    const lqset *x = ls[l].all ? &ls[m] : &ls[l];
+    const lqset *y = ls[l].all ? NULL : (ls[m].all ? NULL : &ls[m]);
+    double s = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        bool in = !y;
+        for (size_t j = 0; y && j < y->n && !in; j++)
+            in = y->codes[j] == x->codes[i];
+        if (in)
+            s += dg[x->codes[i] * nc + c];
+    }
+    return s;
+}
+
 /* Unclustered designs: every row is a PSU; the stratum's centred
  * cross-products follow from its sums: Q - S_a S_b / n. */
-static void cov_moments(const sd_result *res, const sd_table *t, double *const *coef, size_t k,
-                        long col, double *out)
+static void cov_moments(const sd_dataset *ds, const sd_result *res, const sd_table *t,
+                        double *const *coef, size_t k, long col, double *out)
 {
     const sd_accum *a = &t->acc;
     const sd_design *d = &res->design;
     size_t L = a->nlq;
     size_t nstrat = 0, nok = 0;
     double *S = sd__zalloc(k, sizeof *S);
+    double *qbuf = a->st_cross ? NULL : sd__zalloc(L * L, sizeof *qbuf);
+    lqset *ls = a->st_cross ? NULL : lq_sets(ds, t);
     memset(out, 0, k * k * sizeof *out);
-    if (!S)
+    if (!S || (!a->st_cross && (!qbuf || !ls))) {
+        sd__free(S);
+        sd__free(qbuf);
+        lq_sets_free(ls, L);
         return;
+    }
     for (size_t h = 0; h < d->nstrata; h++) {
         double n = (double)d->sampsize[0][h];
         double N = d->popsize[0][h];
@@ -128,7 +211,16 @@ static void cov_moments(const sd_result *res, const sd_table *t, double *const *
         double scale = n > 1 ? f * n / (n - 1) : f;
         bool centre = !(n == 1 && d->lonely == SD_LONELY_ADJUST);
         const double *ss = a->st_sum + h * L;
-        const double *q = a->st_cross + h * L * L;
+        const double *q;
+        if (a->st_cross) {
+            q = a->st_cross + h * L * L;
+        } else {
+            const double *dg = a->st_diag + h * L;
+            for (size_t l = 0; l < L; l++)
+                for (size_t m = l; m < L; m++)
+                    qbuf[l * L + m] = qbuf[m * L + l] = cross_from_diag(t, ls, dg, l, m);
+            q = qbuf;
+        }
         for (size_t i = 0; i < k; i++) {
             double s = 0;
             for (size_t l = 0; l < L; l++)
@@ -161,6 +253,8 @@ static void cov_moments(const sd_result *res, const sd_table *t, double *const *
         for (size_t i = 0; i < k * k; i++)
             out[i] *= (double)nstrat / (double)nok;
     sd__free(S);
+    sd__free(qbuf);
+    lq_sets_free(ls, L);
 }
 
 /* One stage of svyrecvar: unit totals z[i][u] for the units of `stage`,
@@ -454,7 +548,7 @@ sd_status sd__ratio_cov(const sd_result *res, const sd_table *t, const sd_ratio 
     if (a->vmode == SD_VMODE_UNITS)
         cov_units(res, t, coef, k, domain_col, out);
     else
-        cov_moments(res, t, coef, k, domain_col, out);
+        cov_moments(res->dataset, res, t, coef, k, domain_col, out);
     for (size_t i = 0; i < k; i++)
         sd__free(coef[i]);
     sd__free(coef);
