@@ -48,7 +48,8 @@ sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char
                             sd_strbuf *sb)
 {
     sd__sb_puts(sb, "row_var,row,row_label,col_var,col,col_label,n,count,pct,base_n,base_count,"
-                    "missing_n,mean\n");
+                    "missing_n,mean");
+    sd__sb_puts(sb, r->tests ? ",letters\n" : "\n"); /* column letters (docs/tests.md) */
     char b1[SD_NUMBUF], b2[SD_NUMBUF];
     for (size_t ti = 0; ti < r->ntables; ti++) {
         const sd_table *t = &r->tables[ti];
@@ -83,6 +84,11 @@ sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char
                 sd__sb_putc(sb, ',');
                 if (!isnan(p) && t->row_is_scale)
                     sd__sb_num(sb, p);
+                if (r->tests) {
+                    sd__sb_putc(sb, ',');
+                    if (t->has_letters)
+                        sd__sb_csv_field(sb, t->stats[i * t->ncols + c].letters);
+                }
                 sd__sb_putc(sb, '\n');
             }
         }
@@ -110,6 +116,29 @@ static void json_num_or_null(sd_strbuf *sb, double x)
         sd__sb_num(sb, x);
     else
         sd__sb_puts(sb, "null");
+}
+
+/* A table's Rao-Scott test (docs/tests.md): the statistic --chisq picks,
+ * or null where it does not apply. */
+static void json_test(sd_strbuf *sb, const sd_result *r, const sd_table *t)
+{
+    const sd_chisq *q = &t->chisq;
+    if (!q->done) {
+        sd__sb_puts(sb, "null");
+        return;
+    }
+    bool f = r->chisq_stat == 0;
+    sd__sb_printf(sb, "{\"statistic\": \"%s\", \"value\": ", f ? "F" : "Chisq");
+    json_num_or_null(sb, f ? q->f : q->x2);
+    sd__sb_puts(sb, ", \"df\": ");
+    json_num_or_null(sb, f ? q->ndf : q->df);
+    if (f) {
+        sd__sb_puts(sb, ", \"ddf\": ");
+        json_num_or_null(sb, q->ddf);
+    }
+    sd__sb_puts(sb, ", \"p\": ");
+    json_num_or_null(sb, f ? q->f_p : q->chisq_p);
+    sd__sb_putc(sb, '}');
 }
 
 static const char *cat_kind_name(sd_cat_kind k)
@@ -184,10 +213,16 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
             sd__sb_num(sb, a->miss_n[c]);
             sd__sb_puts(sb, ", \"missing_count\": ");
             sd__sb_num(sb, a->miss_w[c]);
+            if (r->tests && t->has_letters && c > 0)
+                sd__sb_printf(sb, ", \"letter\": \"%c\"", (char)('A' + (int)(c - 1)));
             sd__sb_putc(sb, '}');
         }
         sd__sb_puts(sb, "],\n      \"banner_missing_n\": ");
         sd__sb_num(sb, t->banner_missing_n);
+        if (r->tests) {
+            sd__sb_puts(sb, ",\n      \"test\": ");
+            json_test(sb, r, t);
+        }
         sd__sb_puts(sb, ",\n      \"cells\": [");
         for (size_t i = 0; i < shown_rows(t); i++) {
             for (size_t c = 0; c < t->ncols; c++) {
@@ -229,6 +264,10 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
                         sd__sb_puts(sb, ", \"eff_base\": ");
                         json_num_or_null(sb, cs->eff_base);
                     }
+                    if (r->tests && t->has_letters) {
+                        sd__sb_puts(sb, ", \"letters\": ");
+                        sd__sb_json_str(sb, cs->letters);
+                    }
                 }
                 sd__sb_putc(sb, '}');
             }
@@ -251,6 +290,64 @@ static void people_num(char *buf, double x, int dec, const char *lang)
         return;
     }
     sd__fmt_fixed(buf, x, dec, sd__lang_is_fr(lang) ? ',' : '.');
+}
+
+/* p for people: three decimals, or "< 0.001". */
+static void people_p(sd_strbuf *sb, double p, const char *lang)
+{
+    char num[SD_NUMBUF];
+    if (isfinite(p) && p < 0.001) {
+        people_num(num, 0.001, 3, lang);
+        sd__sb_printf(sb, "p < %s", num);
+        return;
+    }
+    people_num(num, p, 3, lang);
+    sd__sb_printf(sb, "p = %s", num);
+}
+
+/* Under a block: each table's Rao-Scott test and what the letters mean. */
+static void text_tests(sd_strbuf *sb, const sd_result *r, size_t from, size_t to, bool sig,
+                       const char *lang)
+{
+    bool fr = sd__lang_is_fr(lang);
+    char a[SD_NUMBUF], b[SD_NUMBUF], c[SD_NUMBUF];
+    for (size_t ti = from; r->tests && ti < to; ti++) {
+        const sd_table *t = &r->tables[ti];
+        const sd_chisq *q = &t->chisq;
+        if (!q->done)
+            continue;
+        sd__sb_printf(sb, fr ? "Test de Rao-Scott, %s par %s : " : "Rao-Scott test, %s by %s: ",
+                      t->row_name, t->col_name);
+        if (r->chisq_stat == 0) {
+            people_num(a, q->ndf, 2, lang);
+            people_num(b, q->ddf, 2, lang);
+            people_num(c, q->f, 2, lang);
+            sd__sb_printf(sb, fr ? "F(%s ; %s) = %s, " : "F(%s, %s) = %s, ", a, b, c);
+            people_p(sb, q->f_p, lang);
+        } else {
+            people_num(a, q->x2, 2, lang);
+            people_num(b, q->df, 0, lang);
+            sd__sb_printf(sb, fr ? "X2 = %s, ddl = %s, " : "X2 = %s, df = %s, ", a, b);
+            people_p(sb, q->chisq_p, lang);
+            sd__sb_puts(sb, fr ? " (correction du premier ordre)" : " (first-order correction)");
+        }
+        sd__sb_putc(sb, '\n');
+    }
+    if (!sig)
+        return;
+    char hi[SD_NUMBUF], lo[SD_NUMBUF];
+    people_num(hi, r->alpha, 3, lang);
+    people_num(lo, r->alpha2, 3, lang);
+    sd__sb_puts(sb, fr ? "(lettres : valeur de la colonne supérieure à celle de la colonne indiquée"
+                       : "(letters: the column's value is higher than the lettered column's");
+    if (r->letters == 1)
+        sd__sb_puts(sb, fr ? ", test z de SPSS" : ", SPSS z test");
+    if (r->alpha2 > r->alpha)
+        sd__sb_printf(sb, fr ? ", majuscule p < %s, minuscule p < %s)\n"
+                             : ", upper case p < %s, lower case p < %s)\n",
+                      hi, lo);
+    else
+        sd__sb_printf(sb, ", p < %s)\n", hi);
 }
 
 /* One block: the tables [from, to) share their row dimension. */
@@ -280,7 +377,22 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
     }
     if (lw > LABEL_MAX)
         lw = LABEL_MAX;
+    /* Column letters (tests): one more sub-column, as wide as the longest. */
+    bool sig = false;
+    size_t sw = 3;
+    for (size_t ti = from; r->tests && ti < to; ti++) {
+        const sd_table *t = &r->tables[ti];
+        if (!t->has_letters)
+            continue;
+        sig = true;
+        for (size_t k = 0; k < shown_rows(t) * t->ncols; k++) {
+            size_t len = strlen(t->stats[k].letters);
+            sw = len > sw ? len : sw;
+        }
+    }
     size_t gw = weighted ? 3 * NUM_W + 2 : 2 * NUM_W + 1; /* one column group */
+    if (sig)
+        gw += sw + 1;
     /* Header 1: banner variables; header 2: categories; header 3: measures. */
     sd__sb_pad(sb, "", lw, false);
     for (size_t ti = from; ti < to; ti++) {
@@ -314,6 +426,13 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
             }
             sd__sb_putc(sb, ' ');
             sd__sb_pad(sb, t->row_is_scale ? (fr ? "moyenne" : "mean") : "%", NUM_W, true);
+            if (sig) {
+                char let[8] = "";
+                if (t->has_letters && c > 0)
+                    snprintf(let, sizeof let, "(%c)", (char)('A' + (int)(c - 1)));
+                sd__sb_putc(sb, ' ');
+                sd__sb_pad(sb, let, sw, false);
+            }
         }
     }
     sd__sb_putc(sb, '\n');
@@ -336,6 +455,11 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
                 people_num(num, t->row_is_scale ? pct_of(a, i, c) : 100 * pct_of(a, i, c),
                            t->row_is_scale ? 2 : 1, lang);
                 sd__sb_pad(sb, num, NUM_W, true);
+                if (sig) {
+                    sd__sb_putc(sb, ' ');
+                    sd__sb_pad(sb, t->has_letters ? t->stats[i * t->ncols + c].letters : "", sw,
+                               false);
+                }
             }
         }
         sd__sb_putc(sb, '\n');
@@ -359,6 +483,10 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
                 }
                 sd__sb_putc(sb, ' ');
                 sd__sb_pad(sb, "", NUM_W, true);
+                if (sig) {
+                    sd__sb_putc(sb, ' ');
+                    sd__sb_pad(sb, "", sw, false);
+                }
             }
         }
         sd__sb_putc(sb, '\n');
@@ -374,6 +502,7 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
                           num, t->col_name);
         }
     }
+    text_tests(sb, r, from, to, sig, lang);
 }
 
 sd_status sd__write_tab_text(const sd_result *r, const sd_dataset *ds, const char *lang,

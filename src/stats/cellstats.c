@@ -262,8 +262,11 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
     (*out)->ci_method = spec->ci_method;
     (*out)->deff = spec->deff;
     (*out)->level = spec->level > 0 ? spec->level : 0.95;
-    for (size_t i = 0; i < (*out)->ntables && st == SD_OK; i++)
+    for (size_t i = 0; i < (*out)->ntables && st == SD_OK; i++) {
         st = fill_table(*out, &(*out)->tables[i], err);
+        if (st == SD_OK)
+            st = sd__table_tests(spec, *out, &(*out)->tables[i], err); /* tests.c */
+    }
     if (st != SD_OK) {
         sd_result_free(*out);
         *out = NULL;

@@ -89,11 +89,23 @@ sd_status sd__table_tests(const sd_tabspec *spec, sd_result *res, sd_table *t, s
  * when fewer than two of either remain. */
 sd_status sd__rao_scott(const sd_result *res, const sd_table *t, sd_chisq *out, sd_error *err);
 
-/* Difference p_rc - p_rd of two columns' estimates in row r, and its
- * standard error with the covariance between the columns (svyby covmat =
- * TRUE then svycontrast; the analysis set is the Total column's). */
-sd_status sd__col_diff(const sd_result *res, const sd_table *t, size_t r, size_t c, size_t d,
-                       double *diff, double *se, sd_error *err);
+/* Degrees of freedom of the rows in the columns cols[c] (a mask over
+ * t->ncols): PSUs minus strata with data there (R's degf of the subset);
+ * for replicate designs the rank of the replicate weights over those rows
+ * minus one (over all rows when the design has too many weight patterns). */
+double sd__cols_df(const sd_result *res, const sd_table *t, const bool *cols);
+
+/* The comparison of columns c and d in row r that column letters use:
+ * diff = est_rc - est_rd; se with the covariance between the columns
+ * (svyby(covmat = TRUE) then svycontrast, over the Total column's
+ * analysis set); t = diff / se; df: proportions, the degf of the rows
+ * valid on the row variable (README §10); means, svyttest's degf - 1 of
+ * the rows of the two columns; p two-sided. */
+typedef struct sd_coltest {
+    double diff, se, t, df, p;
+} sd_coltest;
+sd_status sd__col_test(const sd_result *res, const sd_table *t, size_t r, size_t c, size_t d,
+                       sd_coltest *out, sd_error *err);
 
 /* R's p.adjust over n p-values in place: method 1 none, 2 bonferroni,
  * 3 holm, 4 fdr (Benjamini-Hochberg). NaN entries are left out. */

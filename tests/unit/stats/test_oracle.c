@@ -49,7 +49,109 @@ static int apply_args(sd_tabspec *s, char *args, sd_error *e)
 
 typedef struct stats {
     int compared, skipped;
+    int tests_compared;   /* Rao-Scott, pairwise differences and t-test values */
+    double tests_maxrel;  /* their largest relative error */
+    double tests_maxp;    /* and p-values' largest absolute error */
 } stats;
+
+#include "stats/stats.h"
+
+/* One test value against R: 1e-9 relative, p-values 1e-6 absolute. */
+static void compare_test(const char *name, const char *what, double got, double val, bool pvalue,
+                         stats *st)
+{
+    st->compared++;
+    st->tests_compared++;
+    double scale = pvalue ? 1 : (fabs(val) > 1e-300 ? fabs(val) : 1);
+    double e = fabs(got - val) / scale;
+    if (!(e <= (pvalue ? 1e-6 : TOL))) {
+        fprintf(stderr, "  %s: %s: got %.17g, R %.17g\n", name, what, got, val);
+        h_failed_checks++;
+        e = isnan(e) ? INFINITY : e;
+    }
+    double *worst = pvalue ? &st->tests_maxp : &st->tests_maxrel;
+    if (e > *worst)
+        *worst = e;
+}
+
+static long col_index(const sd_table *t, const char *key)
+{
+    for (size_t c = 1; c < t->ncols; c++)
+        if (t->cols[c].kind == SD_CAT_CODE && t->cols[c].code == strtod(key, NULL))
+            return (long)c;
+    return -1;
+}
+
+static long row_index(const sd_table *t, const char *key)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        if (t->rows[r].kind == SD_CAT_CODE && t->rows[r].code == strtod(key, NULL))
+            return (long)r;
+    return -1;
+}
+
+/* Rao-Scott (chisq_*), and the column-letter comparisons: pairwise
+ * differences of proportions (diff, diff_se) and of two means (svyttest's
+ * ttest_*, R's sign: mean(g=2) - mean(g=1)). */
+static void compare_tests(const char *name, const sd_result *r, const char *stat,
+                          const char *rowv, const char *row, const char *col, double val,
+                          stats *st)
+{
+    const sd_table *ty = &r->tables[0], *tx = &r->tables[1];
+    const sd_chisq *cq = &ty->chisq;
+    char what[96];
+    snprintf(what, sizeof what, "%s %s=%s g=%s", stat, rowv, row, col);
+    if (!strncmp(stat, "chisq_", 6)) {
+        if (!cq->done) {
+            fprintf(stderr, "  %s: %s: no Rao-Scott test\n", name, what);
+            h_failed_checks++;
+            return;
+        }
+        static const char *names[] = {"chisq_F_stat", "chisq_F_ndf", "chisq_F_ddf", "chisq_F_p",
+                                      "chisq_Chisq_stat", "chisq_Chisq_df", "chisq_Chisq_p"};
+        double got[] = {cq->f, cq->ndf, cq->ddf, cq->f_p, cq->x2, cq->df, cq->chisq_p};
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (!strcmp(stat, names[i])) {
+                compare_test(name, what, got[i], val, strstr(stat, "_p") != NULL, st);
+                return;
+            }
+        st->skipped++;
+        return;
+    }
+    bool ttest = !strncmp(stat, "ttest_", 6);
+    const sd_table *t = ttest ? tx : ty;
+    char a[16], b[16];
+    const char *dash = strchr(col, '-');
+    if (!dash || (size_t)(dash - col) >= sizeof a) {
+        st->skipped++;
+        return;
+    }
+    snprintf(a, sizeof a, "%.*s", (int)(dash - col), col);
+    snprintf(b, sizeof b, "%s", dash + 1);
+    long ca = col_index(t, a), cb = col_index(t, b), ri = ttest ? 0 : row_index(t, row);
+    if (ca < 0 || cb < 0 || ri < 0) {
+        fprintf(stderr, "  %s: %s: no such cells\n", name, what);
+        h_failed_checks++;
+        return;
+    }
+    sd_coltest ct;
+    sd_error *e = sd_error_new();
+    sd_status s = sd__col_test(r, t, (size_t)ri, (size_t)ca, (size_t)cb, &ct, e);
+    sd_error_free(e);
+    CHECK_INT(s, SD_OK);
+    if (!strcmp(stat, "diff") || !strcmp(stat, "ttest_diff"))
+        compare_test(name, what, ct.diff, val, false, st);
+    else if (!strcmp(stat, "diff_se") || !strcmp(stat, "ttest_se"))
+        compare_test(name, what, ct.se, val, false, st);
+    else if (!strcmp(stat, "ttest_t"))
+        compare_test(name, what, ct.t, val, false, st);
+    else if (!strcmp(stat, "ttest_df"))
+        compare_test(name, what, ct.df, val, false, st);
+    else if (!strcmp(stat, "ttest_p"))
+        compare_test(name, what, ct.p, val, true, st);
+    else
+        st->skipped++;
+}
 
 static const sd_cellstat *cell(const sd_table *t, double row, const char *col)
 {
@@ -132,6 +234,7 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
     sd_tabspec_add_row(s, "y", NULL);
     sd_tabspec_add_row(s, "x", NULL);
     sd_tabspec_add_col(s, "g", NULL);
+    sd_tabspec_set_option(s, "tests", "true", NULL);
     sd_result *r = NULL;
     bool expect_error = strncmp(fix, "stat,row_var,row,col_var,col,value\nerror,", 41) == 0;
     bool random = strstr(args, "bootstrap") != NULL && make;
@@ -185,6 +288,12 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
             compare_scale(name, &r->tables[1], f[0], f[4], strtod(f[5], NULL), st);
             continue;
         }
+        if (nf == 6 && first_pass(mi) &&
+            (!strncmp(f[0], "chisq_", 6) || !strncmp(f[0], "ttest_", 6) ||
+             !strncmp(f[0], "diff", 4))) {
+            compare_tests(name, r, f[0], f[1], f[2], f[4], strtod(f[5], NULL), st);
+            continue;
+        }
         if (nf < 6 || strcmp(f[1], "y") != 0 || !isdigit((unsigned char)f[2][0]))
             continue;
         snprintf(stat, sizeof stat, "%s", f[0]);
@@ -193,8 +302,6 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
         snprintf(cv, sizeof cv, "%s", f[3]);
         snprintf(col, sizeof col, "%s", f[4]);
         val = strtod(f[5], NULL);
-        if (strchr(col, '-'))
-            continue; /* pairwise differences: column tests, not yet */
         const sd_cellstat *cs = cell(t, atof(row), col); /* lint: allow */
         if (!cs) {
             fprintf(stderr, "  %s: no cell y=%s g=%s\n", name, row, col);
@@ -252,7 +359,7 @@ static void test_r_fixtures(void)
     CHECK(cases != NULL);
     if (!cases)
         return;
-    stats st = {0, 0};
+    stats st = {0, 0, 0, 0, 0};
     char *save = NULL;
     int ncase = 0;
     for (char *line = strtok_r(cases, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -274,6 +381,10 @@ static void test_r_fixtures(void)
     }
     printf("  %d cases: %d values compared with R to %g, %d not computed yet\n", ncase,
            st.compared, TOL, st.skipped);
+    printf("  of which %d test values (Rao-Scott, pairwise differences, t): largest relative "
+           "error %.3g, p-values' largest absolute error %.3g\n",
+           st.tests_compared, st.tests_maxrel, st.tests_maxp);
+    CHECK(st.tests_compared > 500);
     CHECK(st.compared > 500);
     free(cases);
 }

@@ -1,0 +1,364 @@
+/*
+ * test_tests.c — significance tests (src/stats/tests.c) on a small
+ * unweighted simple random sample whose every figure can be worked by hand:
+ * y (yes/no) by g (three groups of 20): yes = 14, 6, 7.
+ *
+ * With every row its own PSU and no weights, the variance of a column
+ * proportion is n/(n-1) p(1-p)/n_c (n = 60) and columns do not covary, so
+ * diff 1-2 = 0.4 has se = sqrt(60/59 (0.21 + 0.21)/20); df = 60 - 1.
+ * The Rao-Scott design effects are all N/(N-1), so F = X2 (N-1)/(N m) with
+ * Pearson's X2 = 38/9 + 38/11, ndf = m = 2, ddf = 2 * 59, and both p-values
+ * have closed forms for 2 df: (1 + 2F/ddf)^(-ddf/2) and exp(-x/2).
+ * R (survey 4.1-1) gives the same: svychisq F = 3.7744107744107711,
+ * p = 0.02576870746202703; Chisq p = 0.02295060974518727; svyby +
+ * svycontrast p-values 0.0081772331440454829 (1-2), 0.022321572084338184
+ * (1-3), 0.73863861994709479 (2-3); svyttest(x ~ grp) for groups 1, 2:
+ * t = 2.239686212839604451, df 38, p = 0.031040941911584637.
+ */
+#include "engine/engine.h"
+#include "harness.h"
+#include "stats/stats.h"
+
+static void num_var(sd_dataset *ds, const char *name, const double *vals)
+{
+    sd_var *v = NULL;
+    sd__dataset_add_var(ds, name, SD_TYPE_NUMERIC, &v, NULL);
+    for (size_t r = 0; r < ds->nrows; r++) {
+        v->sysmis[r] = false;
+        v->num[r] = vals[r];
+    }
+}
+
+static sd_dataset *make(void)
+{
+    double g[60], y[60], x[60], a1[60], a2[60];
+    for (int i = 0; i < 60; i++) {
+        int grp = i / 20, k = i % 20;
+        g[i] = grp + 1;
+        int yes = grp == 0 ? 14 : grp == 1 ? 6 : 7;
+        y[i] = k < yes ? 1 : 2;
+        x[i] = grp == 0 ? k + 1 : grp == 1 ? 1.5 * (k + 1) : 20 - k;
+        a1[i] = k % 2;
+        a2[i] = k < 5;
+    }
+    sd_dataset *ds = sd__dataset_new("mem");
+    ds->nrows = 60;
+    sd__dataset_reserve_rows(ds, 60);
+    num_var(ds, "g", g);
+    num_var(ds, "y", y);
+    num_var(ds, "x", x);
+    num_var(ds, "a1", a1);
+    num_var(ds, "a2", a2);
+    sd_var *v = ds->vars[1];
+    sd__var_set_vlabel_num(v, 1, "en", "Yes");
+    sd__var_set_vlabel_num(v, 2, "en", "No");
+    sd__var_set_vlabel_num(v, 3, "en", "Nobody"); /* a row with no one in it */
+    sd__var_add_net(v, "any", (double[]){1, 2}, 2, NULL);
+    ds->vars[2]->measure = SD_MEASURE_SCALE;
+    sd_mrset *m = NULL;
+    sd__dataset_add_mrset(ds, "acts", SD_MRSET_DICHOTOMY, &m, NULL);
+    sd__mrset_add_var(m, 3);
+    sd__mrset_add_var(m, 4);
+    return ds;
+}
+
+static sd_result *run(sd_dataset *ds, const char *rows, const char *cols, const char *k1,
+                      const char *v1, const char *k2, const char *v2)
+{
+    sd_tabspec *s = sd_tabspec_new();
+    sd_error *e = sd_error_new();
+    sd_tabspec_add_row(s, rows, NULL);
+    if (cols)
+        sd_tabspec_add_col(s, cols, NULL);
+    CHECK_INT(sd_tabspec_set_option(s, "tests", "true", e), SD_OK);
+    if (k1)
+        CHECK_INT(sd_tabspec_set_option(s, k1, v1, e), SD_OK);
+    if (k2)
+        CHECK_INT(sd_tabspec_set_option(s, k2, v2, e), SD_OK);
+    sd_result *r = NULL;
+    CHECK_INT(sd_tabulate(ds, s, &r, e), SD_OK);
+    if (!r)
+        fprintf(stderr, "  %s\n", sd_error_message(e));
+    sd_tabspec_free(s);
+    sd_error_free(e);
+    return r;
+}
+
+static const char *letters(const sd_result *r, size_t row, size_t col)
+{
+    const sd_table *t = &r->tables[0];
+    return t->stats[row * t->ncols + col].letters;
+}
+
+static void test_rao_scott_by_hand(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
+    if (!r) {
+        sd_dataset_free(ds);
+        return;
+    }
+    const sd_table *t = &r->tables[0];
+    const sd_chisq *q = &t->chisq;
+    CHECK(q->done);
+    double N = 60, X2 = 38.0 / 9 + 38.0 / 11, F = X2 * (N - 1) / (N * 2);
+    CHECK_NEAR(q->n, 60, 1e-15);
+    CHECK_NEAR(q->nu, 59, 1e-15);
+    CHECK_NEAR(q->x2, X2, 1e-12);
+    CHECK_NEAR(q->f, F, 1e-12);
+    CHECK_NEAR(q->ndf, 2, 1e-12);
+    CHECK_NEAR(q->ddf, 118, 1e-12);
+    CHECK_NEAR(q->f_p, pow(1 + 2 * F / 118, -59), 1e-12);
+    CHECK_NEAR(q->df, 2, 0);
+    CHECK_NEAR(q->chisq_p, exp(-X2 * (N - 1) / N / 2), 1e-12);
+    /* R's figures. */
+    CHECK_NEAR(q->f, 3.7744107744107711, 1e-12);
+    CHECK_NEAR(q->f_p, 0.02576870746202703, 1e-12);
+    CHECK_NEAR(q->chisq_p, 0.02295060974518727, 1e-12);
+    sd_result_free(r);
+    sd_dataset_free(ds);
+}
+
+static void test_letters_by_hand(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
+    if (!r) {
+        sd_dataset_free(ds);
+        return;
+    }
+    const sd_table *t = &r->tables[0];
+    /* rows: 1 Yes, 2 No, 3 Nobody, then the net "any". */
+    CHECK_INT(t->nrows, 4);
+    CHECK(t->has_letters);
+    sd_coltest ct;
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd__col_test(r, t, 0, 1, 2, &ct, e), SD_OK);
+    CHECK_NEAR(ct.diff, 0.4, 1e-15);
+    CHECK_NEAR(ct.se, sqrt(60.0 / 59 * 0.42 / 20), 1e-15);
+    CHECK_NEAR(ct.df, 59, 0);
+    CHECK_NEAR(ct.p, 0.0081772331440454829, 1e-12);
+    CHECK_INT(sd__col_test(r, t, 0, 1, 3, &ct, e), SD_OK);
+    CHECK_NEAR(ct.se, sqrt(60.0 / 59 * (0.21 + 0.35 * 0.65) / 20), 1e-15);
+    CHECK_NEAR(ct.p, 0.022321572084338184, 1e-12);
+    /* alpha 0.01, alpha2 0.05: 1-2 upper case, 1-3 lower case. */
+    CHECK_STR(letters(r, 0, 0), "");
+    CHECK_STR(letters(r, 0, 1), "Bc");
+    CHECK_STR(letters(r, 0, 2), "");
+    CHECK_STR(letters(r, 0, 3), "");
+    CHECK_STR(letters(r, 1, 1), "");
+    CHECK_STR(letters(r, 1, 2), "A");
+    CHECK_STR(letters(r, 1, 3), "a");
+    CHECK_STR(letters(r, 2, 1), ""); /* nobody: no test */
+    CHECK_STR(letters(r, 3, 2), ""); /* the net is 100% everywhere */
+    sd_error_free(e);
+    sd_result_free(r);
+    /* Bonferroni over the row's 3 pairs: 0.0245 (lower case), 0.067. */
+    r = run(ds, "y", "g", "adjust", "bonferroni", NULL, NULL);
+    if (r) {
+        CHECK_STR(letters(r, 0, 1), "b");
+        CHECK_STR(letters(r, 1, 2), "a");
+        CHECK_STR(letters(r, 1, 3), "");
+        sd_result_free(r);
+    }
+    /* Levels. */
+    r = run(ds, "y", "g", "alpha", "0.001", "alpha2", "0.01");
+    if (r) {
+        CHECK_STR(letters(r, 0, 1), "b");
+        sd_result_free(r);
+    }
+    sd_dataset_free(ds);
+}
+
+static void test_spss_letters(void)
+{
+    /* Unweighted: SPSS's pooled z test on the counts. 1-2: z = 2.5298,
+     * p = 0.011412, times 3 pairs = 0.034 < 0.05; 1-3: 0.080. */
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "y", "g", "letters", "spss", NULL, NULL);
+    if (r) {
+        CHECK_NEAR(r->alpha, 0.05, 0);
+        CHECK_INT(r->adjust, 2);
+        CHECK_STR(letters(r, 0, 1), "B");
+        CHECK_STR(letters(r, 1, 2), "A");
+        CHECK_STR(letters(r, 1, 3), "");
+        sd_result_free(r);
+    }
+    r = run(ds, "y", "g", "letters", "spss", "adjust", "none");
+    if (r) {
+        CHECK_STR(letters(r, 0, 1), "BC");
+        sd_result_free(r);
+    }
+    sd_dataset_free(ds);
+}
+
+static void test_means_and_sets(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "x", "g", NULL, NULL, NULL, NULL);
+    if (r) {
+        const sd_table *t = &r->tables[0];
+        CHECK(t->row_is_scale);
+        CHECK(!t->chisq.done);
+        sd_coltest ct;
+        sd_error *e = sd_error_new();
+        CHECK_INT(sd__col_test(r, t, 0, 2, 1, &ct, e), SD_OK);
+        sd_error_free(e);
+        CHECK_NEAR(ct.diff, 5.25, 1e-13);
+        CHECK_NEAR(ct.t, 2.239686212839604451, 1e-12);
+        CHECK_NEAR(ct.df, 38, 0);
+        CHECK_NEAR(ct.p, 0.031040941911584637, 1e-12);
+        CHECK_STR(letters(r, 0, 2), "ac");
+        CHECK_STR(letters(r, 0, 1), "");
+        sd_result_free(r);
+    }
+    r = run(ds, "acts", "g", NULL, NULL, NULL, NULL);
+    if (r) {
+        const sd_table *t = &r->tables[0];
+        CHECK(!t->chisq.done); /* no Rao-Scott test for a set */
+        CHECK(t->has_letters);
+        CHECK_STR(letters(r, 0, 1), ""); /* a1 = 50% in every group */
+        sd_result_free(r);
+    }
+    r = run(ds, "y", NULL, NULL, NULL, NULL, NULL);
+    if (r) {
+        CHECK(!r->tables[0].chisq.done);
+        CHECK(!r->tables[0].has_letters);
+        sd_result_free(r);
+    }
+    sd_dataset_free(ds);
+}
+
+static void test_p_adjust(void)
+{
+    /* R: p.adjust(c(0.01, 0.04, 0.03, 0.2), m) */
+    double p[5];
+    const double in[5] = {0.01, 0.04, NAN, 0.03, 0.2};
+    memcpy(p, in, sizeof p);
+    sd__p_adjust(p, 5, 3);
+    CHECK_NEAR(p[0], 0.04, 1e-15);
+    CHECK_NEAR(p[1], 0.09, 1e-15);
+    CHECK(isnan(p[2]));
+    CHECK_NEAR(p[3], 0.09, 1e-15);
+    CHECK_NEAR(p[4], 0.2, 1e-15);
+    memcpy(p, in, sizeof p);
+    sd__p_adjust(p, 5, 4);
+    CHECK_NEAR(p[0], 0.04, 1e-15);
+    CHECK_NEAR(p[1], 0.16 / 3, 1e-15);
+    CHECK_NEAR(p[3], 0.16 / 3, 1e-15);
+    CHECK_NEAR(p[4], 0.2, 1e-15);
+    memcpy(p, in, sizeof p);
+    sd__p_adjust(p, 5, 2);
+    CHECK_NEAR(p[0], 0.04, 1e-15);
+    CHECK_NEAR(p[1], 0.16, 1e-15);
+    CHECK_NEAR(p[3], 0.12, 1e-15);
+    CHECK_NEAR(p[4], 0.8, 1e-15);
+    memcpy(p, in, sizeof p);
+    sd__p_adjust(p, 5, 1);
+    CHECK_NEAR(p[1], 0.04, 0);
+}
+
+static char *render(const sd_result *r, const sd_dataset *ds, sd_outfmt fmt)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    if (!fp)
+        return NULL;
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd_result_write(r, ds, fmt, "en", fp, e), SD_OK);
+    sd_error_free(e);
+    fclose(fp);
+    return buf;
+}
+
+static void test_writers(void)
+{
+    sd_dataset *ds = make();
+    sd_result *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
+    if (r) {
+        char *j = render(r, ds, SD_OUT_JSON);
+        CHECK(j && strstr(j, "\"test\": {\"statistic\": \"F\", \"value\": 3.77441077441077"));
+        CHECK(j && strstr(j, "\"ddf\": 11") && strstr(j, "\"p\": 0.02576870746202"));
+        if (j && !strstr(j, "\"p\": 0.02576870746202"))
+            fprintf(stderr, "%.200s\n", strstr(j, "\"test\""));
+        CHECK(j && strstr(j, "\"missing_count\": 0, \"letter\": \"B\"}"));
+        CHECK(j && strstr(j, "\"letters\": \"Bc\"}"));
+        free(j);
+        char *tx = render(r, ds, SD_OUT_TEXT);
+        CHECK(tx && strstr(tx, "Rao-Scott test, y by g: F(2.00, 118.00) = 3.77, p = 0.026\n"));
+        CHECK(tx && strstr(tx, "(A)"));
+        CHECK(tx && strstr(tx, "upper case p < 0.010, lower case p < 0.050)"));
+        free(tx);
+        char *c = render(r, ds, SD_OUT_CSV);
+        CHECK(c && strstr(c, ",mean,letters\n"));
+        CHECK(c && strstr(c, ",Bc\n"));
+        free(c);
+        sd_result_free(r);
+    }
+    r = run(ds, "y", "g", "chisq", "Chisq", NULL, NULL);
+    if (r) {
+        char *j = render(r, ds, SD_OUT_JSON);
+        CHECK(j && strstr(j, "\"test\": {\"statistic\": \"Chisq\", \"value\": 7.67676767676767"));
+        CHECK(j && strstr(j, "\"df\": 2, \"p\": 0.02295060974518"));
+        free(j);
+        sd_result_free(r);
+    }
+    r = run(ds, "y", NULL, NULL, NULL, NULL, NULL);
+    if (r) {
+        char *j = render(r, ds, SD_OUT_JSON);
+        CHECK(j && strstr(j, "\"test\": null"));
+        CHECK(j && !strstr(j, "letters"));
+        free(j);
+        sd_result_free(r);
+    }
+    /* Without tests, nothing changes in the output. */
+    sd_tabspec *s = sd_tabspec_new();
+    sd_tabspec_add_row(s, "y", NULL);
+    sd_tabspec_add_col(s, "g", NULL);
+    r = NULL;
+    CHECK_INT(sd_tabulate(ds, s, &r, NULL), SD_OK);
+    if (r) {
+        char *j = render(r, ds, SD_OUT_JSON);
+        CHECK(j && !strstr(j, "\"test\"") && !strstr(j, "letter"));
+        free(j);
+        sd_result_free(r);
+    }
+    sd_tabspec_free(s);
+    sd_dataset_free(ds);
+}
+
+static void test_options(void)
+{
+    sd_tabspec *s = sd_tabspec_new();
+    sd_error *e = sd_error_new();
+    CHECK(!s->tests);
+    CHECK_INT(sd_tabspec_set_option(s, "chisq", "Chisq", e), SD_OK);
+    CHECK(s->tests);
+    CHECK_INT(s->chisq_stat, 1);
+    CHECK_INT(sd_tabspec_set_option(s, "chisq", "G2", e), SD_E_INVALID);
+    CHECK_STR(sd_error_message(e), "--chisq: expected F or Chisq, not 'G2'");
+    CHECK_INT(sd_tabspec_set_option(s, "adjust", "holm", e), SD_OK);
+    CHECK_INT(s->adjust, 3);
+    CHECK_INT(sd_tabspec_set_option(s, "letters", "spss", e), SD_OK);
+    CHECK_INT(s->letters, 1);
+    CHECK_INT(sd_tabspec_set_option(s, "alpha", "1.5", e), SD_E_INVALID);
+    CHECK_INT(sd_tabspec_set_option(s, "alpha2", "0.1", e), SD_OK);
+    CHECK_NEAR(s->alpha2, 0.1, 0);
+    CHECK_INT(sd_tabspec_set_option(s, "tests", "false", e), SD_OK);
+    CHECK(!s->tests);
+    sd_error_free(e);
+    sd_tabspec_free(s);
+}
+
+int main(void)
+{
+    RUN(test_rao_scott_by_hand);
+    RUN(test_letters_by_hand);
+    RUN(test_spss_letters);
+    RUN(test_means_and_sets);
+    RUN(test_p_adjust);
+    RUN(test_writers);
+    RUN(test_options);
+    DONE();
+}
