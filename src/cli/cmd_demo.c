@@ -13,7 +13,10 @@ static const char help[] =
     "The bundled CIO/marketer study (Robert Half Technology / The Creative Group,\n"
     "2015; examples/dsi-marketing): each published measure by role, with bases.\n"
     "The release computed percentages on all respondents, so 'does not apply'\n"
-    "and 'don't know' stay in the base (--missing include).\n"
+    "and 'don't know' stay in the base (--missing include). Each cell shows its\n"
+    "95% interval and the letters of the columns it is significantly above\n"
+    "(upper case p < 0.01, lower case p < 0.05): the articles' 73% vs 54% is\n"
+    "a real gap, their 46% vs 44% is not.\n"
     "\n"
     "  -f, --format FMT       text (default), csv or json\n"
     "  -l, --lang LANG        fr or en (default en)\n"
@@ -68,6 +71,12 @@ int cmd_demo(int argc, char **argv)
         goto out;
     }
     sd_tabspec_set_missing(spec, SD_MISSING_INCLUDE);
+    /* Which gaps are real: intervals and column letters (docs/tests.md). */
+    if (sd_tabspec_set_option(spec, "tests", "true", err) != SD_OK ||
+        sd_tabspec_set_option(spec, "stats", "true", err) != SD_OK) {
+        rc = cli_report(err);
+        goto out;
+    }
     if (sd_dataset_open("@study", SD_FORMAT_AUTO, NULL, &ds, err) != SD_OK ||
         sd_tabulate(ds, spec, &res, err) != SD_OK) {
         rc = cli_report(err);

@@ -32,6 +32,10 @@ static const char help[] =
     "[--replicates N] [--seed S] turns a linearization design into replicates.\n"
     "--compare FILE: the same tables from an independent earlier wave; cells\n"
     "gain prev_pct (or prev_mean), change, change_se and change_p.\n"
+    "Tests between banner columns (docs/tests.md): --tests, --alpha 0.01,\n"
+    "--alpha2 0.05, --adjust none|bonferroni|holm|fdr, --letters design|spss|none,\n"
+    "--chisq F|Chisq (the Rao-Scott statistic in each table's test).\n"
+    "--stats: text and CSV show intervals too (CSV: se, ci_low, ci_high).\n"
     "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
     "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
 
@@ -66,6 +70,9 @@ int cmd_tab(int argc, char **argv)
         {"deff", no_argument, NULL, 'F'},
         {"make-replicates", required_argument, NULL, 'D'},
         {"compare", required_argument, NULL, 'C'},
+        {"tests", no_argument, NULL, 'F'},        {"stats", no_argument, NULL, 'F'},        {"chisq", required_argument, NULL, 'D'},
+        {"letters", required_argument, NULL, 'D'}, {"adjust", required_argument, NULL, 'D'},
+        {"alpha", required_argument, NULL, 'D'},  {"alpha2", required_argument, NULL, 'D'},
         {"replicates", required_argument, NULL, 'D'}, {"seed", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0}};
     int li = 0;

@@ -149,6 +149,7 @@ struct sd_result {
     int ci_method;    /* sd_ci_method of the intervals in stats */
     double level;     /* their confidence level */
     bool deff;        /* write design effects (--deff) */
+    bool show_stats;  /* text and CSV show se and intervals (--stats) */
     /* Tests (src/stats/tests.c), copied from the spec by the stats layer. */
     bool tests;       /* tests were computed: writers print them */
     int chisq_stat;   /* 0: Rao-Scott F, 1: Chisq (first-order corrected p) */
@@ -167,6 +168,7 @@ struct sd_tabspec {
     int ci_method;        /* sd_ci_method */
     double level;         /* 0 means the default 0.95 */
     bool deff;            /* --deff */
+    bool show_stats;      /* --stats */
     /* Tests: off unless asked for ("tests", or any of the options below). */
     bool tests;
     int chisq_stat;       /* "chisq": 0 = F (default), 1 = Chisq */

@@ -73,6 +73,10 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
                         "mean, not '%s'",
                         value ? value : "");
     }
+    if (!strcmp(key, "stats")) {
+        s->show_stats = !value || strcmp(value, "false") != 0;
+        return SD_OK;
+    }
     if (!strcmp(key, "deff")) {
         s->deff = !value || strcmp(value, "false") != 0;
         return SD_OK;

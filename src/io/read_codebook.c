@@ -1149,45 +1149,56 @@ static const char *const design_keys[] = {"weight",     "strata",     "cluster",
                                           "lonely_psu", "repweights", "reptype", "rho", "scale",
                                           "rscales",    "mse",        NULL};
 
-/* An upper bound on the size of the tree glibc's regcomp builds for an
- * extended regular expression. It copies a subexpression once more for
- * every x+ and once per count of x{m,n}, so stacked or nested repetitions
- * multiply ("a++++…" doubles at each +) and memory explodes; counting them
- * here keeps a hostile codebook from doing that. Each level of parentheses
- * keeps the size so far and the size of its last element. */
+/* Is an extended regular expression small enough for glibc's regcomp?
+ * regcomp copies a subexpression once more for every x+ and once per count
+ * of x{m,n}, so nested repetitions multiply the tree's size ("a++++…"
+ * doubles at each +), and repetitions stacked on repetitions ("a****…",
+ * "((a*)*)*") make its epsilon-closure step take exponential time. So:
+ * an upper bound on the tree's size must stay under CB_MAX_REGEX_NODES, and
+ * an element may be repeated at most twice over (rw[0-9]+ once, (rw[0-9]+)*
+ * twice). Each level of parentheses keeps its size so far, the size and
+ * repetition depth of its last element, and its deepest repetition. */
 #define CB_MAX_REGEX_NODES 1000.0
+#define CB_MAX_REGEX_REPEAT 2
 
-static double regex_size(const char *re)
+static bool regex_small(const char *re)
 {
-    double sum[CB_MAX_REGEX + 2] = {0}, last[CB_MAX_REGEX + 2] = {0};
+    struct {
+        double sum, last;  /* tree size so far; size of the last element */
+        int rep, deepest;  /* repetition depth of the last element; the most in the group */
+    } lv[CB_MAX_REGEX + 2];
     int top = 0;
+    memset(&lv[0], 0, sizeof lv[0]);
     for (const char *p = re; *p; p++) {
         double atom = 1;
+        int atom_rep = 0;
+        double copies = 0; /* > 0: a repetition operator making this many copies */
         switch (*p) {
         case '(':
             if (top > CB_MAX_REGEX)
-                return CB_MAX_REGEX_NODES + 1;
+                return false;
             top++;
-            sum[top] = last[top] = 0;
+            memset(&lv[top], 0, sizeof lv[top]);
             continue;
         case ')':
             if (top == 0)
                 break; /* a literal ')' (or an error regcomp reports) */
-            atom = sum[top] + 2;
+            atom = lv[top].sum + 2;
+            atom_rep = lv[top].deepest;
             top--;
             break;
         case '|':
-            sum[top] += 1;
-            last[top] = 0;
+            lv[top].sum += 1;
+            lv[top].last = 0;
+            lv[top].rep = 0;
             continue;
         case '*':
         case '?':
-            sum[top] += 1;
-            continue;
+            copies = 1;
+            break;
         case '+':
-            sum[top] += last[top] + 1;
-            last[top] *= 2;
-            continue;
+            copies = 2;
+            break;
         case '{': {
             /* {m}, {m,} or {m,n}: up to max(m, n) + 1 copies. */
             double m = 0, n = -1, *cur = &m;
@@ -1202,11 +1213,9 @@ static double regex_size(const char *re)
             }
             if (*q != '}')
                 break; /* not an interval: a literal '{' */
-            double copies = (n > m ? n : m) + 1;
-            sum[top] += last[top] * (copies - 1) + 1;
-            last[top] *= copies;
+            copies = (n > m ? n : m) + 1;
             p = q;
-            continue;
+            break;
         }
         case '[':
             /* A bracket expression is one element: skip to its ']' (a ']'
@@ -1238,19 +1247,29 @@ static double regex_size(const char *re)
         default:
             break;
         }
-        sum[top] += atom;
-        last[top] = atom;
-        if (sum[top] > CB_MAX_REGEX_NODES || last[top] > CB_MAX_REGEX_NODES)
-            return sum[top] + last[top];
+        if (copies > 0) {
+            lv[top].sum += lv[top].last * (copies - 1) + 1;
+            lv[top].last *= copies;
+            if (++lv[top].rep > CB_MAX_REGEX_REPEAT)
+                return false;
+        } else {
+            lv[top].sum += atom;
+            lv[top].last = atom;
+            lv[top].rep = atom_rep;
+        }
+        if (lv[top].rep > lv[top].deepest)
+            lv[top].deepest = lv[top].rep;
+        if (lv[top].sum > CB_MAX_REGEX_NODES || lv[top].last > CB_MAX_REGEX_NODES)
+            return false;
     }
     double total = 0;
     for (int i = 0; i <= top; i++)
-        total += sum[i];
-    return total;
+        total += lv[i].sum;
+    return total <= CB_MAX_REGEX_NODES;
 }
 
 /* A regular expression must compile (POSIX extended) and stay small (see
- * regex_size); back-references are refused (matching them can take
+ * regex_small); back-references are refused (matching them can take
  * exponential time). */
 static sd_status check_regex(pctx *c, const cb_item *it)
 {
@@ -1264,10 +1283,10 @@ static sd_status check_regex(pctx *c, const cb_item *it)
         if (*p == '\\' && p[1])
             p++;
     }
-    if (strlen(re) > CB_MAX_REGEX || regex_size(re) > CB_MAX_REGEX_NODES)
+    if (strlen(re) > CB_MAX_REGEX || !regex_small(re))
         return failf(c, SD_E_INVALID, it->pos, NULL,
                      "repweights '%.64s' is too complex a regular expression (at most %d bytes, "
-                     "without nested or stacked repetitions); e.g. ^rw[0-9]+$",
+                     "repetitions at most two deep); e.g. ^rw[0-9]+$",
                      re, CB_MAX_REGEX);
     regex_t rx;
     int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);

@@ -49,6 +49,8 @@ sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char
 {
     sd__sb_puts(sb, "row_var,row,row_label,col_var,col,col_label,n,count,pct,base_n,base_count,"
                     "missing_n,mean");
+    if (r->show_stats)
+        sd__sb_puts(sb, r->deff ? ",se,ci_low,ci_high,deff,eff_base" : ",se,ci_low,ci_high");
     sd__sb_puts(sb, r->tests ? ",letters\n" : "\n"); /* column letters (docs/tests.md) */
     char b1[SD_NUMBUF], b2[SD_NUMBUF];
     for (size_t ti = 0; ti < r->ntables; ti++) {
@@ -84,6 +86,15 @@ sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char
                 sd__sb_putc(sb, ',');
                 if (!isnan(p) && t->row_is_scale)
                     sd__sb_num(sb, p);
+                if (r->show_stats) {
+                    const sd_cellstat *cs = &t->stats[i * t->ncols + c];
+                    double v[5] = {cs->se, cs->ci_low, cs->ci_high, cs->deff, cs->eff_base};
+                    for (int k = 0; k < (r->deff ? 5 : 3); k++) {
+                        sd__sb_putc(sb, ',');
+                        if (isfinite(v[k]))
+                            sd__sb_num(sb, v[k]);
+                    }
+                }
                 if (r->tests) {
                     sd__sb_putc(sb, ',');
                     if (t->has_letters)
@@ -282,6 +293,7 @@ sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const cha
 
 #define LABEL_MAX 40
 #define NUM_W 7
+#define CI_W 13
 
 static void people_num(char *buf, double x, int dec, const char *lang)
 {
@@ -391,6 +403,8 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
         }
     }
     size_t gw = weighted ? 3 * NUM_W + 2 : 2 * NUM_W + 1; /* one column group */
+    if (r->show_stats)
+        gw += CI_W + 1;
     if (sig)
         gw += sw + 1;
     /* Header 1: banner variables; header 2: categories; header 3: measures. */
@@ -426,6 +440,12 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
             }
             sd__sb_putc(sb, ' ');
             sd__sb_pad(sb, t->row_is_scale ? (fr ? "moyenne" : "mean") : "%", NUM_W, true);
+            if (r->show_stats) {
+                char h[32];
+                snprintf(h, sizeof h, fr ? "IC %g %%" : "%g%% CI", 100 * r->level);
+                sd__sb_putc(sb, ' ');
+                sd__sb_pad(sb, h, CI_W, true);
+            }
             if (sig) {
                 char let[8] = "";
                 if (t->has_letters && c > 0)
@@ -455,6 +475,16 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
                 people_num(num, t->row_is_scale ? pct_of(a, i, c) : 100 * pct_of(a, i, c),
                            t->row_is_scale ? 2 : 1, lang);
                 sd__sb_pad(sb, num, NUM_W, true);
+                if (r->show_stats) {
+                    const sd_cellstat *cs = &t->stats[i * t->ncols + c];
+                    double k = t->row_is_scale ? 1 : 100;
+                    char lo[SD_NUMBUF], hi[SD_NUMBUF], ci[2 * SD_NUMBUF + 4];
+                    people_num(lo, k * cs->ci_low, t->row_is_scale ? 2 : 1, lang);
+                    people_num(hi, k * cs->ci_high, t->row_is_scale ? 2 : 1, lang);
+                    snprintf(ci, sizeof ci, "%s-%s", lo, hi);
+                    sd__sb_putc(sb, ' ');
+                    sd__sb_pad(sb, isfinite(cs->ci_low) ? ci : "-", CI_W, true);
+                }
                 if (sig) {
                     sd__sb_putc(sb, ' ');
                     sd__sb_pad(sb, t->has_letters ? t->stats[i * t->ncols + c].letters : "", sw,
@@ -483,6 +513,10 @@ static void text_block(sd_strbuf *sb, const sd_result *r, const sd_dataset *ds, 
                 }
                 sd__sb_putc(sb, ' ');
                 sd__sb_pad(sb, "", NUM_W, true);
+                if (r->show_stats) {
+                    sd__sb_putc(sb, ' ');
+                    sd__sb_pad(sb, "", CI_W, true);
+                }
                 if (sig) {
                     sd__sb_putc(sb, ' ');
                     sd__sb_pad(sb, "", sw, false);

@@ -261,6 +261,7 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
         return st;
     (*out)->ci_method = spec->ci_method;
     (*out)->deff = spec->deff;
+    (*out)->show_stats = spec->show_stats;
     (*out)->level = spec->level > 0 ? spec->level : 0.95;
     for (size_t i = 0; i < (*out)->ntables && st == SD_OK; i++) {
         st = fill_table(*out, &(*out)->tables[i], err);
