@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "io/io.h"
 
+#include <locale.h>
 #include <math.h>
 
 /* ------------------------------------------------------------ fixtures */
@@ -496,9 +497,20 @@ static const err_case ERRS[] = {
      "repweights must name at least 2 variables (or be one string holding a regular expression)"},
     {"design: {repweights: \"rw(\"}\n", SD_E_INVALID, 1, 22, NULL,
      "repweights 'rw(' is not a valid regular expression (POSIX extended): unmatched ( or \\("},
+    /* glibc's regcomp copies a subexpression per + and per {m,n} count:
+     * stacked or nested repetitions would exhaust memory (found by the fuzzer). */
     {"design: {repweights: \"(a{9}){9}{9}\"}\n", SD_E_INVALID, 1, 22, NULL,
-     "repweights '(a{9}){9}{9}' is too complex a regular expression (at most 256 bytes and two "
-     "{m,n} repetitions with bounds up to 255)"},
+     "repweights '(a{9}){9}{9}' is too complex a regular expression (at most 256 bytes, "
+     "repetitions at most two deep); e.g. ^rw[0-9]+$"},
+    {"design: {repweights: \"^}}++++++++++++++++++++++++++++++\"}\n", SD_E_INVALID, 1, 22, NULL,
+     "repweights '^}}++++++++++++++++++++++++++++++' is too complex a regular expression (at most "
+     "256 bytes, repetitions at most two deep); e.g. ^rw[0-9]+$"},
+    {"design: {repweights: \"h)****z\"}\n", SD_E_INVALID, 1, 22, NULL,
+     "repweights 'h)****z' is too complex a regular expression (at most 256 bytes, repetitions "
+     "at most two deep); e.g. ^rw[0-9]+$"},
+    {"design: {repweights: \"(rw)\\\\1\"}\n", SD_E_INVALID, 1, 22, NULL,
+     "repweights '(rw)\\1' holds a back-reference (\\1); a regular expression for repweights "
+     "cannot"},
     {"design: {repweights: [rw1, rw2], rscales: [1]}\n", SD_E_INVALID, 1, 43, NULL,
      "rscales gives 1 numbers but repweights names 2 variables"},
     {"design: {rho: 1}\n", SD_E_INVALID, 1, 15, NULL, "rho must be at least 0 and less than 1"},
@@ -843,6 +855,7 @@ static void test_round_trip(void)
     round_trip(FULL, true);
     round_trip("design: {repweights: \"^rw[0-9]+$\", reptype: bootstrap}\n", false);
     round_trip("design: {}\n", false);
+    round_trip("design: {repweights: \"^(rw|repw)_?[[:digit:]]{1,3}[]a-z]*$\"}\n", false);
     round_trip("", false);
 }
 
@@ -880,6 +893,58 @@ static void test_public_apply(void)
     sd_dataset_free(ds);
 }
 
+/* Numbers are read and written with '.' whatever LC_NUMERIC says. */
+static void test_locale(void)
+{
+    if (!setlocale(LC_ALL, "fr_FR.UTF-8")) {
+        fprintf(stderr, "  fr_FR.UTF-8 not installed: checked under C only\n");
+        return;
+    }
+    sd_dataset *ds = make_ds();
+    sd_error *err = sd_error_new();
+    CHECK(load(ds, "variables: [{name: role, values: {0.5: half}, missing: [2.25]}]\n"
+                   "design: {rho: 0.125, rscales: [0.5, 1.5], repweights: [rw1, rw2]}\n",
+               err) == SD_OK);
+    CHECK(sd_var_value_code(sd_dataset_find(ds, "role"), 0) == 0.5);
+    char *out = write_mem(ds, NULL);
+    CHECK(out && strstr(out, "    0.5: half\n") && strstr(out, "  missing: [2.25]\n") &&
+          strstr(out, "  rho: 0.125\n") && strstr(out, "  rscales: [0.5, 1.5]\n"));
+    free(out);
+    setlocale(LC_ALL, "C");
+    sd_error_free(err);
+    sd_dataset_free(ds);
+}
+
+/* The example in docs/codebook.md parses (tests run from the repo root). */
+static void test_doc_example(void)
+{
+    char *text;
+    size_t len;
+    sd_error *err = sd_error_new();
+    CHECK(sd__read_file("docs/codebook.md", &text, &len, err) == SD_OK);
+    if (sd_error_status(err) != SD_OK) {
+        sd_error_free(err);
+        return;
+    }
+    const char *start = strstr(text, "```yaml\n");
+    const char *end = start ? strstr(start + 8, "\n```") : NULL;
+    CHECK(start && end);
+    if (start && end) {
+        sd_codebook *cb = NULL;
+        sd_status st = sd__codebook_parse(start + 8, (size_t)(end + 1 - (start + 8)),
+                                          "docs/codebook.md", &cb, err);
+        if (st != SD_OK)
+            fprintf(stderr, "  %ld:%ld %s\n", sd_error_line(err), sd_error_column(err),
+                    sd_error_message(err));
+        CHECK(st == SD_OK);
+        sd_type t;
+        CHECK(cb && sd__codebook_var_type(cb, "city", &t) == 1 && t == SD_TYPE_STRING);
+        sd__codebook_free(cb);
+    }
+    sd__free(text);
+    sd_error_free(err);
+}
+
 int main(void)
 {
     RUN(test_apply_full);
@@ -892,5 +957,7 @@ int main(void)
     RUN(test_round_trip);
     RUN(test_write_deterministic);
     RUN(test_public_apply);
+    RUN(test_doc_example);
+    RUN(test_locale);
     DONE();
 }
