@@ -17,46 +17,13 @@ enum { CI_LOGIT, CI_WALD, CI_WILSON, CI_LIKELIHOOD, CI_BETA, CI_XLOGIT, CI_ASIN,
  * with data in it minus strata with data in it. */
 double sd__domain_df(const sd_result *res, const sd_table *t, size_t col)
 {
-    const sd_accum *a = &t->acc;
-    const sd_design *d = &res->design;
-    size_t base = a->nrows * a->ncols + col;
-    if (a->vmode == SD_VMODE_REPS || d->repmult)
-        return a->pat_w2 ? sd__rep_df_domain(d, a->pat_w2 + col * a->npattern)
-                         : sd__rep_df(d, d->nrows);
-    size_t psus = 0, strata = 0;
-    if (a->vmode == SD_VMODE_MOMENTS) {
-        psus = (size_t)a->base_n[col];
-        for (size_t h = 0; h < d->nstrata; h++)
-            strata += a->st_sum[h * a->nlq + base] > 0;
-        return (double)psus - (double)strata;
-    }
-    size_t depth = 1;
-    while (depth < d->nstages && d->has_fpc[depth - 1])
-        depth++;
-    size_t n0 = d->nunits[0];
-    double *psu = sd__zalloc(n0, sizeof *psu);
-    bool *hs = sd__zalloc(d->nstrata, sizeof *hs);
-    if (!psu || !hs) {
-        sd__free(psu);
-        sd__free(hs);
+    bool *mask = sd__zalloc(t->ncols, sizeof *mask);
+    if (!mask)
         return NAN;
-    }
-    for (size_t u = 0; u < d->nunits[depth - 1]; u++) {
-        size_t x = u;
-        for (size_t s = depth - 1; s > 0; s--)
-            x = (size_t)d->parent[s][x];
-        psu[x] += a->unit_tot[u * a->nlq + base];
-    }
-    for (size_t p = 0; p < n0; p++)
-        if (psu[p] > 0) {
-            psus++;
-            hs[d->parent[0][p]] = true;
-        }
-    for (size_t h = 0; h < d->nstrata; h++)
-        strata += hs[h];
-    sd__free(psu);
-    sd__free(hs);
-    return (double)psus - (double)strata;
+    mask[col] = true;
+    double df = sd__cols_df(res, t, mask);
+    sd__free(mask);
+    return df;
 }
 
 static double expit(double x)

@@ -45,6 +45,17 @@ static double gram_df(const double *g, size_t R)
     return (double)rank - 1;
 }
 
+/* Mirror the upper triangle, take the rank, free the matrix. */
+static double gram_df_free(double *g, size_t R)
+{
+    for (size_t a = 0; a < R; a++)
+        for (size_t b = 0; b < a; b++)
+            g[a * R + b] = g[b * R + a];
+    double df = gram_df(g, R);
+    sd__free(g);
+    return df;
+}
+
 double sd__rep_df_domain(const sd_design *d, const double *pat_w2)
 {
     size_t R = d->nrep, P = d->npattern;
@@ -63,12 +74,7 @@ double sd__rep_df_domain(const sd_design *d, const double *pat_w2)
                 g[a * R + b] += c * m[a] * m[b];
         }
     }
-    for (size_t a = 0; a < R; a++)
-        for (size_t b = 0; b < a; b++)
-            g[a * R + b] = g[b * R + a];
-    double df = gram_df(g, R);
-    sd__free(g);
-    return df;
+    return gram_df_free(g, R);
 }
 
 double sd__rep_df(const sd_design *d, size_t nrows)
@@ -97,10 +103,5 @@ double sd__rep_df(const sd_design *d, size_t nrows)
                 for (size_t b = a; b < R; b++)
                     g[a * R + b] += x * d->repw[b][i];
             }
-    for (size_t a = 0; a < R; a++)
-        for (size_t b = 0; b < a; b++)
-            g[a * R + b] = g[b * R + a];
-    double df = gram_df(g, R);
-    sd__free(g);
-    return df;
+    return gram_df_free(g, R);
 }
