@@ -97,7 +97,10 @@ long sd__dataset_var_index(const sd_dataset *ds, const char *name)
     return -1;
 }
 
-/* Allocate one column's arrays for `cap` rows, keeping `old` rows. */
+/* Allocate one column's arrays for `cap` rows, keeping `old` rows. New
+ * cells are system-missing. The first allocation of the values uses
+ * calloc, whose fresh pages are zero without being touched: readers fill
+ * every cell anyway, and touching gigabytes twice costs seconds. */
 static bool var_reserve(sd_var *v, size_t old, size_t cap)
 {
     uint8_t *m = sd__realloc(v->sysmis, cap);
@@ -106,17 +109,21 @@ static bool var_reserve(sd_var *v, size_t old, size_t cap)
     v->sysmis = m;
     memset(m + old, 1, cap - old);
     if (v->type == SD_TYPE_NUMERIC) {
-        double *d = sd__reallocarray(v->num, cap, sizeof *d);
+        double *d = old == 0 && !v->num ? sd__calloc(cap, sizeof *d)
+                                        : sd__reallocarray(v->num, cap, sizeof *d);
         if (!d)
             return false;
+        if (old > 0 || v->num)
+            memset(d + old, 0, (cap - old) * sizeof *d);
         v->num = d;
-        memset(d + old, 0, (cap - old) * sizeof *d);
     } else {
-        uint32_t *s = sd__reallocarray(v->str, cap, sizeof *s);
+        uint32_t *s = old == 0 && !v->str ? sd__calloc(cap, sizeof *s)
+                                          : sd__reallocarray(v->str, cap, sizeof *s);
         if (!s)
             return false;
+        if (old > 0 || v->str)
+            memset(s + old, 0, (cap - old) * sizeof *s);
         v->str = s;
-        memset(s + old, 0, (cap - old) * sizeof *s);
     }
     return true;
 }
@@ -127,9 +134,14 @@ bool sd__dataset_reserve_rows(sd_dataset *ds, size_t nrows)
         return true;
     if (nrows > SD_MAX_ROWS)
         return false;
-    size_t cap = ds->rowcap ? ds->rowcap : (nrows < 1024 ? nrows : 1024);
-    while (cap < nrows)
-        cap *= 2;
+    /* The first reservation is exact (readers know an upper bound); later
+     * ones double, so appending row by row stays linear. */
+    size_t cap = nrows;
+    if (ds->rowcap) {
+        cap = ds->rowcap;
+        while (cap < nrows)
+            cap *= 2;
+    }
     for (size_t i = 0; i < ds->nvars; i++)
         if (!var_reserve(ds->vars[i], ds->rowcap, cap))
             return false;

@@ -321,6 +321,27 @@ static inline int to_number(const field *f, bool comma, double *x)
             return NUM_INT;
         }
     }
+    /* Short decimals such as weights ("1.23"): an exact integer over an
+     * exact power of ten is correctly rounded (Clinger's fast path). */
+    if (n >= 3 && n <= 16) {
+        static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        uint64_t v = 0;
+        size_t i = 0, dot = n;
+        for (; i < n; i++) {
+            unsigned d = (unsigned)(unsigned char)s[i] - '0';
+            if (d <= 9)
+                v = v * 10 + d;
+            else if (s[i] == '.' && dot == n && i > 0 && i + 1 < n)
+                dot = i;
+            else
+                break;
+        }
+        if (i == n && dot < n) {
+            *x = (double)v / p10[n - 1 - dot];
+            return *x == floor(*x) ? NUM_INT : NUM_FRAC;
+        }
+    }
     while (n && *s == ' ')
         s++, n--;
     while (n && s[n - 1] == ' ')
