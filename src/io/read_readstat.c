@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <float.h>
 #include <math.h>
 #include <readstat.h>
 #include <stdarg.h>
@@ -496,7 +497,9 @@ static int on_value(int obs_index, readstat_variable_t *rv, readstat_value_t val
             readstat_value_is_tagged_missing(value))
             return READSTAT_HANDLER_OK; /* the cell stays system-missing */
         double x = readstat_double_value(value);
-        if (isnan(x))
+        /* -DBL_MAX is SPSS's system-missing value whatever a file's header
+         * claims; read as a number it would not survive a .sav round trip. */
+        if (isnan(x) || x == -DBL_MAX)
             return READSTAT_HANDLER_OK;
         v->num[row] = x; /* user-missing codes are kept as they are */
         v->sysmis[row] = 0;
