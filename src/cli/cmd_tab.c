@@ -28,7 +28,7 @@ static const char help[] =
     "fills what is not given): --strata S, --cluster C1[,C2], --fpc F1[,F2],\n"
     "--nest, --lonely-psu fail|remove|adjust|certainty|average,\n"
     "--repweights LIST|REGEX --reptype jk1|jkn|brr|fay|bootstrap|sdr [--rho R]\n"
-    "[--scale S] [--rscales LIST] [--mse]; --make-replicates jk1|jkn|bootstrap\n"
+    "[--scale S] [--rscales LIST] [--mse]; --make-replicates jk1|jkn|brr|bootstrap\n"
     "[--replicates N] [--seed S] turns a linearization design into replicates.\n"
     "--compare FILE: the same tables from an independent earlier wave; cells\n"
     "gain prev_pct (or prev_mean), change, change_se and change_p.\n"

@@ -700,9 +700,17 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
     } else if (type == SD_REP_BOOTSTRAP) {
         R = spec->replicates ? spec->replicates : 50;
     } else {
-        return sd__fail(err, SD_E_UNSUPPORTED, ds->source, 0, 0, NULL,
-                        "--make-replicates brr is not supported yet: expected jk1, jkn or "
-                        "bootstrap");
+        /* BRR: exactly two PSUs per stratum; R = the smallest power of two
+         * above the number of strata (a Sylvester Hadamard matrix). */
+        for (size_t h = 0; h < d->nstrata; h++)
+            if (d->sampsize[0][h] != 2)
+                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
+                                "--make-replicates brr needs exactly 2 PSUs in every stratum, "
+                                "and a stratum has %zu: expected a paired design (or jkn)",
+                                d->sampsize[0][h]);
+        R = 4;
+        while (R < d->nstrata + 1)
+            R *= 2;
     }
     size_t cells;
     if (R < 2 || !sd__mul_ok(R, P, &cells) || cells > REPMULT_MAX)
@@ -745,6 +753,37 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
         d->scale = 1;
         if (d->lonely == SD_LONELY_AVERAGE && R < P)
             d->scale = (double)P / (double)R;
+    } else if (type == SD_REP_BRR) {
+        /* Half-samples: in replicate r, stratum h keeps its first PSU (x2)
+         * when the Sylvester Hadamard entry H[r][h+1] is +1, else its
+         * second; H[r][c] = (-1)^popcount(r & c). Any Hadamard matrix gives
+         * full orthogonal balance; R's own matrices and PSU order differ,
+         * so replicate values differ from R's while variances of linear
+         * statistics agree exactly. */
+        bool *seen = sd__zalloc(d->nstrata, sizeof *seen);
+        if (!seen)
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        int *which = sd__zalloc(P, sizeof *which);
+        if (!which) {
+            sd__free(seen);
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        for (size_t p = 0; p < P; p++) {
+            size_t h = (size_t)d->parent[0][p];
+            which[p] = seen[h] ? 1 : 0;
+            seen[h] = true;
+        }
+        for (size_t r = 0; r < R; r++) {
+            for (size_t p = 0; p < P; p++) {
+                size_t h = (size_t)d->parent[0][p];
+                bool plus = (__builtin_popcountll((unsigned long long)(r & (h + 1))) & 1) == 0;
+                d->repmult[r * P + p] = (plus ? which[p] == 0 : which[p] == 1) ? 2.0 : 0.0;
+            }
+            d->rscales[r] = 1;
+        }
+        sd__free(seen);
+        sd__free(which);
+        d->scale = 1 / (double)R;
     } else {
         uint64_t seed = spec->seed ? spec->seed : 1;
         double inv = 0;
