@@ -498,8 +498,10 @@ static int on_value(int obs_index, readstat_variable_t *rv, readstat_value_t val
             return READSTAT_HANDLER_OK; /* the cell stays system-missing */
         double x = readstat_double_value(value);
         /* -DBL_MAX is SPSS's system-missing value whatever a file's header
-         * claims; read as a number it would not survive a .sav round trip. */
-        if (isnan(x) || x == -DBL_MAX)
+         * claims, and the largest magnitudes are its HIGHEST and LOWEST
+         * markers: as numbers they would not survive a .sav round trip, and
+         * no survey answer is 1.8e308, so they are system-missing. */
+        if (isnan(x) || fabs(x) >= 0x1.ffffffffffffep+1023)
             return READSTAT_HANDLER_OK;
         v->num[row] = x; /* user-missing codes are kept as they are */
         v->sysmis[row] = 0;
