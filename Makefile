@@ -92,7 +92,7 @@ fuzz:
 	@sh fuzz/build.sh
 
 fuzz-smoke: fuzz
-	@sh fuzz/run.sh 20
+	@FUZZ_SEED=1 sh fuzz/run.sh 20
 
 bench: all
 	@sh bench/run.sh

@@ -7,6 +7,8 @@
 # running out of memory (2 GB). A failing input is kept as
 # build/fuzz/artifacts/fuzz_NAME-crash-…; the log is build/fuzz/fuzz_NAME.log.
 # A dictionary fuzz/dict/NAME.dict (or fuzz/NAME.dict) is used when present.
+# FUZZ_SEED=N fixes libFuzzer's random seed (CI does, so a run explores the
+# same inputs first each time).
 set -u
 SECS=${1:-20}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,9 @@ for f in fuzz/fuzz_*.c; do
     fi
     set -- -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$OUT/artifacts/$name-"
+    if [ -n "${FUZZ_SEED:-}" ]; then
+        set -- "$@" -seed="$FUZZ_SEED"
+    fi
     for d in "fuzz/dict/$short.dict" "fuzz/$short.dict"; do
         if [ -f "$d" ]; then
             set -- "$@" -dict="$d"
