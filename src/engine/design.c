@@ -433,6 +433,35 @@ static sd_status index_column(const sd_dataset *ds, const sd_var *v, const char 
         *k = c;
         return SD_OK;
     }
+    /* Whole numbers in a modest range (nearly every stratum or cluster id):
+     * a direct table instead of a sort. */
+    double lo = INFINITY, hi = -INFINITY;
+    bool whole = true;
+    for (size_t r = 0; r < n && whole; r++) {
+        double x = v->num[r];
+        whole = x == floor(x);
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    if (n && whole && hi - lo < (double)(1 << 24)) {
+        size_t span = (size_t)(hi - lo) + 1;
+        int32_t *rank = sd__zalloc(span, sizeof *rank);
+        if (!rank) {
+            sd__free(idx);
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+        }
+        for (size_t r = 0; r < n; r++)
+            rank[(size_t)(v->num[r] - lo)] = 1;
+        size_t c = 0;
+        for (size_t i = 0; i < span; i++)
+            rank[i] = rank[i] ? (int32_t)c++ : -1;
+        for (size_t r = 0; r < n; r++)
+            idx[r] = rank[(size_t)(v->num[r] - lo)];
+        sd__free(rank);
+        *out = idx;
+        *k = c;
+        return SD_OK;
+    }
     double *vals = sd__reallocarray(NULL, n ? n : 1, sizeof *vals);
     if (!vals) {
         sd__free(idx);
@@ -476,6 +505,37 @@ static sd_status make_units(const sd_dataset *ds, const int32_t *parent, const i
                             sd_error *err)
 {
     size_t n = ds->nrows;
+    /* Dense keys parent * K + id: a direct table when it is small enough,
+     * numbering units in (parent, id) order as the sort below does. */
+    int32_t pmax = -1, imax = -1;
+    for (size_t r = 0; r < n; r++) {
+        pmax = parent[r] > pmax ? parent[r] : pmax;
+        imax = id[r] > imax ? id[r] : imax;
+    }
+    size_t span;
+    if (n && sd__mul_ok((size_t)pmax + 1, (size_t)imax + 1, &span) && span <= ((size_t)1 << 26)) {
+        size_t K = (size_t)imax + 1;
+        int32_t *num = sd__zalloc(span, sizeof *num);
+        *unit = sd__zalloc(n, sizeof **unit);
+        *uparent = sd__zalloc(n, sizeof **uparent);
+        if (!num || !*unit || !*uparent) {
+            sd__free(num);
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
+        }
+        for (size_t r = 0; r < n; r++)
+            num[(size_t)parent[r] * K + (size_t)id[r]] = 1;
+        size_t u = 0;
+        for (size_t i = 0; i < span; i++)
+            if (num[i]) {
+                (*uparent)[u] = (int32_t)(i / K);
+                num[i] = (int32_t)u++;
+            }
+        for (size_t r = 0; r < n; r++)
+            (*unit)[r] = num[(size_t)parent[r] * K + (size_t)id[r]];
+        *nunits = u;
+        sd__free(num);
+        return SD_OK;
+    }
     pair_key *k = sd__reallocarray(NULL, n ? n : 1, sizeof *k);
     *unit = sd__calloc(n ? n : 1, sizeof **unit);
     *uparent = sd__calloc(n ? n : 1, sizeof **uparent);

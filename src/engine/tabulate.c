@@ -321,13 +321,15 @@ static void em_end(emitter *e, size_t row, double w)
 /* The hot path: a categorical variable without nets, counts only or with
  * per-stratum diagonal moments. Each row touches at most two cells and two
  * bases; the updates are written out rather than listed. */
-static void pass_var_fast(sd_table *t, const sd_design *d, const sd_catmap *rm,
-                          const int32_t *cidx, const double *wt, size_t nrows)
+static void pass_var_fast(sd_table *t, const sd_design *d, const int32_t *unit,
+                          const sd_catmap *rm, const int32_t *cidx, const double *wt,
+                          size_t nrows)
 {
     sd_accum *a = &t->acc;
     size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq;
     double *n = a->n, *sw = a->w;
     double *ss = a->st_sum, *dg = a->st_diag;
+    double *ut = unit ? a->unit_tot : NULL;
     const int32_t *strat = d ? d->stratum : NULL;
     const int32_t *ridx = rm->idx;
     double bmn = 0, bmw = 0;
@@ -350,8 +352,13 @@ static void pass_var_fast(sd_table *t, const sd_design *d, const sd_catmap *rm,
         sw[k0] += w;
         n[b0] += 1;
         sw[b0] += w;
-        double *s = NULL, *q = NULL;
+        double *s = NULL, *q = NULL, *u = NULL;
         double w2 = w * w;
+        if (ut) {
+            u = ut + (size_t)unit[r] * L;
+            u[k0] += w;
+            u[b0] += w;
+        }
         if (dg) {
             size_t off = (size_t)strat[r] * L;
             s = ss + off;
@@ -367,6 +374,10 @@ static void pass_var_fast(sd_table *t, const sd_design *d, const sd_catmap *rm,
             sw[kc] += w;
             n[bc] += 1;
             sw[bc] += w;
+            if (u) {
+                u[kc] += w;
+                u[bc] += w;
+            }
             if (dg) {
                 s[kc] += w;
                 s[bc] += w;
@@ -386,9 +397,11 @@ static void pass_var(sd_table *t, emitter *e, const sd_catmap *rm, const int32_t
                      const double *wt, size_t nrows)
 {
     size_t ncat = rm->ncats;
-    if (!e->glm && !rm->netmask &&
-        (t->acc.vmode == SD_VMODE_NONE || (t->acc.vmode == SD_VMODE_MOMENTS && t->acc.st_diag))) {
-        pass_var_fast(t, t->acc.vmode == SD_VMODE_NONE ? NULL : e->d, rm, cidx, wt, nrows);
+    if (!e->glm && !rm->netmask && !t->acc.pat_w2 &&
+        (t->acc.vmode == SD_VMODE_NONE || t->acc.vmode == SD_VMODE_UNITS ||
+         (t->acc.vmode == SD_VMODE_MOMENTS && t->acc.st_diag))) {
+        pass_var_fast(t, t->acc.vmode == SD_VMODE_NONE ? NULL : e->d,
+                      t->acc.vmode == SD_VMODE_UNITS ? e->unit : NULL, rm, cidx, wt, nrows);
         return;
     }
     for (size_t r = 0; r < nrows; r++) {
