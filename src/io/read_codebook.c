@@ -926,27 +926,43 @@ static sd_status read_nets(pctx *c, const yaml_node_t *n, cb_var *v)
     return st;
 }
 
-static sd_status read_var(pctx *c, const yaml_node_t *n, size_t idx, cb_var *v)
+/* The opening every named entry (a variable, a set) shares: a mapping,
+ * its keys read against `keys` (name first, at index 0), a name present
+ * and valid. `ctx` receives "in <what> '<name>'" (or "#<n>") for messages;
+ * `var` says whether key errors name the entry as a variable. */
+static sd_status read_named(pctx *c, const yaml_node_t *n, size_t idx, const char *what,
+                            const char *const *keys, bool var, char *ctx, size_t ctxlen,
+                            yaml_node_t **vals, cb_pos *kpos, cb_item *name)
 {
-    char d[64], ctx[96];
-    v->pos = pos_of(n);
+    char d[64];
     if (n->type != YAML_MAPPING_NODE)
-        return failf(c, SD_E_PARSE, pos_of(n), NULL, "expected a mapping for variable #%zu, not %s",
-                     idx + 1, describe(n, d, sizeof d));
+        return failf(c, SD_E_PARSE, pos_of(n), NULL, "expected a mapping for %s #%zu, not %s",
+                     what, idx + 1, describe(n, d, sizeof d));
     const char *nm = peek_name(c, n);
     if (nm)
-        snprintf(ctx, sizeof ctx, "in variable '%s'", nm);
+        snprintf(ctx, ctxlen, "in %s '%s'", what, nm);
     else
-        snprintf(ctx, sizeof ctx, "in variable #%zu", idx + 1);
-    yaml_node_t *vals[MAX_KEYS];
-    cb_pos kpos[MAX_KEYS];
-    sd_status st = read_keys(c, n, var_keys, ctx, nm, vals, kpos);
+        snprintf(ctx, ctxlen, "in %s #%zu", what, idx + 1);
+    sd_status st = read_keys(c, n, keys, ctx, var ? nm : NULL, vals, kpos);
     if (st != SD_OK)
         return st;
-    if (!vals[VK_NAME])
+    if (!vals[0])
         return failf(c, SD_E_INVALID, pos_of(n), NULL, "missing key 'name' %s", ctx);
-    if ((st = want_item(c, vals[VK_NAME], "name", NULL, &v->name)) != SD_OK ||
-        (st = check_name(c, &v->name, "variable", NULL)) != SD_OK)
+    if ((st = want_item(c, vals[0], "name", NULL, name)) != SD_OK ||
+        (st = check_name(c, name, what, NULL)) != SD_OK)
+        return st;
+    return SD_OK;
+}
+
+static sd_status read_var(pctx *c, const yaml_node_t *n, size_t idx, cb_var *v)
+{
+    char ctx[96];
+    v->pos = pos_of(n);
+    yaml_node_t *vals[MAX_KEYS];
+    cb_pos kpos[MAX_KEYS];
+    sd_status st = read_named(c, n, idx, "variable", var_keys, true, ctx, sizeof ctx, vals, kpos,
+                              &v->name);
+    if (st != SD_OK)
         return st;
     const char *var = v->name.text;
     int w;
@@ -1039,25 +1055,13 @@ static const char *const set_keys[] = {"name", "kind",      "counted", "label",
 
 static sd_status read_set(pctx *c, const yaml_node_t *n, size_t idx, cb_set *s)
 {
-    char d[64], ctx[96], in[96];
+    char ctx[96], in[96];
     s->pos = pos_of(n);
-    if (n->type != YAML_MAPPING_NODE)
-        return failf(c, SD_E_PARSE, pos_of(n), NULL, "expected a mapping for set #%zu, not %s",
-                     idx + 1, describe(n, d, sizeof d));
-    const char *nm = peek_name(c, n);
-    if (nm)
-        snprintf(ctx, sizeof ctx, "in set '%s'", nm);
-    else
-        snprintf(ctx, sizeof ctx, "in set #%zu", idx + 1);
     yaml_node_t *vals[MAX_KEYS];
     cb_pos kpos[MAX_KEYS];
-    sd_status st = read_keys(c, n, set_keys, ctx, NULL, vals, kpos);
+    sd_status st = read_named(c, n, idx, "set", set_keys, false, ctx, sizeof ctx, vals, kpos,
+                              &s->name);
     if (st != SD_OK)
-        return st;
-    if (!vals[SK_NAME])
-        return failf(c, SD_E_INVALID, pos_of(n), NULL, "missing key 'name' %s", ctx);
-    if ((st = want_item(c, vals[SK_NAME], "name", NULL, &s->name)) != SD_OK ||
-        (st = check_name(c, &s->name, "set", NULL)) != SD_OK)
         return st;
     snprintf(ctx, sizeof ctx, "in set '%s'", s->name.text);
     if (!vals[SK_KIND])
