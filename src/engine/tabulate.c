@@ -318,6 +318,17 @@ static void em_end(emitter *e, size_t row, double w)
 }
 
 /* A categorical row variable (with its nets) by a banner (or none). */
+/* A row missing on the row variable: counted apart in Total and its column. */
+static inline void count_missing(sd_accum *a, int32_t ci, size_t col, double w)
+{
+    a->miss_n[0] += 1;
+    a->miss_w[0] += w;
+    if (ci >= 0) {
+        a->miss_n[col] += 1;
+        a->miss_w[col] += w;
+    }
+}
+
 /* The hot path: a categorical variable without nets, counts only or with
  * per-stratum diagonal moments. Each row touches at most two cells and two
  * bases; the updates are written out rather than listed. */
@@ -339,12 +350,7 @@ static void pass_var_fast(sd_table *t, const sd_design *d, const int32_t *unit,
         int32_t ci = cidx ? cidx[r] : -1;
         size_t col = (size_t)(ci + 1);
         if (ri < 0) {
-            a->miss_n[0] += 1;
-            a->miss_w[0] += w;
-            if (ci >= 0) {
-                a->miss_n[col] += 1;
-                a->miss_w[col] += w;
-            }
+            count_missing(a, ci, col, w);
             continue;
         }
         size_t k0 = (size_t)ri * nc, b0 = cells;
@@ -412,12 +418,7 @@ static void pass_var_reps(sd_table *t, const sd_design *d, const sd_catmap *rm,
         int32_t ci = cidx ? cidx[r] : -1;
         size_t col = (size_t)(ci + 1);
         if (ri < 0) {
-            a->miss_n[0] += 1;
-            a->miss_w[0] += w;
-            if (ci >= 0) {
-                a->miss_n[col] += 1;
-                a->miss_w[col] += w;
-            }
+            count_missing(a, ci, col, w);
             continue;
         }
         size_t k0 = (size_t)ri * nc, kc = k0 + col;
