@@ -178,22 +178,24 @@ int main(int argc, char **argv)
         /* Check the result is whole: in every table, the Total column's
          * base plus its missing count is every row. */
         ncells = 0;
-        for (size_t t = 0; t < res->ntables; t++) {
-            const sd_accum *a = &res->tables[t].acc;
+        for (size_t ti = 0; ti < sd_result_ntables(res); ti++) {
+            const sd_table *t = sd_result_table(res, ti);
+            size_t nr = sd_table_size(t, SD_ROWS), nc = sd_table_size(t, SD_COLS);
             double sum = 0;
-            for (size_t r = 0; r < a->nrows; r++)
-                sum += a->n[r * a->ncols];
-            if (sum != a->base_n[0] || a->base_n[0] + a->miss_n[0] != (double)ds->nrows) {
-                fprintf(stderr, "bench_engine: table %zu does not add up\n", t + 1);
+            for (size_t r = 0; r < nr; r++)
+                sum += sd_table_cell(t, r, 0, SD_FIG_N);
+            double base = sd_table_base(t, 0, SD_BASE_N);
+            if (sum != base || base + sd_table_base(t, 0, SD_BASE_MISSING_N) != (double)ds->nrows) {
+                fprintf(stderr, "bench_engine: table %zu does not add up\n", ti + 1);
                 return 1;
             }
-            ncells += a->nrows * a->ncols;
+            ncells += nr * nc;
         }
 
         nbytes = len;
         nrows = ds->nrows;
         ncolumns = ds->nvars;
-        ntables = res->ntables;
+        ntables = sd_result_ntables(res);
         best_file = minf(best_file, t1 - t0);
         best_parse = minf(best_parse, t2 - t1);
         if (t4 - t3 < best_tab) {

@@ -196,25 +196,164 @@ SD_API void sd_tabspec_set_missing(sd_tabspec *s, sd_missing_mode mode);
 SD_API sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *value,
                                        sd_error *err);
 
-/* Tabulate: one pass over the rows. On success *out owns the result. */
+/* Tabulate: one pass over the rows, then the statistics. On success *out
+ * owns the result: it holds copies of everything it shows (names, labels in
+ * every language, codes), so it stays valid after the dataset is freed. */
 SD_API sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
                              sd_error *err);
 SD_API void sd_result_free(sd_result *r);
 /* Compare with the same tables from another, independent sample of the
  * same survey (an earlier wave): each cell gains the other sample's
- * estimate, the change, its standard error and p-value. Cells are matched
- * by their codes, not their positions. */
-SD_API sd_status sd_result_compare(sd_result *r, const sd_dataset *ds, const sd_result *prev,
-                                   const sd_dataset *prev_ds, sd_error *err);
+ * estimate (SD_FIG_PREV), the change, its standard error and p-value.
+ * Tables are matched in order and checked by their row variable; cells are
+ * matched by their row and column keys, not their positions. */
+SD_API sd_status sd_result_compare(sd_result *r, const sd_result *prev, sd_error *err);
+
+/* ------------------------------------------------------ reading results
+ *
+ * A result is a list of tables; a table has rows and columns (its two
+ * axes) and a cell at each crossing, holding figures (sd_figure). The
+ * pointers returned below are borrowed from the result: valid until
+ * sd_result_free, unchanged by sd_result_compare. Indexes out of range give
+ * NaN, NULL or 0 as each function says, never undefined behaviour. */
+
+typedef struct sd_table sd_table;
+
+/* What a table's rows are. */
+typedef enum sd_table_kind {
+    SD_TABLE_VARIABLE = 0,      /* the categories of one variable (and its nets) */
+    SD_TABLE_DICHOTOMY_SET = 1, /* the items of a multiple-response dichotomy set */
+    SD_TABLE_CATEGORY_SET = 2,  /* the codes of a multiple-response category set */
+    SD_TABLE_SUMMARY = 3        /* a scale variable's summaries (mean, ...) */
+} sd_table_kind;
+
+typedef enum sd_axis { SD_ROWS = 0, SD_COLS = 1 } sd_axis;
+
+/* What one row or column stands for. */
+typedef enum sd_cat_type {
+    SD_CAT_TYPE_TOTAL = 0,    /* the Total column */
+    SD_CAT_TYPE_CATEGORY = 1, /* a code or value of a variable */
+    SD_CAT_TYPE_NET = 2,      /* a net: several codes of one variable */
+    SD_CAT_TYPE_ITEM = 3,     /* one variable of a multiple-response set */
+    SD_CAT_TYPE_SUMMARY = 4   /* a summary of a scale variable (key "mean", ...) */
+} sd_cat_type;
+
+/* Flags of a row or column (sd_table_cat_flags). */
+#define SD_CATF_USER_MISSING 1u /* a user-missing code shown under --missing include */
+#define SD_CATF_LOW_BASE 2u     /* a column whose unweighted base is under --min-base */
+
+/* The figures of a cell (sd_table_cell); NaN when not computed or not
+ * computable (a percentage of an empty base, an SE the design cannot give). */
+typedef enum sd_figure {
+    SD_FIG_N = 0,      /* unweighted count */
+    SD_FIG_COUNT,      /* weighted count; summary rows: the weighted total */
+    SD_FIG_PCT,        /* proportion of the column base, 0..1 (category rows) */
+    SD_FIG_MEAN,       /* summary rows: the summary's value */
+    SD_FIG_SE,         /* standard error of PCT or MEAN, by the design */
+    SD_FIG_DF,         /* degrees of freedom of its interval */
+    SD_FIG_CI_LOW,
+    SD_FIG_CI_HIGH,
+    SD_FIG_DEFF,       /* design effect (docs/statistics.md) */
+    SD_FIG_EFF_BASE,   /* n / deff */
+    SD_FIG_TOTAL_SE,   /* summary rows: SE of the weighted total */
+    SD_FIG_PREV,       /* sd_result_compare: the other sample's estimate */
+    SD_FIG_CHANGE,
+    SD_FIG_CHANGE_SE,
+    SD_FIG_CHANGE_P,
+    SD_FIG_COUNT_      /* number of figures, not a figure */
+} sd_figure;
+
+/* Figures of a column's base (sd_table_base). */
+typedef enum sd_base {
+    SD_BASE_N = 0,     /* respondents with a valid answer to the row variable */
+    SD_BASE_COUNT,     /* the same, weighted */
+    SD_BASE_MISSING_N, /* respondents of the column missing on the row variable */
+    SD_BASE_MISSING_COUNT
+} sd_base;
+
+/* A table's test of independence (Rao-Scott, R's svychisq). */
+typedef struct sd_test_info {
+    const char *statistic; /* "F" or "Chisq" */
+    double value, df, ddf; /* ddf: NaN for "Chisq" */
+    double p;
+} sd_test_info;
+
+/* One comparison of two columns in one row (--tests). */
+typedef struct sd_pair_info {
+    size_t row, col_a, col_b; /* indexes into the table's rows and columns */
+    double diff, se, statistic, df, p;
+    const char *method;       /* e.g. "pooled", "unpooled", "ttest" */
+} sd_pair_info;
+
 SD_API size_t sd_result_ntables(const sd_result *r);
+/* The i-th table, or NULL when i is out of range. */
+SD_API const sd_table *sd_result_table(const sd_result *r, size_t i);
+/* The input's name ("@study" for the bundled study); never NULL. */
+SD_API const char *sd_result_source(const sd_result *r);
+/* The weight variable, or NULL. */
+SD_API const char *sd_result_weight(const sd_result *r);
+SD_API sd_missing_mode sd_result_missing(const sd_result *r);
+/* The compared sample's name after sd_result_compare, else NULL. */
+SD_API const char *sd_result_compared(const sd_result *r);
+/* The confidence level of the intervals (0.95 by default). */
+SD_API double sd_result_level(const sd_result *r);
+/* What the request asked to show, for writers: */
+SD_API int sd_result_shows_stats(const sd_result *r); /* --stats: intervals in text/CSV */
+SD_API int sd_result_shows_deff(const sd_result *r);  /* --deff */
+SD_API int sd_result_shows_tests(const sd_result *r); /* --tests */
+/* The letters' significance levels (upper case, lower case) and method
+ * ("design" or "spss"); NULL method when no letters were computed. */
+SD_API const char *sd_result_letters_method(const sd_result *r, double *alpha,
+                                            double *alpha2);
+
+/* The table's number (1-based); the tables of one row variable by several
+ * banners share a number and are shown side by side. */
+SD_API size_t sd_table_number(const sd_table *t);
+SD_API sd_table_kind sd_table_kind_of(const sd_table *t);
+/* The row variable or set, and its label in `lang` (NULL when none). */
+SD_API const char *sd_table_row_var(const sd_table *t);
+SD_API const char *sd_table_row_label(const sd_table *t, const char *lang);
+/* The banner variable, or NULL for a Total-only table; its label or NULL. */
+SD_API const char *sd_table_col_var(const sd_table *t);
+SD_API const char *sd_table_col_label(const sd_table *t, const char *lang);
+/* Rows or columns (columns: Total first, then the banner's categories). */
+SD_API size_t sd_table_size(const sd_table *t, sd_axis axis);
+SD_API sd_cat_type sd_table_cat_type(const sd_table *t, sd_axis axis, size_t i);
+/* The machine name of a row or column: the code in round-trip form, the
+ * string value, the item variable's name, the net's name, "total", "mean".
+ * NULL when out of range. */
+SD_API const char *sd_table_cat_key(const sd_table *t, sd_axis axis, size_t i);
+/* The numeric code of a category row or column, NaN for anything else. */
+SD_API double sd_table_cat_code(const sd_table *t, sd_axis axis, size_t i);
+/* Its label in `lang` (value label, item label, net label, "Total" /
+ * "Ensemble", "Mean" / "Moyenne"), falling back to the key; NULL out of range. */
+SD_API const char *sd_table_cat_label(const sd_table *t, sd_axis axis, size_t i,
+                                      const char *lang);
+SD_API unsigned sd_table_cat_flags(const sd_table *t, sd_axis axis, size_t i);
+/* A banner column's letter ("A", "B", ...) when letters were computed, else "". */
+SD_API const char *sd_table_col_letter(const sd_table *t, size_t col);
+SD_API double sd_table_base(const sd_table *t, size_t col, sd_base which);
+/* Respondents with a valid row answer but no banner value (in Total only):
+ * unweighted when weighted is 0, else weighted. */
+SD_API double sd_table_banner_missing(const sd_table *t, int weighted);
+SD_API double sd_table_cell(const sd_table *t, size_t row, size_t col, sd_figure f);
+/* The letters of the columns this cell is significantly above (upper case
+ * at alpha, lower case at alpha2); "" when none or not computed. */
+SD_API const char *sd_table_cell_letters(const sd_table *t, size_t row, size_t col);
+/* The test of independence: 1 and *out filled when one was computed. */
+SD_API int sd_table_test(const sd_table *t, sd_test_info *out);
+SD_API size_t sd_table_npairs(const sd_table *t);
+/* The i-th pair comparison: 1 and *out filled, 0 when out of range. */
+SD_API int sd_table_pair(const sd_table *t, size_t i, sd_pair_info *out);
 
 /* --------------------------------------------------------------- writers */
 
 typedef enum sd_outfmt { SD_OUT_TEXT = 0, SD_OUT_CSV = 1, SD_OUT_JSON = 2 } sd_outfmt;
 
-/* Write a result in a format, labels in `lang` ("fr" or "en"). */
-SD_API sd_status sd_result_write(const sd_result *r, const sd_dataset *ds, sd_outfmt fmt,
-                                 const char *lang, FILE *fp, sd_error *err);
+/* Write a result in a format, labels in `lang` (any language tag; labels
+ * fall back as above). */
+SD_API sd_status sd_result_write(const sd_result *r, sd_outfmt fmt, const char *lang, FILE *fp,
+                                 sd_error *err);
 /* Write a dataset's codebook (as SPSS DISPLAY DICTIONARY would show it). */
 SD_API sd_status sd_dataset_write_info(const sd_dataset *ds, sd_outfmt fmt, const char *lang,
                                        FILE *fp, sd_error *err);

@@ -92,7 +92,7 @@ int cmd_demo(int argc, char **argv)
                        : "Base: all respondents of each group ('does not apply' and 'don't know' "
                          "included, as in the release).");
     }
-    if (sd_result_write(res, ds, fmt, lang, stdout, err) != SD_OK)
+    if (sd_result_write(res, fmt, lang, stdout, err) != SD_OK)
         rc = cli_report(err);
     else
         rc = cli_close_output(stdout, NULL);

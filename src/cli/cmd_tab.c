@@ -155,7 +155,7 @@ int cmd_tab(int argc, char **argv)
         sd_result *prev = NULL;
         if (sd_dataset_open(compare, SD_FORMAT_AUTO, codebook, &pds, err) != SD_OK ||
             sd_tabulate(pds, spec, &prev, err) != SD_OK ||
-            sd_result_compare(res, ds, prev, pds, err) != SD_OK)
+            sd_result_compare(res, prev, err) != SD_OK)
             rc = cli_report(err);
         sd_result_free(prev);
         sd_dataset_free(pds);
@@ -164,7 +164,7 @@ int cmd_tab(int argc, char **argv)
         FILE *fp = cli_output(output);
         if (!fp)
             rc = EXIT_INPUT;
-        else if (sd_result_write(res, ds, fmt, lang, fp, err) != SD_OK) {
+        else if (sd_result_write(res, fmt, lang, fp, err) != SD_OK) {
             rc = cli_report(err);
             cli_close_output(fp, output);
         } else

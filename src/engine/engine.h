@@ -3,8 +3,9 @@
  * dataset into a plan (categories of each dimension, a category index per
  * row), and the one-pass tabulation into mergeable accumulators (sums only).
  *
- * The result cube it returns is plain data: the stats layer derives
- * proportions and their uncertainty from it, the writers print it. Nothing
+ * The working state it returns (sd_work) is plain data: the stats layer
+ * derives proportions and their uncertainty from it, the cube layer
+ * (src/cube/) copies what users read into an sd_result. Nothing
  * here knows about files or formats.
  */
 #ifndef SD_ENGINE_H
@@ -93,9 +94,6 @@ typedef struct sd_cellstat {
     double eff_base;/* n / deff */
     double cv;      /* se / est */
     double total_se;/* scale rows: SE of the weighted total */
-    /* --compare (stats/compare.c): the same cell in another, independent
-     * sample (an earlier wave); NaN when absent there. */
-    double prev_est, prev_se, change, change_se, change_p;
     /* Column-letter tests (src/stats/tests.c): the letters of the banner
      * columns this cell is significantly above, upper case at alpha, lower
      * case at alpha2, in column order; "" when none. */
@@ -113,7 +111,8 @@ typedef struct sd_chisq {
     double df, chisq_p;       /* X2's df (nr-1)(nc-1), first-order p ("Chisq") */
 } sd_chisq;
 
-typedef struct sd_table {
+typedef struct sd_wtable {
+    size_t number;     /* 1-based: the --rows entry it tabulates */
     /* Row dimension: a variable or a multiple-response set. */
     bool row_is_mrset;
     bool row_is_scale; /* a scale variable: rows MEAN and SUMSQ */
@@ -133,13 +132,15 @@ typedef struct sd_table {
     sd_cellstat *stats; /* nrows * ncols, or NULL before the stats layer ran */
     sd_chisq chisq;     /* the Rao-Scott test, when tests were asked for */
     bool has_letters;   /* stats[].letters were computed for this table */
-} sd_table;
+} sd_wtable;
 
-struct sd_result {
+/* The working state of one tabulation: the tables' sums (engine) and, once
+ * the stats layer ran, each cell's statistics. Private to the library: the
+ * cube layer (src/cube/) copies what a user may read into an sd_result and
+ * frees this. */
+typedef struct sd_work {
     const sd_dataset *dataset; /* the data tabulated (borrowed: valid while it lives) */
-    bool compared;    /* prev_* and change_* of the cells are filled */
-    char *compare_source; /* the other sample's file (owned) */
-    sd_table *tables;
+    sd_wtable *tables;
     size_t ntables;
     sd_missing_mode missing;
     char *weight;     /* weight variable name, or NULL (owned) */
@@ -156,7 +157,9 @@ struct sd_result {
     int letters;      /* 0: design-based t (default), 1: spss, 2: none */
     int adjust;       /* 1 none, 2 bonferroni, 3 holm, 4 fdr (resolved) */
     double alpha, alpha2; /* resolved levels */
-};
+} sd_work;
+
+void sd__work_free(sd_work *w);
 
 struct sd_tabspec {
     char **rows;
@@ -179,7 +182,7 @@ struct sd_tabspec {
 };
 
 /* Count-only tabulation (the engine's part of sd_tabulate). */
-sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
+sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                               sd_error *err);
 
 bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols);
@@ -189,15 +192,5 @@ bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count, bool diag);
 void sd__accum_free(sd_accum *a);
 /* dst += src; both of one table's shape. */
 void sd__accum_merge(sd_accum *dst, const sd_accum *src);
-
-/* Label of a category in a language (never NULL): the value label, the item
- * variable's label, the net's label, the code itself or "Total". `buf` (at
- * least SD_NUMBUF bytes) holds a formatted code when needed. */
-const char *sd__cat_label(const sd_dataset *ds, const sd_table *t, bool is_row, size_t i,
-                          const char *lang, char *buf);
-/* The machine name of a category: the code (formatted), string value, item
- * variable name, net name or "total". Same buffer rule. */
-const char *sd__cat_key(const sd_dataset *ds, const sd_table *t, bool is_row, size_t i,
-                        char *buf);
 
 #endif /* SD_ENGINE_H */

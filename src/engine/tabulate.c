@@ -112,7 +112,7 @@ void sd__accum_merge(sd_accum *dst, const sd_accum *src)
         add_all(dst->rep_tot, src->rep_tot, dst->nrep * dst->nlq);
 }
 
-void sd_result_free(sd_result *r)
+void sd__work_free(sd_work *r)
 {
     if (!r)
         return;
@@ -125,14 +125,8 @@ void sd_result_free(sd_result *r)
     sd__free(r->tables);
     sd__free(r->weight);
     sd__free(r->source);
-    sd__free(r->compare_source);
     sd__design_free(&r->design);
     sd__free(r);
-}
-
-size_t sd_result_ntables(const sd_result *r)
-{
-    return r->ntables;
 }
 
 /* ---- name resolution, with a suggestion for typos */
@@ -332,7 +326,7 @@ static inline void count_missing(sd_accum *a, int32_t ci, size_t col, double w)
 /* The hot path: a categorical variable without nets, counts only or with
  * per-stratum diagonal moments. Each row touches at most two cells and two
  * bases; the updates are written out rather than listed. */
-static void pass_var_fast(sd_table *t, const sd_design *d, const int32_t *unit,
+static void pass_var_fast(sd_wtable *t, const sd_design *d, const int32_t *unit,
                           const sd_catmap *rm, const int32_t *cidx, const double *wt,
                           size_t nrows)
 {
@@ -404,7 +398,7 @@ static void pass_var_fast(sd_table *t, const sd_design *d, const int32_t *unit,
  * is the sum of its column's cells (every valid row is in one category),
  * so the bases' replicate totals are filled in after the pass, which
  * halves the work per replicate. */
-static void pass_var_reps(sd_table *t, const sd_design *d, const sd_catmap *rm,
+static void pass_var_reps(sd_wtable *t, const sd_design *d, const sd_catmap *rm,
                           const int32_t *cidx, const double *wt, size_t nrows)
 {
     sd_accum *a = &t->acc;
@@ -464,7 +458,7 @@ static void pass_var_reps(sd_table *t, const sd_design *d, const sd_catmap *rm,
     t->banner_missing_w += bmw;
 }
 
-static void pass_var(sd_table *t, emitter *e, const sd_catmap *rm, const int32_t *cidx,
+static void pass_var(sd_wtable *t, emitter *e, const sd_catmap *rm, const int32_t *cidx,
                      const double *wt, size_t nrows)
 {
     size_t ncat = rm->ncats;
@@ -523,7 +517,7 @@ static bool item_missing(const sd_var *v, size_t r, sd_missing_mode mode);
 
 /* A scale variable: the weighted sum and sum of squares of its valid
  * values per column; the base is the rows with a valid value. */
-static void pass_scale(sd_table *t, emitter *e, const sd_var *v, sd_missing_mode mode,
+static void pass_scale(sd_wtable *t, emitter *e, const sd_var *v, sd_missing_mode mode,
                        const int32_t *cidx, const double *wt, size_t nrows)
 {
     for (size_t r = 0; r < nrows; r++) {
@@ -553,7 +547,7 @@ static void pass_scale(sd_table *t, emitter *e, const sd_var *v, sd_missing_mode
 
 /* A dichotomy set: each item counts the rows where it holds the counted value;
  * the base is the rows with at least one item answered. */
-static void pass_dichotomy(sd_table *t, emitter *e, const sd_dataset *ds, const sd_mrset *m,
+static void pass_dichotomy(sd_wtable *t, emitter *e, const sd_dataset *ds, const sd_mrset *m,
                            sd_missing_mode mode, const int32_t *cidx, const double *wt)
 {
     for (size_t r = 0; r < ds->nrows; r++) {
@@ -584,7 +578,7 @@ static void pass_dichotomy(sd_table *t, emitter *e, const sd_dataset *ds, const 
 }
 
 /* A category set: each code counts once per row, whichever variables hold it. */
-static void pass_category(sd_table *t, emitter *e, const sd_dataset *ds, const rowsrc *src,
+static void pass_category(sd_wtable *t, emitter *e, const sd_dataset *ds, const rowsrc *src,
                           const int32_t *cidx, const double *wt, uint32_t *stamp)
 {
     const sd_mrset *m = src->mr;
@@ -630,7 +624,7 @@ static int cmp_cat(const sd_cat *x, const sd_cat *y)
 /* Union of the member variables' categories, in order, and each member's
  * category -> union row map. */
 static sd_status category_rows(const sd_dataset *ds, const sd_mrset *m, sd_missing_mode mode,
-                               rowsrc *src, sd_table *t, sd_error *err)
+                               rowsrc *src, sd_wtable *t, sd_error *err)
 {
     src->mmaps = sd__calloc(m->nvars, sizeof *src->mmaps);
     src->mcat2row = sd__calloc(m->nvars, sizeof *src->mcat2row);
@@ -689,7 +683,7 @@ static void rowsrc_free(rowsrc *src, size_t nvars)
 }
 
 static sd_status fill_row_dim(const sd_dataset *ds, const char *name, sd_missing_mode mode,
-                              sd_table *t, sd_catmap *rm, rowsrc *src, sd_error *err)
+                              sd_wtable *t, sd_catmap *rm, rowsrc *src, sd_error *err)
 {
     long vi = sd__dataset_var_index(ds, name);
     const sd_mrset *m = vi < 0 ? sd_dataset_find_mrset(ds, name) : NULL;
@@ -758,7 +752,7 @@ static sd_status fill_row_dim(const sd_dataset *ds, const char *name, sd_missing
     return category_rows(ds, m, mode, src, t, err);
 }
 
-sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
+sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                               sd_error *err)
 {
     *out = NULL;
@@ -769,7 +763,7 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
     size_t ntab;
     if (!sd__mul_ok(spec->nrows, nban, &ntab))
         return sd__fail(err, SD_E_TOO_LARGE, NULL, 0, 0, NULL, "too many tables");
-    sd_result *res = sd__calloc(1, sizeof *res);
+    sd_work *res = sd__calloc(1, sizeof *res);
     sd_catmap *bmaps = sd__calloc(nban, sizeof *bmaps);
     long *bvars = sd__calloc(nban, sizeof *bvars);
     uint32_t *stamp = NULL;
@@ -843,13 +837,14 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_r
         rowsrc src;
         memset(&src, 0, sizeof src);
         for (size_t b = 0; b < nban; b++) {
-            sd_table *t = &res->tables[res->ntables];
+            sd_wtable *t = &res->tables[res->ntables];
+            t->number = i + 1;
             t->col_var = bvars[b];
             if (b == 0) {
                 st = fill_row_dim(ds, spec->rows[i], spec->missing, t, &rm, &src, err);
             } else {
                 /* Same row dimension as the first banner's table. */
-                const sd_table *t0 = &res->tables[res->ntables - b];
+                const sd_wtable *t0 = &res->tables[res->ntables - b];
                 t->row_is_mrset = t0->row_is_mrset;
                 t->row_is_scale = t0->row_is_scale;
                 t->row_index = t0->row_index;
@@ -961,70 +956,9 @@ done:
     sd__free(em.av);
     sd__designspec_free(&dspec);
     if (st != SD_OK) {
-        sd_result_free(res);
+        sd__work_free(res);
         return st;
     }
     *out = res;
     return SD_OK;
-}
-
-/* ---- labels and keys of categories, for the writers */
-
-static const sd_var *dim_var(const sd_dataset *ds, const sd_table *t, bool is_row)
-{
-    if (is_row)
-        return t->row_is_mrset ? NULL : ds->vars[t->row_index];
-    return t->col_var >= 0 ? ds->vars[t->col_var] : NULL;
-}
-
-static const sd_var *category_set_var(const sd_dataset *ds, const sd_table *t)
-{
-    const sd_mrset *m = ds->mr[t->row_index];
-    return m->nvars ? ds->vars[m->vars[0]] : NULL;
-}
-
-const char *sd__cat_key(const sd_dataset *ds, const sd_table *t, bool is_row, size_t i,
-                        char *buf)
-{
-    const sd_cat *c = is_row ? &t->rows[i] : &t->cols[i];
-    switch (c->kind) {
-    case SD_CAT_TOTAL: return "total";
-    case SD_CAT_CODE: sd__fmt_double(buf, c->code); return buf;
-    case SD_CAT_STRING: return c->str;
-    case SD_CAT_ITEM: return ds->vars[c->index]->name;
-    case SD_CAT_NET: return ds->vars[t->row_index]->nets[c->index].name;
-    case SD_CAT_MEAN: return "mean";
-    case SD_CAT_SUMSQ: return "sumsq";
-    }
-    return "";
-}
-
-const char *sd__cat_label(const sd_dataset *ds, const sd_table *t, bool is_row, size_t i,
-                          const char *lang, char *buf)
-{
-    const sd_cat *c = is_row ? &t->rows[i] : &t->cols[i];
-    const sd_var *v = dim_var(ds, t, is_row);
-    if (!v && is_row && t->row_is_mrset && ds->mr[t->row_index]->kind == SD_MRSET_CATEGORY)
-        v = category_set_var(ds, t);
-    const char *l = NULL;
-    switch (c->kind) {
-    case SD_CAT_TOTAL: return lang && strcmp(lang, "fr") == 0 ? "Ensemble" : "Total";
-    case SD_CAT_CODE: {
-        long k = v ? sd__var_find_vlabel_num(v, c->code) : -1;
-        if (k >= 0)
-            l = sd__labels_get(&v->vl[k].labels, lang);
-        break;
-    }
-    case SD_CAT_STRING: {
-        long k = v ? sd__var_find_vlabel_str(v, c->str) : -1;
-        if (k >= 0)
-            l = sd__labels_get(&v->vl[k].labels, lang);
-        break;
-    }
-    case SD_CAT_ITEM: l = sd__labels_get(&ds->vars[c->index]->label, lang); break;
-    case SD_CAT_NET: l = sd__labels_get(&ds->vars[t->row_index]->nets[c->index].labels, lang); break;
-    case SD_CAT_MEAN: return lang && strcmp(lang, "fr") == 0 ? "Moyenne" : "Mean";
-    case SD_CAT_SUMSQ: return "sumsq";
-    }
-    return l ? l : sd__cat_key(ds, t, is_row, i, buf);
 }

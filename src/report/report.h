@@ -6,14 +6,13 @@
 #ifndef SD_REPORT_H
 #define SD_REPORT_H
 
-#include "../engine/engine.h"
+#include "../data/data.h"
 
-sd_status sd__write_tab_text(const sd_result *r, const sd_dataset *ds, const char *lang,
-                             sd_strbuf *sb);
-sd_status sd__write_tab_csv(const sd_result *r, const sd_dataset *ds, const char *lang,
-                            sd_strbuf *sb);
-sd_status sd__write_tab_json(const sd_result *r, const sd_dataset *ds, const char *lang,
-                             sd_strbuf *sb);
+/* Writers of results read them only through the public API (sondage.h,
+ * "reading results"): they know nothing of sums or variance formulas. */
+sd_status sd__write_tab_text(const sd_result *r, const char *lang, sd_strbuf *sb);
+sd_status sd__write_tab_csv(const sd_result *r, const char *lang, sd_strbuf *sb);
+sd_status sd__write_tab_json(const sd_result *r, const char *lang, sd_strbuf *sb);
 sd_status sd__write_info_text(const sd_dataset *ds, const char *lang, sd_strbuf *sb);
 sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf *sb);
 

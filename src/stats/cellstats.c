@@ -1,5 +1,5 @@
 /*
- * cellstats.c — the public sd_tabulate: the engine's one pass, then each
+ * cellstats.c — the engine's one pass, then each
  * cell's estimate, standard error, degrees of freedom, confidence interval
  * and design effect, as R's survey package computes them (tests/oracle/
  * README.md gives each formula and the R call it matches).
@@ -15,7 +15,7 @@ enum { CI_LOGIT, CI_WALD, CI_WILSON, CI_LIKELIHOOD, CI_BETA, CI_XLOGIT, CI_ASIN,
 
 /* Degrees of freedom of a column's analysis set (linearization): PSUs
  * with data in it minus strata with data in it. */
-double sd__domain_df(const sd_result *res, const sd_table *t, size_t col)
+double sd__domain_df(const sd_work *res, const sd_wtable *t, size_t col)
 {
     bool *mask = sd__zalloc(t->ncols, sizeof *mask);
     if (!mask)
@@ -81,7 +81,7 @@ static void interval(int method, double p, double v, double df, double n, double
 }
 
 /* Row r of column c over the column base: sum(w a) / sum(w). */
-static double a_ratio(const sd_table *t, size_t r, size_t c)
+static double a_ratio(const sd_wtable *t, size_t r, size_t c)
 {
     const sd_accum *a = &t->acc;
     return a->w[r * t->ncols + c] / a->base_w[c];
@@ -89,7 +89,7 @@ static double a_ratio(const sd_table *t, size_t r, size_t c)
 
 /* The likelihood interval of cell (r, c): R's glm fit, then the design
  * variance of its coefficient, then the profile. */
-static sd_status likelihood_cell(const sd_result *res, const sd_table *t, size_t r, size_t c,
+static sd_status likelihood_cell(const sd_work *res, const sd_wtable *t, size_t r, size_t c,
                                  sd_cellstat *cs, double level, sd_error *err)
 {
     const sd_accum *a = &t->acc;
@@ -122,7 +122,7 @@ static sd_status likelihood_cell(const sd_result *res, const sd_table *t, size_t
     return st;
 }
 
-static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
+static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
 {
     const sd_accum *a = &t->acc;
     size_t cells = t->nrows * t->ncols;
@@ -220,8 +220,8 @@ static sd_status fill_table(const sd_result *res, sd_table *t, sd_error *err)
     return SD_OK;
 }
 
-sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
-                      sd_error *err)
+sd_status sd__tabulate_work(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
+                            sd_error *err)
 {
     sd_status st = sd__tabulate_counts(ds, spec, out, err);
     if (st != SD_OK)
@@ -236,7 +236,7 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
             st = sd__table_tests(spec, *out, &(*out)->tables[i], err); /* tests.c */
     }
     if (st != SD_OK) {
-        sd_result_free(*out);
+        sd__work_free(*out);
         *out = NULL;
     }
     return st;

@@ -10,6 +10,12 @@
 
 #include "../engine/engine.h"
 
+/* The engine's pass (sd__tabulate_counts), then every cell's statistics
+ * and the tests: the working state the cube layer turns into a result.
+ * On success *out is owned by the caller (sd__work_free). (cellstats.c) */
+sd_status sd__tabulate_work(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
+                            sd_error *err);
+
 /* A weighted sum of LQ totals. */
 typedef struct sd_lin {
     size_t n;
@@ -33,18 +39,18 @@ double sd__ratio_value(const sd_accum *a, const sd_ratio *r);
  * one table, by the method its design calls for. `domain_col` >= 0 applies
  * R's subset rules for one banner column (strata present in the domain,
  * for lonely-PSU "average"); -1 uses the whole design (svyby's covmat). */
-sd_status sd__ratio_cov(const sd_result *res, const sd_table *t, const sd_ratio *r, size_t k,
+sd_status sd__ratio_cov(const sd_work *res, const sd_wtable *t, const sd_ratio *r, size_t k,
                         long domain_col, double *out, sd_error *err);
 
 /* Replicate designs: each replicate's value of a ratio (theta, nrep). */
-sd_status sd__ratio_replicates(const sd_result *res, const sd_table *t, const sd_ratio *r,
+sd_status sd__ratio_replicates(const sd_work *res, const sd_wtable *t, const sd_ratio *r,
                                double *theta);
 /* svrVar of replicate values around `full` (mse) or their mean. */
 double sd__rep_var(const sd_design *d, const double *theta, double full);
 
 /* Degrees of freedom for a column's domain: PSUs with data minus strata
  * with data (R's degf of the subset), or the replicate design's degf. */
-double sd__domain_df(const sd_result *res, const sd_table *t, size_t col);
+double sd__domain_df(const sd_work *res, const sd_wtable *t, size_t col);
 /* Replicate designs: rank of the replicate weights minus one (R's degf). */
 double sd__rep_df(const sd_design *d, size_t nrows);
 /* The same for one domain, from its per-pattern sums of w^2. */
@@ -81,19 +87,19 @@ double sd__qchisq(double p, double df);
 /* Copy the spec's test options into `res` and, when tests were asked for,
  * fill t->chisq (Rao-Scott, R's svychisq) and the cells' column letters.
  * Call after the cells' statistics (est, se, deff) are filled. */
-sd_status sd__table_tests(const sd_tabspec *spec, sd_result *res, sd_table *t, sd_error *err);
+sd_status sd__table_tests(const sd_tabspec *spec, sd_work *res, sd_wtable *t, sd_error *err);
 
 /* The Rao-Scott test of the table's rows (nets left out) by its banner
  * columns c >= 1: svychisq on the rows valid on both. Rows and columns with
  * no weight are left out, as R's factor levels would be; out->done is false
  * when fewer than two of either remain. */
-sd_status sd__rao_scott(const sd_result *res, const sd_table *t, sd_chisq *out, sd_error *err);
+sd_status sd__rao_scott(const sd_work *res, const sd_wtable *t, sd_chisq *out, sd_error *err);
 
 /* Degrees of freedom of the rows in the columns cols[c] (a mask over
  * t->ncols): PSUs minus strata with data there (R's degf of the subset);
  * for replicate designs the rank of the replicate weights over those rows
  * minus one (over all rows when the design has too many weight patterns). */
-double sd__cols_df(const sd_result *res, const sd_table *t, const bool *cols);
+double sd__cols_df(const sd_work *res, const sd_wtable *t, const bool *cols);
 
 /* The comparison of columns c and d in row r that column letters use:
  * diff = est_rc - est_rd; se with the covariance between the columns
@@ -104,7 +110,7 @@ double sd__cols_df(const sd_result *res, const sd_table *t, const bool *cols);
 typedef struct sd_coltest {
     double diff, se, t, df, p;
 } sd_coltest;
-sd_status sd__col_test(const sd_result *res, const sd_table *t, size_t r, size_t c, size_t d,
+sd_status sd__col_test(const sd_work *res, const sd_wtable *t, size_t r, size_t c, size_t d,
                        sd_coltest *out, sd_error *err);
 
 /* R's p.adjust over n p-values in place: method 1 none, 2 bonferroni,

@@ -29,7 +29,7 @@ static sd_status nomem(sd_error *err)
 
 /* ------------------------------------------------------------ Rao-Scott */
 
-double sd__cols_df(const sd_result *res, const sd_table *t, const bool *cols)
+double sd__cols_df(const sd_work *res, const sd_wtable *t, const bool *cols)
 {
     const sd_accum *a = &t->acc;
     const sd_design *d = &res->design;
@@ -182,7 +182,7 @@ done:
  * the same influence values as sd__ratio_cov on the ratios but without a
  * k-term denominator in every one of k^2 products. Replicates: the ratios
  * themselves (each replicate's ratio, not a delta method). */
-static sd_status joint_cov(const sd_result *res, const sd_table *t, const sd_ratio *q,
+static sd_status joint_cov(const sd_work *res, const sd_wtable *t, const sd_ratio *q,
                            const double *P, size_t k, double *V, sd_error *err)
 {
     if (t->acc.vmode == SD_VMODE_REPS || res->design.repmult)
@@ -217,7 +217,7 @@ done:
     return st;
 }
 
-sd_status sd__rao_scott(const sd_result *res, const sd_table *t, sd_chisq *out, sd_error *err)
+sd_status sd__rao_scott(const sd_work *res, const sd_wtable *t, sd_chisq *out, sd_error *err)
 {
     chisq_clear(out);
     if (t->row_is_mrset || t->row_is_scale || t->col_var < 0 || t->ncols < 3)
@@ -320,7 +320,7 @@ done:
 
 /* Covariance (nb x nb) of row r's estimates in columns cols[], over the
  * Total column's analysis set (the rows valid on the row variable). */
-static sd_status row_cov(const sd_result *res, const sd_table *t, size_t r, const size_t *cols,
+static sd_status row_cov(const sd_work *res, const sd_wtable *t, size_t r, const size_t *cols,
                          size_t nb, double *V, double *est, sd_error *err)
 {
     sd_ratio *q = sd__zalloc(nb, sizeof *q);
@@ -343,14 +343,14 @@ static sd_status row_cov(const sd_result *res, const sd_table *t, size_t r, cons
 }
 
 /* svyttest's df for columns c and d: degf of their rows, minus one. */
-static double pair_df(const sd_result *res, const sd_table *t, size_t c, size_t d, bool *mask)
+static double pair_df(const sd_work *res, const sd_wtable *t, size_t c, size_t d, bool *mask)
 {
     for (size_t i = 0; i < t->ncols; i++)
         mask[i] = i == c || i == d;
     return sd__cols_df(res, t, mask) - 1;
 }
 
-sd_status sd__col_test(const sd_result *res, const sd_table *t, size_t r, size_t c, size_t d,
+sd_status sd__col_test(const sd_work *res, const sd_wtable *t, size_t r, size_t c, size_t d,
                        sd_coltest *out, sd_error *err)
 {
     size_t cols[2] = {c, d};
@@ -419,7 +419,7 @@ void sd__p_adjust(double *p, size_t n, int method)
 
 /* SPSS's effective base of a cell's column: n / deff, or the unweighted
  * base when there is no design effect to speak of (unweighted data). */
-static double spss_base(const sd_table *t, size_t r, size_t c)
+static double spss_base(const sd_wtable *t, size_t r, size_t c)
 {
     const sd_cellstat *cs = &t->stats[r * t->ncols + c];
     return isfinite(cs->eff_base) && cs->eff_base > 0 ? cs->eff_base : t->acc.base_n[c];
@@ -428,7 +428,7 @@ static double spss_base(const sd_table *t, size_t r, size_t c)
 /* The two-sided p-values of one row's column pairs (upper triangle of
  * pv, nb x nb, columns 1..nb as 0..nb-1); df[i * nb + j] the pairs'
  * degrees of freedom. */
-static sd_status row_pvalues(const sd_result *res, const sd_table *t, size_t r,
+static sd_status row_pvalues(const sd_work *res, const sd_wtable *t, size_t r,
                              const double *df, const size_t *cols, size_t nb, double *V,
                              double *pv, sd_error *err)
 {
@@ -462,7 +462,7 @@ static sd_status row_pvalues(const sd_result *res, const sd_table *t, size_t r,
     return SD_OK;
 }
 
-static sd_status column_letters(const sd_result *res, sd_table *t, sd_error *err)
+static sd_status column_letters(const sd_work *res, sd_wtable *t, sd_error *err)
 {
     size_t nb = t->ncols - 1;
     if (t->col_var < 0 || nb > MAX_LETTER_COLS)
@@ -528,7 +528,7 @@ done:
     return st;
 }
 
-sd_status sd__table_tests(const sd_tabspec *spec, sd_result *res, sd_table *t, sd_error *err)
+sd_status sd__table_tests(const sd_tabspec *spec, sd_work *res, sd_wtable *t, sd_error *err)
 {
     bool spss = spec->letters == LETTERS_SPSS;
     res->tests = spec->tests;

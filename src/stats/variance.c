@@ -107,7 +107,7 @@ typedef struct lqset {
     size_t *codes; /* code-row indexes, sorted (owned) */
 } lqset;
 
-static lqset *lq_sets(const sd_dataset *ds, const sd_table *t)
+static lqset *lq_sets(const sd_dataset *ds, const sd_wtable *t)
 {
     const sd_accum *a = &t->acc;
     size_t nc = t->ncols, cells = t->nrows * nc, ncat = t->nrows - t->nnets;
@@ -149,7 +149,7 @@ static void lq_sets_free(lqset *ls, size_t n)
 
 /* The cross-product sum of two LQs from the diagonal: the w^2 sum over the
  * rows in both, i.e. over the common code cells of the common column. */
-static double cross_from_diag(const sd_table *t, const lqset *ls, const double *dg, size_t l,
+static double cross_from_diag(const sd_wtable *t, const lqset *ls, const double *dg, size_t l,
                               size_t m)
 {
     size_t nc = t->ncols, cells = t->nrows * nc;
@@ -177,7 +177,7 @@ static double cross_from_diag(const sd_table *t, const lqset *ls, const double *
 
 /* Unclustered designs: every row is a PSU; the stratum's centred
  * cross-products follow from its sums: Q - S_a S_b / n. */
-static void cov_moments(const sd_dataset *ds, const sd_result *res, const sd_table *t,
+static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtable *t,
                         double *const *coef, size_t k, long col, double *out)
 {
     const sd_accum *a = &t->acc;
@@ -339,7 +339,7 @@ static void cov_stage(const sd_design *d, size_t stage, double *const *z, size_t
 /* Clustered designs: unit totals at the deepest stage used, summed up to
  * each stage above; one svyrecvar stage at a time, each later stage's
  * parents weighted by the sampling fractions above them. */
-static void cov_units(const sd_result *res, const sd_table *t, double *const *coef, size_t k,
+static void cov_units(const sd_work *res, const sd_wtable *t, double *const *coef, size_t k,
                       long col, double *out)
 {
     const sd_accum *a = &t->acc;
@@ -412,7 +412,7 @@ done:
     sd__free(present);
 }
 
-sd_status sd__ratio_replicates(const sd_result *res, const sd_table *t, const sd_ratio *r,
+sd_status sd__ratio_replicates(const sd_work *res, const sd_wtable *t, const sd_ratio *r,
                                double *theta)
 {
     const sd_accum *a = &t->acc;
@@ -461,7 +461,7 @@ double sd__rep_var(const sd_design *d, const double *theta, double full)
     return d->scale * v;
 }
 
-static void cov_reps(const sd_result *res, const sd_table *t, const sd_ratio *r, size_t k,
+static void cov_reps(const sd_work *res, const sd_wtable *t, const sd_ratio *r, size_t k,
                      double *out)
 {
     const sd_accum *a = &t->acc;
@@ -524,7 +524,7 @@ static void cov_reps(const sd_result *res, const sd_table *t, const sd_ratio *r,
     sd__free(centre);
 }
 
-sd_status sd__ratio_cov(const sd_result *res, const sd_table *t, const sd_ratio *r, size_t k,
+sd_status sd__ratio_cov(const sd_work *res, const sd_wtable *t, const sd_ratio *r, size_t k,
                         long domain_col, double *out, sd_error *err)
 {
     const sd_accum *a = &t->acc;

@@ -58,8 +58,10 @@ static sd_dataset *make(void)
     return ds;
 }
 
-static sd_result *run(sd_dataset *ds, const char *row, const char *col, const char *w,
-                      sd_missing_mode mode)
+/* The engine alone: its sums, before any statistics (the cube's labels
+ * and keys are tested in tests/unit/cube/test_cube.c). */
+static sd_work *run(sd_dataset *ds, const char *row, const char *col, const char *w,
+                    sd_missing_mode mode)
 {
     sd_tabspec *s = sd_tabspec_new();
     sd_tabspec_add_row(s, row, NULL);
@@ -68,9 +70,9 @@ static sd_result *run(sd_dataset *ds, const char *row, const char *col, const ch
     if (w)
         sd_tabspec_set_weight(s, w, NULL);
     sd_tabspec_set_missing(s, mode);
-    sd_result *r = NULL;
+    sd_work *r = NULL;
     sd_error *e = sd_error_new();
-    if (sd_tabulate(ds, s, &r, e) != SD_OK)
+    if (sd__tabulate_counts(ds, s, &r, e) != SD_OK)
         fprintf(stderr, "  tabulate failed: %s\n", sd_error_message(e));
     sd_error_free(e);
     sd_tabspec_free(s);
@@ -83,9 +85,9 @@ static sd_result *run(sd_dataset *ds, const char *row, const char *col, const ch
 static void test_categorical_by_banner_unweighted(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "q", "role", NULL, SD_MISSING_EXCLUDE);
+    sd_work *r = run(ds, "q", "role", NULL, SD_MISSING_EXCLUDE);
     CHECK(r && r->ntables == 1);
-    const sd_table *t = &r->tables[0];
+    const sd_wtable *t = &r->tables[0];
     /* rows: codes 1, 2, 3 (labelled, unobserved) then the net; 9 excluded */
     CHECK_INT(t->nrows, 4);
     CHECK(t->rows[0].code == 1 && t->rows[1].code == 2 && t->rows[2].code == 3);
@@ -107,21 +109,15 @@ static void test_categorical_by_banner_unweighted(void)
     CHECK_INT(t->acc.base_n[2], 1);
     CHECK_INT(t->acc.miss_n[2], 2);
     CHECK_INT(t->banner_missing_n, 1);
-    char buf[SD_NUMBUF];
-    CHECK_STR(sd__cat_label(ds, t, true, 0, "fr", buf), "Oui");
-    CHECK_STR(sd__cat_label(ds, t, true, 3, "fr", buf), "any");
-    CHECK_STR(sd__cat_key(ds, t, true, 3, buf), "any");
-    CHECK_STR(sd__cat_key(ds, t, false, 0, buf), "total");
-    CHECK_STR(sd__cat_label(ds, t, false, 0, "fr", buf), "Ensemble");
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 
 static void test_weighted_counts_and_bases(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "q", "role", "w", SD_MISSING_EXCLUDE);
-    const sd_table *t = &r->tables[0];
+    sd_work *r = run(ds, "q", "role", "w", SD_MISSING_EXCLUDE);
+    const sd_wtable *t = &r->tables[0];
     CHECK_NEAR(t->acc.base_w[0], 5, 1e-15);
     CHECK_NEAR(CELL_W(t, 0, 0), 2, 1e-15);
     CHECK_NEAR(CELL_W(t, 1, 0), 3, 1e-15);
@@ -129,15 +125,15 @@ static void test_weighted_counts_and_bases(void)
     CHECK_NEAR(t->acc.base_w[1], 3, 1e-15);
     CHECK_NEAR(t->acc.miss_w[2], 3.5, 1e-15);
     CHECK_INT(CELL_N(t, 1, 0), 2); /* n stays unweighted */
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 
 static void test_missing_include_makes_codes_categories(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "q", NULL, NULL, SD_MISSING_INCLUDE);
-    const sd_table *t = &r->tables[0];
+    sd_work *r = run(ds, "q", NULL, NULL, SD_MISSING_INCLUDE);
+    const sd_wtable *t = &r->tables[0];
     CHECK_INT(t->ncols, 1);
     CHECK_INT(t->nrows, 5); /* 1, 2, 3, 9, net */
     CHECK(t->rows[3].code == 9 && t->rows[3].user_missing);
@@ -145,15 +141,15 @@ static void test_missing_include_makes_codes_categories(void)
     CHECK_INT(t->acc.base_n[0], 5);
     CHECK_INT(t->acc.miss_n[0], 1);
     CHECK_INT(CELL_N(t, 4, 0), 4); /* the net holds 1 and 2 only */
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 
 static void test_dichotomy_set(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "acts", "role", "w", SD_MISSING_EXCLUDE);
-    const sd_table *t = &r->tables[0];
+    sd_work *r = run(ds, "acts", "role", "w", SD_MISSING_EXCLUDE);
+    const sd_wtable *t = &r->tables[0];
     CHECK(t->row_is_mrset);
     CHECK_INT(t->nrows, 2);
     CHECK_INT(t->acc.base_n[0], 5);
@@ -169,19 +165,15 @@ static void test_dichotomy_set(void)
     CHECK_INT(t->acc.miss_n[2], 1);
     CHECK_INT(CELL_N(t, 0, 2), 2);
     CHECK_INT(CELL_N(t, 1, 2), 1);
-    char buf[SD_NUMBUF];
-    CHECK_STR(sd__cat_key(ds, t, true, 0, buf), "a1");
-    CHECK_STR(sd__cat_label(ds, t, true, 0, "fr", buf), "Action 1");
-    CHECK_STR(sd__cat_label(ds, t, true, 1, "fr", buf), "a2");
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 
 static void test_category_set_counts_each_code_once(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "cats", NULL, NULL, SD_MISSING_EXCLUDE);
-    const sd_table *t = &r->tables[0];
+    sd_work *r = run(ds, "cats", NULL, NULL, SD_MISSING_EXCLUDE);
+    const sd_wtable *t = &r->tables[0];
     CHECK_INT(t->nrows, 3);
     CHECK(t->rows[0].code == 1 && t->rows[1].code == 2 && t->rows[2].code == 3);
     CHECK_INT(CELL_N(t, 0, 0), 2);
@@ -189,15 +181,15 @@ static void test_category_set_counts_each_code_once(void)
     CHECK_INT(CELL_N(t, 2, 0), 1);
     CHECK_INT(t->acc.base_n[0], 5);
     CHECK_INT(t->acc.miss_n[0], 1);
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 
 static void test_string_rows_sorted(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "s", "role", NULL, SD_MISSING_EXCLUDE);
-    const sd_table *t = &r->tables[0];
+    sd_work *r = run(ds, "s", "role", NULL, SD_MISSING_EXCLUDE);
+    const sd_wtable *t = &r->tables[0];
     CHECK_INT(t->nrows, 3);
     CHECK_STR(t->rows[0].str, "x");
     CHECK_STR(t->rows[2].str, "z");
@@ -206,28 +198,28 @@ static void test_string_rows_sorted(void)
     CHECK_INT(CELL_N(t, 2, 0), 1);
     CHECK_INT(t->acc.miss_n[0], 1);
     CHECK_INT(CELL_N(t, 1, 2), 1); /* "y" among role 2 */
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 
 static void test_string_banner(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "q", "s", NULL, SD_MISSING_EXCLUDE);
-    const sd_table *t = &r->tables[0];
+    sd_work *r = run(ds, "q", "s", NULL, SD_MISSING_EXCLUDE);
+    const sd_wtable *t = &r->tables[0];
     CHECK_INT(t->ncols, 4);
     CHECK_STR(t->cols[1].str, "x");
     CHECK_INT(CELL_N(t, 1, 1), 2); /* q=2 and s=x: rows 2 and 5 */
     CHECK_INT(t->acc.base_n[3], 0);
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 
 static void test_merge_adds(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "q", "role", "w", SD_MISSING_EXCLUDE);
-    sd_table *t = &r->tables[0];
+    sd_work *r = run(ds, "q", "role", "w", SD_MISSING_EXCLUDE);
+    sd_wtable *t = &r->tables[0];
     sd_accum copy;
     sd__accum_init(&copy, t->nrows, t->ncols);
     sd__accum_merge(&copy, &t->acc);
@@ -235,7 +227,7 @@ static void test_merge_adds(void)
     CHECK_NEAR(copy.w[1 * t->ncols + 0], 6, 1e-15);
     CHECK_NEAR(copy.base_n[2], 2, 1e-15);
     sd__accum_free(&copy);
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 

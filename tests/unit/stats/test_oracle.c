@@ -74,7 +74,7 @@ static void compare_test(const char *name, const char *what, double got, double 
         *worst = e;
 }
 
-static long col_index(const sd_table *t, const char *key)
+static long col_index(const sd_wtable *t, const char *key)
 {
     for (size_t c = 1; c < t->ncols; c++)
         if (t->cols[c].kind == SD_CAT_CODE && t->cols[c].code == strtod(key, NULL))
@@ -82,7 +82,7 @@ static long col_index(const sd_table *t, const char *key)
     return -1;
 }
 
-static long row_index(const sd_table *t, const char *key)
+static long row_index(const sd_wtable *t, const char *key)
 {
     for (size_t r = 0; r < t->nrows; r++)
         if (t->rows[r].kind == SD_CAT_CODE && t->rows[r].code == strtod(key, NULL))
@@ -93,11 +93,11 @@ static long row_index(const sd_table *t, const char *key)
 /* Rao-Scott (chisq_*), and the column-letter comparisons: pairwise
  * differences of proportions (diff, diff_se) and of two means (svyttest's
  * ttest_*, R's sign: mean(g=2) - mean(g=1)). */
-static void compare_tests(const char *name, const sd_result *r, const char *stat,
+static void compare_tests(const char *name, const sd_work *r, const char *stat,
                           const char *rowv, const char *row, const char *col, double val,
                           stats *st)
 {
-    const sd_table *ty = &r->tables[0], *tx = &r->tables[1];
+    const sd_wtable *ty = &r->tables[0], *tx = &r->tables[1];
     const sd_chisq *cq = &ty->chisq;
     char what[96];
     snprintf(what, sizeof what, "%s %s=%s g=%s", stat, rowv, row, col);
@@ -119,7 +119,7 @@ static void compare_tests(const char *name, const sd_result *r, const char *stat
         return;
     }
     bool ttest = !strncmp(stat, "ttest_", 6);
-    const sd_table *t = ttest ? tx : ty;
+    const sd_wtable *t = ttest ? tx : ty;
     char a[16], b[16];
     const char *dash = strchr(col, '-');
     if (!dash || (size_t)(dash - col) >= sizeof a) {
@@ -153,7 +153,7 @@ static void compare_tests(const char *name, const sd_result *r, const char *stat
         st->skipped++;
 }
 
-static const sd_cellstat *cell(const sd_table *t, double row, const char *col)
+static const sd_cellstat *cell(const sd_wtable *t, double row, const char *col)
 {
     for (size_t r = 0; r < t->nrows; r++) {
         if (t->rows[r].kind != SD_CAT_CODE || t->rows[r].code != row)
@@ -174,7 +174,7 @@ static bool first_pass(size_t mi)
 }
 
 /* A scale variable's mean, its SE and deff, its total and the total's SE. */
-static void compare_scale(const char *name, const sd_table *t, const char *stat,
+static void compare_scale(const char *name, const sd_wtable *t, const char *stat,
                           const char *col, double val, stats *st)
 {
     const sd_cellstat *cs = NULL;
@@ -235,7 +235,7 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
     sd_tabspec_add_row(s, "x", NULL);
     sd_tabspec_add_col(s, "g", NULL);
     sd_tabspec_set_option(s, "tests", "true", NULL);
-    sd_result *r = NULL;
+    sd_work *r = NULL;
     bool expect_error = strncmp(fix, "stat,row_var,row,col_var,col,value\nerror,", 41) == 0;
     bool random = strstr(args, "bootstrap") != NULL && make;
     /* logit and likelihood: R fits a glm by IRLS and stops at a deviance
@@ -249,9 +249,9 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
     for (size_t mi = 0; mi < sizeof methods / sizeof methods[0]; mi++) {
     char *fixc = strdup(fix);
     sd_tabspec_set_option(s, "ci", methods[mi], NULL);
-    sd_result_free(r);
+    sd__work_free(r);
     r = NULL;
-    if (bad_args != 0 || sd_tabulate(ds, s, &r, e) != SD_OK) {
+    if (bad_args != 0 || sd__tabulate_work(ds, s, &r, e) != SD_OK) {
         free(fixc);
         if (!expect_error) {
             fprintf(stderr, "  %s: %s\n", name, sd_error_message(e));
@@ -266,7 +266,7 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
         h_failed_checks++;
         goto out;
     }
-    const sd_table *t = &r->tables[0];
+    const sd_wtable *t = &r->tables[0];
     char *save = NULL;
     char cistat_lo[32], cistat_hi[32];
     snprintf(cistat_lo, sizeof cistat_lo, "ci_%s_low", methods[mi]);
@@ -346,7 +346,7 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
     free(fixc);
     }
 out:
-    sd_result_free(r);
+    sd__work_free(r);
     sd_tabspec_free(s);
     sd_dataset_free(ds);
     sd_error_free(e);

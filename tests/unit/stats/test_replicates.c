@@ -4,7 +4,7 @@
  * with-replacement linearization variance of a total exactly, whatever
  * Hadamard matrix is used; and bad designs are refused with a message.
  */
-#include "engine/engine.h"
+#include "stats/stats.h"
 #include "harness.h"
 
 static const char csv[] =
@@ -30,13 +30,13 @@ static double total_se(const char *make)
     sd_tabspec_set_option(s, "nest", "true", NULL);
     if (make)
         sd_tabspec_set_option(s, "make-replicates", make, NULL);
-    sd_result *r = NULL;
+    sd_work *r = NULL;
     double se = NAN;
-    if (sd_tabulate(ds, s, &r, e) == SD_OK)
+    if (sd__tabulate_work(ds, s, &r, e) == SD_OK)
         se = r->tables[0].stats[0].total_se;
     else
         fprintf(stderr, "  %s\n", sd_error_message(e));
-    sd_result_free(r);
+    sd__work_free(r);
     sd_tabspec_free(s);
     sd_dataset_free(ds);
     sd_error_free(e);
@@ -64,8 +64,8 @@ static void test_brr_needs_pairs(void)
     sd_tabspec_set_option(s, "cluster", "psu", NULL);
     sd_tabspec_set_option(s, "nest", "true", NULL);
     sd_tabspec_set_option(s, "make-replicates", "brr", NULL);
-    sd_result *r = NULL;
-    CHECK_INT(sd_tabulate(ds, s, &r, e), SD_E_INVALID);
+    sd_work *r = NULL;
+    CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_E_INVALID);
     CHECK_STR(sd_error_message(e), "--make-replicates brr needs exactly 2 PSUs in every stratum, "
                                    "and a stratum has 3: expected a paired design (or jkn)");
     sd_tabspec_free(s);

@@ -17,7 +17,7 @@
  */
 #include "engine/engine.h"
 #include "harness.h"
-#include "stats/stats.h"
+#include "cube/cube.h"
 
 static void num_var(sd_dataset *ds, const char *name, const double *vals)
 {
@@ -62,7 +62,7 @@ static sd_dataset *make(void)
     return ds;
 }
 
-static sd_result *run(sd_dataset *ds, const char *rows, const char *cols, const char *k1,
+static sd_work *run(sd_dataset *ds, const char *rows, const char *cols, const char *k1,
                       const char *v1, const char *k2, const char *v2)
 {
     sd_tabspec *s = sd_tabspec_new();
@@ -75,8 +75,8 @@ static sd_result *run(sd_dataset *ds, const char *rows, const char *cols, const 
         CHECK_INT(sd_tabspec_set_option(s, k1, v1, e), SD_OK);
     if (k2)
         CHECK_INT(sd_tabspec_set_option(s, k2, v2, e), SD_OK);
-    sd_result *r = NULL;
-    CHECK_INT(sd_tabulate(ds, s, &r, e), SD_OK);
+    sd_work *r = NULL;
+    CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_OK);
     if (!r)
         fprintf(stderr, "  %s\n", sd_error_message(e));
     sd_tabspec_free(s);
@@ -84,21 +84,21 @@ static sd_result *run(sd_dataset *ds, const char *rows, const char *cols, const 
     return r;
 }
 
-static const char *letters(const sd_result *r, size_t row, size_t col)
+static const char *letters(const sd_work *r, size_t row, size_t col)
 {
-    const sd_table *t = &r->tables[0];
+    const sd_wtable *t = &r->tables[0];
     return t->stats[row * t->ncols + col].letters;
 }
 
 static void test_rao_scott_by_hand(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
+    sd_work *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
     if (!r) {
         sd_dataset_free(ds);
         return;
     }
-    const sd_table *t = &r->tables[0];
+    const sd_wtable *t = &r->tables[0];
     const sd_chisq *q = &t->chisq;
     CHECK(q->done);
     double N = 60, X2 = 38.0 / 9 + 38.0 / 11, F = X2 * (N - 1) / (N * 2);
@@ -115,19 +115,19 @@ static void test_rao_scott_by_hand(void)
     CHECK_NEAR(q->f, 3.7744107744107711, 1e-12);
     CHECK_NEAR(q->f_p, 0.02576870746202703, 1e-12);
     CHECK_NEAR(q->chisq_p, 0.02295060974518727, 1e-12);
-    sd_result_free(r);
+    sd__work_free(r);
     sd_dataset_free(ds);
 }
 
 static void test_letters_by_hand(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
+    sd_work *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
     if (!r) {
         sd_dataset_free(ds);
         return;
     }
-    const sd_table *t = &r->tables[0];
+    const sd_wtable *t = &r->tables[0];
     /* rows: 1 Yes, 2 No, 3 Nobody, then the net "any". */
     CHECK_INT(t->nrows, 4);
     CHECK(t->has_letters);
@@ -152,20 +152,20 @@ static void test_letters_by_hand(void)
     CHECK_STR(letters(r, 2, 1), ""); /* nobody: no test */
     CHECK_STR(letters(r, 3, 2), ""); /* the net is 100% everywhere */
     sd_error_free(e);
-    sd_result_free(r);
+    sd__work_free(r);
     /* Bonferroni over the row's 3 pairs: 0.0245 (lower case), 0.067. */
     r = run(ds, "y", "g", "adjust", "bonferroni", NULL, NULL);
     if (r) {
         CHECK_STR(letters(r, 0, 1), "b");
         CHECK_STR(letters(r, 1, 2), "a");
         CHECK_STR(letters(r, 1, 3), "");
-        sd_result_free(r);
+        sd__work_free(r);
     }
     /* Levels. */
     r = run(ds, "y", "g", "alpha", "0.001", "alpha2", "0.01");
     if (r) {
         CHECK_STR(letters(r, 0, 1), "b");
-        sd_result_free(r);
+        sd__work_free(r);
     }
     sd_dataset_free(ds);
 }
@@ -175,19 +175,19 @@ static void test_spss_letters(void)
     /* Unweighted: SPSS's pooled z test on the counts. 1-2: z = 2.5298,
      * p = 0.011412, times 3 pairs = 0.034 < 0.05; 1-3: 0.080. */
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "y", "g", "letters", "spss", NULL, NULL);
+    sd_work *r = run(ds, "y", "g", "letters", "spss", NULL, NULL);
     if (r) {
         CHECK_NEAR(r->alpha, 0.05, 0);
         CHECK_INT(r->adjust, 2);
         CHECK_STR(letters(r, 0, 1), "B");
         CHECK_STR(letters(r, 1, 2), "A");
         CHECK_STR(letters(r, 1, 3), "");
-        sd_result_free(r);
+        sd__work_free(r);
     }
     r = run(ds, "y", "g", "letters", "spss", "adjust", "none");
     if (r) {
         CHECK_STR(letters(r, 0, 1), "BC");
-        sd_result_free(r);
+        sd__work_free(r);
     }
     sd_dataset_free(ds);
 }
@@ -195,9 +195,9 @@ static void test_spss_letters(void)
 static void test_means_and_sets(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "x", "g", NULL, NULL, NULL, NULL);
+    sd_work *r = run(ds, "x", "g", NULL, NULL, NULL, NULL);
     if (r) {
-        const sd_table *t = &r->tables[0];
+        const sd_wtable *t = &r->tables[0];
         CHECK(t->row_is_scale);
         CHECK(!t->chisq.done);
         sd_coltest ct;
@@ -210,21 +210,21 @@ static void test_means_and_sets(void)
         CHECK_NEAR(ct.p, 0.031040941911584637, 1e-12);
         CHECK_STR(letters(r, 0, 2), "ac");
         CHECK_STR(letters(r, 0, 1), "");
-        sd_result_free(r);
+        sd__work_free(r);
     }
     r = run(ds, "acts", "g", NULL, NULL, NULL, NULL);
     if (r) {
-        const sd_table *t = &r->tables[0];
+        const sd_wtable *t = &r->tables[0];
         CHECK(!t->chisq.done); /* no Rao-Scott test for a set */
         CHECK(t->has_letters);
         CHECK_STR(letters(r, 0, 1), ""); /* a1 = 50% in every group */
-        sd_result_free(r);
+        sd__work_free(r);
     }
     r = run(ds, "y", NULL, NULL, NULL, NULL, NULL);
     if (r) {
         CHECK(!r->tables[0].chisq.done);
         CHECK(!r->tables[0].has_letters);
-        sd_result_free(r);
+        sd__work_free(r);
     }
     sd_dataset_free(ds);
 }
@@ -258,26 +258,30 @@ static void test_p_adjust(void)
     CHECK_NEAR(p[1], 0.04, 0);
 }
 
-static char *render(const sd_result *r, const sd_dataset *ds, sd_outfmt fmt)
+/* The work as users get it (the cube), written in a format. */
+static char *render(const sd_work *w, sd_outfmt fmt)
 {
     char *buf = NULL;
     size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    if (!fp)
-        return NULL;
+    sd_result *r = NULL;
     sd_error *e = sd_error_new();
-    CHECK_INT(sd_result_write(r, ds, fmt, "en", fp, e), SD_OK);
+    FILE *fp = open_memstream(&buf, &len);
+    if (fp) {
+        CHECK_INT(sd__cube_build(w, &r, e), SD_OK);
+        CHECK_INT(sd_result_write(r, fmt, "en", fp, e), SD_OK);
+        fclose(fp);
+    }
+    sd_result_free(r);
     sd_error_free(e);
-    fclose(fp);
     return buf;
 }
 
 static void test_writers(void)
 {
     sd_dataset *ds = make();
-    sd_result *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
+    sd_work *r = run(ds, "y", "g", NULL, NULL, NULL, NULL);
     if (r) {
-        char *j = render(r, ds, SD_OUT_JSON);
+        char *j = render(r, SD_OUT_JSON);
         CHECK(j && strstr(j, "\"test\": {\"statistic\": \"F\", \"value\": 3.77441077441077"));
         CHECK(j && strstr(j, "\"ddf\": 11") && strstr(j, "\"p\": 0.02576870746202"));
         if (j && !strstr(j, "\"p\": 0.02576870746202"))
@@ -285,44 +289,44 @@ static void test_writers(void)
         CHECK(j && strstr(j, "\"missing_count\": 0, \"letter\": \"B\"}"));
         CHECK(j && strstr(j, "\"letters\": \"Bc\"}"));
         free(j);
-        char *tx = render(r, ds, SD_OUT_TEXT);
+        char *tx = render(r, SD_OUT_TEXT);
         CHECK(tx && strstr(tx, "Rao-Scott test, y by g: F(2.00, 118.00) = 3.77, p = 0.026\n"));
         CHECK(tx && strstr(tx, "(A)"));
         CHECK(tx && strstr(tx, "upper case p < 0.010, lower case p < 0.050)"));
         free(tx);
-        char *c = render(r, ds, SD_OUT_CSV);
+        char *c = render(r, SD_OUT_CSV);
         CHECK(c && strstr(c, ",mean,letters\n"));
         CHECK(c && strstr(c, ",Bc\n"));
         free(c);
-        sd_result_free(r);
+        sd__work_free(r);
     }
     r = run(ds, "y", "g", "chisq", "Chisq", NULL, NULL);
     if (r) {
-        char *j = render(r, ds, SD_OUT_JSON);
+        char *j = render(r, SD_OUT_JSON);
         CHECK(j && strstr(j, "\"test\": {\"statistic\": \"Chisq\", \"value\": 7.67676767676767"));
         CHECK(j && strstr(j, "\"df\": 2, \"p\": 0.02295060974518"));
         free(j);
-        sd_result_free(r);
+        sd__work_free(r);
     }
     r = run(ds, "y", NULL, NULL, NULL, NULL, NULL);
     if (r) {
-        char *j = render(r, ds, SD_OUT_JSON);
+        char *j = render(r, SD_OUT_JSON);
         CHECK(j && strstr(j, "\"test\": null"));
         CHECK(j && !strstr(j, "letters"));
         free(j);
-        sd_result_free(r);
+        sd__work_free(r);
     }
     /* Without tests, nothing changes in the output. */
     sd_tabspec *s = sd_tabspec_new();
     sd_tabspec_add_row(s, "y", NULL);
     sd_tabspec_add_col(s, "g", NULL);
     r = NULL;
-    CHECK_INT(sd_tabulate(ds, s, &r, NULL), SD_OK);
+    CHECK_INT(sd__tabulate_work(ds, s, &r, NULL), SD_OK);
     if (r) {
-        char *j = render(r, ds, SD_OUT_JSON);
+        char *j = render(r, SD_OUT_JSON);
         CHECK(j && !strstr(j, "\"test\"") && !strstr(j, "letter"));
         free(j);
-        sd_result_free(r);
+        sd__work_free(r);
     }
     sd_tabspec_free(s);
     sd_dataset_free(ds);

@@ -1,0 +1,72 @@
+/*
+ * cube.h — the cube layer: the result of a tabulation as users read it
+ * (include/sondage.h, "reading results"). The engine's sums and the stats
+ * layer's working state (sd_work) are turned into an sd_result that owns
+ * copies of every name, label and figure it shows, so it outlives the
+ * dataset and hides how the numbers were made. Writers read only the
+ * public accessors (cube.c); this header is for the cube's own files.
+ */
+#ifndef SD_CUBE_H
+#define SD_CUBE_H
+
+#include "../stats/stats.h"
+
+/* One row or column. */
+typedef struct sd_ccat {
+    sd_cat_type type;
+    unsigned flags;   /* SD_CATF_* */
+    double code;      /* a numeric category's code, else NaN */
+    char *key;        /* owned; the machine name */
+    sd_labels labels; /* owned; empty when the key is the label */
+    char letter[4];   /* banner columns with letters: "A", "B", ...; else "" */
+    /* columns only */
+    double base_n, base_w, miss_n, miss_w;
+} sd_ccat;
+
+/* One cell: every figure, and the column letters it earned. */
+typedef struct sd_ccell {
+    double fig[SD_FIG_COUNT_];
+    char *letters; /* owned, or NULL for none */
+} sd_ccell;
+
+typedef struct sd_cpair {
+    size_t row, col_a, col_b;
+    double diff, se, statistic, df, p;
+    char *method; /* owned */
+} sd_cpair;
+
+struct sd_table {
+    size_t number;
+    sd_table_kind kind;
+    char *row_var;         /* owned */
+    sd_labels row_label;   /* owned */
+    char *col_var;         /* owned, NULL for a Total-only table */
+    sd_labels col_label;   /* owned */
+    sd_ccat *rows, *cols;  /* owned */
+    size_t nrows, ncols;
+    sd_ccell *cells;       /* nrows * ncols, row-major, owned */
+    double banner_missing_n, banner_missing_w;
+    bool has_test;
+    sd_test_info test;     /* statistic points to a string literal */
+    sd_cpair *pairs;       /* owned */
+    size_t npairs;
+};
+
+struct sd_result {
+    char *source;         /* owned */
+    char *weight;         /* owned, or NULL */
+    char *compared;       /* owned, or NULL */
+    sd_missing_mode missing;
+    double level;
+    bool show_stats, show_deff, show_tests;
+    int letters;          /* 0 design, 1 spss, 2 none (sd_work.letters) */
+    double alpha, alpha2;
+    sd_table *tables;     /* owned */
+    size_t ntables;
+};
+
+/* Build a result from a tabulation whose statistics are filled (the work
+ * keeps its own memory; free it after). */
+sd_status sd__cube_build(const sd_work *w, sd_result **out, sd_error *err);
+
+#endif /* SD_CUBE_H */

@@ -1,0 +1,270 @@
+/*
+ * result.c — the public entry points of a tabulation (sd_tabulate,
+ * sd_result_free) and the read API of its result (include/sondage.h,
+ * "reading results"). Every accessor checks its indexes: out of range
+ * gives NaN, NULL, "" or 0 as the header says.
+ */
+#include "cube.h"
+
+#include <math.h>
+#include <string.h>
+
+sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
+                      sd_error *err)
+{
+    sd_work *w = NULL;
+    *out = NULL;
+    sd_status st = sd__tabulate_work(ds, spec, &w, err);
+    if (st == SD_OK)
+        st = sd__cube_build(w, out, err);
+    sd__work_free(w);
+    return st;
+}
+
+static void cat_free(sd_ccat *c)
+{
+    sd__free(c->key);
+    sd__labels_free(&c->labels);
+}
+
+void sd_result_free(sd_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ntables; i++) {
+        sd_table *t = &r->tables[i];
+        sd__free(t->row_var);
+        sd__free(t->col_var);
+        sd__labels_free(&t->row_label);
+        sd__labels_free(&t->col_label);
+        for (size_t k = 0; t->rows && k < t->nrows; k++)
+            cat_free(&t->rows[k]);
+        for (size_t k = 0; t->cols && k < t->ncols; k++)
+            cat_free(&t->cols[k]);
+        for (size_t k = 0; t->cells && k < t->nrows * t->ncols; k++)
+            sd__free(t->cells[k].letters);
+        for (size_t k = 0; k < t->npairs; k++)
+            sd__free(t->pairs[k].method);
+        sd__free(t->rows);
+        sd__free(t->cols);
+        sd__free(t->cells);
+        sd__free(t->pairs);
+    }
+    sd__free(r->tables);
+    sd__free(r->source);
+    sd__free(r->weight);
+    sd__free(r->compared);
+    sd__free(r);
+}
+
+/* ---- the result */
+
+size_t sd_result_ntables(const sd_result *r)
+{
+    return r ? r->ntables : 0;
+}
+
+const sd_table *sd_result_table(const sd_result *r, size_t i)
+{
+    return r && i < r->ntables ? &r->tables[i] : NULL;
+}
+
+const char *sd_result_source(const sd_result *r)
+{
+    return r->source;
+}
+
+const char *sd_result_weight(const sd_result *r)
+{
+    return r->weight;
+}
+
+sd_missing_mode sd_result_missing(const sd_result *r)
+{
+    return r->missing;
+}
+
+const char *sd_result_compared(const sd_result *r)
+{
+    return r->compared;
+}
+
+double sd_result_level(const sd_result *r)
+{
+    return r->level;
+}
+
+int sd_result_shows_stats(const sd_result *r)
+{
+    return r->show_stats;
+}
+
+int sd_result_shows_deff(const sd_result *r)
+{
+    return r->show_deff;
+}
+
+int sd_result_shows_tests(const sd_result *r)
+{
+    return r->show_tests;
+}
+
+const char *sd_result_letters_method(const sd_result *r, double *alpha, double *alpha2)
+{
+    if (alpha)
+        *alpha = r->alpha;
+    if (alpha2)
+        *alpha2 = r->alpha2;
+    if (!r->show_tests || r->letters == 2)
+        return NULL;
+    return r->letters == 1 ? "spss" : "design";
+}
+
+/* ---- a table */
+
+size_t sd_table_number(const sd_table *t)
+{
+    return t->number;
+}
+
+sd_table_kind sd_table_kind_of(const sd_table *t)
+{
+    return t->kind;
+}
+
+const char *sd_table_row_var(const sd_table *t)
+{
+    return t->row_var;
+}
+
+const char *sd_table_row_label(const sd_table *t, const char *lang)
+{
+    return sd__labels_get(&t->row_label, lang);
+}
+
+const char *sd_table_col_var(const sd_table *t)
+{
+    return t->col_var;
+}
+
+const char *sd_table_col_label(const sd_table *t, const char *lang)
+{
+    return t->col_var ? sd__labels_get(&t->col_label, lang) : NULL;
+}
+
+size_t sd_table_size(const sd_table *t, sd_axis axis)
+{
+    return axis == SD_ROWS ? t->nrows : t->ncols;
+}
+
+static const sd_ccat *cat_at(const sd_table *t, sd_axis axis, size_t i)
+{
+    if (axis == SD_ROWS)
+        return i < t->nrows ? &t->rows[i] : NULL;
+    return i < t->ncols ? &t->cols[i] : NULL;
+}
+
+sd_cat_type sd_table_cat_type(const sd_table *t, sd_axis axis, size_t i)
+{
+    const sd_ccat *c = cat_at(t, axis, i);
+    return c ? c->type : SD_CAT_TYPE_TOTAL;
+}
+
+const char *sd_table_cat_key(const sd_table *t, sd_axis axis, size_t i)
+{
+    const sd_ccat *c = cat_at(t, axis, i);
+    return c ? c->key : NULL;
+}
+
+double sd_table_cat_code(const sd_table *t, sd_axis axis, size_t i)
+{
+    const sd_ccat *c = cat_at(t, axis, i);
+    return c ? c->code : NAN;
+}
+
+const char *sd_table_cat_label(const sd_table *t, sd_axis axis, size_t i, const char *lang)
+{
+    const sd_ccat *c = cat_at(t, axis, i);
+    if (!c)
+        return NULL;
+    const char *l = sd__labels_get(&c->labels, lang);
+    return l ? l : c->key;
+}
+
+unsigned sd_table_cat_flags(const sd_table *t, sd_axis axis, size_t i)
+{
+    const sd_ccat *c = cat_at(t, axis, i);
+    return c ? c->flags : 0;
+}
+
+const char *sd_table_col_letter(const sd_table *t, size_t col)
+{
+    return col < t->ncols ? t->cols[col].letter : "";
+}
+
+double sd_table_base(const sd_table *t, size_t col, sd_base which)
+{
+    if (col >= t->ncols)
+        return NAN;
+    const sd_ccat *c = &t->cols[col];
+    switch (which) {
+    case SD_BASE_N: return c->base_n;
+    case SD_BASE_COUNT: return c->base_w;
+    case SD_BASE_MISSING_N: return c->miss_n;
+    case SD_BASE_MISSING_COUNT: return c->miss_w;
+    }
+    return NAN;
+}
+
+double sd_table_banner_missing(const sd_table *t, int weighted)
+{
+    return weighted ? t->banner_missing_w : t->banner_missing_n;
+}
+
+double sd_table_cell(const sd_table *t, size_t row, size_t col, sd_figure f)
+{
+    if (row >= t->nrows || col >= t->ncols || (int)f < 0 || f >= SD_FIG_COUNT_)
+        return NAN;
+    return t->cells[row * t->ncols + col].fig[f];
+}
+
+const char *sd_table_cell_letters(const sd_table *t, size_t row, size_t col)
+{
+    if (row >= t->nrows || col >= t->ncols)
+        return "";
+    const char *l = t->cells[row * t->ncols + col].letters;
+    return l ? l : "";
+}
+
+int sd_table_test(const sd_table *t, sd_test_info *out)
+{
+    if (!t->has_test)
+        return 0;
+    if (out)
+        *out = t->test;
+    return 1;
+}
+
+size_t sd_table_npairs(const sd_table *t)
+{
+    return t->npairs;
+}
+
+int sd_table_pair(const sd_table *t, size_t i, sd_pair_info *out)
+{
+    if (i >= t->npairs)
+        return 0;
+    const sd_cpair *p = &t->pairs[i];
+    if (out) {
+        out->row = p->row;
+        out->col_a = p->col_a;
+        out->col_b = p->col_b;
+        out->diff = p->diff;
+        out->se = p->se;
+        out->statistic = p->statistic;
+        out->df = p->df;
+        out->p = p->p;
+        out->method = p->method;
+    }
+    return 1;
+}
