@@ -7,6 +7,9 @@
 #   make fuzz     build the libFuzzer targets (clang) into build/fuzz
 #   make bench    run the benchmark (bench/run.sh)
 #   make lint     banned functions and file-header checks
+#   make install  PREFIX=/usr/local (and DESTDIR): the CLI, libsondage (static,
+#                 and shared with a soname), sondage.h, sondage.pc, sondage(1)
+#   make uninstall  removes exactly what install put there
 #
 # SAN=1 builds with -fsanitize=address,undefined -fno-sanitize-recover=all
 # into build/asan; otherwise into build/release. BUILD=dir overrides the folder.
@@ -34,6 +37,12 @@ else
 endif
 CFLAGS_ALL := $(CFLAGS_COMMON) $(OPT) $(CFLAGS)
 
+VERSION := $(shell sed -n 's/^\#define SD_VERSION "\(.*\)"/\1/p' include/sondage.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME  := libsondage.so.$(SOMAJOR)
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
 LIB_SRC  := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*'))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c' 2>/dev/null))
@@ -45,8 +54,9 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/study_embed.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all demo check test deps fuzz fuzz-smoke bench lint clean
-all: $(B)/sondage $(B)/libsondage.a $(B)/libsondage.so $(B)/gen_study $(UNIT_BIN)
+.PHONY: all demo check test deps fuzz fuzz-smoke bench lint clean install uninstall
+all: $(B)/sondage $(B)/libsondage.a $(B)/libsondage.so $(B)/gen_study $(B)/sondage.1 \
+     $(B)/sondage.pc $(UNIT_BIN)
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -63,8 +73,14 @@ $(B)/obj/gen/study_embed.o: $(B)/gen/study_embed.c
 $(B)/libsondage.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(B)/libsondage.so: $(LIB_OBJ)
-	$(CC) -shared $(LDSAN) -o $@ $^ $(LIBS)
+$(B)/libsondage.so: $(LIB_OBJ) Makefile
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDSAN) -o $@ $(LIB_OBJ) $(LIBS)
+$(B)/sondage.1: docs/sondage.1.md scripts/man.sh
+	@mkdir -p $(dir $@)
+	sh scripts/man.sh $< $(VERSION) > $@.tmp && mv $@.tmp $@
+$(B)/sondage.pc: scripts/sondage.pc.in include/sondage.h
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@.tmp && mv $@.tmp $@
 $(B)/sondage: $(CLI_OBJ) $(B)/libsondage.a
 	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(B)/libsondage.a $(LIBS)
 $(B)/gen_study: $(STUDY)/gen_study.c
@@ -99,6 +115,28 @@ bench: all
 
 lint:
 	@sh scripts/lint.sh
+
+# The installed tree: bin/sondage, include/sondage.h, lib/libsondage.a,
+# lib/libsondage.so.VERSION with its soname and dev links, lib/pkgconfig/
+# sondage.pc, share/man/man1/sondage.1. The .pc file names PREFIX, so it is
+# remade when PREFIX changes.
+D := $(DESTDIR)$(PREFIX)
+install: all
+	@rm -f $(B)/sondage.pc && $(MAKE) --no-print-directory $(B)/sondage.pc
+	install -d $(D)/bin $(D)/include $(D)/lib/pkgconfig $(D)/share/man/man1
+	install -m 755 $(B)/sondage $(D)/bin/sondage
+	install -m 644 include/sondage.h $(D)/include/sondage.h
+	install -m 644 $(B)/libsondage.a $(D)/lib/libsondage.a
+	install -m 755 $(B)/libsondage.so $(D)/lib/libsondage.so.$(VERSION)
+	ln -sf libsondage.so.$(VERSION) $(D)/lib/$(SONAME)
+	ln -sf $(SONAME) $(D)/lib/libsondage.so
+	install -m 644 $(B)/sondage.pc $(D)/lib/pkgconfig/sondage.pc
+	install -m 644 $(B)/sondage.1 $(D)/share/man/man1/sondage.1
+
+uninstall:
+	rm -f $(D)/bin/sondage $(D)/include/sondage.h $(D)/lib/libsondage.a \
+	      $(D)/lib/libsondage.so.$(VERSION) $(D)/lib/$(SONAME) $(D)/lib/libsondage.so \
+	      $(D)/lib/pkgconfig/sondage.pc $(D)/share/man/man1/sondage.1
 
 clean:
 	rm -rf build
