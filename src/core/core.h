@@ -65,6 +65,91 @@ static inline bool sd__add_ok(size_t a, size_t b, size_t *out)
 #define SD_MAX_FILE ((size_t)1 << 36)      /* a whole input file: 64 GiB */
 #define SD_MAX_CATEGORIES ((size_t)100000) /* distinct values of a tabulated variable */
 
+/* ------------------------------------------------------------ hashing */
+
+/* A hash index (hash.c): maps a 64-bit hash to item numbers 0..n-1 whose
+ * keys the caller stores (and compares) itself. At most half full, so every
+ * probe ends. Use:
+ *
+ *     sd_hprobe p = sd__hindex_probe(&h, hash);
+ *     size_t it;
+ *     while (sd__hindex_next(&h, &p, &it))
+ *         if (same_key(it, key)) return it;       // found
+ *     sd__hindex_add(&h, hash, new_item);         // not found: add it
+ *
+ * Items are below SD_HINDEX_MAX. Zero-initialised (or sd__hindex_init) is
+ * an empty index; sd__hindex_free releases it. */
+#define SD_HINDEX_MAX ((size_t)UINT32_MAX - 1)
+
+typedef struct sd_hslot {
+    uint32_t item; /* item + 1; 0 = empty */
+    uint32_t hash; /* sd__hash32 of the item's hash */
+} sd_hslot;
+
+typedef struct sd_hindex {
+    sd_hslot *slot; /* owned; cap slots, NULL while empty */
+    size_t cap;     /* a power of two, or 0 */
+    size_t n;       /* items added */
+} sd_hindex;
+
+typedef struct sd_hprobe {
+    size_t pos;
+    uint32_t hash;
+} sd_hprobe;
+
+void sd__hindex_init(sd_hindex *h);
+void sd__hindex_free(sd_hindex *h);
+/* Forget every item, keeping the slots. */
+void sd__hindex_clear(sd_hindex *h);
+/* Room for n items without growing; false on no memory or n too large. */
+bool sd__hindex_reserve(sd_hindex *h, size_t n);
+/* Add an item under a hash (the caller has checked it is not there yet);
+ * false on no memory or more than SD_HINDEX_MAX items. */
+bool sd__hindex_add(sd_hindex *h, uint64_t hash, size_t item);
+
+/* A well-mixed 64-bit hash of bytes, of a C string, of a 64-bit word. */
+uint64_t sd__hash_bytes(const void *p, size_t n);
+uint64_t sd__hash_str(const char *s);
+static inline uint64_t sd__hash_u64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+static inline uint32_t sd__hash32(uint64_t h)
+{
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Start a lookup; then sd__hindex_next yields each item stored under the
+ * same hash until it meets an empty slot (false). */
+static inline sd_hprobe sd__hindex_probe(const sd_hindex *h, uint64_t hash)
+{
+    sd_hprobe p;
+    p.hash = sd__hash32(hash);
+    p.pos = h->cap ? (p.hash & (h->cap - 1)) : 0;
+    return p;
+}
+static inline bool sd__hindex_next(const sd_hindex *h, sd_hprobe *p, size_t *item)
+{
+    if (!h->cap)
+        return false;
+    size_t mask = h->cap - 1;
+    for (;;) {
+        sd_hslot s = h->slot[p->pos];
+        if (!s.item)
+            return false;
+        p->pos = (p->pos + 1) & mask;
+        if (s.hash == p->hash) {
+            *item = s.item - 1;
+            return true;
+        }
+    }
+}
+
 /* ------------------------------------------------------------ strbuf */
 
 /* A growable string with a cap and a sticky error: once an append fails

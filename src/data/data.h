@@ -82,7 +82,7 @@ struct sd_var {
     uint32_t *str; /* SD_TYPE_STRING: index into levels */
     char **levels; /* distinct string values, owned */
     size_t nlevels, levcap;
-    void *intern;  /* builder-only hash of levels; NULL once finished */
+    sd_hindex *intern; /* builder-only hash of levels (owned); NULL once finished */
 };
 
 struct sd_mrset {
@@ -128,6 +128,9 @@ struct sd_dataset {
     size_t nvars, varcap;
     sd_mrset **mr;
     size_t nmr, mrcap;
+    /* Name indexes of vars and mr (names never change once added, so a
+     * lookup is one probe however many variables a file has). */
+    sd_hindex var_names, mr_names;
     sd_design_decl design;
 };
 

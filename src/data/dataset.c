@@ -46,6 +46,8 @@ static void var_free(sd_var *v)
     for (size_t i = 0; i < v->nlevels; i++)
         sd__free(v->levels[i]);
     sd__free(v->levels);
+    if (v->intern)
+        sd__hindex_free(v->intern);
     sd__free(v->intern);
     sd__free(v);
 }
@@ -65,6 +67,8 @@ void sd_dataset_free(sd_dataset *ds)
         sd__free(ds->mr[i]);
     }
     sd__free(ds->mr);
+    sd__hindex_free(&ds->var_names);
+    sd__hindex_free(&ds->mr_names);
     sd__labels_free(&ds->title);
     sd__design_decl_free(&ds->design);
     sd__free(ds->source);
@@ -91,7 +95,9 @@ bool sd__valid_name(const char *s)
 
 long sd__dataset_var_index(const sd_dataset *ds, const char *name)
 {
-    for (size_t i = 0; i < ds->nvars; i++)
+    sd_hprobe p = sd__hindex_probe(&ds->var_names, sd__hash_str(name));
+    size_t i;
+    while (sd__hindex_next(&ds->var_names, &p, &i))
         if (strcmp(ds->vars[i]->name, name) == 0)
             return (long)i;
     return -1;
@@ -163,6 +169,7 @@ sd_status sd__dataset_add_var(sd_dataset *ds, const char *name, sd_type type, sd
     sd_var *v = sd__calloc(1, sizeof *v);
     if (!v || !(v->name = sd__strdup(name)) ||
         !sd__grow((void **)&ds->vars, &ds->varcap, ds->nvars + 1, sizeof *ds->vars) ||
+        !sd__hindex_reserve(&ds->var_names, ds->nvars + 1) ||
         (ds->rowcap && !(v->type = type, var_reserve(v, 0, ds->rowcap)))) {
         var_free(v);
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
@@ -170,6 +177,7 @@ sd_status sd__dataset_add_var(sd_dataset *ds, const char *name, sd_type type, sd
     v->type = type;
     v->measure = type == SD_TYPE_STRING ? SD_MEASURE_NOMINAL : SD_MEASURE_NOMINAL;
     v->width = 8;
+    sd__hindex_add(&ds->var_names, sd__hash_str(v->name), ds->nvars); /* reserved above */
     ds->vars[ds->nvars++] = v;
     if (out)
         *out = v;
@@ -187,7 +195,8 @@ sd_status sd__dataset_add_mrset(sd_dataset *ds, const char *name, sd_mrset_kind 
                         "set name '%s' is already used by a variable or a set", name);
     sd_mrset *m = sd__calloc(1, sizeof *m);
     if (!m || !(m->name = sd__strdup(name)) ||
-        !sd__grow((void **)&ds->mr, &ds->mrcap, ds->nmr + 1, sizeof *ds->mr)) {
+        !sd__grow((void **)&ds->mr, &ds->mrcap, ds->nmr + 1, sizeof *ds->mr) ||
+        !sd__hindex_reserve(&ds->mr_names, ds->nmr + 1)) {
         if (m)
             sd__free(m->name);
         sd__free(m);
@@ -196,6 +205,7 @@ sd_status sd__dataset_add_mrset(sd_dataset *ds, const char *name, sd_mrset_kind 
     m->kind = kind;
     m->counted = 1;
     m->ds = ds;
+    sd__hindex_add(&ds->mr_names, sd__hash_str(m->name), ds->nmr); /* reserved above */
     ds->mr[ds->nmr++] = m;
     *out = m;
     return SD_OK;
@@ -251,7 +261,9 @@ const sd_mrset *sd_dataset_mrset(const sd_dataset *ds, size_t i)
 }
 const sd_mrset *sd_dataset_find_mrset(const sd_dataset *ds, const char *name)
 {
-    for (size_t i = 0; i < ds->nmr; i++)
+    sd_hprobe p = sd__hindex_probe(&ds->mr_names, sd__hash_str(name));
+    size_t i;
+    while (sd__hindex_next(&ds->mr_names, &p, &i))
         if (strcmp(ds->mr[i]->name, name) == 0)
             return ds->mr[i];
     return NULL;

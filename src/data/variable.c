@@ -8,71 +8,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- string levels: open addressing on a FNV-1a hash; the table holds
- * level index + 1 (0 = empty). */
-typedef struct intern_tab {
-    size_t cap; /* power of two */
-    uint32_t slot[];
-} intern_tab;
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-static bool intern_rehash(sd_var *v, size_t cap)
-{
-    size_t bytes;
-    if (!sd__mul_ok(cap, sizeof(uint32_t), &bytes) || !sd__add_ok(bytes, sizeof(intern_tab), &bytes))
-        return false;
-    intern_tab *t = sd__calloc(1, bytes);
-    if (!t)
-        return false;
-    t->cap = cap;
-    for (size_t i = 0; i < v->nlevels; i++) {
-        size_t h = (size_t)hash_bytes(v->levels[i], strlen(v->levels[i])) & (cap - 1);
-        while (t->slot[h])
-            h = (h + 1) & (cap - 1);
-        t->slot[h] = (uint32_t)(i + 1);
-    }
-    sd__free(v->intern);
-    v->intern = t;
-    return true;
-}
-
+/* ---- string levels: while a column is built, the shared hash index
+ * (v->intern, an sd_hindex) maps each value to its level. */
 bool sd__var_intern(sd_var *v, const char *s, size_t n, uint32_t *idx)
 {
-    intern_tab *t = v->intern;
-    if (!t || (v->nlevels + 1) * 2 > t->cap) {
-        if (v->nlevels >= UINT32_MAX - 1 || !intern_rehash(v, t ? t->cap * 2 : 64))
+    sd_hindex *t = v->intern;
+    if (!t) {
+        if (!(t = sd__calloc(1, sizeof *t)))
             return false;
-        t = v->intern;
+        v->intern = t;
+        /* Levels already there (a column converted while being built). */
+        for (size_t i = 0; i < v->nlevels; i++)
+            if (!sd__hindex_add(t, sd__hash_str(v->levels[i]), i))
+                return false;
     }
-    size_t h = (size_t)hash_bytes(s, n) & (t->cap - 1);
-    while (t->slot[h]) {
-        const char *lv = v->levels[t->slot[h] - 1];
+    uint64_t h = sd__hash_bytes(s, n);
+    sd_hprobe p = sd__hindex_probe(t, h);
+    size_t it;
+    while (sd__hindex_next(t, &p, &it)) {
+        const char *lv = v->levels[it];
         if (strncmp(lv, s, n) == 0 && lv[n] == '\0') {
-            *idx = t->slot[h] - 1;
+            *idx = (uint32_t)it;
             return true;
         }
-        h = (h + 1) & (t->cap - 1);
     }
+    if (v->nlevels >= UINT32_MAX - 1)
+        return false;
     char *copy = sd__strndup(s, n);
-    if (!copy || !sd__grow((void **)&v->levels, &v->levcap, v->nlevels + 1, sizeof *v->levels)) {
+    if (!copy || !sd__grow((void **)&v->levels, &v->levcap, v->nlevels + 1, sizeof *v->levels) ||
+        !sd__hindex_add(t, h, v->nlevels)) {
         sd__free(copy);
         return false;
     }
     v->levels[v->nlevels] = copy;
-    t->slot[h] = (uint32_t)(v->nlevels + 1);
     *idx = (uint32_t)v->nlevels++;
     if ((int)n > v->width)
         v->width = n > 32767 ? 32767 : (int)n;
     return true;
+}
+
+/* Drop the builder hash. */
+static void intern_free(sd_var *v)
+{
+    if (v->intern) {
+        sd__hindex_free(v->intern);
+        sd__free(v->intern);
+        v->intern = NULL;
+    }
 }
 
 static int cmp_level_ptr(const void *a, const void *b)
@@ -82,8 +64,7 @@ static int cmp_level_ptr(const void *a, const void *b)
 
 bool sd__var_finish_levels(sd_var *v, size_t nrows)
 {
-    sd__free(v->intern);
-    v->intern = NULL;
+    intern_free(v);
     if (v->type != SD_TYPE_STRING || v->nlevels < 2)
         return true;
     char ***order = sd__reallocarray(NULL, v->nlevels, sizeof *order);
@@ -116,11 +97,13 @@ bool sd__var_finish_levels(sd_var *v, size_t nrows)
 
 long sd__var_find_level(const sd_var *v, const char *s)
 {
-    /* Levels are sorted once finished; before that, scan. */
+    /* Levels are sorted once finished; before that, the builder hash. */
     if (v->intern) {
-        for (size_t i = 0; i < v->nlevels; i++)
-            if (strcmp(v->levels[i], s) == 0)
-                return (long)i;
+        sd_hprobe p = sd__hindex_probe(v->intern, sd__hash_str(s));
+        size_t it;
+        while (sd__hindex_next(v->intern, &p, &it))
+            if (strcmp(v->levels[it], s) == 0)
+                return (long)it;
         return -1;
     }
     size_t lo = 0, hi = v->nlevels;
@@ -318,8 +301,7 @@ sd_status sd__var_to_numeric(sd_var *v, size_t nrows, const char *file, sd_error
     sd__free(v->levels);
     v->levels = NULL;
     v->nlevels = v->levcap = 0;
-    sd__free(v->intern);
-    v->intern = NULL;
+    intern_free(v);
     v->num = num;
     v->type = SD_TYPE_NUMERIC;
     v->width = 8;

@@ -907,35 +907,30 @@ static sd_status rep_patterns(sd_design *d, sd_error *err)
         d->npattern = P;
         return SD_OK;
     }
-    size_t cap = 1024;
-    uint32_t *slot = sd__zalloc(cap, sizeof *slot);
+    sd_hindex seen; /* items: pattern numbers */
+    sd__hindex_init(&seen);
     int64_t *key = sd__zalloc(R, sizeof *key);
     d->pattern = sd__zalloc(n, sizeof *d->pattern);
     size_t pcap = 0;
-    bool ok = slot && key && d->pattern;
+    bool ok = key && d->pattern;
     for (size_t i = 0; ok && i < n; i++) {
         double w = d->w ? d->w[i] : 1.0;
         if (w == 0) {
             d->pattern[i] = -1;
             continue;
         }
-        uint64_t h = 1469598103934665603ull;
-        for (size_t r = 0; r < R; r++) {
+        for (size_t r = 0; r < R; r++)
             key[r] = (int64_t)llround(d->repw[r][i] / w * 16777216.0);
-            h = (h ^ (uint64_t)key[r]) * 1099511628211ull;
-        }
-        size_t k = (size_t)h & (cap - 1);
+        uint64_t h = sd__hash_bytes(key, R * sizeof *key);
+        sd_hprobe pr = sd__hindex_probe(&seen, h);
+        size_t p;
         long found = -1;
-        while (slot[k]) {
-            size_t p = slot[k] - 1;
+        while (found < 0 && sd__hindex_next(&seen, &pr, &p)) {
             bool same = true;
             for (size_t r = 0; r < R && same; r++)
                 same = (int64_t)llround(d->patvec[p * R + r] * 16777216.0) == key[r];
-            if (same) {
+            if (same)
                 found = (long)p;
-                break;
-            }
-            k = (k + 1) & (cap - 1);
         }
         if (found < 0) {
             if (d->npattern >= PATTERNS_MAX) {
@@ -946,40 +941,18 @@ static sd_status rep_patterns(sd_design *d, sd_error *err)
                 d->npattern = 0;
                 break;
             }
-            if (!sd__grow((void **)&d->patvec, &pcap, (d->npattern + 1) * R, sizeof *d->patvec)) {
+            if (!sd__grow((void **)&d->patvec, &pcap, (d->npattern + 1) * R, sizeof *d->patvec) ||
+                !sd__hindex_add(&seen, h, d->npattern)) {
                 ok = false;
                 break;
             }
             for (size_t r = 0; r < R; r++)
                 d->patvec[d->npattern * R + r] = d->repw[r][i] / w;
             found = (long)d->npattern++;
-            slot[k] = (uint32_t)found + 1;
-            if (d->npattern * 2 > cap) {
-                /* Rehash into a table twice the size. */
-                size_t ncap = cap * 2;
-                uint32_t *ns = sd__zalloc(ncap, sizeof *ns);
-                if (!ns) {
-                    ok = false;
-                    break;
-                }
-                for (size_t p = 0; p < d->npattern; p++) {
-                    uint64_t hh = 1469598103934665603ull;
-                    for (size_t r = 0; r < R; r++)
-                        hh = (hh ^ (uint64_t)llround(d->patvec[p * R + r] * 16777216.0)) *
-                             1099511628211ull;
-                    size_t kk = (size_t)hh & (ncap - 1);
-                    while (ns[kk])
-                        kk = (kk + 1) & (ncap - 1);
-                    ns[kk] = (uint32_t)p + 1;
-                }
-                sd__free(slot);
-                slot = ns;
-                cap = ncap;
-            }
         }
         d->pattern[i] = (int32_t)found;
     }
-    sd__free(slot);
+    sd__hindex_free(&seen);
     sd__free(key);
     return ok ? SD_OK : sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
 }

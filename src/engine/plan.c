@@ -17,7 +17,8 @@ void sd__catmap_free(sd_catmap *m)
 }
 
 /* ---- distinct numeric values: a direct table for small non-negative
- * integers (nearly every survey code), a hash for the rest. */
+ * integers (nearly every survey code), the shared hash index for the rest
+ * (negative, fractional and large codes; only those are in the index). */
 #define SMALL_CODES 1024
 
 typedef struct values {
@@ -25,37 +26,23 @@ typedef struct values {
     bool *excluded;   /* user-missing and excluded */
     size_t n, cap;
     int32_t small[SMALL_CODES];
-    uint32_t *hslot;  /* index + 1, 0 = empty */
-    size_t hcap;
+    sd_hindex big;    /* items: indexes into v of the codes not in small */
 } values;
 
-static uint64_t dbits(double x)
+static uint64_t code_hash(double x)
 {
     uint64_t b;
     if (x == 0)
         x = 0; /* -0 and 0 are one code */
+    if (x != x)
+        x = NAN; /* every NaN is one code */
     memcpy(&b, &x, sizeof b);
-    b ^= b >> 33;
-    b *= 0xff51afd7ed558ccdull;
-    b ^= b >> 33;
-    return b;
+    return sd__hash_u64(b);
 }
 
-static bool hash_rebuild(values *s, size_t cap)
+static bool same_code(double a, double b)
 {
-    uint32_t *h = sd__calloc(cap, sizeof *h);
-    if (!h)
-        return false;
-    for (size_t i = 0; i < s->n; i++) {
-        size_t k = (size_t)dbits(s->v[i]) & (cap - 1);
-        while (h[k])
-            k = (k + 1) & (cap - 1);
-        h[k] = (uint32_t)(i + 1);
-    }
-    sd__free(s->hslot);
-    s->hslot = h;
-    s->hcap = cap;
-    return true;
+    return a == b || (a != a && b != b);
 }
 
 /* Index of x in s, adding it when new; -1 on no memory, -2 over the cap. */
@@ -64,21 +51,18 @@ static long values_find_add(values *s, const sd_var *v, sd_missing_mode mode, do
     if (x == 0)
         x = 0;
     bool small = x >= 0 && x < SMALL_CODES && x == floor(x);
-    size_t slot = 0;
+    uint64_t h = 0;
     if (small) {
         int32_t k = s->small[(int)x];
         if (k >= 0)
             return k;
     } else {
-        if (!s->hslot || (s->n + 1) * 2 > s->hcap)
-            if (!hash_rebuild(s, s->hcap ? s->hcap * 2 : 64))
-                return -1;
-        slot = (size_t)dbits(x) & (s->hcap - 1);
-        while (s->hslot[slot]) {
-            if (s->v[s->hslot[slot] - 1] == x)
-                return (long)s->hslot[slot] - 1;
-            slot = (slot + 1) & (s->hcap - 1);
-        }
+        h = code_hash(x);
+        sd_hprobe p = sd__hindex_probe(&s->big, h);
+        size_t it;
+        while (sd__hindex_next(&s->big, &p, &it))
+            if (same_code(s->v[it], x))
+                return (long)it;
     }
     if (s->n >= SD_MAX_CATEGORIES)
         return -2;
@@ -94,12 +78,12 @@ static long values_find_add(values *s, const sd_var *v, sd_missing_mode mode, do
         s->excluded = ne;
         s->cap = ncap;
     }
-    s->v[s->n] = x;
-    s->excluded[s->n] = mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, x);
     if (small)
         s->small[(int)x] = (int32_t)s->n;
-    else
-        s->hslot[slot] = (uint32_t)(s->n + 1);
+    else if (!sd__hindex_add(&s->big, h, s->n))
+        return -1;
+    s->v[s->n] = x;
+    s->excluded[s->n] = mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, x);
     return (long)s->n++;
 }
 
@@ -111,6 +95,8 @@ typedef struct order_item {
 static int cmp_order(const void *a, const void *b)
 {
     double x = ((const order_item *)a)->code, y = ((const order_item *)b)->code;
+    if (x != x || y != y) /* NaN last */
+        return (x != x) - (y != y);
     return (x > y) - (x < y);
 }
 
@@ -211,7 +197,7 @@ done:
     sd__free(remap);
     sd__free(s.v);
     sd__free(s.excluded);
-    sd__free(s.hslot);
+    sd__hindex_free(&s.big);
     return st;
 }
 

@@ -449,17 +449,9 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
 
 /* ------------------------------------------------------------ passes */
 
-static uint64_t hash_name(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
-
 /* The header: count the names first (so a line of a million columns fails
  * before any is built), then check and add them; duplicates are found with
- * a small hash of the names. */
+ * the dataset's name index (columns and variables share their numbers). */
 static sd_status read_header(reader *R, const sd_codebook *cb)
 {
     lexer *lx = &R->lx;
@@ -478,15 +470,9 @@ static sd_status read_header(reader *R, const sd_codebook *cb)
                             SD_MAX_VARS);
     } while (tok == TOK_SEP);
 
-    size_t hcap = 16;
-    while (hcap < 2 * n)
-        hcap *= 2;
-    uint32_t *seen = sd__calloc(hcap, sizeof *seen); /* column index + 1; 0 = empty */
     R->cols = sd__calloc(n, sizeof *R->cols);
-    if (!seen || !R->cols) {
-        sd__free(seen);
+    if (!R->cols)
         return nomem(R, 1);
-    }
     lx->p = start;
     lx->line = 1;
     st = SD_OK;
@@ -505,17 +491,12 @@ static sd_status read_header(reader *R, const sd_codebook *cb)
             st = nomem(R, f.line);
             break;
         }
-        size_t h = (size_t)hash_name(f.s, f.n) & (hcap - 1);
-        for (; seen[h]; h = (h + 1) & (hcap - 1)) {
-            size_t k = seen[h] - 1;
-            if (strcmp(R->cols[k].v->name, name) == 0) {
-                st = sd__fail(R->err, SD_E_PARSE, R->name, f.line, (long)(j + 1), name,
-                              "variable name '%s' in column %zu is already used by column %zu: "
-                              "expected unique names",
-                              name, j + 1, k + 1);
-                break;
-            }
-        }
+        long k = sd__dataset_var_index(R->ds, name);
+        if (k >= 0)
+            st = sd__fail(R->err, SD_E_PARSE, R->name, f.line, (long)(j + 1), name,
+                          "variable name '%s' in column %zu is already used by column %ld: "
+                          "expected unique names",
+                          name, j + 1, k + 1);
         sd_type decl = SD_TYPE_NUMERIC;
         int kind = COL_NUM;
         if (st == SD_OK && cb && sd__codebook_var_type(cb, name, &decl) == 1)
@@ -530,12 +511,10 @@ static sd_status read_header(reader *R, const sd_codebook *cb)
             break;
         if (kind == COL_STR)
             v->width = 1; /* grows to the longest value */
-        seen[h] = (uint32_t)(j + 1);
         R->cols[j].v = v;
         R->cols[j].kind = kind;
         R->ncols = j + 1;
     }
-    sd__free(seen);
     return st;
 }
 

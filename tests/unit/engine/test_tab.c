@@ -5,6 +5,7 @@
  * string variables, banner missing values, merging, and bad specs.
  */
 #include "engine/engine.h"
+#include "engine/plan.h"
 #include "harness.h"
 
 #define SYS (-1e300) /* marks a system-missing cell in the literals below */
@@ -285,8 +286,62 @@ static void test_negative_weight(void)
     sd_dataset_free(ds);
 }
 
+/* Issue 11: 64 distinct small codes, then a negative, fractional or large
+ * one, never returned (the hash held the small codes too and filled up). */
+static void test_catmap_small_codes_then_others(void)
+{
+    enum { N = 64 + 3 + 5000 };
+    static double vals[N];
+    for (int i = 0; i < 64; i++)
+        vals[i] = i;
+    vals[64] = -1;
+    vals[65] = 0.5;
+    vals[66] = 1024;
+    for (int i = 67; i < N; i++)
+        vals[i] = 2000 + (i - 67) % 2500 - 0.25; /* 2500 distinct large codes, each twice */
+    sd_dataset *ds = sd__dataset_new("mem");
+    ds->nrows = N;
+    sd__dataset_reserve_rows(ds, N);
+    sd_var *q = num_var(ds, "q", vals);
+    sd__var_set_vlabel_num(q, -2, NULL, "Refused"); /* a labelled code nobody chose */
+    sd__var_set_vlabel_num(q, 5, NULL, "Five");
+    sd_catmap m;
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd__catmap_build(ds, 0, SD_MISSING_EXCLUDE, false, &m, e), SD_OK);
+    CHECK_INT(m.ncats, 64 + 3 + 2500 + 1);
+    CHECK(m.cats[0].code == -2);
+    CHECK(m.cats[1].code == -1);
+    CHECK(m.cats[2].code == 0);
+    CHECK(m.cats[3].code == 0.5);
+    CHECK(m.cats[66].code == 63);
+    CHECK(m.cats[67].code == 1024);
+    CHECK(m.cats[68].code == 1999.75);
+    CHECK(m.cats[m.ncats - 1].code == 4498.75);
+    CHECK_INT(m.idx[64], 1);
+    CHECK_INT(m.idx[65], 3);
+    CHECK_INT(m.idx[0], 2);
+    CHECK_INT(m.idx[66], 67);
+    CHECK_INT(m.idx[67], 68);
+    CHECK_INT(m.idx[67 + 2500], 68);
+    sd__catmap_free(&m);
+    /* -0 is 0; a NaN is one category, shown last (codes 1, 2, 3 are gone). */
+    ds->vars[0]->num[1] = -0.0;
+    ds->vars[0]->num[2] = NAN;
+    ds->vars[0]->num[3] = NAN;
+    CHECK_INT(sd__catmap_build(ds, 0, SD_MISSING_EXCLUDE, false, &m, e), SD_OK);
+    CHECK_INT(m.ncats, 64 + 3 + 2500 + 1 - 3 + 1);
+    CHECK(isnan(m.cats[m.ncats - 1].code));
+    CHECK_INT(m.idx[1], m.idx[0]);
+    CHECK_INT(m.idx[2], (long long)m.ncats - 1);
+    CHECK_INT(m.idx[3], (long long)m.ncats - 1);
+    sd__catmap_free(&m);
+    sd_error_free(e);
+    sd_dataset_free(ds);
+}
+
 int main(void)
 {
+    RUN(test_catmap_small_codes_then_others);
     RUN(test_categorical_by_banner_unweighted);
     RUN(test_weighted_counts_and_bases);
     RUN(test_missing_include_makes_codes_categories);
