@@ -81,6 +81,28 @@ SD_API long sd_error_column(const sd_error *e);
 /* The variable the error is about, or NULL. */
 SD_API const char *sd_error_variable(const sd_error *e);
 
+/* ----------------------------------------------------------- output files */
+
+/* An output file that never leaves a cut, emptied or half-written file: the
+ * bytes go to a temporary file in the target's folder, which replaces PATH
+ * only when sd_outfile_commit has flushed and fsynced all of it. A failed
+ * commit, or sd_outfile_abort, removes the temporary file and leaves an
+ * existing PATH as it was. PATH "-" or NULL is standard output; a PATH that
+ * exists and is not a regular file (a terminal, /dev/null, a pipe) is
+ * written in place. _commit and _abort both free the handle; errors name
+ * the file and the cause ("write error: No space left on device (ENOSPC)").
+ * Added-in: 0.1. */
+typedef struct sd_outfile sd_outfile;
+
+SD_API sd_status sd_outfile_open(const char *path, sd_outfile **out, sd_error *err);
+/* The stream to write to (borrowed, valid until _commit or _abort). */
+SD_API FILE *sd_outfile_stream(sd_outfile *o);
+SD_API sd_status sd_outfile_commit(sd_outfile *o, sd_error *err);
+SD_API void sd_outfile_abort(sd_outfile *o);
+/* Do two paths name one existing regular file (same device and inode, so
+ * hard links, symbolic links and other spellings count)? 1 or 0. */
+SD_API int sd_path_same_file(const char *a, const char *b);
+
 /* ---------------------------------------------------------------- dataset */
 
 typedef struct sd_dataset sd_dataset;

@@ -25,8 +25,20 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* Parse --format / --lang / --missing values; false after printing. */
 bool cli_outfmt(const char *cmd, const char *s, bool allow_csv, sd_outfmt *out);
 bool cli_lang(const char *cmd, const char *s);
-/* Open -o FILE (or stdout for NULL / "-"); NULL after printing. */
-FILE *cli_output(const char *path);
-int cli_close_output(FILE *fp, const char *path);
+/* Like cli_report, for an error met while writing `path` (NULL or "-":
+ * standard output): the message names the output when the error has no
+ * file of its own. */
+int cli_report_output(const sd_error *err, const char *path);
+/* Open -o FILE (or stdout for NULL / "-") through sd_outfile (a temporary
+ * file renamed over FILE on success); NULL after printing. */
+sd_outfile *cli_output(const char *path, sd_error *err);
+/* Write everything out and replace the target; prints any failure and
+ * returns the exit status. */
+int cli_close_output(sd_outfile *out, sd_error *err);
+/* Refuse (usage error, after printing) an output that is one of the inputs
+ * or another output, by device and inode (links and spellings count) or by
+ * name: `inputs` and `outputs` are NULL-terminated lists of name/role pairs
+ * with NULL or "@study" names skipped. */
+bool cli_outputs_ok(const char *cmd, const char *const *inputs, const char *const *outputs);
 
 #endif

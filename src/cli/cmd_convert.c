@@ -56,6 +56,10 @@ int cmd_convert(int argc, char **argv)
         return cli_usage("convert", "-o %s: expected a name ending in .sav or .csv", output);
     if (cb_out && !csv)
         return cli_usage("convert", "--codebook-out goes with a .csv output");
+    const char *inputs[] = {"data file", file, "codebook", codebook, NULL};
+    const char *outputs[] = {"-o", output, "--codebook-out", cb_out, NULL};
+    if (!cli_outputs_ok("convert", inputs, outputs))
+        return EXIT_USAGE;
     sd_error *err = sd_error_new();
     sd_dataset *ds = NULL;
     int rc = EXIT_OK;

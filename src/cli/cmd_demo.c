@@ -92,10 +92,14 @@ int cmd_demo(int argc, char **argv)
                        : "Base: all respondents of each group ('does not apply' and 'don't know' "
                          "included, as in the release).");
     }
-    if (sd_result_write(res, fmt, lang, stdout, err) != SD_OK)
-        rc = cli_report(err);
-    else
-        rc = cli_close_output(stdout, NULL);
+    sd_outfile *out = cli_output(NULL, err);
+    if (!out)
+        rc = EXIT_INTERNAL;
+    else if (sd_result_write(res, fmt, lang, sd_outfile_stream(out), err) != SD_OK) {
+        rc = cli_report_output(err, NULL);
+        sd_outfile_abort(out);
+    } else
+        rc = cli_close_output(out, err);
 out:
     sd_result_free(res);
     sd_dataset_free(ds);

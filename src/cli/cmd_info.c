@@ -49,6 +49,10 @@ int cmd_info(int argc, char **argv)
     const char *file = opts_file("info", argc, argv);
     if (!file)
         return EXIT_USAGE;
+    const char *inputs[] = {"data file", file, "codebook", codebook, NULL};
+    const char *outputs[] = {"-o", output, NULL};
+    if (!cli_outputs_ok("info", inputs, outputs))
+        return EXIT_USAGE;
     sd_error *err = sd_error_new();
     sd_dataset *ds = NULL;
     int rc = EXIT_OK;
@@ -59,14 +63,14 @@ int cmd_info(int argc, char **argv)
     if (sd_dataset_open(file, SD_FORMAT_AUTO, codebook, &ds, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK) {
-        FILE *fp = cli_output(output);
-        if (!fp)
+        sd_outfile *out = cli_output(output, err);
+        if (!out)
             rc = EXIT_INPUT;
-        else if (sd_dataset_write_info(ds, fmt, lang, fp, err) != SD_OK) {
-            rc = cli_report(err);
-            cli_close_output(fp, output);
+        else if (sd_dataset_write_info(ds, fmt, lang, sd_outfile_stream(out), err) != SD_OK) {
+            rc = cli_report_output(err, output);
+            sd_outfile_abort(out);
         } else
-            rc = cli_close_output(fp, output);
+            rc = cli_close_output(out, err);
     }
     sd_dataset_free(ds);
     sd_error_free(err);

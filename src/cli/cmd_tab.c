@@ -143,6 +143,13 @@ int cmd_tab(int argc, char **argv)
         rc = cli_usage("tab", "--rows is required: name the variables to tabulate");
     if (rc == EXIT_OK && !(file = opts_file("tab", argc, argv)))
         rc = EXIT_USAGE;
+    if (rc == EXIT_OK) {
+        const char *inputs[] = {"data file", file, "codebook", codebook, "--compare file",
+                                compare, NULL};
+        const char *outputs[] = {"-o", output, NULL};
+        if (!cli_outputs_ok("tab", inputs, outputs))
+            rc = EXIT_USAGE;
+    }
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
     if (rc == EXIT_OK && sd_dataset_open(file, SD_FORMAT_AUTO, codebook, &ds, err) != SD_OK)
@@ -161,14 +168,14 @@ int cmd_tab(int argc, char **argv)
         sd_dataset_free(pds);
     }
     if (rc == EXIT_OK) {
-        FILE *fp = cli_output(output);
-        if (!fp)
+        sd_outfile *out = cli_output(output, err);
+        if (!out)
             rc = EXIT_INPUT;
-        else if (sd_result_write(res, fmt, lang, fp, err) != SD_OK) {
-            rc = cli_report(err);
-            cli_close_output(fp, output);
+        else if (sd_result_write(res, fmt, lang, sd_outfile_stream(out), err) != SD_OK) {
+            rc = cli_report_output(err, output);
+            sd_outfile_abort(out);
         } else
-            rc = cli_close_output(fp, output);
+            rc = cli_close_output(out, err);
     }
     sd_result_free(res);
     sd_dataset_free(ds);

@@ -64,29 +64,59 @@ bool cli_lang(const char *cmd, const char *s)
     return false;
 }
 
-FILE *cli_output(const char *path)
+int cli_report_output(const sd_error *err, const char *path)
 {
-    if (!path || strcmp(path, "-") == 0)
-        return stdout;
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        fprintf(stderr, "sondage: error: %s: cannot create: %s\n", path, strerror(errno));
-    return fp;
+    if (sd_error_file(err))
+        return cli_report(err);
+    sd_status st = sd_error_status(err);
+    const char *msg = sd_error_message(err);
+    fprintf(stderr, "sondage: error: %s: %s\n",
+            !path || strcmp(path, "-") == 0 ? "standard output" : path,
+            *msg ? msg : sd_status_str(st));
+    return st == SD_E_INTERNAL || st == SD_E_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
 }
 
-int cli_close_output(FILE *fp, const char *path)
+sd_outfile *cli_output(const char *path, sd_error *err)
 {
-    if (fp == stdout) {
-        if (fflush(stdout) != 0) {
-            fprintf(stderr, "sondage: error: write error on standard output: %s\n",
-                    strerror(errno));
-            return EXIT_INPUT;
-        }
-        return EXIT_OK;
+    sd_outfile *out = NULL;
+    if (sd_outfile_open(path, &out, err) != SD_OK) {
+        cli_report_output(err, path);
+        return NULL;
     }
-    if (fclose(fp) != 0) {
-        fprintf(stderr, "sondage: error: %s: write error: %s\n", path, strerror(errno));
-        return EXIT_INPUT;
-    }
+    return out;
+}
+
+int cli_close_output(sd_outfile *out, sd_error *err)
+{
+    if (sd_outfile_commit(out, err) != SD_OK)
+        return cli_report(err);
     return EXIT_OK;
+}
+
+bool cli_outputs_ok(const char *cmd, const char *const *inputs, const char *const *outputs)
+{
+    for (size_t i = 0; outputs[i]; i += 2) {
+        const char *o = outputs[i + 1];
+        if (!o || strcmp(o, "-") == 0)
+            continue;
+        for (size_t j = 0; inputs[j]; j += 2) {
+            const char *in = inputs[j + 1];
+            if (!in || strcmp(in, "@study") == 0)
+                continue;
+            if (strcmp(in, o) == 0 || sd_path_same_file(in, o)) {
+                cli_usage(cmd, "%s %s is also the %s '%s': expected another output file",
+                          outputs[i], o, inputs[j], in);
+                return false;
+            }
+        }
+        for (size_t j = 0; j < i; j += 2) {
+            const char *o2 = outputs[j + 1];
+            if (o2 && strcmp(o2, "-") != 0 && (strcmp(o2, o) == 0 || sd_path_same_file(o2, o))) {
+                cli_usage(cmd, "%s %s is also the output of %s: expected another file",
+                          outputs[i], o, outputs[j]);
+                return false;
+            }
+        }
+    }
+    return true;
 }

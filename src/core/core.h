@@ -22,6 +22,13 @@
 sd_status sd__fail(sd_error *err, sd_status st, const char *file, long line, long col,
                    const char *var, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+/* A failure caused by a system call: "WHAT: No space left on device
+ * (ENOSPC)", naming the errno as well as its text (just WHAT when errnum is
+ * 0). */
+sd_status sd__fail_errno(sd_error *err, sd_status st, const char *file, int errnum,
+                         const char *what);
+/* "ENOSPC", "EPIPE", … for the errors files meet; NULL for others. */
+const char *sd__errno_name(int errnum);
 /* Has err already recorded a failure? */
 bool sd__error_is_set(const sd_error *err);
 /* Fill in the file of an error that has none yet (readers learn it late). */
@@ -207,6 +214,10 @@ size_t sd__utf8_valid_prefix(const char *s, size_t n);
 size_t sd__utf8_width(const char *s);
 /* Does a label language tag match? NULL or "" matches only untagged. */
 bool sd__lang_eq(const char *a, const char *b);
+
+/* The name an output file is reported under (its path, or "standard
+ * output"). The rest of the output-file API is public (sondage.h). */
+const char *sd__outfile_name(const sd_outfile *o);
 
 /* Read a whole file into memory (NUL-terminated). Caps at SD_MAX_FILE. */
 sd_status sd__read_file(const char *path, char **data, size_t *len, sd_error *err);

@@ -116,30 +116,54 @@ sd_status sd_dataset_apply_codebook_mem(sd_dataset *ds, const char *yaml, size_t
     return st;
 }
 
+/* An output that is the file the dataset was read from is refused before
+ * anything is opened. */
+static sd_status check_not_source(const sd_dataset *ds, const char *path, sd_error *err)
+{
+    if (!path)
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no output file name given");
+    if (ds->source && sd_path_same_file(path, ds->source))
+        return sd__fail(err, SD_E_INVALID, path, 0, 0, NULL,
+                        "is the file the data was read from: expected another output file");
+    return SD_OK;
+}
+
 sd_status sd_dataset_write_sav(const sd_dataset *ds, const char *path, const char *lang,
                                sd_error *err)
 {
-    return sd__write_sav(ds, path, lang, err);
+    sd_status st = check_not_source(ds, path, err);
+    return st == SD_OK ? sd__write_sav(ds, path, lang, err) : st;
 }
 
-static sd_status write_with(const char *path, sd_status (*fn)(const sd_dataset *, FILE *,
-                                                              const char *, sd_error *),
-                            const sd_dataset *ds, sd_error *err)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return sd__fail(err, SD_E_IO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
-    sd_status st = fn(ds, fp, path, err);
-    if (fclose(fp) != 0 && st == SD_OK)
-        st = sd__fail(err, SD_E_IO, path, 0, 0, NULL, "write error: %s", strerror(errno));
-    return st;
-}
-
+/* The CSV and its codebook: both written to temporary files, and each
+ * replaces its target only when both were written in full. */
 sd_status sd_dataset_write_csv(const sd_dataset *ds, const char *path, const char *codebook_path,
                                sd_error *err)
 {
-    sd_status st = write_with(path, sd__write_csv, ds, err);
+    sd_status st = check_not_source(ds, path, err);
+    if (st == SD_OK && codebook_path && (st = check_not_source(ds, codebook_path, err)) == SD_OK &&
+        (strcmp(path, codebook_path) == 0 || sd_path_same_file(path, codebook_path)))
+        st = sd__fail(err, SD_E_INVALID, codebook_path, 0, 0, NULL,
+                      "is also the CSV output: expected another file for the codebook");
+    if (st != SD_OK)
+        return st;
+    sd_outfile *csv = NULL, *cb = NULL;
+    st = sd_outfile_open(path, &csv, err);
     if (st == SD_OK && codebook_path)
-        st = write_with(codebook_path, sd__codebook_write, ds, err);
+        st = sd_outfile_open(codebook_path, &cb, err);
+    if (st == SD_OK)
+        st = sd__write_csv(ds, sd_outfile_stream(csv), path, err);
+    if (st == SD_OK && cb)
+        st = sd__codebook_write(ds, sd_outfile_stream(cb), codebook_path, err);
+    if (st == SD_OK) {
+        st = sd_outfile_commit(csv, err);
+        csv = NULL;
+    }
+    if (st == SD_OK && cb) {
+        st = sd_outfile_commit(cb, err);
+        cb = NULL;
+    }
+    sd_outfile_abort(csv);
+    sd_outfile_abort(cb);
     return st;
 }

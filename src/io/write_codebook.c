@@ -44,8 +44,7 @@ static void emitter_fail(wctx *w)
     if (w->st != SD_OK)
         return;
     if (w->io_errno)
-        w->st = sd__fail(w->err, SD_E_IO, w->file, 0, 0, NULL, "write error: %s",
-                         strerror(w->io_errno));
+        w->st = sd__fail_errno(w->err, SD_E_IO, w->file, w->io_errno, "write error");
     else if (w->em.error == YAML_MEMORY_ERROR)
         w->st = sd__fail(w->err, SD_E_NOMEM, w->file, 0, 0, NULL, "out of memory");
     else

@@ -150,8 +150,8 @@ sd_status sd__write_csv(const sd_dataset *ds, FILE *fp, const char *name, sd_err
         w->errnum = errno;
     }
     if (w->failed)
-        st = sd__fail(err, SD_E_IO, name, 0, 0, NULL, "write error: %s",
-                      w->errnum ? strerror(w->errnum) : "short write");
+        st = w->errnum ? sd__fail_errno(err, SD_E_IO, name, w->errnum, "write error")
+                       : sd__fail(err, SD_E_IO, name, 0, 0, NULL, "write error: short write");
 out:
     sd__free(w);
     return st;

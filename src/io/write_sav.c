@@ -297,7 +297,7 @@ static sd_status rs_fail(const sav_out *o, readstat_error_t rc, const char *path
                          sd_error *err)
 {
     if (o->err)
-        return sd__fail(err, SD_E_IO, path, 0, 0, NULL, "write error: %s", strerror(o->err));
+        return sd__fail_errno(err, SD_E_IO, path, o->err, "write error");
     return sd__fail(err, SD_E_INTERNAL, path, 0, 0, NULL, "cannot %s: %s (ReadStat)", what,
                     readstat_error_message(rc));
 }
@@ -377,16 +377,19 @@ sd_status sd__write_sav(const sd_dataset *ds, const char *path, const char *lang
             return st;
     }
 
-    sav_out o = {.fp = fopen(path, "wb")};
-    if (!o.fp)
-        return sd__fail(err, SD_E_IO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
-    readstat_writer_t *w = readstat_writer_init();
-    sd_status st = w ? write_all(ds, w, &o, path, lang, err)
-                     : sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
-    readstat_writer_free(w);
-    if (fclose(o.fp) != 0 && st == SD_OK)
-        st = sd__fail(err, SD_E_IO, path, 0, 0, NULL, "write error: %s", strerror(errno));
+    /* A temporary file beside `path` replaces it only once all is written:
+     * a failure leaves no half-written file and an existing one untouched. */
+    sd_outfile *of = NULL;
+    sd_status st = sd_outfile_open(path, &of, err);
     if (st != SD_OK)
-        remove(path); /* no half-written file left behind */
+        return st;
+    sav_out o = {.fp = sd_outfile_stream(of)};
+    readstat_writer_t *w = readstat_writer_init();
+    st = w ? write_all(ds, w, &o, path, lang, err)
+           : sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
+    readstat_writer_free(w);
+    if (st == SD_OK)
+        return sd_outfile_commit(of, err);
+    sd_outfile_abort(of);
     return st;
 }

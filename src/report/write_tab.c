@@ -5,6 +5,7 @@
  */
 #include "report.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -562,7 +563,7 @@ sd_status sd__write_tab_text(const sd_result *r, const char *lang, sd_strbuf *sb
 static sd_status flush(sd_strbuf *sb, sd_status st, FILE *fp, sd_error *err)
 {
     if (st == SD_OK && fwrite(sd__sb_str(sb), 1, sb->len, fp) != sb->len)
-        st = sd__fail(err, SD_E_IO, NULL, 0, 0, NULL, "write error on output");
+        st = sd__fail_errno(err, SD_E_IO, NULL, errno, "write error");
     else if (st != SD_OK)
         sd__fail(err, st, NULL, 0, 0, NULL, "cannot render the output: %s", sd_status_str(st));
     sd__sb_free(sb);

@@ -672,7 +672,8 @@ static void test_write_errors(void)
 
     sd_error_clear(err);
     CHECK_INT(sd_dataset_write_sav(a, "/nonexistent-dir/x.sav", "fr", err), SD_E_IO);
-    CHECK_STR(sd_error_message(err), "cannot create: No such file or directory");
+    CHECK_STR(sd_error_message(err),
+              "cannot create a temporary file in its folder: No such file or directory (ENOENT)");
     CHECK_STR(sd_error_file(err), "/nonexistent-dir/x.sav");
 
     /* A name CSV allows and SPSS does not. */
