@@ -87,14 +87,16 @@ SD_API const char *sd_error_variable(const sd_error *e);
  * bytes go to a temporary file in the target's folder, which replaces PATH
  * only when sd_outfile_commit has flushed and fsynced all of it. A failed
  * commit, or sd_outfile_abort, removes the temporary file and leaves an
- * existing PATH as it was. PATH "-" or NULL is standard output; a PATH that
- * exists and is not a regular file (a terminal, /dev/null, a pipe) is
- * written in place. _commit and _abort both free the handle; errors name
- * the file and the cause ("write error: No space left on device (ENOSPC)").
- * Added-in: 0.1. */
+ * existing PATH as it was. A PATH that exists and is not a regular file (a
+ * terminal, /dev/null, a pipe) is written in place. _commit and _abort both
+ * free the handle; errors name the file and the cause ("write error: No
+ * space left on device (ENOSPC)"). Added-in: 0.1. */
 typedef struct sd_outfile sd_outfile;
 
 SD_API sd_status sd_outfile_open(const char *path, sd_outfile **out, sd_error *err);
+/* The same checks on a stream the caller holds (e.g. stdout): commit
+ * flushes it and reports a failure under `name`; it is never closed. */
+SD_API sd_status sd_outfile_wrap(FILE *fp, const char *name, sd_outfile **out, sd_error *err);
 /* The stream to write to (borrowed, valid until _commit or _abort). */
 SD_API FILE *sd_outfile_stream(sd_outfile *o);
 SD_API sd_status sd_outfile_commit(sd_outfile *o, sd_error *err);

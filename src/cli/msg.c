@@ -79,7 +79,9 @@ int cli_report_output(const sd_error *err, const char *path)
 sd_outfile *cli_output(const char *path, sd_error *err)
 {
     sd_outfile *out = NULL;
-    if (sd_outfile_open(path, &out, err) != SD_OK) {
+    bool std = !path || strcmp(path, "-") == 0;
+    if ((std ? sd_outfile_wrap(stdout, "standard output", &out, err)
+             : sd_outfile_open(path, &out, err)) != SD_OK) {
         cli_report_output(err, path);
         return NULL;
     }

@@ -215,8 +215,8 @@ size_t sd__utf8_width(const char *s);
 /* Does a label language tag match? NULL or "" matches only untagged. */
 bool sd__lang_eq(const char *a, const char *b);
 
-/* The name an output file is reported under (its path, or "standard
- * output"). The rest of the output-file API is public (sondage.h). */
+/* The name an output file is reported under (its path, or the name given
+ * to sd_outfile_wrap). The rest of the output-file API is public. */
 const char *sd__outfile_name(const sd_outfile *o);
 
 /* Read a whole file into memory (NUL-terminated). Caps at SD_MAX_FILE. */

@@ -7,9 +7,9 @@
  * or a refused name costs nothing but the message.
  *
  * Targets that are not regular files (a terminal, /dev/null, /dev/full, a
- * pipe) cannot be replaced by a rename and are written in place; so is
- * standard output ("-"). A symbolic link is followed: its target is
- * replaced, the link kept.
+ * pipe) cannot be replaced by a rename and are written in place; so is a
+ * stream the caller already holds (sd_outfile_wrap: standard output). A
+ * symbolic link is followed: its target is replaced, the link kept.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "core.h"
@@ -29,7 +29,7 @@ struct sd_outfile {
     char *path;   /* the target as given (for messages) */
     char *real;   /* the file a rename replaces (the link's target, if any) */
     char *tmp;    /* the temporary file; NULL when written in place */
-    bool is_stdout;
+    bool wrapped; /* the caller's stream: flushed, never closed */
 };
 
 const char *sd__errno_name(int e)
@@ -117,17 +117,7 @@ sd_status sd_outfile_open(const char *path, sd_outfile **out, sd_error *err)
     sd_outfile *o = sd__calloc(1, sizeof *o);
     if (!o)
         return sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
-    if (!path || strcmp(path, "-") == 0) {
-        o->is_stdout = true;
-        o->fp = stdout;
-        if (!(o->path = sd__strdup("standard output"))) {
-            outfile_free(o);
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        }
-        *out = o;
-        return SD_OK;
-    }
-    if (!*path) {
+    if (!path || !*path) {
         outfile_free(o);
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "empty output file name");
     }
@@ -186,6 +176,20 @@ sd_status sd_outfile_open(const char *path, sd_outfile **out, sd_error *err)
     return SD_OK;
 }
 
+sd_status sd_outfile_wrap(FILE *fp, const char *name, sd_outfile **out, sd_error *err)
+{
+    *out = NULL;
+    sd_outfile *o = sd__calloc(1, sizeof *o);
+    if (!o || !(o->path = sd__strdup(name ? name : "output"))) {
+        sd__free(o);
+        return sd__fail(err, SD_E_NOMEM, name, 0, 0, NULL, "out of memory");
+    }
+    o->fp = fp;
+    o->wrapped = true;
+    *out = o;
+    return SD_OK;
+}
+
 FILE *sd_outfile_stream(sd_outfile *o)
 {
     return o ? o->fp : NULL;
@@ -200,7 +204,7 @@ void sd_outfile_abort(sd_outfile *o)
 {
     if (!o)
         return;
-    if (!o->is_stdout && o->fp)
+    if (!o->wrapped && o->fp)
         fclose(o->fp);
     if (o->tmp)
         unlink(o->tmp);
@@ -232,7 +236,7 @@ sd_status sd_outfile_commit(sd_outfile *o, sd_error *err)
     errno = 0;
     if (fflush(o->fp) != 0 || ferror(o->fp))
         e = errno ? errno : EIO;
-    if (o->is_stdout) {
+    if (o->wrapped) {
         if (e)
             st = sd__fail_errno(err, SD_E_IO, o->path, e, "write error");
         outfile_free(o);

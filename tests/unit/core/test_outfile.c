@@ -103,10 +103,17 @@ static void test_devices_and_errors(void)
     sd_error_clear(e);
     CHECK_INT(sd_outfile_open("", &o, e), SD_E_INVALID);
     sd_error_clear(e);
-    CHECK_INT(sd_outfile_open("-", &o, e), SD_OK);
+    CHECK_INT(sd_outfile_wrap(stdout, "standard output", &o, e), SD_OK);
     CHECK(sd_outfile_stream(o) == stdout);
     CHECK_STR(sd__outfile_name(o), "standard output");
     CHECK_INT(sd_outfile_commit(o, e), SD_OK);
+    FILE *ro = fopen("/dev/null", "r");
+    CHECK_INT(sd_outfile_wrap(ro, "ro", &o, e), SD_OK);
+    fputs("x", sd_outfile_stream(o));
+    CHECK_INT(sd_outfile_commit(o, e), SD_E_IO);
+    CHECK_STR(sd_error_file(e), "ro");
+    CHECK(strncmp(sd_error_message(e), "write error: ", 13) == 0);
+    fclose(ro);
     sd_error_free(e);
 }
 
