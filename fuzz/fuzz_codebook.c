@@ -1,6 +1,6 @@
 /*
  * fuzz_codebook.c — libFuzzer target for the YAML codebook (src/io/
- * read_codebook.c, write_codebook.c).
+ * codebook_parse.c, codebook_apply.c, write_codebook.c).
  *
  * Any bytes must parse to a codebook or give an error, never a crash, a leak
  * or undefined behaviour. A codebook that parses is applied to a small fixed

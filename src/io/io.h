@@ -13,7 +13,7 @@
 
 /* A parsed codebook (docs/codebook.md), not yet applied to any data. It
  * keeps every node's line and column for messages. Opaque outside
- * read_codebook.c. */
+ * codebook_parse.c. */
 typedef struct sd_codebook sd_codebook;
 
 /* Parse YAML text. `name` (the file name) is used in messages; errors name
