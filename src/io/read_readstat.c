@@ -20,6 +20,7 @@
  */
 #include "io.h"
 #include "readstat_mem.h"
+#include "sav_dict.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +133,38 @@ static ssize_t src_read(void *buf, size_t n, void *io_ctx)
     }
     s->pos += (long long)got;
     return (ssize_t)got;
+}
+
+/* Random access for the .sav dictionary walker (sav_dict.c). */
+static bool src_pread(void *ctx, void *buf, size_t n, long long off)
+{
+    rs_src *s = ctx;
+    if (off < 0)
+        return false;
+    if (s->fd < 0) {
+        if ((unsigned long long)off > s->len || n > s->len - (size_t)off)
+            return false;
+        memcpy(buf, s->mem + off, n);
+        return true;
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(s->fd, (char *)buf + got, n - got, (off_t)(off + (long long)got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        got += (size_t)r;
+    }
+    return true;
+}
+
+static long long src_size(const rs_src *s)
+{
+    if (s->fd < 0)
+        return (long long)s->len;
+    struct stat sb;
+    return fstat(s->fd, &sb) == 0 ? (long long)sb.st_size : -1;
 }
 
 static readstat_error_t src_update(long file_size, readstat_progress_handler progress,
@@ -271,6 +304,7 @@ typedef struct rs_ctx {
     size_t nsets, setcap;
     size_t last_set; /* index of the set the last label went to */
     size_t nrows;    /* 1 + the highest row index met */
+    int weight_index; /* ReadStat index of the file's weight variable, -1: none */
 } rs_ctx;
 
 /* Record a failure met inside a callback and tell ReadStat to stop. */
@@ -475,6 +509,13 @@ static int on_variable(int index, readstat_variable_t *rv, const char *val_label
     return READSTAT_HANDLER_OK;
 }
 
+static int on_fweight(readstat_variable_t *rv, void *ctx)
+{
+    rs_ctx *c = ctx;
+    c->weight_index = readstat_variable_get_index(rv);
+    return READSTAT_HANDLER_OK;
+}
+
 static int on_value(int obs_index, readstat_variable_t *rv, readstat_value_t value, void *ctx)
 {
     rs_ctx *c = ctx;
@@ -658,6 +699,35 @@ static sd_status finish(rs_ctx *c)
     return SD_OK;
 }
 
+/* What ReadStat leaves out of a .sav: multiple-response sets (sav_dict.c),
+ * the weight (as the dataset's declared design, so tables are weighted as
+ * SPSS weights them), and the check that the data hold the cases the header
+ * promises. */
+static sd_status sav_extras(rs_ctx *c, rs_src *src, const sd__sav_dict *d)
+{
+    if (d->ncases >= 0 && c->nrows != (size_t)d->ncases)
+        return sd__fail(c->err, SD_E_FORMAT, c->file, 0, 0, NULL,
+                        "corrupt SPSS .sav file: data row %zu: the header promises %d cases "
+                        "and the data hold %zu",
+                        c->nrows + 1 < (size_t)d->ncases ? c->nrows + 1 : (size_t)d->ncases,
+                        (int)d->ncases, c->nrows);
+    sd_var **vars = sd__calloc(c->ncols ? c->ncols : 1, sizeof *vars);
+    if (!vars)
+        return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, NULL, "out of memory");
+    for (size_t i = 0; i < c->ncols; i++)
+        vars[i] = c->cols[i].v;
+    sd_status st = sd__sav_read_mrsets(src_pread, src, d, vars, c->ncols, c->ds, c->file, c->err);
+    sd__free(vars);
+    if (st == SD_OK && c->weight_index >= 0 && (size_t)c->weight_index < c->ncols &&
+        c->cols[c->weight_index].v) {
+        sd_design_decl *dd = &c->ds->design;
+        if (!(dd->weight = sd__strdup(c->cols[c->weight_index].v->name)))
+            return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, NULL, "out of memory");
+        dd->declared = true;
+    }
+    return st;
+}
+
 /* ------------------------------------------------------------ driver */
 
 static const char *format_name(sd_format fmt, const char *file)
@@ -694,13 +764,25 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const unsig
                         "not a readable %s file: it does not start with an SPSS system-file "
                         "header ($FL2 or $FL3)",
                         kind);
-    rs_ctx c = {.err = err, .file = file};
+    /* The .sav dictionary is walked first: a header or record that claims
+     * more than the file holds is refused here, naming the part. */
+    sd__sav_dict dict = {0};
+    bool have_dict = false;
+    if (fmt == SD_FORMAT_SAV) {
+        sd_status dst = sd__sav_dict_read(src_pread, src, src_size(src), file, &dict, err);
+        if (dst != SD_OK)
+            return dst;
+        have_dict = true;
+    }
+    rs_ctx c = {.err = err, .file = file, .weight_index = -1};
     readstat_parser_t *p = readstat_parser_init();
     if (!p || !(c.ds = sd__dataset_new(file))) {
         readstat_parser_free(p);
+        sd__sav_dict_free(&dict);
         return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
     }
     readstat_set_metadata_handler(p, on_metadata);
+    readstat_set_fweight_handler(p, on_fweight);
     readstat_set_variable_handler(p, on_variable);
     readstat_set_value_handler(p, on_value);
     readstat_set_value_label_handler(p, on_value_label);
@@ -740,6 +822,9 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const unsig
     } else {
         st = finish(&c);
     }
+    if (st == SD_OK && have_dict)
+        st = sav_extras(&c, src, &dict);
+    sd__sav_dict_free(&dict);
     ctx_free(&c);
     if (st != SD_OK) {
         sd_dataset_free(c.ds);
