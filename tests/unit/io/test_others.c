@@ -1,0 +1,203 @@
+/*
+ * test_others.c — files written by other programs' test suites
+ * (tests/data/README.md says where each comes from): what ReadStat alone
+ * drops or refuses and sondage reads around it. SPSS multiple-response sets
+ * and the weight, read and written back; names SPSS cannot hold; encodings;
+ * corrupt files refused with the part named. Run from the repository root.
+ */
+#include "harness.h"
+
+#include "data/data.h"
+#include "io/sav_dict.h"
+#include "sondage.h"
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DATA "tests/data/"
+
+static sd_dataset *open_ok(const char *path)
+{
+    sd_error *err = sd_error_new();
+    sd_dataset *ds = NULL;
+    sd_status st = sd_dataset_open(path, SD_FORMAT_AUTO, NULL, &ds, err);
+    if (st != SD_OK)
+        fprintf(stderr, "  %s: %s: %s\n", path, sd_status_str(st), sd_error_message(err));
+    CHECK_INT(st, SD_OK);
+    sd_error_free(err);
+    return ds;
+}
+
+/* The set's variable names joined by spaces, into buf. */
+static const char *set_vars(const sd_mrset *m, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; m && i < sd_mrset_nvars(m); i++) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, cap - n, "%s%s", i ? " " : "", sd_var_name(sd_mrset_var(m, i)));
+    }
+    return buf;
+}
+
+static void check_set(const sd_dataset *ds, const char *name, sd_mrset_kind kind, double counted,
+                      const char *label, const char *vars)
+{
+    const sd_mrset *m = sd_dataset_find_mrset(ds, name);
+    if (!m)
+        fprintf(stderr, "  set %s not found\n", name);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    char buf[512];
+    CHECK_INT(sd_mrset_kind_of(m), kind);
+    if (kind == SD_MRSET_DICHOTOMY)
+        CHECK_NEAR(sd_mrset_counted(m), counted, 0);
+    if (label)
+        CHECK_STR(sd_mrset_label(m, NULL), label);
+    else
+        CHECK(sd_mrset_label(m, NULL) == NULL);
+    CHECK_STR(set_vars(m, buf, sizeof buf), vars);
+}
+
+/* pyreadstat's simple_alltypes.sav: PSPP's MRSETS /DISPLAY lists
+ * $categorical_array (categories) and $mymrset (dichotomies, counted 1). */
+static void check_pyreadstat_sets(const sd_dataset *ds)
+{
+    CHECK_INT(sd_dataset_nmrsets(ds), 2);
+    check_set(ds, "$categorical_array", SD_MRSET_CATEGORY, 0, NULL,
+              "ca_subvar_1 ca_subvar_2 ca_subvar_3");
+    check_set(ds, "$mymrset", SD_MRSET_DICHOTOMY, 1, "My multiple response set",
+              "bool1 bool2 bool3");
+}
+
+/* savReaderWriter's spssio_test.sav (written by IBM's I/O module): three
+ * sets, and the weight weightVar. */
+static void check_spssio_sets(const sd_dataset *ds)
+{
+    CHECK_INT(sd_dataset_nmrsets(ds), 3);
+    check_set(ds, "$ages", SD_MRSET_CATEGORY, 0, "the ages", "Age AGE2 AGE3");
+    check_set(ds, "$incomes", SD_MRSET_CATEGORY, 0, "three kinds of income",
+              "Income1 Income2 Income3 Age AGE2 AGE3");
+    check_set(ds, "$V", SD_MRSET_DICHOTOMY, 1, NULL, "V1 V2 V3");
+    CHECK(ds->design.declared);
+    CHECK_STR(ds->design.weight, "weightVar");
+}
+
+static void test_mrsets_read(void)
+{
+    sd_dataset *a = open_ok(DATA "simple_alltypes.sav");
+    if (a) {
+        CHECK_INT(sd_dataset_nrows(a), 6);
+        check_pyreadstat_sets(a);
+        CHECK(!a->design.declared); /* no weight in that file */
+    }
+    sd_dataset_free(a);
+    sd_dataset *b = open_ok(DATA "spssio_test.sav");
+    if (b) {
+        CHECK_INT(sd_dataset_nrows(b), 9);
+        CHECK_INT(sd_dataset_nvars(b), 22);
+        check_spssio_sets(b);
+    }
+    sd_dataset_free(b);
+}
+
+static sd_dataset *roundtrip(const char *in, const char *out)
+{
+    sd_dataset *a = open_ok(in);
+    if (!a)
+        return NULL;
+    sd_error *err = sd_error_new();
+    sd_status st = sd_dataset_write_sav(a, out, "en", err);
+    if (st != SD_OK)
+        fprintf(stderr, "  write %s: %s\n", out, sd_error_message(err));
+    CHECK_INT(st, SD_OK);
+    sd_error_free(err);
+    sd_dataset_free(a);
+    return st == SD_OK ? open_ok(out) : NULL;
+}
+
+static void test_mrsets_write(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sondage_others_%d.sav", (int)getpid());
+    sd_dataset *a = roundtrip(DATA "simple_alltypes.sav", path);
+    if (a)
+        check_pyreadstat_sets(a);
+    sd_dataset_free(a);
+    sd_dataset *b = roundtrip(DATA "spssio_test.sav", path);
+    if (b)
+        check_spssio_sets(b);
+    sd_dataset_free(b);
+    unlink(path);
+}
+
+/* pread over a file, for the dictionary walker. */
+static bool fd_pread(void *ctx, void *buf, size_t n, long long off)
+{
+    return pread(*(int *)ctx, buf, n, (off_t)off) == (ssize_t)n;
+}
+
+/* hebrews.sav (jamovi, through ReadStat) cuts the 8-byte short name of
+ * 'ותק_ב' inside its last letter; PSPP then calls the variable VAR001. The
+ * long name is read, and what sondage writes has a whole short name. */
+static void test_short_name_cut(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sondage_heb_%d.sav", (int)getpid());
+    sd_dataset *a = roundtrip(DATA "hebrews.sav", path);
+    if (a) {
+        CHECK_INT(sd_dataset_nvars(a), 1);
+        CHECK_STR(sd_var_name(sd_dataset_var(a, 0)), "ותק_ב");
+        CHECK_INT(sd_dataset_nrows(a), 99);
+    }
+    sd_dataset_free(a);
+    int fd = open(path, O_RDONLY);
+    struct stat sb;
+    CHECK(fd >= 0 && fstat(fd, &sb) == 0);
+    sd__sav_dict d;
+    sd_error *err = sd_error_new();
+    CHECK_INT(sd__sav_dict_read(fd_pread, &fd, (long long)sb.st_size, path, &d, err), SD_OK);
+    CHECK_INT(d.nvars, 1);
+    if (d.nvars == 1) {
+        const char *s = d.recs[d.vars[0]].name;
+        CHECK_INT(sd__utf8_valid_prefix(s, strlen(s)), strlen(s));
+        CHECK_STR(s, "\xd7\x95\xd7\xaa\xd7\xa7__"); /* ותק then __ for the cut letter */
+    }
+    sd__sav_dict_free(&d);
+    sd_error_free(err);
+    close(fd);
+    unlink(path);
+}
+
+/* Names SPSS refuses are renamed, distinct without regard to case. */
+static void test_sav_names(void)
+{
+    static const char csv[] = "_id,1st,and,Age,AGE,my var,x.\n1,2,3,4,5,6,7\n";
+    sd_dataset *a = NULL;
+    sd_error *err = sd_error_new();
+    CHECK_INT(sd_dataset_read_csv_mem(csv, sizeof csv - 1, "names.csv", &a, err), SD_OK);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sondage_names_%d.sav", (int)getpid());
+    CHECK_INT(sd_dataset_write_sav(a, path, "en", err), SD_OK);
+    sd_dataset_free(a);
+    sd_dataset *b = open_ok(path);
+    static const char *const want[] = {"v_id", "v1st", "vand", "Age", "AGE_2", "my_var", "x_"};
+    for (size_t i = 0; b && i < 7; i++) {
+        CHECK_STR(sd_var_name(sd_dataset_var(b, i)), want[i]);
+        CHECK_NEAR(sd_var_num(sd_dataset_var(b, i), 0), (double)(i + 1), 0);
+    }
+    sd_dataset_free(b);
+    sd_error_free(err);
+    unlink(path);
+}
+
+int main(void)
+{
+    RUN(test_mrsets_read);
+    RUN(test_mrsets_write);
+    RUN(test_short_name_cut);
+    RUN(test_sav_names);
+    DONE();
+}
