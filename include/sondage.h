@@ -141,6 +141,22 @@ typedef enum sd_format {
  * dataset. */
 SD_API sd_status sd_dataset_open(const char *path, sd_format format, const char *codebook,
                                  sd_dataset **out, sd_error *err);
+/* How to open a data file: zero-initialise, then set what is needed (new
+ * fields keep that meaning). Added-in: 0.2. */
+typedef struct sd_open_options {
+    sd_format format;     /* SD_FORMAT_AUTO: from the file name's extension */
+    const char *codebook; /* YAML codebook to apply, or NULL */
+    /* The encoding of the file's text, an iconv name ("WINDOWS-1252",
+     * "ISO-8859-15", "UTF-16"), or NULL. NULL: CSV is read as UTF-8, or as
+     * Windows-1252 when it is not UTF-8 and reads as Windows-1252; SPSS,
+     * Stata and SAS files as they declare. Given, it overrides what a file
+     * declares (for files that declare it wrongly). */
+    const char *encoding;
+} sd_open_options;
+/* sd_dataset_open with options; `opts` may be NULL (all defaults). An
+ * unknown encoding fails with SD_E_INVALID before the file is read. */
+SD_API sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts,
+                                      sd_dataset **out, sd_error *err);
 /* Read CSV text from memory (for fuzzers and tests). `name` is used in
  * messages. */
 SD_API sd_status sd_dataset_read_csv_mem(const char *data, size_t len, const char *name,

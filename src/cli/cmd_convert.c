@@ -16,6 +16,10 @@ static const char help[] =
     "\n"
     "  -o, --output OUT           the file to write (.sav or .csv)\n"
     "  -b, --codebook FILE        YAML codebook to apply to FILE first\n"
+    "      --encoding NAME        FILE's text encoding (iconv name: WINDOWS-1252,\n"
+    "                             ISO-8859-15, UTF-16...); default UTF-8, or\n"
+    "                             Windows-1252 when a CSV is not UTF-8 and reads\n"
+    "                             as it, and what SPSS, Stata and SAS files declare\n"
     "      --codebook-out FILE    with a .csv OUT: write the codebook there\n"
     "  -l, --lang LANG            .sav labels in fr or en (default en)\n"
     "  -h, --help                 this help\n";
@@ -23,10 +27,10 @@ static const char help[] =
 int cmd_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},      {"codebook", required_argument, NULL, 'b'},
+        {"output", required_argument, NULL, 'o'},      {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
         {"codebook-out", required_argument, NULL, 'k'}, {"lang", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
-    const char *codebook = NULL, *cb_out = NULL, *lang = "en", *output = NULL;
+    const char *codebook = NULL, *encoding = NULL, *cb_out = NULL, *lang = "en", *output = NULL;
     int c;
     opterr = 0;
     optind = 1;
@@ -34,6 +38,7 @@ int cmd_convert(int argc, char **argv)
         switch (c) {
         case 'o': output = optarg; break;
         case 'b': codebook = optarg; break;
+        case 'E': encoding = optarg; break;
         case 'k': cb_out = optarg; break;
         case 'l':
             if (!cli_lang("convert", optarg))
@@ -67,7 +72,7 @@ int cmd_convert(int argc, char **argv)
         fputs("sondage: error: out of memory\n", stderr);
         return EXIT_INTERNAL;
     }
-    if (sd_dataset_open(file, SD_FORMAT_AUTO, codebook, &ds, err) != SD_OK)
+    if (opts_open(file, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
     else if ((sav ? sd_dataset_write_sav(ds, output, lang, err)
                   : sd_dataset_write_csv(ds, output, cb_out, err)) != SD_OK)

@@ -13,6 +13,7 @@ static const char help[] =
     "multiple-response sets, row count. Without FILE, the bundled study.\n"
     "\n"
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
+    ENCODING_HELP
     "  -f, --format FMT       text (default) or json (every language)\n"
     "  -l, --lang LANG        labels in fr or en (default en)\n"
     "  -o, --output FILE      write there instead of standard output\n"
@@ -21,10 +22,10 @@ static const char help[] =
 int cmd_info(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"codebook", required_argument, NULL, 'b'}, {"format", required_argument, NULL, 'f'},
+        {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'}, {"format", required_argument, NULL, 'f'},
         {"lang", required_argument, NULL, 'l'},     {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *codebook = NULL, *lang = "en", *output = NULL;
+    const char *codebook = NULL, *encoding = NULL, *lang = "en", *output = NULL;
     sd_outfmt fmt = SD_OUT_TEXT;
     int c;
     opterr = 0;
@@ -32,6 +33,7 @@ int cmd_info(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":b:f:l:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'b': codebook = optarg; break;
+        case 'E': encoding = optarg; break;
         case 'f':
             if (!cli_outfmt("info", optarg, false, &fmt))
                 return EXIT_USAGE;
@@ -60,7 +62,7 @@ int cmd_info(int argc, char **argv)
         fputs("sondage: error: out of memory\n", stderr);
         return EXIT_INTERNAL;
     }
-    if (sd_dataset_open(file, SD_FORMAT_AUTO, codebook, &ds, err) != SD_OK)
+    if (opts_open(file, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK) {
         sd_outfile *out = cli_output(output, err);

@@ -18,6 +18,7 @@ static const char help[] =
     "  -c, --cols LIST        banner variables, side by side (none: Total only)\n"
     "  -w, --weight VAR       weight variable\n"
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
+    ENCODING_HELP
     "      --missing MODE     exclude (default) or include user-missing codes\n"
     "  -f, --format FMT       text (default), csv or json (docs/json.md)\n"
     "  -l, --lang LANG        labels in fr or en (default en)\n"
@@ -57,7 +58,7 @@ int cmd_tab(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"rows", required_argument, NULL, 'r'},   {"cols", required_argument, NULL, 'c'},
-        {"weight", required_argument, NULL, 'w'}, {"codebook", required_argument, NULL, 'b'},
+        {"weight", required_argument, NULL, 'w'}, {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
         {"missing", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'f'},
         {"lang", required_argument, NULL, 'l'},   {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},         {"strata", required_argument, NULL, 'D'},
@@ -84,7 +85,7 @@ int cmd_tab(int argc, char **argv)
         sd_tabspec_free(spec);
         return EXIT_INTERNAL;
     }
-    const char *codebook = NULL, *lang = "en", *output = NULL, *compare = NULL;
+    const char *codebook = NULL, *encoding = NULL, *lang = "en", *output = NULL, *compare = NULL;
     sd_outfmt fmt = SD_OUT_TEXT;
     int rc = EXIT_OK, c;
     bool have_rows = false;
@@ -112,6 +113,7 @@ int cmd_tab(int argc, char **argv)
             break;
         case 'C': compare = optarg; break;
         case 'b': codebook = optarg; break;
+        case 'E': encoding = optarg; break;
         case 'm':
             if (strcmp(optarg, "exclude") == 0)
                 sd_tabspec_set_missing(spec, SD_MISSING_EXCLUDE);
@@ -152,7 +154,7 @@ int cmd_tab(int argc, char **argv)
     }
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
-    if (rc == EXIT_OK && sd_dataset_open(file, SD_FORMAT_AUTO, codebook, &ds, err) != SD_OK)
+    if (rc == EXIT_OK && opts_open(file, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && sd_tabulate(ds, spec, &res, err) != SD_OK)
         rc = cli_report(err);
@@ -160,7 +162,7 @@ int cmd_tab(int argc, char **argv)
         /* The other wave: same codebook, same tables, its own design. */
         sd_dataset *pds = NULL;
         sd_result *prev = NULL;
-        if (sd_dataset_open(compare, SD_FORMAT_AUTO, codebook, &pds, err) != SD_OK ||
+        if (opts_open(compare, codebook, encoding, &pds, err) != SD_OK ||
             sd_tabulate(pds, spec, &prev, err) != SD_OK ||
             sd_result_compare(res, prev, err) != SD_OK)
             rc = cli_report(err);

@@ -49,3 +49,10 @@ bool opts_split(const char *list, bool (*add)(void *ctx, const char *name), void
         p = e + 1;
     }
 }
+
+sd_status opts_open(const char *file, const char *codebook, const char *encoding,
+                    sd_dataset **out, sd_error *err)
+{
+    sd_open_options o = {.format = SD_FORMAT_AUTO, .codebook = codebook, .encoding = encoding};
+    return sd_dataset_open_with(file, &o, out, err);
+}

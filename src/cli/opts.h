@@ -17,4 +17,16 @@ const char *opts_file(const char *cmd, int argc, char **argv);
 /* Split "a,b,c" and call add(ctx, name) for each; false on failure. */
 bool opts_split(const char *list, bool (*add)(void *ctx, const char *name), void *ctx);
 
+/* Open the FILE a command reads: the codebook (-b) and text encoding
+ * (--encoding NAME) every reading command takes, passed to the library.
+ * A command adds {"encoding", required_argument, NULL, 'E'} to its options
+ * and ENCODING_HELP (or the same words aligned to its columns) to its help. */
+#define ENCODING_HELP                                                                              \
+    "      --encoding NAME    FILE's text encoding (iconv name: WINDOWS-1252,\n"                \
+    "                         ISO-8859-15, UTF-16...); default UTF-8, or\n"                       \
+    "                         Windows-1252 when a CSV is not UTF-8 and reads as it,\n"            \
+    "                         and what SPSS, Stata and SAS files declare\n"
+sd_status opts_open(const char *file, const char *codebook, const char *encoding,
+                    sd_dataset **out, sd_error *err);
+
 #endif

@@ -10,6 +10,7 @@
  * left for the reader to refuse, naming the line.
  */
 #include "encoding.h"
+#include "io.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -125,4 +126,58 @@ sd_status sd__enc_to_utf8(const char *enc, const char *s, size_t n, char **out, 
     *out = buf;
     *outlen = used;
     return SD_OK;
+}
+
+/* Any byte with its high bit set? Eight bytes at a time. */
+static bool any_high(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL)
+            return true;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] & 0x80)
+            return true;
+    return false;
+}
+
+static long line_of(const char *s, size_t at)
+{
+    long line = 1;
+    for (size_t i = 0; i < at; i++)
+        line += s[i] == '\n';
+    return line;
+}
+
+sd_status sd__csv_decode(const char *data, size_t len, const char *encoding, const char *name,
+                         char **out, size_t *outlen, sd_error *err)
+{
+    *out = NULL;
+    *outlen = 0;
+    const char *from = NULL;
+    if (encoding && !sd__enc_is_utf8(encoding)) {
+        from = encoding;
+    } else if (!encoding) {
+        bool bom16 = len >= 2 && (((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) ||
+                                  ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF));
+        if (bom16)
+            from = "UTF-16";
+        else if (any_high(data, len) && sd__utf8_valid_prefix(data, len) != len &&
+                 sd__enc_looks_cp1252(data, len))
+            from = "WINDOWS-1252";
+    }
+    if (!from)
+        return SD_OK;
+    size_t bad = 0;
+    sd_status st = sd__enc_to_utf8(from, data, len, out, outlen, &bad, name, err);
+    if (st == SD_E_ENCODING) {
+        sd_error_clear(err);
+        st = sd__fail(err, SD_E_ENCODING, name, line_of(data, bad), 0, NULL,
+                      "byte %zu is not valid %s text: expected the encoding given (--encoding)",
+                      bad + 1, from);
+    }
+    return st;
 }

@@ -52,7 +52,16 @@ sd_status sd__read_csv(const char *data, size_t len, const char *name, const sd_
  * ReadStat, keeping variable labels, value labels, user-missing codes and
  * ranges, measurement levels. Labels are untagged (the files carry one
  * language); a codebook can add the others. */
-sd_status sd__read_readstat(const char *path, sd_format fmt, sd_dataset **out, sd_error *err);
+sd_status sd__read_readstat(const char *path, sd_format fmt, const char *encoding,
+                            sd_dataset **out, sd_error *err);
+
+/* CSV bytes as the UTF-8 sd__read_csv takes: returned as they are (*out
+ * NULL) when they are UTF-8 (or no encoding is detected: the reader then
+ * names the line that is not UTF-8); converted into *out (owned) from
+ * `encoding` when given, from UTF-16 after its byte-order mark, or from
+ * Windows-1252 when they read as that (encoding.c). */
+sd_status sd__csv_decode(const char *data, size_t len, const char *encoding, const char *name,
+                         char **out, size_t *outlen, sd_error *err);
 
 /* ------------------------------------------------------------ writers */
 

@@ -4,6 +4,7 @@
  * study, compiled into the library, under the name "@study".
  */
 #include "io.h"
+#include "encoding.h"
 
 #include <errno.h>
 #include <string.h>
@@ -64,7 +65,26 @@ static sd_status open_embedded(sd_dataset **out, sd_error *err)
 sd_status sd_dataset_open(const char *path, sd_format format, const char *codebook,
                           sd_dataset **out, sd_error *err)
 {
+    sd_open_options o = {.format = format, .codebook = codebook};
+    return sd_dataset_open_with(path, &o, out, err);
+}
+
+sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd_dataset **out,
+                               sd_error *err)
+{
     *out = NULL;
+    sd_open_options none = {0};
+    if (!opts)
+        opts = &none;
+    sd_format format = opts->format;
+    const char *codebook = opts->codebook, *encoding = opts->encoding;
+    if (encoding && !*encoding)
+        encoding = NULL;
+    if (encoding && !sd__enc_known(encoding))
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "unknown encoding '%s': expected a name iconv knows (iconv -l), such "
+                        "as WINDOWS-1252, ISO-8859-15 or UTF-16",
+                        encoding);
     if (!path)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no file name given");
     if (strcmp(path, "@study") == 0 && !codebook)
@@ -80,15 +100,20 @@ sd_status sd_dataset_open(const char *path, sd_format format, const char *codebo
     if (codebook && (st = open_codebook(codebook, &cb, err)) != SD_OK)
         return st;
     if (format == SD_FORMAT_CSV) {
-        char *text;
+        char *text = NULL;
         size_t len;
         st = sd__read_file(path, &text, &len, err);
-        if (st == SD_OK) {
-            st = sd__read_csv(text, len, path, cb, out, err);
-            sd__free(text);
-        }
+        char *utf8 = NULL;
+        size_t ulen = 0;
+        if (st == SD_OK)
+            st = sd__csv_decode(text, len, encoding, path, &utf8, &ulen, err);
+        if (st == SD_OK)
+            st = utf8 ? sd__read_csv(utf8, ulen, path, cb, out, err)
+                      : sd__read_csv(text, len, path, cb, out, err);
+        sd__free(utf8);
+        sd__free(text);
     } else {
-        st = sd__read_readstat(path, format, out, err);
+        st = sd__read_readstat(path, format, encoding, out, err);
     }
     if (st == SD_OK && cb && (st = sd__codebook_apply(cb, *out, err)) != SD_OK) {
         sd_dataset_free(*out);

@@ -361,7 +361,11 @@ static sd_status check_utf8(reader *R, const field *f, size_t col, const char *v
     if (ok == f->n)
         return SD_OK;
     return sd__fail(R->err, SD_E_ENCODING, R->name, f->line + count_lines(f->s, ok), (long)col,
-                    var, "invalid UTF-8 in field %zu: expected UTF-8 text", col);
+                    var,
+                    "invalid UTF-8 in field %zu: expected UTF-8 text (or Windows-1252, "
+                    "recognised when the whole file reads as it); name the file's encoding "
+                    "with --encoding",
+                    col);
 }
 
 static sd_status nomem(reader *R, long line)

@@ -305,6 +305,7 @@ typedef struct rs_ctx {
     size_t last_set; /* index of the set the last label went to */
     size_t nrows;    /* 1 + the highest row index met */
     int weight_index; /* ReadStat index of the file's weight variable, -1: none */
+    char declared[64]; /* the encoding the file declares, "" when none */
 } rs_ctx;
 
 /* Record a failure met inside a callback and tell ReadStat to stop. */
@@ -357,6 +358,9 @@ static int on_metadata(readstat_metadata_t *m, void *ctx)
     if (nrows > 0 && (size_t)nrows > SD_MAX_ROWS)
         return cb_fail(c, SD_E_TOO_LARGE, NULL, "the file declares %d rows; the limit is %zu",
                        nrows, SD_MAX_ROWS);
+    const char *enc = readstat_get_file_encoding(m);
+    if (enc)
+        snprintf(c->declared, sizeof c->declared, "%s", enc);
     bool empty;
     char *title = text_copy(readstat_get_file_label(m), &empty);
     if (!empty) {
@@ -750,8 +754,8 @@ static const char *format_name(sd_format fmt, const char *file)
 /* `head` holds the first `n` bytes. A file that is not a .sav at all would
  * otherwise often be reported by ReadStat as unreadable ("Unable to read from
  * file") when it is shorter than a .sav header; the magic says it plainly. */
-static sd_status parse(rs_src *src, sd_format fmt, const char *file, const unsigned char *head,
-                       size_t n, sd_dataset **out, sd_error *err)
+static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char *encoding,
+                       const unsigned char *head, size_t n, sd_dataset **out, sd_error *err)
 {
     const char *kind = format_name(fmt, file);
     if (!kind)
@@ -792,6 +796,12 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const unsig
     readstat_set_read_handler(p, src_read);
     readstat_set_update_handler(p, src_update);
     readstat_set_io_ctx(p, src);
+    if (encoding && readstat_set_file_character_encoding(p, encoding) != READSTAT_OK) {
+        readstat_parser_free(p);
+        sd__sav_dict_free(&dict);
+        sd_dataset_free(c.ds);
+        return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
+    }
 
     readstat_error_t rc = READSTAT_OK;
     switch (fmt) {
@@ -815,6 +825,19 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const unsig
         st = sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
                       "not a readable %s file: it ends too early (ReadStat: %s)", kind,
                       readstat_error_message(rc));
+    } else if (rc == READSTAT_ERROR_CONVERT || rc == READSTAT_ERROR_CONVERT_BAD_STRING ||
+               rc == READSTAT_ERROR_CONVERT_SHORT_STRING ||
+               rc == READSTAT_ERROR_CONVERT_LONG_STRING) {
+        if (encoding)
+            st = sd__fail(err, SD_E_ENCODING, file, 0, 0, NULL,
+                          "text in this %s file is not valid %s (the encoding given): expected "
+                          "the file's real encoding",
+                          kind, encoding);
+        else
+            st = sd__fail(err, SD_E_ENCODING, file, 0, 0, NULL,
+                          "text in this %s file is not valid %s, the encoding it declares: "
+                          "name its real encoding (--encoding, e.g. ISO-8859-1 or UTF-8)",
+                          kind, c.declared[0] ? c.declared : "(none declared)");
     } else if (rc != READSTAT_OK) {
         const char *why = readstat_error_message(rc);
         st = sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL, "not a readable %s file: %s (ReadStat)",
@@ -841,7 +864,8 @@ static sd_status empty_file(sd_format fmt, const char *file, sd_error *err)
                     kind ? kind : "data");
 }
 
-sd_status sd__read_readstat(const char *path, sd_format fmt, sd_dataset **out, sd_error *err)
+sd_status sd__read_readstat(const char *path, sd_format fmt, const char *encoding,
+                            sd_dataset **out, sd_error *err)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -866,7 +890,7 @@ sd_status sd__read_readstat(const char *path, sd_format fmt, sd_dataset **out, s
     }
     if (fmt == SD_FORMAT_POR)
         por_fix_plan(&src, head, (size_t)n);
-    sd_status st = parse(&src, fmt, path, head, (size_t)n, out, err);
+    sd_status st = parse(&src, fmt, path, encoding, head, (size_t)n, out, err);
     close(fd);
     return st;
 }
@@ -886,5 +910,5 @@ sd_status sd__read_readstat_mem(const void *data, size_t len, sd_format fmt, con
     size_t n = len < POR_HEAD ? len : POR_HEAD;
     if (fmt == SD_FORMAT_POR)
         por_fix_plan(&src, data, n);
-    return parse(&src, fmt, name, data, n, out, err);
+    return parse(&src, fmt, name, NULL, data, n, out, err);
 }

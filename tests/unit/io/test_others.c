@@ -193,11 +193,134 @@ static void test_sav_names(void)
     unlink(path);
 }
 
+/* ------------------------------------------------------------ encodings */
+
+static sd_status open_enc(const char *path, const char *enc, sd_dataset **ds, sd_error *err)
+{
+    sd_open_options o = {.encoding = enc};
+    return sd_dataset_open_with(path, &o, ds, err);
+}
+
+/* The row's string value of a variable, or NULL. */
+static const char *str_at(const sd_dataset *ds, const char *var, size_t row)
+{
+    const sd_var *v = ds ? sd_dataset_find(ds, var) : NULL;
+    CHECK(v != NULL);
+    return v ? sd_var_str(v, row) : NULL;
+}
+
+/* A CSV as French Excel saves it: Windows-1252, ';', decimal comma, CRLF.
+ * Recognised without being told; --encoding reads the same. */
+static void test_csv_cp1252(void)
+{
+    sd_error *err = sd_error_new();
+    for (int told = 0; told < 2; told++) {
+        sd_dataset *ds = NULL;
+        sd_status st = open_enc(DATA "cases/excel_fr_cp1252.csv", told ? "WINDOWS-1252" : NULL,
+                                &ds, err);
+        if (st != SD_OK)
+            fprintf(stderr, "  %s\n", sd_error_message(err));
+        CHECK_INT(st, SD_OK);
+        if (!ds)
+            continue;
+        CHECK_INT(sd_dataset_nrows(ds), 3);
+        CHECK_STR(str_at(ds, "nom", 0), "Thérèse");
+        CHECK_STR(str_at(ds, "ville", 0), "Besançon");
+        CHECK_STR(str_at(ds, "ville", 1), "Paris €");
+        CHECK_STR(str_at(ds, "nom", 2), "Élodie");
+        CHECK_NEAR(sd_var_num(sd_dataset_find(ds, "note"), 0), 12.5, 0);
+        sd_dataset_free(ds);
+    }
+    sd_error_free(err);
+}
+
+/* --encoding wins over the guess: 0xA4 is '€' in ISO-8859-15 and '¤' in
+ * Windows-1252. An unknown name is refused before the file is read. */
+static void test_csv_encoding_option(void)
+{
+    sd_error *err = sd_error_new();
+    sd_dataset *ds = NULL;
+    CHECK_INT(open_enc(DATA "cases/latin9.csv", "ISO-8859-15", &ds, err), SD_OK);
+    CHECK_STR(str_at(ds, "prix", 0), "3 €");
+    CHECK_STR(str_at(ds, "nom", 0), "Café");
+    sd_dataset_free(ds);
+    ds = NULL;
+    CHECK_INT(open_enc(DATA "cases/latin9.csv", NULL, &ds, err), SD_OK);
+    CHECK_STR(str_at(ds, "prix", 0), "3 ¤");
+    sd_dataset_free(ds);
+    ds = NULL;
+    CHECK_INT(open_enc(DATA "cases/latin9.csv", "NO-SUCH-CODESET", &ds, err), SD_E_INVALID);
+    CHECK(ds == NULL);
+    CHECK_STR(sd_error_message(err), "unknown encoding 'NO-SUCH-CODESET': expected a name iconv "
+                                     "knows (iconv -l), such as WINDOWS-1252, ISO-8859-15 or "
+                                     "UTF-16");
+    /* A byte the encoding given does not have: the line is named. */
+    sd_error_clear(err);
+    static const char bad[] = "a,b\nx,1\n\x81,2\n";
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sondage_enc_%d.csv", (int)getpid());
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp && fwrite(bad, 1, sizeof bad - 1, fp) == sizeof bad - 1);
+    if (fp)
+        fclose(fp);
+    CHECK_INT(open_enc(path, "WINDOWS-1252", &ds, err), SD_E_ENCODING);
+    CHECK_INT(sd_error_line(err), 3);
+    CHECK_STR(sd_error_message(err),
+              "byte 9 is not valid WINDOWS-1252 text: expected the encoding given (--encoding)");
+    /* Undefined in Windows-1252 and not UTF-8: not guessed, refused. */
+    sd_error_clear(err);
+    CHECK_INT(open_enc(path, NULL, &ds, err), SD_E_ENCODING);
+    CHECK_INT(sd_error_line(err), 3);
+    unlink(path);
+    /* UTF-16 with its byte-order mark (Excel's "Unicode text"). */
+    static const char u16[] = "\xff\xfex\0,\0y\0\n\0\xe9\0,\0" "2\0\n\0";
+    fp = fopen(path, "wb");
+    CHECK(fp && fwrite(u16, 1, sizeof u16 - 1, fp) == sizeof u16 - 1);
+    if (fp)
+        fclose(fp);
+    sd_error_clear(err);
+    CHECK_INT(open_enc(path, NULL, &ds, err), SD_OK);
+    CHECK_STR(str_at(ds, "x", 0), "é");
+    sd_dataset_free(ds);
+    unlink(path);
+    sd_error_free(err);
+}
+
+/* kshedden/datareader's test19.sas7bdat declares Windows-1252 and holds
+ * UTF-8 (Chinese, Cyrillic, Korean): ReadStat cannot convert it. Refused
+ * with the declared encoding named; --encoding UTF-8 reads it as the
+ * reference CSV beside it (test_files/ref/test19.csv) has it. */
+static void test_sas_encoding_override(void)
+{
+    sd_error *err = sd_error_new();
+    sd_dataset *ds = NULL;
+    CHECK_INT(open_enc(DATA "test19.sas7bdat", NULL, &ds, err), SD_E_ENCODING);
+    CHECK(ds == NULL);
+    CHECK_STR(sd_error_message(err),
+              "text in this SAS .sas7bdat file is not valid WINDOWS-1252, the encoding it "
+              "declares: name its real encoding (--encoding, e.g. ISO-8859-1 or UTF-8)");
+    CHECK_INT(open_enc(DATA "test19.sas7bdat", "UTF-8", &ds, err), SD_OK);
+    if (ds) {
+        CHECK_INT(sd_dataset_nrows(ds), 10);
+        CHECK_INT(sd_dataset_nvars(ds), 100);
+        CHECK_STR(str_at(ds, "Column2", 0), "高雄市");
+        CHECK_STR(str_at(ds, "Column2", 1), "Иркутск");
+        CHECK_STR(str_at(ds, "Column6", 0), "부산");
+        CHECK_NEAR(sd_var_num(sd_dataset_find(ds, "Column1"), 0), 0.636, 1e-12);
+        CHECK_NEAR(sd_var_num(sd_dataset_find(ds, "Column3"), 1), 49, 0);
+    }
+    sd_dataset_free(ds);
+    sd_error_free(err);
+}
+
 int main(void)
 {
     RUN(test_mrsets_read);
     RUN(test_mrsets_write);
     RUN(test_short_name_cut);
     RUN(test_sav_names);
+    RUN(test_csv_cp1252);
+    RUN(test_csv_encoding_option);
+    RUN(test_sas_encoding_override);
     DONE();
 }
