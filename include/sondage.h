@@ -346,6 +346,19 @@ SD_API int sd_result_shows_tests(const sd_result *r); /* --tests */
 SD_API const char *sd_result_letters_method(const sd_result *r, double *alpha,
                                             double *alpha2);
 
+/* --decimals for people's formats, or -1 for the writers' defaults. */
+SD_API int sd_result_decimals(const sd_result *r);
+/* Rows of the data, rows in the analysis (in every --filter, with a weight
+ * above 0), and rows left out by a blank, negative or zero weight. */
+typedef enum sd_rowcount {
+    SD_ROWS_DATA = 0,
+    SD_ROWS_ANALYSED,
+    SD_ROWS_WEIGHT_BLANK,
+    SD_ROWS_WEIGHT_NEGATIVE,
+    SD_ROWS_WEIGHT_ZERO
+} sd_rowcount;
+SD_API double sd_result_rows(const sd_result *r, sd_rowcount which);
+
 /* The table's number (1-based); the tables of one row variable by several
  * banners share a number and are shown side by side. */
 SD_API size_t sd_table_number(const sd_table *t);
@@ -356,6 +369,26 @@ SD_API const char *sd_table_row_label(const sd_table *t, const char *lang);
 /* The banner variable, or NULL for a Total-only table; its label or NULL. */
 SD_API const char *sd_table_col_var(const sd_table *t);
 SD_API const char *sd_table_col_label(const sd_table *t, const char *lang);
+/* The title: the row variable's label in `lang`, or its name. */
+SD_API const char *sd_table_title(const sd_table *t, const char *lang);
+/* The --filter expressions as given (joined by " and "), or NULL. */
+SD_API const char *sd_table_filter(const sd_table *t);
+/* What a cell's PCT is a share of: "col" (its column's base), "row" (its
+ * row's Total), "total" (the Total column's base). */
+SD_API const char *sd_table_pct_of(const sd_table *t);
+/* --min-base: columns with fewer respondents carry SD_CATF_LOW_BASE. */
+SD_API double sd_table_min_base(const sd_table *t);
+/* Banner levels: 0 for a Total-only table, 1 for a variable or a set, 2 or
+ * 3 for a nested banner (a>b>c). Each level's variable and label, and for
+ * a column its level's key and label (level 0 of a plain banner is the
+ * column itself). NULL when out of range. */
+SD_API size_t sd_table_col_depth(const sd_table *t);
+SD_API const char *sd_table_col_level_var(const sd_table *t, size_t level);
+SD_API const char *sd_table_col_level_var_label(const sd_table *t, size_t level,
+                                                const char *lang);
+SD_API const char *sd_table_col_level_key(const sd_table *t, size_t col, size_t level);
+SD_API const char *sd_table_col_level_label(const sd_table *t, size_t col, size_t level,
+                                            const char *lang);
 /* Rows or columns (columns: Total first, then the banner's categories). */
 SD_API size_t sd_table_size(const sd_table *t, sd_axis axis);
 SD_API sd_cat_type sd_table_cat_type(const sd_table *t, sd_axis axis, size_t i);

@@ -2,11 +2,16 @@
  * build.c — turn a tabulation's working state (the engine's sums and the
  * stats layer's cell statistics) into the result users read: every name,
  * label and code is copied out of the dataset, every figure out of the
- * sums, so the result needs neither once built.
+ * sums, so the result needs neither once built. Presentation happens here
+ * too: the order of the rows (--sort), empty rows and columns left out
+ * (--hide-empty), columns flagged under --min-base, nested banners'
+ * composite labels, each table's title and base definition.
  */
 #include "cube.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Words of the result's own (not from the data), in the languages sondage
@@ -21,23 +26,73 @@ static sd_status nomem(sd_error *err)
     return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
 }
 
-/* The variable whose value labels name a table's categories: the row
- * variable, the first variable of a category set, or the banner. */
-static const sd_var *dim_var(const sd_dataset *ds, const sd_wtable *t, bool is_row)
+/* Every language any of the labels has (untagged as NULL), once. */
+static size_t langs_of(const sd_labels *const *ls, size_t n, const char **out, size_t cap)
 {
-    if (!is_row)
-        return t->col_var >= 0 ? ds->vars[t->col_var] : NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; ls[i] && j < ls[i]->n; j++) {
+            const char *lg = ls[i]->v[j].lang;
+            bool seen = false;
+            for (size_t m = 0; m < k && !seen; m++)
+                seen = sd__lang_eq(out[m], lg);
+            if (!seen && k < cap)
+                out[k++] = lg;
+        }
+    return k;
+}
+
+/* Labels made of parts joined by `sep`, in every language a part has (a
+ * part without that language gives its fallback; a part with no label at
+ * all gives fallback[i]). */
+static bool join_labels(sd_labels *dst, const sd_labels *const *parts, const char *const *fallback,
+                        size_t n, const char *sep)
+{
+    const char *langs[64];
+    size_t nl = langs_of(parts, n, langs, 64);
+    if (nl == 0)
+        langs[nl++] = NULL;
+    for (size_t l = 0; l < nl; l++) {
+        sd_strbuf sb;
+        sd__sb_init(&sb, 1 << 20);
+        for (size_t i = 0; i < n; i++) {
+            const char *t = parts[i] ? sd__labels_get(parts[i], langs[l]) : NULL;
+            if (i)
+                sd__sb_puts(&sb, sep);
+            sd__sb_puts(&sb, t ? t : fallback[i]);
+        }
+        bool ok = sd__sb_status(&sb) == SD_OK && sd__labels_set(dst, langs[l], sd__sb_str(&sb));
+        sd__sb_free(&sb);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* The variable whose value labels name a dimension's categories. */
+static const sd_var *row_var(const sd_dataset *ds, const sd_wtable *t)
+{
     if (!t->row_is_mrset)
         return ds->vars[t->row_index];
     const sd_mrset *m = ds->mr[t->row_index];
     return m->kind == SD_MRSET_CATEGORY && m->nvars ? ds->vars[m->vars[0]] : NULL;
 }
 
-static sd_status build_cat(const sd_dataset *ds, const sd_wtable *t, bool is_row, size_t i,
-                           sd_ccat *out, sd_error *err)
+static const sd_var *col_var(const sd_dataset *ds, const sd_wtable *t)
 {
-    const sd_cat *c = is_row ? &t->rows[i] : &t->cols[i];
-    const sd_var *v = dim_var(ds, t, is_row);
+    if (t->col_var >= 0)
+        return ds->vars[t->col_var];
+    if (t->col_set >= 0) {
+        const sd_mrset *m = ds->mr[t->col_set];
+        return m->kind == SD_MRSET_CATEGORY && m->nvars ? ds->vars[m->vars[0]] : NULL;
+    }
+    return NULL;
+}
+
+/* Key, code and the labels of one category of variable v (v may be NULL). */
+static sd_status simple_cat(const sd_dataset *ds, const sd_cat *c, const sd_var *v,
+                            const sd_net *nets, sd_ccat *out, sd_error *err)
+{
     const sd_labels *src = NULL;
     char buf[SD_NUMBUF];
     const char *key = "";
@@ -73,21 +128,20 @@ static sd_status build_cat(const sd_dataset *ds, const sd_wtable *t, bool is_row
         key = ds->vars[c->index]->name;
         src = &ds->vars[c->index]->label;
         break;
-    case SD_CAT_NET: {
-        const sd_net *net = &ds->vars[t->row_index]->nets[c->index];
+    case SD_CAT_NET:
         out->type = SD_CAT_TYPE_NET;
-        key = net->name;
-        src = &net->labels;
+        key = nets[c->index].name;
+        src = &nets[c->index].labels;
         break;
-    }
     case SD_CAT_MEAN:
         out->type = SD_CAT_TYPE_SUMMARY;
         key = "mean";
         ok = set_builtin(&out->labels, "Mean", "Moyenne");
         break;
-    case SD_CAT_SUMSQ: /* never shown: build_table skips it */
+    case SD_CAT_SUMSQ: /* never shown */
+    case SD_CAT_NESTED: /* built by nested_col */
         out->type = SD_CAT_TYPE_SUMMARY;
-        key = "sumsq";
+        key = "";
         break;
     }
     if (!ok || !(out->key = sd__strdup(key)) || (src && !sd__labels_copy(&out->labels, src)))
@@ -95,30 +149,56 @@ static sd_status build_cat(const sd_dataset *ds, const sd_wtable *t, bool is_row
     return SD_OK;
 }
 
-/* Rows shown: a scale variable's sum of squares row only feeds its SD. */
-static size_t shown_rows(const sd_wtable *t)
+/* A nested banner's column: its levels, the key "1>2" and the label
+ * "CIO > Small" in each language. */
+static sd_status nested_col(const sd_dataset *ds, const sd_wtable *t, size_t c, sd_ccat *out,
+                            sd_error *err)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < t->nrows; i++)
-        n += t->rows[i].kind != SD_CAT_SUMSQ;
-    return n;
+    size_t depth = t->col_depth;
+    const sd_cat *path = t->colpath + (c - 1) * depth;
+    out->type = SD_CAT_TYPE_CATEGORY;
+    out->code = NAN;
+    out->nlev = depth;
+    if (!(out->lev = sd__zalloc(depth, sizeof *out->lev)))
+        return nomem(err);
+    sd_strbuf key;
+    sd__sb_init(&key, 1 << 16);
+    const sd_labels *parts[SD_MAX_NEST];
+    const char *fallback[SD_MAX_NEST];
+    sd_status st = SD_OK;
+    for (size_t l = 0; l < depth && st == SD_OK; l++) {
+        const sd_var *v = ds->vars[t->col_levels[l]];
+        st = simple_cat(ds, &path[l], v, v->nets, &out->lev[l], err);
+        if (st != SD_OK)
+            break;
+        out->flags |= out->lev[l].flags;
+        if (l)
+            sd__sb_putc(&key, '>');
+        sd__sb_puts(&key, out->lev[l].key);
+        parts[l] = out->lev[l].labels.n ? &out->lev[l].labels : NULL;
+        fallback[l] = out->lev[l].key;
+    }
+    if (st == SD_OK && (sd__sb_status(&key) != SD_OK || !(out->key = sd__sb_take(&key)) ||
+                        !join_labels(&out->labels, parts, fallback, depth, " > ")))
+        st = nomem(err);
+    sd__sb_free(&key);
+    return st;
 }
 
-static void fill_cell(const sd_work *w, const sd_wtable *t, size_t r, size_t c, sd_ccell *cell)
+/* ---- figures */
+
+static void set_figs(sd_ccell *cell, const sd_accum *a, size_t k, const sd_cellstat *cs,
+                     bool summary)
 {
-    const sd_accum *a = &t->acc;
-    size_t k = r * t->ncols + c;
     for (int f = 0; f < SD_FIG_COUNT_; f++)
         cell->fig[f] = NAN;
-    cell->fig[SD_FIG_N] = a->n[k];
-    cell->fig[SD_FIG_COUNT] = a->w[k];
-    double base = a->base_w[c];
-    double est = base > 0 ? a->w[k] / base : NAN;
-    bool summary = t->rows[r].kind == SD_CAT_MEAN;
-    cell->fig[summary ? SD_FIG_MEAN : SD_FIG_PCT] = est;
-    if (!t->stats)
+    if (a) {
+        cell->fig[SD_FIG_N] = a->n[k];
+        cell->fig[SD_FIG_COUNT] = a->w[k];
+    }
+    if (!cs)
         return;
-    const sd_cellstat *cs = &t->stats[k];
+    cell->fig[summary ? SD_FIG_MEAN : SD_FIG_PCT] = cs->est;
     cell->fig[SD_FIG_SE] = cs->se;
     cell->fig[SD_FIG_DF] = cs->df;
     cell->fig[SD_FIG_CI_LOW] = cs->ci_low;
@@ -127,12 +207,75 @@ static void fill_cell(const sd_work *w, const sd_wtable *t, size_t r, size_t c, 
     cell->fig[SD_FIG_EFF_BASE] = cs->eff_base;
     if (summary)
         cell->fig[SD_FIG_TOTAL_SE] = cs->total_se;
-    (void)w;
+}
+
+/* ---- which rows and columns are shown, in which order */
+
+typedef struct order_key {
+    size_t row;
+    double total; /* the Total column's estimate */
+} order_key;
+
+/* Descending (dir -1) or ascending (dir 1) by the Total estimate, NaN
+ * last, ties in their original order. */
+static int by_total(const order_key *a, const order_key *b, int dir)
+{
+    bool na = isnan(a->total), nb = isnan(b->total);
+    if (na != nb)
+        return na ? 1 : -1;
+    if (!na && a->total != b->total)
+        return a->total < b->total ? -dir : dir;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+static int by_total_desc(const void *x, const void *y)
+{
+    return by_total(x, y, 1);
+}
+
+static int by_total_asc(const void *x, const void *y)
+{
+    return by_total(x, y, -1);
+}
+
+/* The work's rows to show, in order: categories (sorted by their Total
+ * estimate with --sort), then nets and summaries as they come. */
+static size_t shown_rows(const sd_work *w, const sd_wtable *t, size_t *out)
+{
+    size_t n = 0, ncat = 0;
+    order_key *keys = sd__zalloc(t->nrows, sizeof *keys);
+    if (!keys)
+        return (size_t)-1;
+    for (size_t r = 0; r < t->nrows; r++) {
+        sd_cat_kind k = t->rows[r].kind;
+        if (k == SD_CAT_SUMSQ)
+            continue;
+        if (w->hide_empty && k != SD_CAT_MEAN && t->acc.n[r * t->ncols] == 0)
+            continue;
+        if (k == SD_CAT_CODE || k == SD_CAT_STRING || k == SD_CAT_ITEM) {
+            keys[ncat].row = r;
+            keys[ncat++].total = t->stats ? t->stats[r * t->ncols].est : t->acc.w[r * t->ncols];
+        }
+    }
+    if (w->sort && ncat > 1)
+        qsort(keys, ncat, sizeof *keys, w->sort == 1 ? by_total_desc : by_total_asc);
+    for (size_t i = 0; i < ncat; i++)
+        out[n++] = keys[i].row;
+    for (size_t r = 0; r < t->nrows; r++) {
+        sd_cat_kind k = t->rows[r].kind;
+        if (k == SD_CAT_NET && !(w->hide_empty && t->acc.n[r * t->ncols] == 0))
+            out[n++] = r;
+        else if (k == SD_CAT_MEAN)
+            out[n++] = r;
+    }
+    sd__free(keys);
+    return n;
 }
 
 static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out, sd_error *err)
 {
     const sd_dataset *ds = w->dataset;
+    const sd_accum *a = &t->acc;
     out->number = t->number;
     if (t->row_is_scale)
         out->kind = SD_TABLE_SUMMARY;
@@ -141,49 +284,109 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
     else
         out->kind = ds->mr[t->row_index]->kind == SD_MRSET_DICHOTOMY ? SD_TABLE_DICHOTOMY_SET
                                                                      : SD_TABLE_CATEGORY_SET;
+    out->pct = t->row_is_scale ? SD_PCT_COL : w->pct;
+    out->min_base = w->min_base;
     const sd_labels *rl = t->row_is_mrset ? &ds->mr[t->row_index]->label
                                           : &ds->vars[t->row_index]->label;
-    if (!(out->row_var = sd__strdup(t->row_name)) || !sd__labels_copy(&out->row_label, rl))
+    if (!(out->row_var = sd__strdup(t->row_name)) || !sd__labels_copy(&out->row_label, rl) ||
+        (w->filter && !(out->filter = sd__strdup(w->filter))))
         return nomem(err);
-    if (t->col_var >= 0 && (!(out->col_var = sd__strdup(t->col_name)) ||
-                            !sd__labels_copy(&out->col_label, &ds->vars[t->col_var]->label)))
+    if (t->col_name) {
+        if (!(out->col_var = sd__strdup(t->col_name)))
+            return nomem(err);
+        const sd_labels *parts[SD_MAX_NEST];
+        const char *fallback[SD_MAX_NEST];
+        size_t nparts = 1;
+        if (t->colpath) {
+            nparts = t->col_depth;
+            for (size_t l = 0; l < nparts; l++) {
+                const sd_var *v = ds->vars[t->col_levels[l]];
+                parts[l] = v->label.n ? &v->label : NULL;
+                fallback[l] = v->name;
+            }
+        } else {
+            const sd_labels *cl = t->col_set >= 0 ? &ds->mr[t->col_set]->label
+                                                  : &ds->vars[t->col_var]->label;
+            parts[0] = cl->n ? cl : NULL;
+            fallback[0] = t->col_name;
+        }
+        if (!join_labels(&out->col_label, parts, fallback, nparts, " > "))
+            return nomem(err);
+        out->col_depth = t->colpath ? t->col_depth : 1;
+        for (size_t l = 0; t->colpath && l < t->col_depth; l++) {
+            const sd_var *v = ds->vars[t->col_levels[l]];
+            if (!(out->col_levels[l] = sd__strdup(v->name)) ||
+                !sd__labels_copy(&out->col_level_label[l], &v->label))
+                return nomem(err);
+        }
+    }
+    /* Which rows, in which order; a --means row goes last. */
+    size_t *rows = sd__zalloc(t->nrows, sizeof *rows);
+    if (!rows)
         return nomem(err);
-    out->nrows = shown_rows(t);
-    out->ncols = t->ncols;
+    size_t nshown = shown_rows(w, t, rows);
+    if (nshown == (size_t)-1) {
+        sd__free(rows);
+        return nomem(err);
+    }
+    bool means = t->mean_stats != NULL;
+    /* Which columns: Total always; banner columns unless empty and hidden. */
+    size_t *cols = sd__zalloc(t->ncols, sizeof *cols);
+    size_t ncols = 0;
+    for (size_t c = 0; cols && c < t->ncols; c++)
+        if (c == 0 || !(w->hide_empty && a->base_n[c] == 0))
+            cols[ncols++] = c;
+    out->nrows = nshown + means;
+    out->ncols = ncols;
     out->rows = sd__zalloc(out->nrows, sizeof *out->rows);
     out->cols = sd__zalloc(out->ncols, sizeof *out->cols);
-    size_t ncells;
-    if (!sd__mul_ok(out->nrows, out->ncols, &ncells))
-        return sd__fail(err, SD_E_TOO_LARGE, NULL, 0, 0, t->row_name, "table too large");
-    out->cells = sd__zalloc(ncells, sizeof *out->cells);
-    if (!out->rows || !out->cols || !out->cells)
-        return nomem(err);
+    out->cells = sd__zalloc(out->nrows * out->ncols, sizeof *out->cells);
     sd_status st = SD_OK;
-    size_t shown = 0;
-    for (size_t r = 0; r < t->nrows && st == SD_OK; r++) {
-        if (t->rows[r].kind == SD_CAT_SUMSQ)
-            continue;
-        st = build_cat(ds, t, true, r, &out->rows[shown], err);
-        for (size_t c = 0; c < t->ncols && st == SD_OK; c++) {
-            sd_ccell *cell = &out->cells[shown * out->ncols + c];
-            fill_cell(w, t, r, c, cell);
-            const char *l = t->has_letters ? t->stats[r * t->ncols + c].letters : "";
+    if (!cols || !out->rows || !out->cols || !out->cells)
+        st = nomem(err);
+    const sd_var *rv = row_var(ds, t), *cv = col_var(ds, t);
+    const sd_net *nets = t->row_is_mrset ? NULL : ds->vars[t->row_index]->nets;
+    for (size_t i = 0; i < nshown && st == SD_OK; i++) {
+        size_t r = rows[i];
+        st = simple_cat(ds, &t->rows[r], rv, nets, &out->rows[i], err);
+        for (size_t j = 0; j < ncols && st == SD_OK; j++) {
+            size_t c = cols[j], k = r * t->ncols + c;
+            sd_ccell *cell = &out->cells[i * ncols + j];
+            set_figs(cell, a, k, t->stats ? &t->stats[k] : NULL, t->row_is_scale);
+            const char *l = t->has_letters ? t->stats[k].letters : "";
             if (*l && !(cell->letters = sd__strdup(l)))
                 st = nomem(err);
         }
-        shown++;
     }
-    const sd_accum *a = &t->acc;
-    for (size_t c = 0; c < t->ncols && st == SD_OK; c++) {
-        sd_ccat *col = &out->cols[c];
-        st = build_cat(ds, t, false, c, col, err);
+    if (means && st == SD_OK) {
+        sd_ccat *m = &out->rows[nshown];
+        m->type = SD_CAT_TYPE_SUMMARY;
+        m->code = NAN;
+        if (!(m->key = sd__strdup("mean")) || !set_builtin(&m->labels, "Mean", "Moyenne"))
+            st = nomem(err);
+        for (size_t j = 0; j < ncols && st == SD_OK; j++) {
+            sd_ccell *cell = &out->cells[nshown * ncols + j];
+            set_figs(cell, NULL, 0, &t->mean_stats[cols[j]], true);
+            cell->fig[SD_FIG_N] = a->base_n[cols[j]];
+        }
+    }
+    for (size_t j = 0; j < ncols && st == SD_OK; j++) {
+        size_t c = cols[j];
+        sd_ccat *col = &out->cols[j];
+        st = c > 0 && t->colpath ? nested_col(ds, t, c, col, err)
+                                 : simple_cat(ds, &t->cols[c], cv, NULL, col, err);
         col->base_n = a->base_n[c];
         col->base_w = a->base_w[c];
         col->miss_n = a->miss_n[c];
         col->miss_w = a->miss_w[c];
+        if (col->base_n < w->min_base)
+            col->flags |= SD_CATF_LOW_BASE;
         if (t->has_letters && c > 0)
-            snprintf(col->letter, sizeof col->letter, "%c", (char)('A' + (int)(c - 1)));
+            snprintf(col->letter, sizeof col->letter, "%c",
+                     (char)('A' + (int)(t->letter0 + c - 1)));
     }
+    sd__free(rows);
+    sd__free(cols);
     if (st != SD_OK)
         return st;
     out->banner_missing_n = t->banner_missing_n;
@@ -215,6 +418,12 @@ sd_status sd__cube_build(const sd_work *w, sd_result **out, sd_error *err)
     r->letters = w->letters;
     r->alpha = w->alpha;
     r->alpha2 = w->alpha2;
+    r->decimals = w->decimals;
+    r->rows_in = w->rows_in;
+    r->rows_total = w->rows_used;
+    r->nw_blank = w->nw_blank;
+    r->nw_negative = w->nw_negative;
+    r->nw_zero = w->nw_zero;
     sd_status st = SD_OK;
     if (!(r->source = sd__strdup(w->source ? w->source : "")) ||
         (w->weight && !(r->weight = sd__strdup(w->weight))) ||

@@ -21,6 +21,8 @@ typedef struct sd_ccat {
     char letter[4];   /* banner columns with letters: "A", "B", ...; else "" */
     /* columns only */
     double base_n, base_w, miss_n, miss_w;
+    struct sd_ccat *lev; /* a nested banner's column: each level's category (owned) */
+    size_t nlev;
 } sd_ccat;
 
 /* One cell: every figure, and the column letters it earned. */
@@ -40,8 +42,14 @@ struct sd_table {
     sd_table_kind kind;
     char *row_var;         /* owned */
     sd_labels row_label;   /* owned */
-    char *col_var;         /* owned, NULL for a Total-only table */
-    sd_labels col_label;   /* owned */
+    char *col_var;         /* owned, NULL for a Total-only table; "a>b" nested */
+    sd_labels col_label;   /* owned; nested: the levels' labels joined by " > " */
+    size_t col_depth;      /* 1, or a nested banner's levels */
+    char *col_levels[SD_MAX_NEST];       /* nested: each level's variable (owned) */
+    sd_labels col_level_label[SD_MAX_NEST];
+    char *filter;          /* the filters as written, or NULL (owned) */
+    sd_pct pct;            /* what PCT is a share of */
+    double min_base;       /* columns under it are flagged SD_CATF_LOW_BASE */
     sd_ccat *rows, *cols;  /* owned */
     size_t nrows, ncols;
     sd_ccell *cells;       /* nrows * ncols, row-major, owned */
@@ -61,6 +69,9 @@ struct sd_result {
     bool show_stats, show_deff, show_tests;
     int letters;          /* 0 design, 1 spss, 2 none (sd_work.letters) */
     double alpha, alpha2;
+    int decimals;         /* --decimals, -1 for the writers' defaults */
+    double rows_total, rows_in; /* rows of the data; rows in the analysis */
+    size_t nw_blank, nw_negative, nw_zero; /* rows left out by their weight */
     sd_table *tables;     /* owned */
     size_t ntables;
 };

@@ -25,6 +25,9 @@ static void cat_free(sd_ccat *c)
 {
     sd__free(c->key);
     sd__labels_free(&c->labels);
+    for (size_t l = 0; c->lev && l < c->nlev; l++)
+        cat_free(&c->lev[l]);
+    sd__free(c->lev);
 }
 
 void sd_result_free(sd_result *r)
@@ -37,6 +40,11 @@ void sd_result_free(sd_result *r)
         sd__free(t->col_var);
         sd__labels_free(&t->row_label);
         sd__labels_free(&t->col_label);
+        sd__free(t->filter);
+        for (size_t l = 0; l < SD_MAX_NEST; l++) {
+            sd__free(t->col_levels[l]);
+            sd__labels_free(&t->col_level_label[l]);
+        }
         for (size_t k = 0; t->rows && k < t->nrows; k++)
             cat_free(&t->rows[k]);
         for (size_t k = 0; t->cols && k < t->ncols; k++)
@@ -267,4 +275,96 @@ int sd_table_pair(const sd_table *t, size_t i, sd_pair_info *out)
         out->method = p->method;
     }
     return 1;
+}
+
+/* ---- what was analysed, and how a table is defined */
+
+int sd_result_decimals(const sd_result *r)
+{
+    return r->decimals;
+}
+
+double sd_result_rows(const sd_result *r, sd_rowcount which)
+{
+    switch (which) {
+    case SD_ROWS_DATA: return r->rows_total;
+    case SD_ROWS_ANALYSED: return r->rows_in;
+    case SD_ROWS_WEIGHT_BLANK: return (double)r->nw_blank;
+    case SD_ROWS_WEIGHT_NEGATIVE: return (double)r->nw_negative;
+    case SD_ROWS_WEIGHT_ZERO: return (double)r->nw_zero;
+    }
+    return NAN;
+}
+
+const char *sd_table_title(const sd_table *t, const char *lang)
+{
+    const char *l = sd__labels_get(&t->row_label, lang);
+    return l ? l : t->row_var;
+}
+
+const char *sd_table_filter(const sd_table *t)
+{
+    return t->filter;
+}
+
+const char *sd_table_pct_of(const sd_table *t)
+{
+    switch (t->pct) {
+    case SD_PCT_COL: return "col";
+    case SD_PCT_ROW: return "row";
+    case SD_PCT_TOTAL: return "total";
+    }
+    return "col";
+}
+
+double sd_table_min_base(const sd_table *t)
+{
+    return t->min_base;
+}
+
+size_t sd_table_col_depth(const sd_table *t)
+{
+    return t->col_var ? t->col_depth : 0;
+}
+
+const char *sd_table_col_level_var(const sd_table *t, size_t level)
+{
+    if (!t->col_var || level >= t->col_depth)
+        return NULL;
+    return t->col_depth > 1 ? t->col_levels[level] : t->col_var;
+}
+
+const char *sd_table_col_level_var_label(const sd_table *t, size_t level, const char *lang)
+{
+    if (!t->col_var || level >= t->col_depth)
+        return NULL;
+    const sd_labels *l = t->col_depth > 1 ? &t->col_level_label[level] : &t->col_label;
+    const char *s = sd__labels_get(l, lang);
+    return s ? s : sd_table_col_level_var(t, level);
+}
+
+static const sd_ccat *level_at(const sd_table *t, size_t col, size_t level)
+{
+    if (col >= t->ncols || level >= t->col_depth)
+        return NULL;
+    const sd_ccat *c = &t->cols[col];
+    if (c->nlev)
+        return &c->lev[level];
+    return level == 0 ? c : NULL;
+}
+
+const char *sd_table_col_level_key(const sd_table *t, size_t col, size_t level)
+{
+    const sd_ccat *c = level_at(t, col, level);
+    return c ? c->key : NULL;
+}
+
+const char *sd_table_col_level_label(const sd_table *t, size_t col, size_t level,
+                                     const char *lang)
+{
+    const sd_ccat *c = level_at(t, col, level);
+    if (!c)
+        return NULL;
+    const char *l = sd__labels_get(&c->labels, lang);
+    return l ? l : c->key;
 }

@@ -134,7 +134,16 @@ sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *valu
         return set_bool(key, value, &d->mse, err);
     if (!value || !*value)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "--%s needs a value", key);
+    if (!strcmp(key, "weight") && !strcmp(value, "none")) {
+        /* --weight none: unweighted, whatever the codebook declares */
+        sd__free(d->weight);
+        d->weight = NULL;
+        d->no_weight = true;
+        return SD_OK;
+    }
     if (!strcmp(key, "weight") || !strcmp(key, "strata")) {
+        if (key[0] == 'w')
+            d->no_weight = false;
         char **slot = key[0] == 'w' ? &d->weight : &d->strata;
         char *c = sd__strdup(value);
         if (!c)
@@ -264,7 +273,7 @@ sd_status sd__designspec_from_decl(sd_designspec *d, const sd_design_decl *c, sd
     if (!c->declared)
         return SD_OK;
     sd_status st = SD_OK;
-    if (!d->weight && c->weight)
+    if (!d->weight && !d->no_weight && c->weight)
         st = sd__designspec_set(d, "weight", c->weight, err);
     if (st == SD_OK && !d->strata && c->strata)
         st = sd__designspec_set(d, "strata", c->strata, err);
@@ -974,19 +983,25 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
             return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
                             "weight variable '%s' is a string: expected a numeric variable",
                             v->name);
-        for (size_t r = 0; r < n; r++) {
-            if (row_missing(v, r))
-                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
-                                "weight variable '%s' is missing in row %zu: expected a weight "
-                                "for every row",
-                                v->name, r + 1);
-            if (!(v->num[r] >= 0) || !isfinite(v->num[r]))
-                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
-                                "weight variable '%s' is %g in row %zu: expected a finite weight "
-                                ">= 0",
-                                v->name, v->num[r], r + 1);
-        }
+        /* A blank, negative or non-finite weight takes its row out of the
+         * analysis, as SPSS does (weight 0 here; the engine leaves rows of
+         * weight 0 out of every count and the result reports them). */
         d->w = v->num;
+        for (size_t r = 0; r < n; r++) {
+            bool blank = row_missing(v, r);
+            bool bad = !blank && (!(v->num[r] >= 0) || !isfinite(v->num[r]));
+            d->nw_blank += blank;
+            d->nw_negative += bad;
+            d->nw_zero += !blank && !bad && v->num[r] == 0;
+            if ((blank || bad) && !d->w_owned) {
+                if (!(d->w_owned = sd__zalloc(n, sizeof *d->w_owned)))
+                    return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+                memcpy(d->w_owned, v->num, r * sizeof *d->w_owned);
+                d->w = d->w_owned;
+            }
+            if (d->w_owned)
+                d->w_owned[r] = blank || bad ? 0 : v->num[r];
+        }
     }
     if (spec->nrepweights) {
         if (spec->strata || spec->ncluster || spec->nfpc)

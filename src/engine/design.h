@@ -33,6 +33,7 @@ typedef enum sd_reptype {
 /* The design as declared: every string owned; NULL/0 when not given. */
 typedef struct sd_designspec {
     char *weight;
+    bool no_weight;    /* --weight none: the codebook's weight is not used */
     char *strata;
     char *cluster[SD_MAX_STAGES];
     size_t ncluster;
@@ -72,7 +73,9 @@ sd_status sd__designspec_from_decl(sd_designspec *d, const sd_design_decl *decl,
 typedef struct sd_design {
     size_t nrows;
     const double *w;    /* weights (borrowed), NULL = all 1 */
-    double *w_owned;    /* replicate-made designs keep their own */
+    double *w_owned;    /* replicate-made designs keep their own, as do weights
+                         * with blank or negative values (set to 0) */
+    size_t nw_blank, nw_negative, nw_zero; /* rows whose weight was so */
     size_t nstrata;     /* >= 1 */
     int32_t *stratum;   /* 0..nstrata-1 */
     size_t nstages;     /* cluster stages given (0: every row is its own PSU) */

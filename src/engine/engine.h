@@ -21,8 +21,14 @@ typedef enum sd_cat_kind {
     SD_CAT_ITEM,      /* one variable of a multiple-response dichotomy set */
     SD_CAT_NET,       /* a net of codes of a variable */
     SD_CAT_MEAN,      /* a scale variable: its weighted sum (the mean's numerator) */
-    SD_CAT_SUMSQ      /* a scale variable: its weighted sum of squares (not shown) */
+    SD_CAT_SUMSQ,     /* a scale variable: its weighted sum of squares (not shown) */
+    SD_CAT_NESTED     /* a nested banner's column: index into the table's colpath */
 } sd_cat_kind;
+
+#define SD_MAX_NEST 3 /* levels of a nested banner (a>b>c) */
+
+/* Percentages a table shows (--pct). */
+typedef enum sd_pct { SD_PCT_COL = 0, SD_PCT_ROW, SD_PCT_TOTAL } sd_pct;
 
 typedef struct sd_cat {
     sd_cat_kind kind;
@@ -121,15 +127,26 @@ typedef struct sd_wtable {
     sd_cat *rows;
     size_t nrows;
     size_t nnets;      /* the last nnets rows are nets */
+    int force;         /* the row entry's NAME:cat (1) or NAME:mean (2), else 0 */
     /* Column dimension: Total first, then the banner's categories. */
-    long col_var;      /* variable index of the banner, -1 for Total only */
-    const char *col_name; /* NULL for Total only */
+    long col_var;      /* the banner's variable, -1 for Total only, a set or nested */
+    long col_set;      /* a multiple-response banner's set, else -1 */
+    char *col_name;    /* the banner as written ("role", "role>size"); NULL for
+                        * Total only (owned) */
+    size_t col_depth;  /* levels of a nested banner (1 otherwise) */
+    long col_levels[SD_MAX_NEST]; /* nested: each level's variable */
+    sd_cat *colpath;   /* nested: (ncols - 1) x col_depth level categories (owned) */
+    bool one_col;      /* every row is in one banner column at most */
+    size_t letter0;    /* letter of its first banner column (0 = A): letters run
+                        * on across the banners of one row variable */
     sd_cat *cols;
     size_t ncols;
     double banner_missing_n; /* rows in Total whose banner value is missing */
     double banner_missing_w;
     sd_accum acc;
     sd_cellstat *stats; /* nrows * ncols, or NULL before the stats layer ran */
+    sd_cellstat *mean_stats; /* --means: per column, the mean of the codes (valid
+                              * categories only), or NULL */
     sd_chisq chisq;     /* the Rao-Scott test, when tests were asked for */
     bool has_letters;   /* stats[].letters were computed for this table */
 } sd_wtable;
@@ -140,6 +157,14 @@ typedef struct sd_wtable {
  * frees this. */
 typedef struct sd_work {
     const sd_dataset *dataset; /* the data tabulated (borrowed: valid while it lives) */
+    char *filter;     /* the request's filters as written, joined by " and " (owned) */
+    double rows_in;   /* rows in the analysis (in the filter, weight > 0) */
+    size_t nw_blank, nw_negative, nw_zero; /* rows left out by their weight */
+    sd_pct pct;       /* the percentages shown */
+    int sort;
+    bool hide_empty, means;
+    double min_base;
+    int decimals;
     sd_wtable *tables;
     size_t ntables;
     sd_missing_mode missing;
@@ -162,10 +187,20 @@ typedef struct sd_work {
 void sd__work_free(sd_work *w);
 
 struct sd_tabspec {
-    char **rows;
+    char **rows;           /* entries as written: names, A TO B, q*, NAME:cat|mean */
     size_t nrows, rowcap;
-    char **cols;
+    char **cols;           /* entries: names, patterns, a>b>c, sets */
     size_t ncols, colcap;
+    char **filter_text;    /* --filter, as written (combined with and) */
+    struct sd_fnode **filters; /* parsed */
+    size_t nfilters, filtercap;
+    sd_pct pct;
+    int sort;              /* 0 none, 1 descending, 2 ascending (by Total) */
+    bool hide_empty;
+    bool has_min_base;
+    double min_base;       /* --min-base (default 30) */
+    bool means;            /* a mean row under a categorical variable */
+    int decimals;          /* people's formats; -1: the writers' defaults */
     sd_designspec design; /* weight and design options */
     sd_missing_mode missing;
     int ci_method;        /* sd_ci_method */

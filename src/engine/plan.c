@@ -287,3 +287,76 @@ sd_status sd__catmap_build(const sd_dataset *ds, size_t var, sd_missing_mode mod
                     out->netmask[k] |= (uint64_t)1 << j;
     return SD_OK;
 }
+
+/* ---- a category set's codes: the union of its variables' categories */
+
+static int cmp_cat(const sd_cat *x, const sd_cat *y)
+{
+    if (x->kind == SD_CAT_STRING && y->kind == SD_CAT_STRING)
+        return strcmp(x->str, y->str);
+    if (x->kind != y->kind)
+        return x->kind == SD_CAT_STRING ? 1 : -1;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+void sd__catset_free(sd_catset *s)
+{
+    for (size_t k = 0; s->maps && k < s->nvars; k++) {
+        sd__catmap_free(&s->maps[k]);
+        if (s->cat2u)
+            sd__free(s->cat2u[k]);
+    }
+    sd__free(s->maps);
+    sd__free(s->cat2u);
+    sd__free(s->cats);
+    memset(s, 0, sizeof *s);
+}
+
+sd_status sd__catset_build(const sd_dataset *ds, const sd_mrset *m, sd_missing_mode mode,
+                           sd_catset *out, sd_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->nvars = m->nvars;
+    out->maps = sd__zalloc(m->nvars, sizeof *out->maps);
+    out->cat2u = sd__zalloc(m->nvars, sizeof *out->cat2u);
+    if (!out->maps || !out->cat2u)
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, m->name, "out of memory");
+    size_t total = 0;
+    for (size_t k = 0; k < m->nvars; k++) {
+        sd_status st = sd__catmap_build(ds, m->vars[k], mode, false, &out->maps[k], err);
+        if (st != SD_OK)
+            return st;
+        total += out->maps[k].ncats;
+    }
+    out->cats = sd__zalloc(total, sizeof *out->cats);
+    if (!out->cats)
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, m->name, "out of memory");
+    /* Merge: each member's categories are sorted, so insert in order. */
+    size_t n = 0;
+    for (size_t k = 0; k < m->nvars; k++) {
+        const sd_catmap *cm = &out->maps[k];
+        for (size_t c = 0; c < cm->ncats; c++) {
+            size_t pos = 0;
+            while (pos < n && cmp_cat(&out->cats[pos], &cm->cats[c]) < 0)
+                pos++;
+            if (pos < n && cmp_cat(&out->cats[pos], &cm->cats[c]) == 0)
+                continue;
+            memmove(&out->cats[pos + 1], &out->cats[pos], (n - pos) * sizeof *out->cats);
+            out->cats[pos] = cm->cats[c];
+            n++;
+        }
+    }
+    out->ncats = n;
+    for (size_t k = 0; k < m->nvars; k++) {
+        const sd_catmap *cm = &out->maps[k];
+        if (!(out->cat2u[k] = sd__zalloc(cm->ncats, sizeof(int32_t))))
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, m->name, "out of memory");
+        for (size_t c = 0; c < cm->ncats; c++)
+            for (size_t p = 0; p < n; p++)
+                if (cmp_cat(&out->cats[p], &cm->cats[c]) == 0) {
+                    out->cat2u[k][c] = (int32_t)p;
+                    break;
+                }
+    }
+    return SD_OK;
+}

@@ -6,6 +6,7 @@
 #define SD_PLAN_H
 
 #include "engine.h"
+#include "../spec/spec.h"
 
 typedef struct sd_catmap {
     sd_cat *cats;       /* categories in display order (owned) */
@@ -21,5 +22,112 @@ typedef struct sd_catmap {
 sd_status sd__catmap_build(const sd_dataset *ds, size_t var, sd_missing_mode mode,
                            bool with_nets, sd_catmap *out, sd_error *err);
 void sd__catmap_free(sd_catmap *m);
+
+/* The codes of a multiple-response category set: the union of its
+ * variables' categories, in order, and each variable's category -> union
+ * index map. */
+typedef struct sd_catset {
+    sd_catmap *maps;  /* per variable (owned) */
+    int32_t **cat2u;  /* per variable: its category -> index into cats (owned) */
+    size_t nvars;
+    sd_cat *cats;     /* the union (owned) */
+    size_t ncats;
+} sd_catset;
+
+sd_status sd__catset_build(const sd_dataset *ds, const sd_mrset *m, sd_missing_mode mode,
+                           sd_catset *out, sd_error *err);
+void sd__catset_free(sd_catset *s);
+
+/* ---- banners (banner.c) */
+
+/* A banner: its columns (the Total column is not one of them) and each
+ * row's columns. A variable's or a nested banner's rows are in at most one
+ * column (idx); a multiple-response set's rows in any number (off/list). */
+typedef struct sd_colmap {
+    sd_cat *cats;      /* per column (owned); nested banners: SD_CAT_NESTED */
+    size_t ncols;
+    size_t depth;      /* 1, or the levels of a nested banner */
+    long var[SD_MAX_NEST]; /* per level: the variable (-1 for a set banner) */
+    long set;          /* a multiple-response banner's set, else -1 */
+    sd_cat *path;      /* nested: ncols x depth, each level's category (owned) */
+    int32_t *idx;      /* one column per row: its column, -1 for none (owned) */
+    uint32_t *off;     /* several: row r's columns are list[off[r] .. off[r+1]) (owned) */
+    uint32_t *list;
+} sd_colmap;
+
+/* Build a banner from its --cols entry: a variable, `a>b>c` (nested, up to
+ * SD_MAX_NEST levels of variables) or a multiple-response set. */
+sd_status sd__colmap_build(const sd_dataset *ds, const char *entry, sd_missing_mode mode,
+                           sd_colmap *out, sd_error *err);
+void sd__colmap_free(sd_colmap *m);
+/* Row r's columns, numbered from 1 (0 is Total), into buf (room for
+ * m->ncols); returns how many. */
+static inline size_t sd__colmap_row(const sd_colmap *m, size_t r, uint32_t *buf)
+{
+    if (!m)
+        return 0;
+    if (m->idx) {
+        if (m->idx[r] < 0)
+            return 0;
+        buf[0] = (uint32_t)m->idx[r] + 1;
+        return 1;
+    }
+    size_t n = m->off[r + 1] - m->off[r];
+    for (size_t k = 0; k < n; k++)
+        buf[k] = m->list[m->off[r] + k] + 1;
+    return n;
+}
+
+/* ---- the pass over rows (pass.c) */
+
+/* What every table of one request shares in its pass. */
+typedef struct sd_passctx {
+    const sd_dataset *ds;
+    size_t nrows;
+    const sd_design *d;     /* the resolved design */
+    const double *wt;       /* weights, NULL for 1 */
+    const int32_t *unit;    /* SD_VMODE_UNITS: each row's unit */
+    const uint8_t *in;      /* rows in the analysis, NULL for all */
+    const sd_colmap *cm;    /* the banner, NULL for Total only */
+    sd_missing_mode mode;
+    uint32_t *cbuf;         /* room for a row's columns (cm->ncols) */
+} sd_passctx;
+
+/* A table's row dimension: one of these is set. */
+typedef struct sd_rowdim {
+    const sd_catmap *map;   /* a categorical variable (with its nets) */
+    const sd_var *scale;    /* a scale variable */
+    const sd_mrset *mr;     /* a dichotomy set */
+    const sd_catset *cs;    /* a category set */
+} sd_rowdim;
+
+/* Add every row to t's sums; with `glm`, R's glm start sums only (a
+ * second pass: it needs the column means the first gave). */
+sd_status sd__pass(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *rd, bool glm,
+                   sd_error *err);
+
+/* ---- names (names.c) */
+
+typedef struct sd_names {
+    char **v; /* owned */
+    size_t n, cap;
+} sd_names;
+
+void sd__names_free(sd_names *n);
+/* Append to *out the names one entry stands for: itself, `A TO B` (file
+ * order), or a wildcard pattern; sets too when `sets_too`. `noun` names
+ * what is expected in messages ("variable or set", "banner variable"). */
+sd_status sd__expand_names(const sd_dataset *ds, const char *entry, bool sets_too,
+                           const char *noun, sd_names *out, sd_error *err);
+/* An unknown name: SD_E_NOT_FOUND with the nearest name as a suggestion. */
+sd_status sd__unknown_name(const sd_dataset *ds, const char *name, const char *what,
+                           bool sets_too, const char *prefix, sd_error *err);
+
+/* ---- filters (filter_eval.c) */
+
+/* The rows every filter keeps (1) or not (0), or *mask NULL when n is 0.
+ * texts[k] is filters[k] as written, for messages. */
+sd_status sd__filter_mask(const sd_dataset *ds, sd_fnode *const *filters, char *const *texts,
+                          size_t n, uint8_t **mask, sd_error *err);
 
 #endif

@@ -4,12 +4,16 @@
  * engine resolves them against a dataset).
  */
 #include "engine.h"
+#include "../spec/spec.h"
 
 #include <string.h>
 
 sd_tabspec *sd_tabspec_new(void)
 {
-    return sd__calloc(1, sizeof(sd_tabspec));
+    sd_tabspec *s = sd__calloc(1, sizeof(sd_tabspec));
+    if (s)
+        s->decimals = -1;
+    return s;
 }
 
 void sd_tabspec_free(sd_tabspec *s)
@@ -22,6 +26,12 @@ void sd_tabspec_free(sd_tabspec *s)
         sd__free(s->cols[i]);
     sd__free(s->rows);
     sd__free(s->cols);
+    for (size_t i = 0; i < s->nfilters; i++) {
+        sd__free(s->filter_text[i]);
+        sd__filter_free(s->filters[i]);
+    }
+    sd__free(s->filter_text);
+    sd__free(s->filters);
     sd__designspec_free(&s->design);
     sd__free(s);
 }
@@ -29,6 +39,8 @@ void sd_tabspec_free(sd_tabspec *s)
 static sd_status add_name(char ***v, size_t *n, size_t *cap, const char *name, const char *what,
                           sd_error *err)
 {
+    while (name && (*name == ' ' || *name == '\t'))
+        name++;
     if (!name || !*name)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
                         "empty name in %s: expected a variable name", what);
@@ -56,9 +68,111 @@ sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err)
     return sd__designspec_set(&s->design, "weight", name, err);
 }
 
+static bool flag_of(const char *value)
+{
+    return !value || strcmp(value, "false") != 0;
+}
+
+static sd_status add_filter(sd_tabspec *s, const char *value, sd_error *err)
+{
+    sd_fnode *f = NULL;
+    sd_status st = sd__filter_parse(value, "--filter", NULL, 0, 0, &f, err);
+    if (st != SD_OK)
+        return st;
+    size_t cap = s->filtercap;
+    char *text = sd__strdup(value);
+    if (!text || !sd__grow((void **)&s->filters, &cap, s->nfilters + 1, sizeof *s->filters) ||
+        !sd__grow((void **)&s->filter_text, &s->filtercap, s->nfilters + 1,
+                  sizeof *s->filter_text)) {
+        sd__free(text);
+        sd__filter_free(f);
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    s->filters[s->nfilters] = f;
+    s->filter_text[s->nfilters++] = text;
+    return SD_OK;
+}
+
+/* A whole number from lo to hi. */
+static sd_status want_int(const char *key, const char *value, long lo, long hi, long *out,
+                          sd_error *err)
+{
+    unsigned long u;
+    if (value && sd__parse_ulong(value, strlen(value), (unsigned long)hi, &u) &&
+        (long)u >= lo) {
+        *out = (long)u;
+        return SD_OK;
+    }
+    return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                    "--%s: expected a whole number from %ld to %ld, not '%s'", key, lo, hi,
+                    value ? value : "");
+}
+
 sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *value,
                                 sd_error *err)
 {
+    if (!strcmp(key, "filter"))
+        return add_filter(s, value ? value : "", err);
+    if (!strcmp(key, "rows") || !strcmp(key, "cols")) {
+        /* Comma-separated entries (spaces around them allowed); a nested
+         * banner a>b and a pattern are one entry each. */
+        const char *p = value ? value : "";
+        for (;;) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            char *name = sd__strndup(p, n);
+            if (!name)
+                return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+            sd_status st = key[0] == 'r' ? sd_tabspec_add_row(s, name, err)
+                                         : sd_tabspec_add_col(s, name, err);
+            sd__free(name);
+            if (st != SD_OK || !e)
+                return st;
+            p = e + 1;
+        }
+    }
+    if (!strcmp(key, "pct")) {
+        static const char *const names[] = {"col", "row", "total"};
+        for (int i = 0; i < 3; i++)
+            if (value && !strcmp(value, names[i])) {
+                s->pct = (sd_pct)i;
+                return SD_OK;
+            }
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--pct: expected col, row or total, not '%s'", value ? value : "");
+    }
+    if (!strcmp(key, "sort")) {
+        static const char *const names[] = {"none", "desc", "asc"};
+        for (int i = 0; i < 3; i++)
+            if (value && !strcmp(value, names[i])) {
+                s->sort = i;
+                return SD_OK;
+            }
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--sort: expected desc, asc or none, not '%s'", value ? value : "");
+    }
+    if (!strcmp(key, "hide-empty")) {
+        s->hide_empty = flag_of(value);
+        return SD_OK;
+    }
+    if (!strcmp(key, "means")) {
+        s->means = flag_of(value);
+        return SD_OK;
+    }
+    if (!strcmp(key, "min-base") || !strcmp(key, "decimals")) {
+        long x = 0;
+        bool mb = key[0] == 'm';
+        sd_status st = want_int(key, value, 0, mb ? 1000000000L : 6, &x, err);
+        if (st != SD_OK)
+            return st;
+        if (mb) {
+            s->has_min_base = true;
+            s->min_base = (double)x;
+        } else {
+            s->decimals = (int)x;
+        }
+        return SD_OK;
+    }
     if (!strcmp(key, "ci")) {
         static const char *names[] = {"logit", "wald", "wilson", "likelihood", "beta", "xlogit",
                                       "asin", "mean"};

@@ -130,20 +130,31 @@ static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
     if (!t->stats)
         return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
     double level = res->level > 0 ? res->level : 0.95;
+    /* The percentage shown (--pct): of the column's base (the default), of
+     * the row's Total cell (row percentages: the domain is the row's
+     * respondents) or of the Total column's base. A scale variable's rows
+     * are means of their column whatever --pct says. */
+    sd_pct pct = t->row_is_scale ? SD_PCT_COL : res->pct;
+    if (pct != SD_PCT_COL && res->ci_method == CI_LIKELIHOOD)
+        return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
+                        "--ci likelihood is for column percentages: expected --pct col, or "
+                        "another --ci with --pct %s",
+                        pct == SD_PCT_ROW ? "row" : "total");
     for (size_t c = 0; c < t->ncols; c++) {
-        double df = sd__domain_df(res, t, c);
-        double n = a->base_n[c], W = a->base_w[c];
+        size_t dcol = pct == SD_PCT_COL ? c : 0;
+        double df = sd__domain_df(res, t, dcol);
         for (size_t r = 0; r < t->nrows; r++) {
             sd_cellstat *cs = &t->stats[r * t->ncols + c];
+            size_t den = pct == SD_PCT_ROW ? r * t->ncols : cells + dcol;
+            double n = a->n[den], W = a->w[den];
             sd_ratio q;
             memset(&q, 0, sizeof q);
-            if (!sd__lin_add(&q.num, r * t->ncols + c, 1) ||
-                !sd__lin_add(&q.den, t->nrows * t->ncols + c, 1)) {
+            if (!sd__lin_add(&q.num, r * t->ncols + c, 1) || !sd__lin_add(&q.den, den, 1)) {
                 sd__ratio_free(&q);
                 return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
             }
             double v = NAN;
-            sd_status st = sd__ratio_cov(res, t, &q, 1, (long)c, &v, err);
+            sd_status st = sd__ratio_cov(res, t, &q, 1, (long)dcol, &v, err);
             cs->est = sd__ratio_value(a, &q);
             sd__ratio_free(&q);
             if (st != SD_OK)
@@ -190,7 +201,7 @@ static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
                 sd_ratio q2;
                 memset(&q2, 0, sizeof q2);
                 if (!th || !sd__lin_add(&q2.num, r * t->ncols + c, 1) ||
-                    !sd__lin_add(&q2.den, t->nrows * t->ncols + c, 1) ||
+                    !sd__lin_add(&q2.den, den, 1) ||
                     sd__ratio_replicates(res, t, &q2, th) != SD_OK) {
                     sd__free(th);
                     sd__ratio_free(&q2);
@@ -220,6 +231,50 @@ static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
     return SD_OK;
 }
 
+/* --means: under a categorical variable's distribution, the mean of its
+ * codes over the valid categories (user-missing codes shown under
+ * --missing include stay out, as SPSS keeps them out of means), with its
+ * design-based SE and t interval: a ratio of the table's own cells. */
+static sd_status fill_means(const sd_work *res, sd_wtable *t, sd_error *err)
+{
+    if (!res->means || t->row_is_mrset || t->row_is_scale ||
+        res->dataset->vars[t->row_index]->type != SD_TYPE_NUMERIC)
+        return SD_OK;
+    if (!(t->mean_stats = sd__zalloc(t->ncols, sizeof *t->mean_stats)))
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    double level = res->level > 0 ? res->level : 0.95;
+    for (size_t c = 0; c < t->ncols; c++) {
+        sd_cellstat *cs = &t->mean_stats[c];
+        sd_ratio q;
+        memset(&q, 0, sizeof q);
+        bool ok = true;
+        for (size_t r = 0; r < t->nrows && ok; r++) {
+            const sd_cat *k = &t->rows[r];
+            if (k->kind != SD_CAT_CODE || k->user_missing)
+                continue;
+            ok = sd__lin_add(&q.num, r * t->ncols + c, k->code) &&
+                 sd__lin_add(&q.den, r * t->ncols + c, 1);
+        }
+        if (!ok) {
+            sd__ratio_free(&q);
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        double v = NAN;
+        sd_status st = q.den.n ? sd__ratio_cov(res, t, &q, 1, (long)c, &v, err) : SD_OK;
+        cs->est = q.den.n ? sd__ratio_value(&t->acc, &q) : NAN;
+        sd__ratio_free(&q);
+        if (st != SD_OK)
+            return st;
+        cs->se = sqrt(v);
+        cs->df = sd__domain_df(res, t, c);
+        double half = (1 - level) / 2;
+        cs->ci_low = cs->est + cs->se * sd__qt(half, cs->df);
+        cs->ci_high = cs->est + cs->se * sd__qt(1 - half, cs->df);
+        cs->deff = cs->eff_base = cs->cv = cs->total_se = NAN;
+    }
+    return SD_OK;
+}
+
 sd_status sd__tabulate_work(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                             sd_error *err)
 {
@@ -232,6 +287,8 @@ sd_status sd__tabulate_work(const sd_dataset *ds, const sd_tabspec *spec, sd_wor
     (*out)->level = spec->level > 0 ? spec->level : 0.95;
     for (size_t i = 0; i < (*out)->ntables && st == SD_OK; i++) {
         st = fill_table(*out, &(*out)->tables[i], err);
+        if (st == SD_OK)
+            st = fill_means(*out, &(*out)->tables[i], err);
         if (st == SD_OK)
             st = sd__table_tests(spec, *out, &(*out)->tables[i], err); /* tests.c */
     }

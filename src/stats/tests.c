@@ -220,7 +220,9 @@ done:
 sd_status sd__rao_scott(const sd_work *res, const sd_wtable *t, sd_chisq *out, sd_error *err)
 {
     chisq_clear(out);
-    if (t->row_is_mrset || t->row_is_scale || t->col_var < 0 || t->ncols < 3)
+    /* A banner whose rows can be in several columns (a multiple-response
+     * set) is not a partition: no test of independence applies. */
+    if (t->row_is_mrset || t->row_is_scale || !t->one_col || t->ncols < 3)
         return SD_OK;
     const sd_accum *a = &t->acc;
     size_t body = t->nrows - t->nnets, B = t->nrows * t->ncols;
@@ -465,7 +467,11 @@ static sd_status row_pvalues(const sd_work *res, const sd_wtable *t, size_t r,
 static sd_status column_letters(const sd_work *res, sd_wtable *t, sd_error *err)
 {
     size_t nb = t->ncols - 1;
-    if (t->col_var < 0 || nb > MAX_LETTER_COLS)
+    /* Letters run on across the banners of one row variable (A-C for the
+     * first, D-E for the next, as Q and WinCross letter them); columns
+     * past Z get none. Row and total percentages are not compared: the
+     * letters test column proportions. */
+    if (nb == 0 || t->letter0 + nb > MAX_LETTER_COLS || res->pct != SD_PCT_COL)
         return SD_OK;
     if (t->row_is_scale && res->letters == LETTERS_SPSS)
         return SD_OK; /* SPSS's column means test is not implemented */
@@ -509,10 +515,14 @@ static sd_status column_letters(const sd_work *res, sd_wtable *t, sd_error *err)
             size_t len = 0;
             for (size_t j = 0; j < nb; j++) {
                 double p = pv[i * nb + j];
+                /* A column under --min-base is compared with nothing. */
                 if (j == i || !(p < res->alpha2) ||
-                    !(cs->est > t->stats[r * t->ncols + cols[j]].est))
+                    !(cs->est > t->stats[r * t->ncols + cols[j]].est) ||
+                    t->acc.base_n[cols[i]] < res->min_base ||
+                    t->acc.base_n[cols[j]] < res->min_base)
                     continue;
-                cs->letters[len++] = (char)((p < res->alpha ? 'A' : 'a') + (int)j);
+                cs->letters[len++] =
+                    (char)((p < res->alpha ? 'A' : 'a') + (int)(t->letter0 + j));
             }
             cs->letters[len] = '\0';
         }

@@ -260,27 +260,106 @@ static void test_bad_specs(void)
                  "unknown variable or set 'nothing_like_it': expected one of the names "
                  "`sondage info` lists");
     expect_error("q", "rol", NULL, SD_E_NOT_FOUND, "unknown banner variable 'rol'; did you mean 'role'?");
-    expect_error("q", "acts", NULL, SD_E_UNSUPPORTED,
-                 "'acts' is a multiple-response set: banners of sets are not supported yet; "
-                 "expected a variable in --cols");
     expect_error("q", NULL, "s", SD_E_TYPE,
                  "weight variable 's' is a string: expected a numeric variable");
-    expect_error("q", NULL, "a1", SD_E_INVALID,
-                 "weight variable 'a1' is missing in row 4: expected a weight for every row");
+    expect_error("q", "role>acts", NULL, SD_E_UNSUPPORTED,
+                 "banner 'role>acts': 'acts' is a multiple-response set; a nested banner's "
+                 "levels are variables (a set can be a banner on its own)");
+    expect_error("a1 TO q", NULL, NULL, SD_E_INVALID,
+                 "'a1 TO q': a1 comes after q in the file: expected A TO B in file order");
+    expect_error("zz*", NULL, NULL, SD_E_NOT_FOUND,
+                 "no variable or set matches 'zz*': expected a pattern such as q* (any "
+                 "characters) or q? (one character) that matches a name");
 }
 
-static void test_negative_weight(void)
+/* A blank, negative or zero weight takes the row out of the analysis, as
+ * SPSS does: out of every count, reported, never an error. */
+static void test_bad_weights_leave_rows_out(void)
 {
     sd_dataset *ds = make();
-    ds->vars[2]->num[1] = -2;
+    ds->vars[2]->num[1] = -2; /* w of row 2 */
+    sd_work *r = run(ds, "q", NULL, "w", SD_MISSING_EXCLUDE);
+    CHECK(r != NULL);
+    if (r) {
+        const sd_wtable *t = &r->tables[0];
+        CHECK_INT(r->nw_negative, 1);
+        CHECK_INT(r->nw_blank, 0);
+        CHECK_INT(t->acc.base_n[0] + t->acc.miss_n[0], 5); /* 6 rows, one left out */
+        CHECK_NEAR(r->rows_in, 5, 0);
+        sd__work_free(r);
+    }
+    /* a1 (1, 0, 1, blank, 0, 1) as a weight: rows 2, 4 and 5 are out */
+    r = run(ds, "q", NULL, "a1", SD_MISSING_EXCLUDE);
+    if (r) {
+        CHECK_INT(r->nw_blank, 1);
+        CHECK_INT(r->nw_zero, 2);
+        CHECK_NEAR(r->rows_in, 3, 0);
+        const sd_wtable *t = &r->tables[0];
+        CHECK_INT(t->acc.base_n[0], 2); /* rows 1 and 3 (q = 1); row 6 has no q */
+        CHECK_INT(t->acc.miss_n[0], 1);
+        sd__work_free(r);
+    }
+    sd_dataset_free(ds);
+}
+
+/* Banners of sets (a respondent in every column they chose), nested
+ * banners (one column per combination) and filters (a domain). */
+static void test_set_and_nested_banners_and_filters(void)
+{
+    sd_dataset *ds = make();
+    sd_work *r = run(ds, "q", "acts", NULL, SD_MISSING_EXCLUDE);
+    CHECK(r != NULL);
+    if (r) {
+        const sd_wtable *t = &r->tables[0];
+        CHECK_INT(t->ncols, 3); /* Total, a1, a2 */
+        CHECK(!t->one_col);
+        CHECK_INT(t->cols[1].kind, SD_CAT_ITEM);
+        /* a1 chosen in rows 1, 3, 6 (q = 1, 1, none); a2 in rows 2, 3 (q =
+         * 2, 1); row 5 (q = 2) chose neither: banner missing */
+        CHECK_INT(t->acc.base_n[1], 2);
+        CHECK_INT(t->acc.miss_n[1], 1);
+        CHECK_INT(t->acc.base_n[2], 2);
+        CHECK_INT(CELL_N(t, 0, 1), 2);
+        CHECK_INT(CELL_N(t, 0, 2), 1);
+        CHECK_INT(CELL_N(t, 1, 2), 1);
+        CHECK_INT(t->banner_missing_n, 1);
+        sd__work_free(r);
+    }
+    r = run(ds, "q", "role>s", NULL, SD_MISSING_EXCLUDE);
+    if (r) {
+        const sd_wtable *t = &r->tables[0];
+        CHECK_INT(t->col_depth, 2);
+        CHECK_INT(t->ncols, 1 + 2 * 3); /* role 1, 2 by s x, y, z */
+        /* (role, s): row 1 (1, y), row 2 (1, x), row 3 (2, y); row 5 has
+         * no role; rows 4 and 6 have no valid q */
+        CHECK(t->colpath[0].code == 1 && !strcmp(t->colpath[1].str, "x"));
+        CHECK_INT(t->acc.base_n[1], 1);
+        CHECK_INT(t->acc.base_n[2], 1);
+        CHECK_INT(t->acc.base_n[3], 0);
+        CHECK_INT(t->acc.base_n[5], 1);
+        CHECK_INT(t->banner_missing_n, 1);
+        sd__work_free(r);
+    }
     sd_tabspec *s = sd_tabspec_new();
-    sd_tabspec_add_row(s, "q", NULL);
-    sd_tabspec_set_weight(s, "w", NULL);
-    sd_result *r = NULL;
     sd_error *e = sd_error_new();
-    CHECK_INT(sd_tabulate(ds, s, &r, e), SD_E_INVALID);
+    sd_tabspec_add_row(s, "q", NULL);
+    CHECK_INT(sd_tabspec_set_option(s, "filter", "role = 1 or missing(role)", e), SD_OK);
+    r = NULL;
+    CHECK_INT(sd__tabulate_counts(ds, s, &r, e), SD_OK);
+    if (r) {
+        const sd_wtable *t = &r->tables[0];
+        /* rows 1, 2 (role 1) and 5 (no role): q = 1, 2, 2 */
+        CHECK_NEAR(r->rows_in, 3, 0);
+        CHECK_INT(t->acc.base_n[0], 3);
+        CHECK_INT(t->acc.miss_n[0], 0);
+        CHECK_INT(CELL_N(t, 1, 0), 2);
+        CHECK_STR(r->filter, "role = 1 or missing(role)");
+        sd__work_free(r);
+    }
+    CHECK_INT(sd_tabspec_set_option(s, "filter", "role = ", e), SD_E_PARSE);
     CHECK_STR(sd_error_message(e),
-              "weight variable 'w' is -2 in row 2: expected a finite weight >= 0");
+              "--filter 'role = ': at character 8: expected a value (a number, or a text in "
+              "quotes such as \"Paris\"), not the end of the expression");
     sd_error_free(e);
     sd_tabspec_free(s);
     sd_dataset_free(ds);
@@ -351,6 +430,7 @@ int main(void)
     RUN(test_string_banner);
     RUN(test_merge_adds);
     RUN(test_bad_specs);
-    RUN(test_negative_weight);
+    RUN(test_bad_weights_leave_rows_out);
+    RUN(test_set_and_nested_banners_and_filters);
     DONE();
 }

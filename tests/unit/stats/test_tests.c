@@ -71,6 +71,10 @@ static sd_work *run(sd_dataset *ds, const char *rows, const char *cols, const ch
     if (cols)
         sd_tabspec_add_col(s, cols, NULL);
     CHECK_INT(sd_tabspec_set_option(s, "tests", "true", e), SD_OK);
+    /* These hand-computed tests have columns of fewer than 30 rows: the
+     * letters are checked with the low-base rule off (test_low_base checks
+     * the rule itself). */
+    CHECK_INT(sd_tabspec_set_option(s, "min-base", "0", e), SD_OK);
     if (k1)
         CHECK_INT(sd_tabspec_set_option(s, k1, v1, e), SD_OK);
     if (k2)
@@ -259,6 +263,49 @@ static void test_p_adjust(void)
 }
 
 /* The work as users get it (the cube), written in a format. */
+/* --min-base (default 30): a column with fewer respondents gets no letter
+ * and is compared with nothing; letters run on across a row variable's
+ * banners (A-C for the first, D-F for the second). */
+static void test_low_base_and_letters_across_banners(void)
+{
+    sd_dataset *ds = make();
+    sd_tabspec *s = sd_tabspec_new();
+    sd_error *e = sd_error_new();
+    sd_tabspec_add_row(s, "y", NULL);
+    sd_tabspec_add_col(s, "g", NULL);
+    sd_tabspec_add_col(s, "g", NULL);
+    CHECK_INT(sd_tabspec_set_option(s, "tests", "true", e), SD_OK);
+    sd_work *r = NULL;
+    CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_OK); /* 20 rows a column: all under 30 */
+    if (r) {
+        for (size_t ti = 0; ti < 2; ti++)
+            for (size_t k = 0; k < r->tables[ti].nrows * r->tables[ti].ncols; k++)
+                CHECK_STR(r->tables[ti].stats[k].letters, "");
+        sd__work_free(r);
+    }
+    CHECK_INT(sd_tabspec_set_option(s, "min-base", "20", e), SD_OK);
+    r = NULL;
+    CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_OK);
+    if (r) {
+        CHECK_STR(letters(r, 0, 1), "Bc");
+        const sd_wtable *t2 = &r->tables[1];
+        CHECK_INT(t2->letter0, 3);
+        CHECK_STR(t2->stats[0 * t2->ncols + 1].letters, "Ef");
+        CHECK_STR(t2->stats[1 * t2->ncols + 2].letters, "D");
+        sd__work_free(r);
+    }
+    CHECK_INT(sd_tabspec_set_option(s, "min-base", "21", e), SD_OK);
+    r = NULL;
+    CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_OK);
+    if (r) {
+        CHECK_STR(letters(r, 0, 1), "");
+        sd__work_free(r);
+    }
+    sd_error_free(e);
+    sd_tabspec_free(s);
+    sd_dataset_free(ds);
+}
+
 static char *render(const sd_work *w, sd_outfmt fmt)
 {
     char *buf = NULL;
@@ -363,6 +410,7 @@ int main(void)
     RUN(test_means_and_sets);
     RUN(test_p_adjust);
     RUN(test_writers);
+    RUN(test_low_base_and_letters_across_banners);
     RUN(test_options);
     DONE();
 }

@@ -1,0 +1,469 @@
+/*
+ * pass.c — the one pass over a dataset's rows for one table: each row adds
+ * its weight to the linear quantities (cells and bases) it belongs to, in
+ * every sum the design needs (engine.h, sd_accum). Rows outside the
+ * analysis (a filter, a weight of 0) are skipped: a filter is a domain of
+ * the design, so its rows stay in the design's units and strata with
+ * nothing added, as R's subset() of a design keeps them. The common case
+ * (a categorical variable by a one-column-per-row banner) has hot paths.
+ */
+#include "plan.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The LQs one row touches, then applied to every sum at once. */
+typedef struct emitter {
+    sd_accum *a;
+    const sd_design *d;   /* NULL: counts only */
+    const int32_t *unit;  /* SD_VMODE_UNITS: the unit of each row */
+    bool glm;             /* second pass: glm start sums only */
+    uint32_t *lq;         /* LQs touched by the current row */
+    double *av;           /* their values a_il */
+    size_t m, cap;
+} emitter;
+
+static inline void em_add(emitter *e, size_t lq, double a)
+{
+    e->lq[e->m] = (uint32_t)lq;
+    e->av[e->m] = a;
+    e->m++;
+}
+
+static inline void add_cell(emitter *e, size_t r, size_t c)
+{
+    em_add(e, r * e->a->ncols + c, 1.0);
+}
+
+static inline void add_base(emitter *e, size_t c, double w, bool valid)
+{
+    if (valid) {
+        em_add(e, e->a->nrows * e->a->ncols + c, 1.0);
+    } else {
+        e->a->miss_n[c] += 1;
+        e->a->miss_w[c] += w;
+    }
+}
+
+/* The glm start sums of R's glm.fit for an intercept-only logistic model
+ * with prior weight W (the row's weight over its column's mean weight),
+ * started from mustart = (W y + 0.5)/(W + 1): the working weight a(W), a(W)
+ * times the working response's magnitude L(W), and the starting deviance
+ * d(W) (tests/oracle/README.md section 7). Plain sums, one per LQ. */
+static bool glm_start_init(sd_accum *a)
+{
+    if (!a->glm_a) {
+        a->glm_a = sd__zalloc(a->nlq, sizeof *a->glm_a);
+        a->glm_al = sd__zalloc(a->nlq, sizeof *a->glm_al);
+        a->glm_d = sd__zalloc(a->nlq, sizeof *a->glm_d);
+    }
+    return a->glm_a && a->glm_al && a->glm_d;
+}
+
+static void glm_start_add(sd_accum *a, const uint32_t *lq, size_t m, double w)
+{
+    size_t cells = a->nrows * a->ncols;
+    for (size_t k = 0; k < m; k++) {
+        size_t c = lq[k] < cells ? lq[k] % a->ncols : lq[k] - cells;
+        double W = w / (a->base_w[c] / a->base_n[c]);
+        if (!(W > 0))
+            continue; /* glm.fit leaves zero-weight rows out */
+        double aw = W * 0.5 * (W + 0.5) / ((W + 1) * (W + 1));
+        a->glm_a[lq[k]] += aw;
+        a->glm_al[lq[k]] += aw * (log(2 * W + 1) + (W + 1) / (W + 0.5));
+        a->glm_d[lq[k]] += 2 * W * log((W + 1) / (W + 0.5));
+    }
+}
+
+static void em_end(emitter *e, size_t row, double w)
+{
+    sd_accum *a = e->a;
+    size_t m = e->m;
+    e->m = 0;
+    if (e->glm) {
+        glm_start_add(a, e->lq, m, w);
+        return;
+    }
+    for (size_t k = 0; k < m; k++) {
+        a->n[e->lq[k]] += 1;
+        a->w[e->lq[k]] += w * e->av[k];
+    }
+    if (a->pat_w2 && e->d->pattern[row] >= 0) {
+        size_t cells = a->nrows * a->ncols;
+        for (size_t k = 0; k < m; k++)
+            if (e->lq[k] >= cells)
+                a->pat_w2[(e->lq[k] - cells) * a->npattern + (size_t)e->d->pattern[row]] += w * w;
+    }
+    switch (a->vmode) {
+    case SD_VMODE_NONE: return;
+    case SD_VMODE_UNITS: {
+        double *t = a->unit_tot + (size_t)e->unit[row] * a->nlq;
+        for (size_t k = 0; k < m; k++)
+            t[e->lq[k]] += w * e->av[k];
+        return;
+    }
+    case SD_VMODE_MOMENTS: {
+        size_t h = (size_t)e->d->stratum[row];
+        double *s = a->st_sum + h * a->nlq;
+        if (a->st_diag) {
+            double *dg = a->st_diag + h * a->nlq;
+            for (size_t k = 0; k < m; k++) {
+                s[e->lq[k]] += w * e->av[k];
+                dg[e->lq[k]] += w * w * e->av[k] * e->av[k];
+            }
+            return;
+        }
+        double *q = a->st_cross + h * a->nlq * a->nlq;
+        for (size_t k = 0; k < m; k++) {
+            double x = w * e->av[k];
+            s[e->lq[k]] += x;
+            double *qr = q + (size_t)e->lq[k] * a->nlq;
+            for (size_t j = 0; j < m; j++)
+                qr[e->lq[j]] += x * w * e->av[j];
+        }
+        return;
+    }
+    case SD_VMODE_REPS:
+        for (size_t r = 0; r < a->nrep; r++) {
+            double wr = e->d->repw[r][row];
+            double *t = a->rep_tot + r * a->nlq;
+            for (size_t k = 0; k < m; k++)
+                t[e->lq[k]] += wr * e->av[k];
+        }
+        return;
+    }
+}
+
+/* A row missing on the row variable: counted apart in Total and its columns. */
+static inline void count_missing(sd_accum *a, const uint32_t *cols, size_t nc, double w)
+{
+    a->miss_n[0] += 1;
+    a->miss_w[0] += w;
+    for (size_t j = 0; j < nc; j++) {
+        a->miss_n[cols[j]] += 1;
+        a->miss_w[cols[j]] += w;
+    }
+}
+
+/* The hot path: a categorical variable without nets, by a banner whose
+ * rows are in one column at most, counts only or with per-stratum diagonal
+ * moments. Each row touches at most two cells and two bases; the updates
+ * are written out rather than listed. */
+static void pass_var_fast(sd_wtable *t, const sd_passctx *pc, const sd_catmap *rm)
+{
+    sd_accum *a = &t->acc;
+    const sd_design *d = a->vmode == SD_VMODE_NONE ? NULL : pc->d;
+    const int32_t *unit = a->vmode == SD_VMODE_UNITS ? pc->unit : NULL;
+    const int32_t *cidx = pc->cm ? pc->cm->idx : NULL;
+    const double *wt = pc->wt;
+    const uint8_t *in = pc->in;
+    size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq;
+    double *n = a->n, *sw = a->w;
+    double *ss = a->st_sum, *dg = a->st_diag;
+    double *ut = unit ? a->unit_tot : NULL;
+    const int32_t *strat = d ? d->stratum : NULL;
+    const int32_t *ridx = rm->idx;
+    double bmn = 0, bmw = 0;
+    for (size_t r = 0; r < pc->nrows; r++) {
+        if (in && !in[r])
+            continue;
+        double w = wt ? wt[r] : 1.0;
+        int32_t ri = ridx[r];
+        int32_t ci = cidx ? cidx[r] : -1;
+        size_t col = (size_t)(ci + 1);
+        if (ri < 0) {
+            uint32_t c1 = (uint32_t)col;
+            count_missing(a, &c1, ci >= 0, w);
+            continue;
+        }
+        size_t k0 = (size_t)ri * nc, b0 = cells;
+        n[k0] += 1;
+        sw[k0] += w;
+        n[b0] += 1;
+        sw[b0] += w;
+        double *s = NULL, *q = NULL, *u = NULL;
+        double w2 = w * w;
+        if (ut) {
+            u = ut + (size_t)unit[r] * L;
+            u[k0] += w;
+            u[b0] += w;
+        }
+        if (dg) {
+            size_t off = (size_t)strat[r] * L;
+            s = ss + off;
+            q = dg + off;
+            s[k0] += w;
+            s[b0] += w;
+            q[k0] += w2;
+            q[b0] += w2;
+        }
+        if (ci >= 0) {
+            size_t kc = k0 + col, bc = b0 + col;
+            n[kc] += 1;
+            sw[kc] += w;
+            n[bc] += 1;
+            sw[bc] += w;
+            if (u) {
+                u[kc] += w;
+                u[bc] += w;
+            }
+            if (dg) {
+                s[kc] += w;
+                s[bc] += w;
+                q[kc] += w2;
+                q[bc] += w2;
+            }
+        } else if (cidx) {
+            bmn += 1;
+            bmw += w;
+        }
+    }
+    t->banner_missing_n += bmn;
+    t->banner_missing_w += bmw;
+}
+
+/* The hot path for given replicate weights: a categorical variable without
+ * nets, by a banner whose rows are in one column at most. Each row adds
+ * its replicate weights to its two cells only; a base is the sum of its
+ * column's cells (every valid row is in one category), so the bases'
+ * replicate totals are filled in after the pass, which halves the work per
+ * replicate. */
+static void pass_var_reps(sd_wtable *t, const sd_passctx *pc, const sd_catmap *rm)
+{
+    sd_accum *a = &t->acc;
+    const sd_design *d = pc->d;
+    const int32_t *cidx = pc->cm ? pc->cm->idx : NULL;
+    const double *wt = pc->wt;
+    const uint8_t *in = pc->in;
+    size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq, R = a->nrep;
+    size_t P = a->npattern;
+    const int32_t *pat = a->pat_w2 ? d->pattern : NULL;
+    double bmn = 0, bmw = 0;
+    for (size_t r = 0; r < pc->nrows; r++) {
+        if (in && !in[r])
+            continue;
+        double w = wt ? wt[r] : 1.0;
+        int32_t ri = rm->idx[r];
+        int32_t ci = cidx ? cidx[r] : -1;
+        size_t col = (size_t)(ci + 1);
+        if (ri < 0) {
+            uint32_t c1 = (uint32_t)col;
+            count_missing(a, &c1, ci >= 0, w);
+            continue;
+        }
+        size_t k0 = (size_t)ri * nc, kc = k0 + col;
+        a->n[k0] += 1;
+        a->w[k0] += w;
+        a->n[cells] += 1;
+        a->w[cells] += w;
+        if (ci >= 0) {
+            a->n[kc] += 1;
+            a->w[kc] += w;
+            a->n[cells + col] += 1;
+            a->w[cells + col] += w;
+        } else if (cidx) {
+            bmn += 1;
+            bmw += w;
+        }
+        if (pat && pat[r] >= 0) {
+            a->pat_w2[(size_t)pat[r]] += w * w;
+            if (ci >= 0)
+                a->pat_w2[col * P + (size_t)pat[r]] += w * w;
+        }
+        double *tq = a->rep_tot;
+        if (ci >= 0)
+            for (size_t q = 0; q < R; q++, tq += L) {
+                double wr = d->repw[q][r];
+                tq[k0] += wr;
+                tq[kc] += wr;
+            }
+        else
+            for (size_t q = 0; q < R; q++, tq += L)
+                tq[k0] += d->repw[q][r];
+    }
+    for (size_t q = 0; q < R; q++) {
+        double *tq = a->rep_tot + q * L;
+        for (size_t c = 0; c < nc; c++) {
+            double b = 0;
+            for (size_t k = 0; k < a->nrows; k++)
+                b += tq[k * nc + c];
+            tq[cells + c] = b;
+        }
+    }
+    t->banner_missing_n += bmn;
+    t->banner_missing_w += bmw;
+}
+
+/* Row r's base in Total and in each of its columns (valid: it answered the
+ * row variable; else it is counted missing there), and the banner's
+ * missing count. Returns the number of its columns (in cols). */
+static size_t row_bases(sd_wtable *t, emitter *e, const sd_passctx *pc, size_t r, double w,
+                        bool valid, uint32_t *cols)
+{
+    size_t nc = sd__colmap_row(pc->cm, r, cols);
+    add_base(e, 0, w, valid);
+    for (size_t j = 0; j < nc; j++)
+        add_base(e, cols[j], w, valid);
+    if (valid && pc->cm && nc == 0) {
+        t->banner_missing_n += 1;
+        t->banner_missing_w += w;
+    }
+    return nc;
+}
+
+static inline void add_cells(emitter *e, size_t k, const uint32_t *cols, size_t nc)
+{
+    add_cell(e, k, 0);
+    for (size_t j = 0; j < nc; j++)
+        add_cell(e, k, cols[j]);
+}
+
+static void pass_var(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_catmap *rm)
+{
+    size_t ncat = rm->ncats;
+    bool one_col = !pc->cm || pc->cm->idx;
+    if (!e->glm && !rm->netmask && one_col && t->acc.vmode == SD_VMODE_REPS) {
+        pass_var_reps(t, pc, rm);
+        return;
+    }
+    if (!e->glm && !rm->netmask && one_col && !t->acc.pat_w2 &&
+        (t->acc.vmode == SD_VMODE_NONE || t->acc.vmode == SD_VMODE_UNITS ||
+         (t->acc.vmode == SD_VMODE_MOMENTS && t->acc.st_diag))) {
+        pass_var_fast(t, pc, rm);
+        return;
+    }
+    uint32_t *cols = pc->cbuf;
+    for (size_t r = 0; r < pc->nrows; r++) {
+        if (pc->in && !pc->in[r])
+            continue;
+        double w = pc->wt ? pc->wt[r] : 1.0;
+        int32_t ri = rm->idx[r];
+        size_t nc = row_bases(t, e, pc, r, w, ri >= 0, cols);
+        if (ri >= 0) {
+            add_cells(e, (size_t)ri, cols, nc);
+            uint64_t m = rm->netmask ? rm->netmask[ri] : 0;
+            while (m) {
+                int k = __builtin_ctzll(m);
+                m &= m - 1;
+                add_cells(e, ncat + (size_t)k, cols, nc);
+            }
+        }
+        em_end(e, r, w);
+    }
+}
+
+static bool item_missing(const sd_var *v, size_t r, sd_missing_mode mode)
+{
+    if (v->sysmis[r])
+        return true;
+    return mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, v->num[r]);
+}
+
+/* A scale variable: the weighted sum and sum of squares of its valid
+ * values per column; the base is the rows with a valid value. */
+static void pass_scale(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_var *v)
+{
+    uint32_t *cols = pc->cbuf;
+    size_t nc0 = e->a->ncols;
+    for (size_t r = 0; r < pc->nrows; r++) {
+        if (pc->in && !pc->in[r])
+            continue;
+        double w = pc->wt ? pc->wt[r] : 1.0;
+        bool valid = !item_missing(v, r, pc->mode);
+        size_t nc = row_bases(t, e, pc, r, w, valid, cols);
+        if (valid) {
+            double x = v->num[r];
+            em_add(e, 0, x);
+            em_add(e, nc0, x * x);
+            for (size_t j = 0; j < nc; j++) {
+                em_add(e, cols[j], x);
+                em_add(e, nc0 + cols[j], x * x);
+            }
+        }
+        em_end(e, r, w);
+    }
+}
+
+/* A dichotomy set: each item counts the rows where it holds the counted value;
+ * the base is the rows with at least one item answered. */
+static void pass_dichotomy(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_mrset *m)
+{
+    uint32_t *cols = pc->cbuf;
+    const sd_dataset *ds = pc->ds;
+    for (size_t r = 0; r < pc->nrows; r++) {
+        if (pc->in && !pc->in[r])
+            continue;
+        double w = pc->wt ? pc->wt[r] : 1.0;
+        bool valid = false;
+        for (size_t k = 0; k < m->nvars && !valid; k++)
+            valid = !item_missing(ds->vars[m->vars[k]], r, pc->mode);
+        size_t nc = row_bases(t, e, pc, r, w, valid, cols);
+        for (size_t k = 0; k < m->nvars; k++) {
+            const sd_var *v = ds->vars[m->vars[k]];
+            if (!item_missing(v, r, pc->mode) && v->num[r] == m->counted)
+                add_cells(e, k, cols, nc);
+        }
+        em_end(e, r, w);
+    }
+}
+
+/* A category set: each code counts once per row, whichever variables hold it. */
+static void pass_category(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_catset *cs,
+                          uint32_t *stamp)
+{
+    uint32_t *cols = pc->cbuf;
+    for (size_t r = 0; r < pc->nrows; r++) {
+        if (pc->in && !pc->in[r])
+            continue;
+        double w = pc->wt ? pc->wt[r] : 1.0;
+        bool valid = false;
+        for (size_t k = 0; k < cs->nvars && !valid; k++)
+            valid = cs->maps[k].idx[r] >= 0;
+        size_t nc = row_bases(t, e, pc, r, w, valid, cols);
+        uint32_t mark = (uint32_t)r + 1;
+        for (size_t k = 0; k < cs->nvars; k++) {
+            int32_t c = cs->maps[k].idx[r];
+            if (c < 0)
+                continue;
+            int32_t row = cs->cat2u[k][c];
+            if (stamp[row] == mark)
+                continue;
+            stamp[row] = mark;
+            add_cells(e, (size_t)row, cols, nc);
+        }
+        em_end(e, r, w);
+    }
+}
+
+sd_status sd__pass(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *rd, bool glm,
+                   sd_error *err)
+{
+    emitter em;
+    memset(&em, 0, sizeof em);
+    em.a = &t->acc;
+    em.d = pc->d;
+    em.unit = pc->unit;
+    em.glm = glm;
+    em.cap = t->acc.nlq;
+    em.lq = sd__zalloc(em.cap, sizeof *em.lq);
+    em.av = sd__zalloc(em.cap, sizeof *em.av);
+    uint32_t *stamp = rd->cs ? sd__zalloc(t->nrows, sizeof *stamp) : NULL;
+    if (!em.lq || !em.av || (rd->cs && !stamp) || (glm && !glm_start_init(&t->acc))) {
+        sd__free(em.lq);
+        sd__free(em.av);
+        sd__free(stamp);
+        return sd__fail(err, SD_E_NOMEM, pc->ds->source, 0, 0, NULL, "out of memory");
+    }
+    if (rd->scale)
+        pass_scale(t, &em, pc, rd->scale);
+    else if (rd->map)
+        pass_var(t, &em, pc, rd->map);
+    else if (rd->cs)
+        pass_category(t, &em, pc, rd->cs, stamp);
+    else
+        pass_dichotomy(t, &em, pc, rd->mr);
+    sd__free(em.lq);
+    sd__free(em.av);
+    sd__free(stamp);
+    return SD_OK;
+}

@@ -1,0 +1,54 @@
+/*
+ * spec.h — the spec layer: what a user asks for, parsed into plain structs
+ * that know nothing of any data (the engine resolves them against a
+ * dataset). Today: filter expressions (filter.c); the table spec file
+ * (tabspec_yaml.c).
+ */
+#ifndef SD_SPEC_H
+#define SD_SPEC_H
+
+#include "../data/data.h"
+
+/* ---- filter expressions (docs/tables.md, "Filters")
+ *
+ *   expr := or;  or := and ("or" and)*;  and := not ("and" not)*
+ *   not  := "not" not | "(" expr ")" | "missing" "(" VAR ")"
+ *         | VAR OP VALUE | VAR "in" "(" VALUE ("," VALUE)* ")"
+ *   OP   := = == != <> < <= > >=;  VALUE := a number or a quoted string
+ */
+typedef enum sd_fkind {
+    SD_F_AND = 0,
+    SD_F_OR,
+    SD_F_NOT,
+    SD_F_CMP,     /* var op value */
+    SD_F_IN,      /* var in (values) */
+    SD_F_MISSING  /* missing(var): system- or user-missing */
+} sd_fkind;
+
+typedef enum sd_fcmp { SD_FC_EQ = 0, SD_FC_NE, SD_FC_LT, SD_FC_LE, SD_FC_GT, SD_FC_GE } sd_fcmp;
+
+typedef struct sd_fval {
+    bool is_str;
+    double num;
+    char *str; /* owned when is_str */
+} sd_fval;
+
+typedef struct sd_fnode {
+    sd_fkind kind;
+    struct sd_fnode *a, *b; /* operands of and/or; a for not (owned) */
+    char *var;              /* owned: CMP, IN, MISSING */
+    size_t at;              /* 1-based character of the variable, for messages */
+    sd_fcmp cmp;
+    sd_fval *vals;          /* owned: one for CMP, several for IN */
+    size_t nvals;
+} sd_fnode;
+
+/* Parse an expression. A syntax error says at which character it failed
+ * and what was expected; `origin` (may be NULL) names where the text came
+ * from in messages ("--filter", or the spec file) and file/line/col the
+ * spec file's position of the text (NULL/0 for the command line). */
+sd_status sd__filter_parse(const char *text, const char *origin, const char *file, long line,
+                           long col, sd_fnode **out, sd_error *err);
+void sd__filter_free(sd_fnode *n);
+
+#endif /* SD_SPEC_H */
