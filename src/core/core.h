@@ -8,6 +8,7 @@
 
 #include "sondage.h"
 
+#include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,6 +71,8 @@ static inline bool sd__add_ok(size_t a, size_t b, size_t *out)
 #define SD_MAX_ROWS ((size_t)1 << 31)
 #define SD_MAX_FIELD ((size_t)1 << 24)     /* one CSV field or string value: 16 MiB */
 #define SD_MAX_FILE ((size_t)1 << 36)      /* a whole input file: 64 GiB */
+#define SD_MAX_STREAM ((size_t)1 << 32)    /* a whole input read from a pipe: 4 GiB */
+#define SD_MAX_CELLS ((size_t)1 << 32)     /* rows x variables of one dataset */
 #define SD_MAX_CATEGORIES ((size_t)100000) /* distinct values of a tabulated variable */
 
 /* ------------------------------------------------------------ hashing */
@@ -218,6 +221,22 @@ bool sd__lang_eq(const char *a, const char *b);
 /* The name an output file is reported under (its path, or the name given
  * to sd_outfile_wrap). The rest of the output-file API is public. */
 const char *sd__outfile_name(const sd_outfile *o);
+
+/* ------------------------------------------------------------ patterns */
+
+/* The one way a regular expression is compiled (regex.c): POSIX extended,
+ * no subexpression reports, after a guard on its size and repetition depth
+ * and a refusal of back-references. On SD_RE_OK *re is compiled (regfree
+ * it); otherwise nothing is left to free and `why` holds the back-reference
+ * ("\\1") or regcomp's reason, lower-cased. */
+#define SD_MAX_REGEX 256 /* bytes in a pattern */
+typedef enum sd_regex_check {
+    SD_RE_OK = 0,
+    SD_RE_TOO_COMPLEX, /* longer than SD_MAX_REGEX, or repetitions nested too deep */
+    SD_RE_BACKREF,
+    SD_RE_INVALID
+} sd_regex_check;
+sd_regex_check sd__regex_compile(regex_t *re, const char *pattern, char *why, size_t whylen);
 
 /* Read a whole file into memory (NUL-terminated). Caps at SD_MAX_FILE. */
 sd_status sd__read_file(const char *path, char **data, size_t *len, sd_error *err);

@@ -1,6 +1,8 @@
 /*
- * file.c — read a whole file into memory, with the size capped and every
- * failure named.
+ * file.c — read a whole text file into memory, with the size capped before
+ * anything is allocated and every failure named. Devices are refused (an
+ * endless /dev/zero is not a data file); pipes are read up to
+ * SD_MAX_STREAM.
  */
 #include "core.h"
 
@@ -21,12 +23,23 @@ sd_status sd__read_file(const char *path, char **data, size_t *len, sd_error *er
         fclose(fp);
         return sd__fail(err, SD_E_IO, path, 0, 0, NULL, "not a readable file");
     }
-    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-    if ((size_t)st.st_size > SD_MAX_FILE) {
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+        /* /dev/zero, /dev/urandom, a disk: endless or not a data file. */
+        fclose(fp);
+        return sd__fail(err, SD_E_IO, path, 0, 0, NULL,
+                        "is a device: expected a data file (or a pipe)");
+    }
+    /* A regular file says its size, checked before anything is allocated;
+     * a pipe is read in growing steps up to SD_MAX_STREAM, each checked
+     * before it is allocated. */
+    bool sized = S_ISREG(st.st_mode);
+    size_t limit = sized ? SD_MAX_FILE : SD_MAX_STREAM;
+    if (sized && (uintmax_t)st.st_size > SD_MAX_FILE) {
         fclose(fp);
         return sd__fail(err, SD_E_TOO_LARGE, path, 0, 0, NULL,
-                        "file is larger than the %zu-byte limit", SD_MAX_FILE);
+                        "the file is larger than the %zu-byte limit (64 GiB)", SD_MAX_FILE);
     }
+    size_t cap = sized && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
     char *buf = sd__malloc(cap);
     size_t n = 0;
     while (buf) {
@@ -35,19 +48,24 @@ sd_status sd__read_file(const char *path, char **data, size_t *len, sd_error *er
         if (got == 0)
             break;
         if (cap - n - 1 == 0) { /* a pipe or a growing file: keep going */
-            if (cap > SD_MAX_FILE) {
+            if (n >= limit) {
                 sd__free(buf);
                 fclose(fp);
-                return sd__fail(err, SD_E_TOO_LARGE, path, 0, 0, NULL, "file is too large");
+                return sd__fail(err, SD_E_TOO_LARGE, path, 0, 0, NULL,
+                                sized ? "the file grew past the %zu-byte limit while it was read"
+                                      : "more than %zu bytes from a pipe: expected at most 4 GiB "
+                                        "(save it to a file first)",
+                                limit);
             }
-            char *nb = sd__realloc(buf, cap * 2);
+            size_t ncap = cap > limit / 2 ? limit + 1 : cap * 2;
+            char *nb = sd__realloc(buf, ncap);
             if (!nb) {
                 sd__free(buf);
                 buf = NULL;
                 break;
             }
             buf = nb;
-            cap *= 2;
+            cap = ncap;
         }
     }
     if (!buf) {
@@ -55,9 +73,10 @@ sd_status sd__read_file(const char *path, char **data, size_t *len, sd_error *er
         return sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory reading the file");
     }
     if (ferror(fp)) {
+        int e = errno;
         sd__free(buf);
         fclose(fp);
-        return sd__fail(err, SD_E_IO, path, 0, 0, NULL, "read error");
+        return sd__fail_errno(err, SD_E_IO, path, e, "read error");
     }
     fclose(fp);
     buf[n] = '\0';

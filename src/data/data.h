@@ -142,8 +142,14 @@ sd_dataset *sd__dataset_new(const char *source);
  * When the dataset already has rows, the new column is all system-missing. */
 sd_status sd__dataset_add_var(sd_dataset *ds, const char *name, sd_type type, sd_var **out,
                               sd_error *err);
-/* Make room for `nrows` rows in every column (new cells are sysmis). */
+/* Make room for `nrows` rows in every column (new cells are sysmis).
+ * false on no memory, or past SD_MAX_ROWS or SD_MAX_CELLS (rows x
+ * variables), which are checked before anything is allocated. */
 bool sd__dataset_reserve_rows(sd_dataset *ds, size_t nrows);
+/* The same with the reason in err: SD_E_TOO_LARGE naming the cap that was
+ * passed, or SD_E_NOMEM. */
+sd_status sd__dataset_grow_rows(sd_dataset *ds, size_t nrows, const char *file, long line,
+                                sd_error *err);
 /* Index of a variable by name, or -1. */
 long sd__dataset_var_index(const sd_dataset *ds, const char *name);
 sd_status sd__dataset_add_mrset(sd_dataset *ds, const char *name, sd_mrset_kind kind,

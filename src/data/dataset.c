@@ -134,11 +134,18 @@ static bool var_reserve(sd_var *v, size_t old, size_t cap)
     return true;
 }
 
+/* Do rows x variables stay within SD_MAX_CELLS? */
+static bool cells_ok(size_t nrows, size_t nvars)
+{
+    size_t cells;
+    return sd__mul_ok(nrows, nvars ? nvars : 1, &cells) && cells <= SD_MAX_CELLS;
+}
+
 bool sd__dataset_reserve_rows(sd_dataset *ds, size_t nrows)
 {
     if (nrows <= ds->rowcap)
         return true;
-    if (nrows > SD_MAX_ROWS)
+    if (nrows > SD_MAX_ROWS || !cells_ok(nrows, ds->nvars))
         return false;
     /* The first reservation is exact (readers know an upper bound); later
      * ones double, so appending row by row stays linear. */
@@ -147,12 +154,29 @@ bool sd__dataset_reserve_rows(sd_dataset *ds, size_t nrows)
         cap = ds->rowcap;
         while (cap < nrows)
             cap *= 2;
+        if (cap > SD_MAX_ROWS || !cells_ok(cap, ds->nvars))
+            cap = nrows; /* the doubling would pass a cap the rows themselves do not */
     }
     for (size_t i = 0; i < ds->nvars; i++)
         if (!var_reserve(ds->vars[i], ds->rowcap, cap))
             return false;
     ds->rowcap = cap;
     return true;
+}
+
+sd_status sd__dataset_grow_rows(sd_dataset *ds, size_t nrows, const char *file, long line,
+                                sd_error *err)
+{
+    if (nrows > SD_MAX_ROWS)
+        return sd__fail(err, SD_E_TOO_LARGE, file, line, 0, NULL,
+                        "more than %zu rows: expected at most %zu", SD_MAX_ROWS, SD_MAX_ROWS);
+    if (!cells_ok(nrows, ds->nvars))
+        return sd__fail(err, SD_E_TOO_LARGE, file, line, 0, NULL,
+                        "%zu rows of %zu variables pass the limit of %zu values in one dataset",
+                        nrows, ds->nvars, SD_MAX_CELLS);
+    if (!sd__dataset_reserve_rows(ds, nrows))
+        return sd__fail(err, SD_E_NOMEM, file, line, 0, NULL, "out of memory for %zu rows", nrows);
+    return SD_OK;
 }
 
 sd_status sd__dataset_add_var(sd_dataset *ds, const char *name, sd_type type, sd_var **out,
@@ -166,6 +190,10 @@ sd_status sd__dataset_add_var(sd_dataset *ds, const char *name, sd_type type, sd
     if (ds->nvars >= SD_MAX_VARS)
         return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, name,
                         "more than %zu variables", SD_MAX_VARS);
+    if (!cells_ok(ds->rowcap, ds->nvars + 1))
+        return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, name,
+                        "%zu rows of %zu variables pass the limit of %zu values in one dataset",
+                        ds->rowcap, ds->nvars + 1, SD_MAX_CELLS);
     sd_var *v = sd__calloc(1, sizeof *v);
     if (!v || !(v->name = sd__strdup(name)) ||
         !sd__grow((void **)&ds->vars, &ds->varcap, ds->nvars + 1, sizeof *ds->vars) ||

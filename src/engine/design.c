@@ -8,7 +8,6 @@
 #include "design.h"
 
 #include <math.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +124,31 @@ static bool looks_like_regex(const char *s)
     return strpbrk(s, "[]()*+?^$|\\{}") != NULL;
 }
 
+/* A --repweights pattern, through the guarded compiler of core/regex.c
+ * (the CLI, the library and codebooks all come here). */
+static sd_status compile_repweights(regex_t *re, const char *value, sd_error *err)
+{
+    char why[128];
+    switch (sd__regex_compile(re, value, why, sizeof why)) {
+    case SD_RE_OK:
+        return SD_OK;
+    case SD_RE_BACKREF:
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--repweights: '%.64s' holds a back-reference (%s): expected a pattern "
+                        "without one, e.g. 'rw[0-9]+'",
+                        value, why);
+    case SD_RE_TOO_COMPLEX:
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--repweights: '%.64s' is too complex a regular expression: expected "
+                        "at most %d bytes and repetitions at most two deep, e.g. 'rw[0-9]+'",
+                        value, SD_MAX_REGEX);
+    case SD_RE_INVALID:
+        break;
+    }
+    return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                    "--repweights: '%.64s' is not a valid regular expression: %s", value, why);
+}
+
 sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *value,
                              sd_error *err)
 {
@@ -187,14 +211,9 @@ sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *valu
         d->repregex = !strchr(value, ',') && looks_like_regex(value);
         if (d->repregex) {
             regex_t re;
-            int rc = regcomp(&re, value, REG_EXTENDED | REG_NOSUB);
-            if (rc != 0) {
-                char msg[128];
-                regerror(rc, &re, msg, sizeof msg);
-                return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                                "--repweights: '%s' is not a valid regular expression: %s",
-                                value, msg);
-            }
+            sd_status st = compile_repweights(&re, value, err);
+            if (st != SD_OK)
+                return st;
             regfree(&re);
         }
         return split_list(key, value, &d->repweights, &d->nrepweights, 100000, err);
@@ -476,7 +495,8 @@ static sd_status index_column(const sd_dataset *ds, const sd_var *v, const char 
         sd__free(idx);
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
     }
-    memcpy(vals, v->num, n * sizeof *vals);
+    if (n) /* a dataset without rows has no column arrays */
+        memcpy(vals, v->num, n * sizeof *vals);
     qsort(vals, n, sizeof *vals, cmp_double);
     size_t c = 0;
     for (size_t r = 0; r < n; r++)
@@ -632,9 +652,9 @@ static sd_status resolve_replicates(const sd_dataset *ds, const sd_designspec *s
     const char *first = spec->repweights[0];
     if (spec->repregex) {
         regex_t re;
-        if (regcomp(&re, first, REG_EXTENDED | REG_NOSUB) != 0)
-            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                            "--repweights: '%s' is not a valid regular expression", first);
+        sd_status rst = compile_repweights(&re, first, err);
+        if (rst != SD_OK)
+            return rst;
         for (size_t i = 0; i < ds->nvars; i++) {
             if (regexec(&re, ds->vars[i]->name, 0, NULL, 0) != 0)
                 continue;
@@ -724,6 +744,22 @@ static uint64_t splitmix(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+/* The rank behind a replicate design's degrees of freedom (stats/repdf.c)
+ * is taken on the smaller side of its replicate weights, R replicates by
+ * `rows` PSUs, patterns or rows: refuse, before anything is allocated, a
+ * design whose smaller side passes SD_MAX_GRAM_SIDE. */
+static sd_status gram_fits(const sd_dataset *ds, size_t R, size_t rows, const char *what,
+                           sd_error *err)
+{
+    if (R <= SD_MAX_GRAM_SIDE || rows <= SD_MAX_GRAM_SIDE)
+        return SD_OK;
+    size_t side = R < rows ? R : rows;
+    return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, NULL,
+                    "%zu replicates over %zu %s: their degrees of freedom need a %zu x %zu "
+                    "matrix, beyond the limit of %zu on a side: expected at most %zu replicates",
+                    R, rows, what, side, side, SD_MAX_GRAM_SIDE, SD_MAX_GRAM_SIDE);
+}
+
 /* Cap on made replicate multipliers (replicates x PSUs). */
 #define REPMULT_MAX ((size_t)1 << 26)
 
@@ -752,6 +788,13 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
     (void)unit;
     size_t R = 0;
     sd_reptype type = spec->make_replicates;
+    static const char *const names[] = {"none", "jk1", "jkn", "brr", "fay", "bootstrap", "sdr"};
+    const char *tname = (size_t)type < sizeof names / sizeof names[0] ? names[type] : "?";
+    if (P == 0)
+        return sd__fail(err, SD_E_EMPTY, ds->source, 0, 0, NULL,
+                        "--make-replicates %s: the data has no rows, so there are no PSUs to "
+                        "make replicates from",
+                        tname);
     if (type == SD_REP_JK1) {
         if (d->nstrata > 1)
             return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
@@ -782,7 +825,15 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
             R *= 2;
     }
     size_t cells;
-    if (R < 2 || !sd__mul_ok(R, P, &cells) || cells > REPMULT_MAX)
+    sd_status gst = gram_fits(ds, R, P, "PSUs", err);
+    if (gst != SD_OK)
+        return gst;
+    if (R < 2)
+        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
+                        "--make-replicates %s gives %zu replicate%s here (no stratum has two "
+                        "PSUs or more): expected a design with 2 or more PSUs in a stratum",
+                        tname, R, R == 1 ? "" : "s");
+    if (!sd__mul_ok(R, P, &cells) || cells > REPMULT_MAX)
         return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, NULL,
                         "--make-replicates: %zu replicates of %zu PSUs is beyond the %zu-value "
                         "limit: expected a clustered design",
@@ -1107,7 +1158,12 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
             st = stage_fpc(ds, d, s, v, s == 0 ? d->stratum : d->unit[s - 1], np, err);
         }
     }
-    if (st == SD_OK && d->lonely == SD_LONELY_FAIL && !d->nrep) {
+    /* A lonely PSU is an error of a declared design (strata or clusters).
+     * Without one, each row is its own PSU: a one-row file has no variance
+     * to estimate, and its SEs are simply undefined (null), not an error. */
+    d->no_variance = !spec->strata && !spec->ncluster && !d->nrep && n == 1;
+    if (st == SD_OK && d->lonely == SD_LONELY_FAIL && !d->nrep &&
+        (spec->strata || spec->ncluster)) {
         for (size_t h = 0; h < d->nstrata; h++) {
             /* A census stratum (f = 0) has no variance to estimate: R lets it be. */
             double N = d->popsize[0][h];
@@ -1135,6 +1191,9 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
         st = make_replicates(ds, spec, d, err);
     if (st == SD_OK && d->nrep)
         st = rep_patterns(d, err);
+    if (st == SD_OK && d->nrep && !d->repmult)
+        st = gram_fits(ds, d->nrep, d->pattern ? d->npattern : n,
+                       d->pattern ? "replicate patterns" : "rows", err);
     if (st != SD_OK)
         sd__design_free(d);
     return st;

@@ -109,7 +109,17 @@ typedef struct sd_design {
     int32_t *pattern;    /* per row, -1 for a zero weight; NULL when too many */
     size_t npattern;
     double *patvec;      /* npattern x nrep multipliers (owned) */
+    /* No design was declared (each row its own PSU) and the data has one
+     * row: there is no variance to estimate, so SEs are undefined (null)
+     * rather than a lonely-PSU error. */
+    bool no_variance;
 } sd_design;
+
+/* The degrees of freedom of a replicate design are the rank of its
+ * replicate weights, found from a Gram matrix on their smaller side
+ * (replicates, or PSUs / replicate patterns / rows): that side may be at
+ * most this long (two 4096 x 4096 matrices: 256 MiB). */
+#define SD_MAX_GRAM_SIDE ((size_t)4096)
 
 /* Resolve: check every name and every rule (fpc constant within strata,
  * clusters nested in strata unless nest, no missing design values, weights

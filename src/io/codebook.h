@@ -9,7 +9,6 @@
 #include "io.h"
 #include "yaml_doc.h"
 
-#define CB_MAX_REGEX 256 /* bytes in a repweights regular expression */
 #define CB_MAX_WIDTH 32767
 #define CB_MAX_DECIMALS 16
 

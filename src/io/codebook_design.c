@@ -7,11 +7,8 @@
 #include "codebook.h"
 
 #include <math.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
 void sd__cb_design_free(cb_design *d)
 {
@@ -46,159 +43,34 @@ static const char *const design_keys[] = {"weight",     "strata",     "cluster",
                                           "lonely_psu", "repweights", "reptype", "rho", "scale",
                                           "rscales",    "mse",        NULL};
 
-/* Is an extended regular expression small enough for glibc's regcomp?
- * regcomp copies a subexpression once more for every x+ and once per count
- * of x{m,n}, so nested repetitions multiply the tree's size ("a++++…"
- * doubles at each +), and repetitions stacked on repetitions ("a****…",
- * "((a*)*)*") make its epsilon-closure step take exponential time. So:
- * an upper bound on the tree's size must stay under CB_MAX_REGEX_NODES, and
- * an element may be repeated at most twice over (rw[0-9]+ once, (rw[0-9]+)*
- * twice). Each level of parentheses keeps its size so far, the size and
- * repetition depth of its last element, and its deepest repetition. */
-#define CB_MAX_REGEX_NODES 1000.0
-#define CB_MAX_REGEX_REPEAT 2
-
-static bool regex_small(const char *re)
-{
-    struct {
-        double sum, last;  /* tree size so far; size of the last element */
-        int rep, deepest;  /* repetition depth of the last element; the most in the group */
-    } lv[CB_MAX_REGEX + 2];
-    int top = 0;
-    memset(&lv[0], 0, sizeof lv[0]);
-    for (const char *p = re; *p; p++) {
-        double atom = 1;
-        int atom_rep = 0;
-        double copies = 0; /* > 0: a repetition operator making this many copies */
-        switch (*p) {
-        case '(':
-            if (top > CB_MAX_REGEX)
-                return false;
-            top++;
-            memset(&lv[top], 0, sizeof lv[top]);
-            continue;
-        case ')':
-            if (top == 0)
-                break; /* a literal ')' (or an error regcomp reports) */
-            atom = lv[top].sum + 2;
-            atom_rep = lv[top].deepest;
-            top--;
-            break;
-        case '|':
-            lv[top].sum += 1;
-            lv[top].last = 0;
-            lv[top].rep = 0;
-            continue;
-        case '*':
-        case '?':
-            copies = 1;
-            break;
-        case '+':
-            copies = 2;
-            break;
-        case '{': {
-            /* {m}, {m,} or {m,n}: up to max(m, n) + 1 copies. */
-            double m = 0, n = -1, *cur = &m;
-            const char *q = p + 1;
-            for (; *q && *q != '}'; q++) {
-                if (*q >= '0' && *q <= '9')
-                    *cur = (*cur < 0 ? 0 : *cur) * 10 + (*q - '0');
-                else if (*q == ',' && cur == &m)
-                    cur = &n;
-                else
-                    break;
-            }
-            if (*q != '}')
-                break; /* not an interval: a literal '{' */
-            copies = (n > m ? n : m) + 1;
-            p = q;
-            break;
-        }
-        case '[':
-            /* A bracket expression is one element: skip to its ']' (a ']'
-             * first, and [:class:] [.x.] [=x=] inside, do not close it). */
-            p++;
-            if (*p == '^')
-                p++;
-            if (*p == ']')
-                p++;
-            while (*p && *p != ']') {
-                if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
-                    char end = p[1];
-                    p += 2;
-                    while (*p && !(*p == end && p[1] == ']'))
-                        p++;
-                    if (*p)
-                        p++;
-                }
-                if (*p)
-                    p++;
-            }
-            if (!*p)
-                p--;
-            break;
-        case '\\':
-            if (p[1])
-                p++;
-            break;
-        default:
-            break;
-        }
-        if (copies > 0) {
-            lv[top].sum += lv[top].last * (copies - 1) + 1;
-            lv[top].last *= copies;
-            if (++lv[top].rep > CB_MAX_REGEX_REPEAT)
-                return false;
-        } else {
-            lv[top].sum += atom;
-            lv[top].last = atom;
-            lv[top].rep = atom_rep;
-        }
-        if (lv[top].rep > lv[top].deepest)
-            lv[top].deepest = lv[top].rep;
-        if (lv[top].sum > CB_MAX_REGEX_NODES || lv[top].last > CB_MAX_REGEX_NODES)
-            return false;
-    }
-    double total = 0;
-    for (int i = 0; i <= top; i++)
-        total += lv[i].sum;
-    return total <= CB_MAX_REGEX_NODES;
-}
-
-/* A regular expression must compile (POSIX extended) and stay small (see
- * regex_small); back-references are refused (matching them can take
- * exponential time). */
+/* A regular expression must compile (POSIX extended) and pass the guard of
+ * core/regex.c (small, repetitions at most two deep, no back-reference):
+ * the one place patterns are compiled. */
 static sd_status check_regex(sd_yctx *c, const cb_item *it)
 {
     const char *re = it->text;
-    for (const char *p = re; *p; p++) {
-        if (*p == '\\' && p[1] >= '1' && p[1] <= '9')
-            return sd__yfail(c, SD_E_INVALID, it->pos, NULL,
-                         "repweights '%.64s' holds a back-reference (\\%c); a regular expression "
-                         "for repweights cannot",
-                         re, p[1]);
-        if (*p == '\\' && p[1])
-            p++;
-    }
-    if (strlen(re) > CB_MAX_REGEX || !regex_small(re))
-        return sd__yfail(c, SD_E_INVALID, it->pos, NULL,
-                     "repweights '%.64s' is too complex a regular expression (at most %d bytes, "
-                     "repetitions at most two deep); e.g. ^rw[0-9]+$",
-                     re, CB_MAX_REGEX);
     regex_t rx;
-    int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        char why[128];
-        regerror(rc, &rx, why, sizeof why);
+    char why[128];
+    switch (sd__regex_compile(&rx, re, why, sizeof why)) {
+    case SD_RE_OK:
         regfree(&rx);
-        for (char *q = why; *q; q++)
-            *q = lower(*q);
+        return SD_OK;
+    case SD_RE_BACKREF:
         return sd__yfail(c, SD_E_INVALID, it->pos, NULL,
+                         "repweights '%.64s' holds a back-reference (%s); a regular expression "
+                         "for repweights cannot",
+                         re, why);
+    case SD_RE_TOO_COMPLEX:
+        return sd__yfail(c, SD_E_INVALID, it->pos, NULL,
+                         "repweights '%.64s' is too complex a regular expression (at most %d "
+                         "bytes, repetitions at most two deep); e.g. ^rw[0-9]+$",
+                         re, SD_MAX_REGEX);
+    case SD_RE_INVALID:
+        break;
+    }
+    return sd__yfail(c, SD_E_INVALID, it->pos, NULL,
                      "repweights '%.64s' is not a valid regular expression (POSIX extended): %s",
                      re, why);
-    }
-    regfree(&rx);
-    return SD_OK;
 }
 
 sd_status sd__cb_read_design(sd_yctx *c, const yaml_node_t *n, cb_design *dz)

@@ -549,12 +549,8 @@ static sd_status pass1(reader *R)
             continue;
         long line = lx->line;
         if (r >= R->ds->rowcap) {
-            if (r >= SD_MAX_ROWS)
-                return sd__fail(R->err, SD_E_TOO_LARGE, R->name, line, 0, NULL,
-                                "more than %zu rows: expected at most %zu", SD_MAX_ROWS,
-                                SD_MAX_ROWS);
-            if (!sd__dataset_reserve_rows(R->ds, r + 1))
-                return nomem(R, line);
+            if ((st = sd__dataset_grow_rows(R->ds, r + 1, R->name, line, R->err)) != SD_OK)
+                return st;
             cache_cols(R);
         }
         size_t j = 0;
@@ -710,10 +706,9 @@ sd_status sd__read_csv(const char *data, size_t len, const char *name, const sd_
     long body_line = R.lx.line;
     size_t rest = (size_t)(end - body);
     if (rest > 0) {
-        if (!sd__dataset_reserve_rows(R.ds, max_rows(body, rest, R.ncols))) {
-            st = nomem(&R, body_line);
+        if ((st = sd__dataset_grow_rows(R.ds, max_rows(body, rest, R.ncols), name, body_line,
+                                        err)) != SD_OK)
             goto done;
-        }
         cache_cols(&R);
     }
     if ((st = pass1(&R)) != SD_OK)

@@ -39,6 +39,11 @@
  * variables at one big set). */
 #define RS_MAX_SET_LABELS SD_MAX_CATEGORIES
 #define RS_MAX_APPLIED_LABELS ((size_t)1 << 22)
+/* ... and the memory they take once applied (text, value and bookkeeping),
+ * checked before any is applied: a few MB of labels shared by many
+ * variables must not become gigabytes. */
+#define RS_MAX_APPLIED_BYTES ((size_t)1 << 28)
+#define RS_LABEL_OVERHEAD (sizeof(sd_vlabel) + sizeof(sd_label) + 32)
 
 /* ------------------------------------------------------------ input */
 
@@ -285,6 +290,7 @@ typedef struct rs_set {
     size_t seq; /* creation order, to keep duplicates of a name in order */
     rs_vlabel *v;
     size_t n, cap;
+    size_t bytes; /* what its labels take once applied to one variable */
 } rs_set;
 
 typedef struct rs_col {
@@ -531,8 +537,14 @@ static int on_value(int obs_index, readstat_variable_t *rv, readstat_value_t val
     sd_var *v = c->cols[index].v;
     if (row >= SD_MAX_ROWS)
         return cb_fail(c, SD_E_TOO_LARGE, NULL, "more than %zu rows", SD_MAX_ROWS);
-    if (row >= c->ds->rowcap && !sd__dataset_reserve_rows(c->ds, row + 1))
-        return cb_nomem(c, v->name);
+    if (row >= c->ds->rowcap) {
+        sd_status g = sd__dataset_grow_rows(c->ds, row + 1, c->file, 0, c->err);
+        if (g != SD_OK) {
+            if (c->st == SD_OK)
+                c->st = g;
+            return READSTAT_HANDLER_ABORT;
+        }
+    }
     if (row >= c->nrows)
         c->nrows = row + 1;
 
@@ -641,6 +653,7 @@ static int on_value_label(const char *set_name, readstat_value_t value, const ch
         return cb_nomem(c, NULL);
     }
     s->v[s->n++] = l;
+    s->bytes += strlen(l.text) + 1 + (l.str ? strlen(l.str) + 1 : 0) + RS_LABEL_OVERHEAD;
     return READSTAT_HANDLER_OK;
 }
 
@@ -666,7 +679,23 @@ static sd_status finish(rs_ctx *c)
     ds->nrows = c->nrows;
     if (c->nsets > 1)
         qsort(c->sets, c->nsets, sizeof *c->sets, cmp_set);
-    size_t applied = 0;
+    size_t applied = 0, bytes = 0;
+    /* What applying the sets would take, before any is applied. */
+    for (size_t i = 0; i < c->ncols; i++) {
+        rs_col *col = &c->cols[i];
+        rs_set *s = col->v && col->set && c->nsets
+                        ? bsearch(col->set, c->sets, c->nsets, sizeof *c->sets, cmp_set_key)
+                        : NULL;
+        while (s && s > c->sets && strcmp(s[-1].name, col->set) == 0)
+            s--;
+        for (; s && s < c->sets + c->nsets && strcmp(s->name, col->set) == 0; s++)
+            if (!sd__add_ok(bytes, s->bytes, &bytes) || bytes > RS_MAX_APPLIED_BYTES)
+                return sd__fail(c->err, SD_E_TOO_LARGE, c->file, 0, 0, col->v->name,
+                                "value labels would take more than %zu MiB once given to the "
+                                "variables that share them (at variable '%s', %zu of %zu): "
+                                "expected smaller label sets or fewer variables using them",
+                                RS_MAX_APPLIED_BYTES >> 20, col->v->name, i + 1, c->ncols);
+    }
     for (size_t i = 0; i < c->ncols; i++) {
         rs_col *col = &c->cols[i];
         sd_var *v = col->v;

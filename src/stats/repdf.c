@@ -4,10 +4,18 @@
  * one. Computed from the R x R Gram matrix by pivoted Cholesky with R's
  * relative tolerance (1e-5 on column norms), which gives the rank of
  * LINPACK's dqrdc2 for all but near-degenerate designs.
+ *
+ * The rank of the replicate weights is also the rank of their rows: when
+ * there are fewer rows (PSUs, replicate patterns, data rows) than
+ * replicates, the Gram matrix is formed on the rows' side instead, so 40,000
+ * bootstrap replicates of a 6-PSU design need a 6 x 6 matrix, not 40,000 x
+ * 40,000. design.c refuses designs whose smaller side passes
+ * SD_MAX_GRAM_SIDE before any of this runs.
  */
 #include "stats.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Rank of an R x R Gram matrix as LINPACK's dqrdc2 finds the rank of the
  * matrix behind it, minus one. */
@@ -56,9 +64,47 @@ static double gram_df_free(double *g, size_t R)
     return df;
 }
 
+/* The rank of K rows of length R (rows[k * R + a], weighted by c[k] >= 0,
+ * NULL for all 1) from their K x K Gram matrix, for K < R. */
+static double rows_df(const double *rows, const double *c, size_t K, size_t R)
+{
+    double *g = sd__zalloc(K * K, sizeof *g);
+    if (!g)
+        return NAN;
+    for (size_t k = 0; k < K; k++)
+        for (size_t l = k; l < K; l++) {
+            double s = 0;
+            for (size_t a = 0; a < R; a++)
+                s += rows[k * R + a] * rows[l * R + a];
+            g[k * K + l] = c ? sqrt(c[k] * c[l]) * s : s;
+        }
+    return gram_df_free(g, K);
+}
+
 double sd__rep_df_domain(const sd_design *d, const double *pat_w2)
 {
     size_t R = d->nrep, P = d->npattern;
+    size_t K = 0; /* patterns in the domain */
+    for (size_t p = 0; p < P; p++)
+        K += pat_w2[p] != 0;
+    if (K < R) {
+        double *rows = sd__zalloc(K * R, sizeof *rows), *c = sd__zalloc(K, sizeof *c);
+        double df = NAN;
+        if (rows && c) {
+            size_t k = 0;
+            for (size_t p = 0; p < P; p++)
+                if (pat_w2[p] != 0) {
+                    memcpy(rows + k * R, d->patvec + p * R, R * sizeof *rows);
+                    c[k++] = pat_w2[p];
+                }
+            df = rows_df(rows, c, K, R);
+        }
+        sd__free(rows);
+        sd__free(c);
+        return df;
+    }
+    if (R > SD_MAX_GRAM_SIDE)
+        return NAN;
     double *g = sd__zalloc(R * R, sizeof *g);
     if (!g)
         return NAN;
@@ -80,6 +126,21 @@ double sd__rep_df_domain(const sd_design *d, const double *pat_w2)
 double sd__rep_df(const sd_design *d, size_t nrows)
 {
     size_t R = d->nrep;
+    size_t K = d->repmult ? d->nunits[0] : nrows;
+    if (K < R) {
+        /* Fewer PSUs (or rows) than replicates: their rows, contiguous. */
+        double *rows = sd__zalloc(K * R, sizeof *rows);
+        if (!rows)
+            return NAN;
+        for (size_t k = 0; k < K; k++)
+            for (size_t a = 0; a < R; a++)
+                rows[k * R + a] = d->repmult ? d->repmult[a * K + k] : d->repw[a][k];
+        double df = rows_df(rows, NULL, K, R);
+        sd__free(rows);
+        return df;
+    }
+    if (R > SD_MAX_GRAM_SIDE)
+        return NAN;
     double *g = sd__zalloc(R * R, sizeof *g);
     if (!g)
         return NAN;

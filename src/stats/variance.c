@@ -528,6 +528,12 @@ sd_status sd__ratio_cov(const sd_work *res, const sd_wtable *t, const sd_ratio *
                         long domain_col, double *out, sd_error *err)
 {
     const sd_accum *a = &t->acc;
+    if (res->design.no_variance) {
+        /* One row and no declared design: no variance can be estimated. */
+        for (size_t i = 0; i < k * k; i++)
+            out[i] = NAN;
+        return SD_OK;
+    }
     if (a->vmode == SD_VMODE_REPS || res->design.repmult) {
         cov_reps(res, t, r, k, out);
         return SD_OK;
