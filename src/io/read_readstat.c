@@ -14,8 +14,11 @@
  *
  * Values: SPSS user-missing values keep their code (sysmis 0), since the
  * missing spec is metadata (data.h) and `--missing include` must be able to
- * tabulate them; system-missing and Stata/SAS tagged missing (.a–.z) become
- * sysmis. String values lose trailing blanks (SPSS and SAS pad them), and an
+ * tabulate them; system-missing becomes sysmis. Stata's and SAS's tagged
+ * missing values (.a–.z, SAS's ._) are kept the same way, as user-missing
+ * codes with their labels: the code is the double Stata itself stores for
+ * the letter, 2^1023 × (1 + k/4096) with k = 1 for a … 26 for z (27 for
+ * ._), above any number a Stata file can hold (tag_code). String values lose trailing blanks (SPSS and SAS pad them), and an
  * empty string is sysmis, as an empty CSV field is.
  */
 #include "io.h"
@@ -57,6 +60,13 @@ typedef struct rs_src {
     size_t len;               /* memory mode: their count */
     long long pos;            /* current offset, both modes */
     int read_errno;           /* errno of the first failed read, 0 when none */
+    /* The first read that came back short in a way no whole file gives:
+     * some bytes but fewer than asked, or none where more than a 4-byte
+     * probe was asked (see cut_short). */
+    bool cut;
+    long long cut_at;
+    size_t cut_want, cut_got;
+    bool cut_blank; /* the bytes it got were all spaces (XPORT padding) */
     size_t npatch;            /* .por repair: bytes to replace as they are read */
     long long patch_at[POR_MAX_PATCH];
     unsigned char patch_to[POR_MAX_PATCH];
@@ -135,6 +145,15 @@ static ssize_t src_read(void *buf, size_t n, void *io_ctx)
         long long k = s->patch_at[i] - s->pos;
         if (k >= 0 && (unsigned long long)k < got)
             ((unsigned char *)buf)[k] = s->patch_to[i];
+    }
+    if (got < n && !s->cut && (got > 0 || n > 4)) {
+        s->cut = true;
+        s->cut_at = s->pos;
+        s->cut_want = n;
+        s->cut_got = got;
+        s->cut_blank = true;
+        for (size_t i = 0; i < got; i++)
+            s->cut_blank &= ((const unsigned char *)buf)[i] == ' ';
     }
     s->pos += (long long)got;
     return (ssize_t)got;
@@ -283,6 +302,21 @@ typedef struct rs_vlabel {
     char *text;  /* owned */
 } rs_vlabel;
 
+/* The code of a tagged missing value (.a–.z, SAS's ._): bit k of a mask. */
+static int tag_index(char tag)
+{
+    if (tag >= 'a' && tag <= 'z')
+        return tag - 'a' + 1;
+    if (tag >= 'A' && tag <= 'Z')
+        return tag - 'A' + 1;
+    return tag == '_' ? 27 : 0;
+}
+
+static double tag_code(int k)
+{
+    return ldexp(1.0 + k / 4096.0, 1023);
+}
+
 /* A label set as ReadStat names it; sets are matched to variables at the end
  * because .sav files give the labels before the variables. */
 typedef struct rs_set {
@@ -291,12 +325,14 @@ typedef struct rs_set {
     rs_vlabel *v;
     size_t n, cap;
     size_t bytes; /* what its labels take once applied to one variable */
+    uint32_t tags; /* bit k: a label for tagged missing k */
 } rs_set;
 
 typedef struct rs_col {
     sd_var *v;          /* the variable at this ReadStat index (borrowed) */
     char *set;          /* its label set's name (owned), or NULL */
     bool measure_known; /* the file gave a measure */
+    uint32_t tags;      /* bit k: tagged missing k met in the data */
 } rs_col;
 
 typedef struct rs_ctx {
@@ -312,6 +348,9 @@ typedef struct rs_ctx {
     size_t nrows;    /* 1 + the highest row index met */
     int weight_index; /* ReadStat index of the file's weight variable, -1: none */
     char declared[64]; /* the encoding the file declares, "" when none */
+    bool got_metadata;  /* progress, to name the part where ReadStat stopped */
+    int nvars_declared;
+    size_t nvars_seen, nlabels_seen;
 } rs_ctx;
 
 /* Record a failure met inside a callback and tell ReadStat to stop. */
@@ -364,6 +403,8 @@ static int on_metadata(readstat_metadata_t *m, void *ctx)
     if (nrows > 0 && (size_t)nrows > SD_MAX_ROWS)
         return cb_fail(c, SD_E_TOO_LARGE, NULL, "the file declares %d rows; the limit is %zu",
                        nrows, SD_MAX_ROWS);
+    c->got_metadata = true;
+    c->nvars_declared = nvars;
     const char *enc = readstat_get_file_encoding(m);
     if (enc)
         snprintf(c->declared, sizeof c->declared, "%s", enc);
@@ -456,6 +497,7 @@ static int on_variable(int index, readstat_variable_t *rv, const char *val_label
         c->ncols = ix + 1;
     }
     rs_col *col = &c->cols[ix];
+    c->nvars_seen++;
     const char *rname = readstat_variable_get_name(rv);
     if (col->v)
         return cb_fail(c, SD_E_FORMAT, rname, "variable number %d is declared twice", index + 1);
@@ -550,8 +592,16 @@ static int on_value(int obs_index, readstat_variable_t *rv, readstat_value_t val
 
     bool is_str = readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING;
     if (v->type == SD_TYPE_NUMERIC) {
-        if (is_str || readstat_value_is_system_missing(value) ||
-            readstat_value_is_tagged_missing(value))
+        if (!is_str && readstat_value_is_tagged_missing(value)) {
+            int k = tag_index(readstat_value_tag(value));
+            if (k == 0)
+                return READSTAT_HANDLER_OK;
+            c->cols[index].tags |= 1u << k;
+            v->num[row] = tag_code(k); /* a user-missing code, declared in finish() */
+            v->sysmis[row] = 0;
+            return READSTAT_HANDLER_OK;
+        }
+        if (is_str || readstat_value_is_system_missing(value))
             return READSTAT_HANDLER_OK; /* the cell stays system-missing */
         double x = readstat_double_value(value);
         /* -DBL_MAX is SPSS's system-missing value whatever a file's header
@@ -591,14 +641,17 @@ static int on_value_label(const char *set_name, readstat_value_t value, const ch
                           void *ctx)
 {
     rs_ctx *c = ctx;
+    c->nlabels_seen++;
     if (!set_name || !*set_name || !label)
         return READSTAT_HANDLER_OK;
-    /* Labels for .a–.z: those cells are system-missing here. */
-    if (readstat_value_is_tagged_missing(value) || readstat_value_is_system_missing(value))
+    int tag = readstat_value_is_tagged_missing(value) ? tag_index(readstat_value_tag(value)) : 0;
+    if (readstat_value_is_system_missing(value) && !tag)
         return READSTAT_HANDLER_OK;
 
     rs_vlabel l = {0};
-    if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
+    if (tag) {
+        l.code = tag_code(tag); /* .a–.z: a user-missing code, with its label */
+    } else if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
         bool empty;
         const char *key = readstat_string_value(value);
         l.str = text_copy(key, &empty);
@@ -654,6 +707,8 @@ static int on_value_label(const char *set_name, readstat_value_t value, const ch
     }
     s->v[s->n++] = l;
     s->bytes += strlen(l.text) + 1 + (l.str ? strlen(l.str) + 1 : 0) + RS_LABEL_OVERHEAD;
+    if (tag)
+        s->tags |= 1u << tag;
     return READSTAT_HANDLER_OK;
 }
 
@@ -669,6 +724,23 @@ static int cmp_set(const void *a, const void *b)
 static int cmp_set_key(const void *key, const void *elem)
 {
     return strcmp(key, ((const rs_set *)elem)->name);
+}
+
+/* Tagged missing values met in a column or labelled in its set become its
+ * user-missing codes: up to three one by one, more as one range (no number
+ * lies between them). */
+static bool declare_tags(sd_var *v, uint32_t tags)
+{
+    int n = __builtin_popcount(tags), lo = __builtin_ctz(tags), hi = 31 - __builtin_clz(tags);
+    if (n > 3 && !v->has_miss_range) {
+        sd__var_set_missing_range(v, tag_code(lo), tag_code(hi));
+        return true;
+    }
+    for (int k = lo; k <= hi; k++)
+        if ((tags >> k & 1) && !sd__var_is_user_missing_num(v, tag_code(k)) &&
+            !sd__var_add_missing_code(v, tag_code(k)))
+            return false;
+    return true;
 }
 
 /* Give each variable the labels of its set, the default measure, sorted
@@ -706,7 +778,9 @@ static sd_status finish(rs_ctx *c)
                         : NULL;
         while (s && s > c->sets && strcmp(s[-1].name, col->set) == 0)
             s--;
+        uint32_t tags = col->tags;
         for (; s && s < c->sets + c->nsets && strcmp(s->name, col->set) == 0; s++) {
+            tags |= s->tags;
             if (!sd__add_ok(applied, s->n, &applied) || applied > RS_MAX_APPLIED_LABELS)
                 return sd__fail(c->err, SD_E_TOO_LARGE, c->file, 0, 0, v->name,
                                 "more than %zu value labels in all", RS_MAX_APPLIED_LABELS);
@@ -721,6 +795,8 @@ static sd_status finish(rs_ctx *c)
                     return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, v->name, "out of memory");
             }
         }
+        if (tags && v->type == SD_TYPE_NUMERIC && !declare_tags(v, tags))
+            return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, v->name, "out of memory");
         if (!col->measure_known)
             v->measure = v->type == SD_TYPE_STRING || v->nvl ? SD_MEASURE_NOMINAL
                                                              : SD_MEASURE_SCALE;
@@ -759,6 +835,92 @@ static sd_status sav_extras(rs_ctx *c, rs_src *src, const sd__sav_dict *d)
         dd->declared = true;
     }
     return st;
+}
+
+/* The part of the file ReadStat had reached, from what it had reported. */
+static void part_reached(const rs_ctx *c, sd_format fmt, char *buf, size_t cap)
+{
+    if (!c->got_metadata)
+        snprintf(buf, cap, fmt == SD_FORMAT_SAS7BDAT ? "header or metadata pages" : "header");
+    else if (c->nvars_declared > 0 && c->nvars_seen < (size_t)c->nvars_declared)
+        snprintf(buf, cap, "dictionary, variable %zu of %d", c->nvars_seen + 1,
+                 c->nvars_declared);
+    else if (c->nrows == 0)
+        snprintf(buf, cap, "dictionary or value labels (no data row read yet)");
+    else
+        snprintf(buf, cap, "data row %zu", c->nrows + 1);
+}
+
+/* ReadStat's verdict, said with the part it stopped in. */
+static sd_status rs_refusal(const rs_ctx *c, const rs_src *src, readstat_error_t rc,
+                            sd_format fmt, const char *kind, const char *file,
+                            const sd__sav_dict *d, sd_error *err)
+{
+    char part[96];
+    part_reached(c, fmt, part, sizeof part);
+    if (rc == READSTAT_ERROR_ROW_COUNT_MISMATCH || (rc == READSTAT_ERROR_READ && src->cut &&
+                                                     c->nrows > 0)) {
+        if (d && d->ncases >= 0)
+            return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                            "corrupt %s file: data row %zu: the header promises %d rows and the "
+                            "data hold %zu",
+                            kind, c->nrows + 1, (int)d->ncases, c->nrows);
+        return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                        "corrupt %s file: data row %zu: the file ends inside it (%zu rows read "
+                        "whole)",
+                        kind, c->nrows + 1, c->nrows);
+    }
+    if (rc == READSTAT_ERROR_READ)
+        return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                        "corrupt %s file: %s: the file ends early (at byte %lld)", kind, part,
+                        src->cut ? src->cut_at + (long long)src->cut_got : src->pos);
+    if (rc == READSTAT_ERROR_MALLOC)
+        /* ReadStat refuses any one allocation over 16 MiB: a size claimed
+         * by the file, not this machine's memory. */
+        return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                        "corrupt %s file: %s: it claims a block larger than the 16 MiB ReadStat "
+                        "accepts (around byte %lld)",
+                        kind, part, src->pos);
+    if (rc == READSTAT_ERROR_PARSE)
+        return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                        "corrupt or unsupported %s file: %s: what is there is not what the "
+                        "format has at that point (around byte %lld)",
+                        kind, part, src->pos);
+    const char *why = readstat_error_message(rc);
+    return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL, "not a readable %s file: %s: %s (ReadStat)",
+                    kind, part, why ? why : "unknown error");
+}
+
+/* After ReadStat read a file without complaint: a read that came back short
+ * means the file was cut where ReadStat stops quietly (Stata value labels,
+ * the last XPORT rows). */
+static sd_status cut_short(const rs_ctx *c, rs_src *src, sd_format fmt, const char *kind,
+                           const char *file, sd_error *err)
+{
+    /* Stata 117 and later: the file opens with <stata_dta> and must close
+     * with </stata_dta>, which ReadStat never reads. */
+    unsigned char head[11], tail[12];
+    long long size = src_size(src);
+    if (fmt == SD_FORMAT_DTA && size >= 23 && src_pread((void *)src, head, sizeof head, 0) &&
+        memcmp(head, "<stata_dta>", 11) == 0 &&
+        (!src_pread((void *)src, tail, sizeof tail, size - 12) ||
+         memcmp(tail, "</stata_dta>", 12) != 0))
+        return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                        "corrupt %s file: end: it does not close with </stata_dta> (cut short?)",
+                        kind);
+    if (!src->cut)
+        return SD_OK;
+    if (fmt == SD_FORMAT_DTA)
+        return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                        "corrupt %s file: value labels: the file ends inside them (at byte %lld, "
+                        "where %zu more bytes were expected)",
+                        kind, src->cut_at + (long long)src->cut_got, src->cut_want - src->cut_got);
+    if (fmt == SD_FORMAT_XPORT && !src->cut_blank)
+        return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                        "corrupt %s file: data row %zu: the file ends inside it (%zu of its %zu "
+                        "bytes are there)",
+                        kind, c->nrows + 1, src->cut_got, src->cut_want);
+    return SD_OK;
 }
 
 /* ------------------------------------------------------------ driver */
@@ -849,11 +1011,6 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
         st = c.st; /* a callback failed and said why */
     } else if (src->read_errno) {
         st = sd__fail(err, SD_E_IO, file, 0, 0, NULL, "read error: %s", strerror(src->read_errno));
-    } else if (rc == READSTAT_ERROR_READ) {
-        /* No errno: a read came back short, at the end of the data. */
-        st = sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
-                      "not a readable %s file: it ends too early (ReadStat: %s)", kind,
-                      readstat_error_message(rc));
     } else if (rc == READSTAT_ERROR_CONVERT || rc == READSTAT_ERROR_CONVERT_BAD_STRING ||
                rc == READSTAT_ERROR_CONVERT_SHORT_STRING ||
                rc == READSTAT_ERROR_CONVERT_LONG_STRING) {
@@ -868,10 +1025,8 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
                           "name its real encoding (--encoding, e.g. ISO-8859-1 or UTF-8)",
                           kind, c.declared[0] ? c.declared : "(none declared)");
     } else if (rc != READSTAT_OK) {
-        const char *why = readstat_error_message(rc);
-        st = sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL, "not a readable %s file: %s (ReadStat)",
-                      kind, why ? why : "unknown error");
-    } else {
+        st = rs_refusal(&c, src, rc, fmt, kind, file, have_dict ? &dict : NULL, err);
+    } else if ((st = cut_short(&c, src, fmt, kind, file, err)) == SD_OK) {
         st = finish(&c);
     }
     if (st == SD_OK && have_dict)

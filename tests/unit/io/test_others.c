@@ -8,6 +8,7 @@
 #include "harness.h"
 
 #include "data/data.h"
+#include "io/readstat_mem.h"
 #include "io/sav_dict.h"
 #include "sondage.h"
 
@@ -313,6 +314,142 @@ static void test_sas_encoding_override(void)
     sd_error_free(err);
 }
 
+/* ------------------------------------------------------------ Stata .a–.z */
+
+#define TAG(k) ldexp(1.0 + (k) / 4096.0, 1023)
+
+/* haven's tagged-na-int.dta and tagged-na-double.dta: x = 1..5, .a, .h,
+ * .z, with labels a = "apple", z = ".zebra". The tagged values were read
+ * as system-missing and their labels dropped; they are user-missing codes
+ * with their labels now, so --missing include tabulates them. */
+static void test_stata_tagged_missing(void)
+{
+    static const char *const files[] = {DATA "tagged-na-int.dta", DATA "tagged-na-double.dta"};
+    for (size_t f = 0; f < 2; f++) {
+        sd_dataset *ds = open_ok(files[f]);
+        const sd_var *x = ds ? sd_dataset_find(ds, "x") : NULL;
+        CHECK(x != NULL);
+        if (!x) {
+            sd_dataset_free(ds);
+            continue;
+        }
+        static const double want[8] = {1, 2, 3, 4, 5, TAG(1), TAG(8), TAG(26)};
+        CHECK_INT(sd_dataset_nrows(ds), 8);
+        for (size_t r = 0; r < 8; r++) {
+            CHECK(!x->sysmis[r]);
+            CHECK_NEAR(sd_var_num(x, r), want[r], 0);
+            CHECK_INT(sd_var_is_missing(x, r), r >= 5);
+        }
+        CHECK_INT(sd_var_nvalue_labels(x), 2);
+        for (size_t i = 0; i < sd_var_nvalue_labels(x); i++) {
+            double code = sd_var_value_code(x, i);
+            CHECK(code == TAG(1) || code == TAG(26));
+            CHECK_STR(sd_var_value_label(x, i, NULL), code == TAG(1) ? "apple" : ".zebra");
+        }
+        sd_dataset_free(ds);
+    }
+}
+
+/* ------------------------------------------------------------ corrupt files */
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    CHECK(fp != NULL);
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)n + 1);
+    CHECK(b && fread(b, 1, (size_t)n, fp) == (size_t)n);
+    fclose(fp);
+    *len = (size_t)n;
+    return b;
+}
+
+/* Read len bytes of a real file as fmt; expect SD_E_FORMAT and msg. */
+static void refused(const unsigned char *b, size_t len, sd_format fmt, const char *msg)
+{
+    sd_error *err = sd_error_new();
+    sd_dataset *ds = NULL;
+    CHECK_INT(sd__read_readstat_mem(b, len, fmt, "cut", &ds, err), SD_E_FORMAT);
+    CHECK(ds == NULL);
+    CHECK_STR(sd_error_message(err), msg);
+    sd_dataset_free(ds);
+    sd_error_free(err);
+}
+
+static void put32(unsigned char *p, int32_t v) { memcpy(p, &v, 4); }
+
+/* Corrupt files that read as whole: refused, naming the part. */
+static void test_corrupt_refused(void)
+{
+    size_t n;
+    unsigned char *b = slurp(DATA "survey.dta", &n); /* foreign's format 114 */
+    if (b) {
+        /* One byte short: the last value-label table was dropped silently. */
+        refused(b, n - 1, SD_FORMAT_DTA,
+                "corrupt Stata .dta file: value labels: the file ends inside them (at byte "
+                "2556, where 1 more bytes were expected)");
+    }
+    free(b);
+    b = slurp(DATA "tagged-na-int.dta", &n); /* haven's format 118 */
+    if (b)
+        refused(b, n - 1, SD_FORMAT_DTA,
+                "corrupt Stata .dta file: end: it does not close with </stata_dta> (cut short?)");
+    free(b);
+    b = slurp(DATA "survey.xpt", &n);
+    if (b) {
+        /* Cut inside row 12 (80 bytes short): 11 rows were read, exit 0. */
+        refused(b, n - 80, SD_FORMAT_XPORT,
+                "corrupt SAS transport (XPORT) file: data row 12: the file ends inside it (33 of "
+                "its 77 bytes are there)");
+        refused(b, n - 500, SD_FORMAT_XPORT,
+                "corrupt SAS transport (XPORT) file: data row 6: the file ends inside it (75 of "
+                "its 77 bytes are there)");
+        /* A whole file still reads, with its 12 rows. */
+        sd_dataset *ds = NULL;
+        CHECK_INT(sd__read_readstat_mem(b, n, SD_FORMAT_XPORT, "whole", &ds, NULL), SD_OK);
+        CHECK(ds && sd_dataset_nrows(ds) == 12);
+        sd_dataset_free(ds);
+    }
+    free(b);
+    b = slurp(DATA "survey.sav", &n);
+    if (b) {
+        /* A negative case count read as 0 rows. */
+        put32(b + 80, -5);
+        refused(b, n, SD_FORMAT_SAV,
+                "corrupt SPSS .sav file: header (at byte 80): a case count of -5, expected -1 "
+                "(not given) or 0 or more");
+        /* More cases promised than there are. */
+        put32(b + 80, 1000000);
+        refused(b, n, SD_FORMAT_SAV,
+                "corrupt SPSS .sav file: data row 13: the header promises 1000000 rows and the "
+                "data hold 12");
+        /* A value-label count far beyond the file: refused before any
+         * allocation, never "Unable to allocate memory". */
+        put32(b + 80, 12);
+        size_t at = 776; /* the first value-label record (type 3) of survey.sav */
+        int32_t t3;
+        memcpy(&t3, b + at, 4);
+        CHECK_INT(t3, 3);
+        CHECK(at > 0);
+        if (at) {
+            put32(b + at + 4, 0x7fffffff);
+            sd_error *err = sd_error_new();
+            sd_dataset *ds = NULL;
+            CHECK_INT(sd__read_readstat_mem(b, n, SD_FORMAT_SAV, "cut", &ds, err), SD_E_FORMAT);
+            CHECK(strstr(sd_error_message(err), "value labels") != NULL);
+            CHECK(strstr(sd_error_message(err), "2147483647 labels, more than the file holds") !=
+                  NULL);
+            CHECK(strstr(sd_error_message(err), "allocate") == NULL);
+            sd_error_free(err);
+        }
+    }
+    free(b);
+}
+
 int main(void)
 {
     RUN(test_mrsets_read);
@@ -322,5 +459,7 @@ int main(void)
     RUN(test_csv_cp1252);
     RUN(test_csv_encoding_option);
     RUN(test_sas_encoding_override);
+    RUN(test_stata_tagged_missing);
+    RUN(test_corrupt_refused);
     DONE();
 }

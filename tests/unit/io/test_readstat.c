@@ -310,10 +310,13 @@ static void test_dta_foreign(void)
 }
 
 /* haven's SAS files: secteur's 8 and 9 were written as special missing .A
- * and .B, which read as system-missing. */
+ * and .B, which read as user-missing codes (the code Stata stores for the
+ * letter, 2^1023 × (1 + k/4096)), not as system-missing (issue 11). */
+#define TAG_A 0x1.001p+1023
+#define TAG_B 0x1.002p+1023
 static void check_sas_survey(const sd_dataset *ds)
 {
-    static const double sec_sas[12] = {1, 3, NAN, 2, NAN, 5, 6, 4, 7, NAN, 3, 2};
+    static const double sec_sas[12] = {1, 3, TAG_A, 2, TAG_B, 5, 6, 4, 7, TAG_A, 3, 2};
     CHECK_INT(sd_dataset_nrows(ds), 12);
     CHECK_INT(sd_dataset_nvars(ds), 7);
     const sd_var *id = var(ds, "id"), *sec = var(ds, "secteur"), *sat = var(ds, "satisf"),
@@ -323,6 +326,8 @@ static void check_sas_survey(const sd_dataset *ds)
         return;
     check_num_column(id, ids, 0);
     check_num_column(sec, sec_sas, 0);
+    CHECK(sd_var_is_missing(sec, 2) && sd_var_is_missing(sec, 4) && sd_var_is_missing(sec, 9));
+    CHECK(!sd_var_is_missing(sec, 0));
     check_num_column(sat, satisf, 0);
     check_num_column(sco, score, 0);
     check_num_column(poi, poids, 0);
@@ -729,17 +734,15 @@ static void test_read_errors(void)
                  "not a readable SPSS .sav file: it is empty (0 bytes)");
     /* Right bytes, wrong reader. */
     expect_error(DATA "survey.sav", SD_FORMAT_DTA, SD_E_FORMAT,
-                 "not a readable Stata .dta file: This version of the file format is not "
-                 "supported (ReadStat)");
+                 "not a readable Stata .dta file: header: This version of the file format is "
+                 "not supported (ReadStat)");
     expect_error(DATA "survey.dta", SD_FORMAT_POR, SD_E_FORMAT,
-                 "not a readable SPSS portable .por file: it ends too early (ReadStat: Unable to "
-                 "read from file)");
+                 "corrupt SPSS portable .por file: header: the file ends early (at byte 81)");
     expect_error(DATA "not_sav.sav", SD_FORMAT_XPORT, SD_E_FORMAT,
-                 "not a readable SAS transport (XPORT) file: it ends too early (ReadStat: Unable "
-                 "to read from file)");
+                 "corrupt SAS transport (XPORT) file: header: the file ends early (at byte 36)");
     expect_error(DATA "survey.por", SD_FORMAT_SAS7BDAT, SD_E_FORMAT,
-                 "not a readable SAS .sas7bdat file: Invalid file, or file has unsupported "
-                 "features (ReadStat)");
+                 "corrupt or unsupported SAS .sas7bdat file: header or metadata pages: what is "
+                 "there is not what the format has at that point (around byte 164)");
     expect_error(DATA, SD_FORMAT_SAV, SD_E_IO, "not a regular file");
 }
 
