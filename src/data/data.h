@@ -189,8 +189,9 @@ sd_status sd__var_to_numeric(sd_var *v, size_t nrows, const char *file, sd_error
 /* Convert a numeric column to string (values formatted with sd__fmt_double). */
 bool sd__var_to_string(sd_var *v, size_t nrows);
 
-/* Is a valid identifier for a variable or set name: a letter or '_' then
- * letters, digits, '_', '.', at most 64 bytes (SPSS allows 64). */
+/* Is a valid identifier for a variable or set name: valid UTF-8, a letter
+ * (of any script) or '_' @ $ # then letters, digits, '_', '.', at most 64
+ * bytes (SPSS allows 64). */
 bool sd__valid_name(const char *s);
 
 #endif /* SD_DATA_H */

@@ -75,19 +75,21 @@ void sd_dataset_free(sd_dataset *ds)
     sd__free(ds);
 }
 
+/* Letters of any script count as letters: a name is valid UTF-8, and each
+ * character of two or more bytes is taken as a letter (German überhaupt,
+ * Polish źdźbło, Hebrew names), as SPSS takes them. */
 bool sd__valid_name(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 64)
+    if (n == 0 || n > 64 || sd__utf8_valid_prefix(s, n) != n)
         return false;
-    unsigned char c = (unsigned char)s[0];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '@' ||
-          c == '$' || c == '#'))
-        return false;
-    for (size_t i = 1; i < n; i++) {
-        c = (unsigned char)s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '@' || c == '$' || c == '#'))
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80)
+            continue; /* part of a character of another script */
+        bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+                      c == '@' || c == '$' || c == '#';
+        if (!(letter || (i > 0 && ((c >= '0' && c <= '9') || c == '.'))))
             return false;
     }
     return true;

@@ -1019,11 +1019,17 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
                           "text in this %s file is not valid %s (the encoding given): expected "
                           "the file's real encoding",
                           kind, encoding);
-        else
+        else if (c.declared[0])
             st = sd__fail(err, SD_E_ENCODING, file, 0, 0, NULL,
                           "text in this %s file is not valid %s, the encoding it declares: "
                           "name its real encoding (--encoding, e.g. ISO-8859-1 or UTF-8)",
-                          kind, c.declared[0] ? c.declared : "(none declared)");
+                          kind, c.declared);
+        else /* Stata before 14 declares none; ReadStat takes Windows-1252 */
+            st = sd__fail(err, SD_E_ENCODING, file, 0, 0, NULL,
+                          "text in this %s file is not valid Windows-1252, the encoding taken "
+                          "when a file declares none: name its real encoding (--encoding, e.g. "
+                          "UTF-8)",
+                          kind);
     } else if (rc != READSTAT_OK) {
         st = rs_refusal(&c, src, rc, fmt, kind, file, have_dict ? &dict : NULL, err);
     } else if ((st = cut_short(&c, src, fmt, kind, file, err)) == SD_OK) {

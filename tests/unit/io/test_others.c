@@ -314,6 +314,27 @@ static void test_sas_encoding_override(void)
     sd_error_free(err);
 }
 
+/* kshedden/datareader's test2_115.dta: Stata 13 (format 115) declares no
+ * encoding and holds UTF-8; ReadStat takes Windows-1252 and cannot convert.
+ * Refused, saying so; --encoding UTF-8 reads it. */
+static void test_dta_encoding_override(void)
+{
+    sd_error *err = sd_error_new();
+    sd_dataset *ds = NULL;
+    CHECK_INT(open_enc(DATA "test2_115.dta", NULL, &ds, err), SD_E_ENCODING);
+    CHECK_STR(sd_error_message(err),
+              "text in this Stata .dta file is not valid Windows-1252, the encoding taken when "
+              "a file declares none: name its real encoding (--encoding, e.g. UTF-8)");
+    CHECK_INT(open_enc(DATA "test2_115.dta", "UTF-8", &ds, err), SD_OK);
+    if (ds) {
+        CHECK_INT(sd_dataset_nrows(ds), 10);
+        CHECK_STR(str_at(ds, "column2", 0), "高雄市");
+        CHECK_STR(str_at(ds, "column2", 1), "Иркутск");
+    }
+    sd_dataset_free(ds);
+    sd_error_free(err);
+}
+
 /* ------------------------------------------------------------ Stata .a–.z */
 
 #define TAG(k) ldexp(1.0 + (k) / 4096.0, 1023)
@@ -450,6 +471,46 @@ static void test_corrupt_refused(void)
     free(b);
 }
 
+/* ------------------------------------------------------------ names */
+
+/* savReaderWriter's german.sav: überhaupt, völlig, spaß could not be
+ * written to a CSV codebook ("not a valid name"); they are now, and read
+ * back; a Polish and a Hebrew name from a CSV too. */
+static void test_unicode_names_codebook(void)
+{
+    char csv[64], yaml[64];
+    snprintf(csv, sizeof csv, "/tmp/sondage_de_%d.csv", (int)getpid());
+    snprintf(yaml, sizeof yaml, "/tmp/sondage_de_%d.yaml", (int)getpid());
+    sd_error *err = sd_error_new();
+    sd_dataset *a = open_ok(DATA "german.sav");
+    if (a) {
+        sd_status st = sd_dataset_write_csv(a, csv, yaml, err);
+        if (st != SD_OK)
+            fprintf(stderr, "  %s\n", sd_error_message(err));
+        CHECK_INT(st, SD_OK);
+    }
+    sd_dataset_free(a);
+    sd_dataset *b = NULL;
+    CHECK_INT(sd_dataset_open(csv, SD_FORMAT_AUTO, yaml, &b, err), SD_OK);
+    static const char *const want[] = {"python", "programmieren", "macht",
+                                       "überhaupt", "völlig", "spaß"};
+    for (size_t i = 0; b && i < 6; i++)
+        CHECK_STR(sd_var_name(sd_dataset_var(b, i)), want[i]);
+    sd_dataset_free(b);
+    static const char pl[] = "źdźbło,שם,wiek\n1,2,3\n";
+    sd_dataset *c = NULL;
+    CHECK_INT(sd_dataset_read_csv_mem(pl, sizeof pl - 1, "pl.csv", &c, err), SD_OK);
+    CHECK_INT(sd_dataset_write_csv(c, csv, yaml, err), SD_OK);
+    sd_dataset_free(c);
+    c = NULL;
+    CHECK_INT(sd_dataset_open(csv, SD_FORMAT_AUTO, yaml, &c, err), SD_OK);
+    CHECK(c && sd_dataset_find(c, "źdźbło") && sd_dataset_find(c, "שם"));
+    sd_dataset_free(c);
+    unlink(csv);
+    unlink(yaml);
+    sd_error_free(err);
+}
+
 int main(void)
 {
     RUN(test_mrsets_read);
@@ -459,7 +520,9 @@ int main(void)
     RUN(test_csv_cp1252);
     RUN(test_csv_encoding_option);
     RUN(test_sas_encoding_override);
+    RUN(test_dta_encoding_override);
     RUN(test_stata_tagged_missing);
     RUN(test_corrupt_refused);
+    RUN(test_unicode_names_codebook);
     DONE();
 }
