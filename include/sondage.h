@@ -13,7 +13,7 @@
  *    _free/_close; _free(NULL) is a no-op. Accessors (plain nouns, _get) return
  *    borrowed pointers valid until their owner is modified or freed.
  *  - Strings are UTF-8. Labels carry a language tag ("fr", "en"); a lookup with
- *    a language falls back to the untagged label, then to any label.
+ *    a language falls back to the untagged label, then English, then any.
  *  - Nothing here prints, exits or reads the locale: numbers for machines are
  *    formatted with '.' whatever LC_NUMERIC says.
  */
@@ -227,14 +227,30 @@ SD_API sd_status sd_tabspec_add_row(sd_tabspec *s, const char *name, sd_error *e
 SD_API sd_status sd_tabspec_add_col(sd_tabspec *s, const char *name, sd_error *err);
 SD_API sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err);
 SD_API void sd_tabspec_set_missing(sd_tabspec *s, sd_missing_mode mode);
-/* Set a design or statistics option by its command-line name, without the
- * dashes; list values are comma-separated, flags take "true"/"false".
+/* Set an option by its command-line name, without the dashes; list values
+ * are comma-separated, flags take "true"/"false". Table options: "rows",
+ * "cols" (comma lists of entries, as --rows/--cols), "filter" (each call
+ * adds one, combined with and), "missing", "pct" (col|row|total), "sort"
+ * (desc|asc|none), "hide-empty", "min-base", "means", "decimals", and the
+ * statistics and tests options ("ci", "level", "deff", "stats", "tests",
+ * "chisq", "letters", "adjust", "alpha", "alpha2"; docs/tables.md).
  * Design (named after R's svydesign/svrepdesign): "weight", "strata",
  * "cluster", "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho",
  * "scale", "rscales", "mse", "make-replicates". A design declared in the
  * dataset's codebook fills whatever these leave unset. */
 SD_API sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *value,
                                        sd_error *err);
+
+/* Table requests from a spec file (YAML, docs/tables.md): one per entry of
+ * its `tables`, each over its `defaults`, with the options of sondage tab
+ * (rows, cols, filter, pct, weight, tests, ...). On success *specs holds *n
+ * requests, freed by sd_tabspecs_free. Errors name the file, line and
+ * column. */
+SD_API sd_status sd_tabspec_read(const char *path, sd_tabspec ***specs, size_t *n,
+                                 sd_error *err);
+SD_API sd_status sd_tabspec_read_mem(const char *yaml, size_t len, const char *name,
+                                     sd_tabspec ***specs, size_t *n, sd_error *err);
+SD_API void sd_tabspecs_free(sd_tabspec **specs, size_t n);
 
 /* Tabulate: one pass over the rows, then the statistics. On success *out
  * owns the result: it holds copies of everything it shows (names, labels in
@@ -248,6 +264,10 @@ SD_API void sd_result_free(sd_result *r);
  * Tables are matched in order and checked by their row variable; cells are
  * matched by their row and column keys, not their positions. */
 SD_API sd_status sd_result_compare(sd_result *r, const sd_result *prev, sd_error *err);
+/* Append src's tables to dst (numbered on after dst's) and free src, also
+ * on failure (then dst is unchanged): the tables of several requests (a
+ * spec file's) in one result. */
+SD_API sd_status sd_result_merge(sd_result *dst, sd_result *src, sd_error *err);
 
 /* ------------------------------------------------------ reading results
  *
@@ -387,8 +407,15 @@ SD_API const char *sd_table_col_level_var(const sd_table *t, size_t level);
 SD_API const char *sd_table_col_level_var_label(const sd_table *t, size_t level,
                                                 const char *lang);
 SD_API const char *sd_table_col_level_key(const sd_table *t, size_t col, size_t level);
+SD_API double sd_table_col_level_code(const sd_table *t, size_t col, size_t level);
 SD_API const char *sd_table_col_level_label(const sd_table *t, size_t col, size_t level,
                                             const char *lang);
+/* What the table's request asked to show: intervals in people's formats,
+ * design effects, tests (letters, the test of independence). */
+typedef enum sd_show { SD_SHOW_STATS = 0, SD_SHOW_DEFF = 1, SD_SHOW_TESTS = 2 } sd_show;
+SD_API int sd_table_shows(const sd_table *t, sd_show what);
+/* The confidence level of its intervals. */
+SD_API double sd_table_level(const sd_table *t);
 /* Rows or columns (columns: Total first, then the banner's categories). */
 SD_API size_t sd_table_size(const sd_table *t, sd_axis axis);
 SD_API sd_cat_type sd_table_cat_type(const sd_table *t, sd_axis axis, size_t i);

@@ -4,24 +4,36 @@
 #include "opts.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
     "Usage: sondage tab [FILE] --rows V1,V2,... [--cols G1,G2,...] [OPTIONS]\n"
+    "       sondage tab [FILE] --spec TABLES.yml [OPTIONS]\n"
     "\n"
     "For each row variable (or multiple-response set), a table with, per category\n"
     "of each banner and a Total column: unweighted count n, weighted count, column\n"
     "proportion, bases. Missing values leave the base and are counted apart.\n"
-    "Without FILE, the bundled study (@study) is used.\n"
+    "Without FILE, the bundled study (@study) is used. docs/tables.md has it all.\n"
     "\n"
-    "  -r, --rows LIST        row variables or multiple-response sets (repeatable)\n"
-    "  -c, --cols LIST        banner variables, side by side (none: Total only)\n"
-    "  -w, --weight VAR       weight variable\n"
+    "  -r, --rows LIST        row variables or sets: names, A TO B, q* (repeatable);\n"
+    "                         NAME:cat or NAME:mean says what a variable is\n"
+    "  -c, --cols LIST        banners, side by side: variables, sets, nested a>b>c\n"
+    "      --spec FILE        the tables from a YAML spec file (docs/tables.md)\n"
+    "      --filter EXPR      only rows where EXPR holds (repeatable, and-ed), e.g.\n"
+    "                         'role = 2 and size in (1, 2)', 'not missing(q1)'\n"
+    "      --pct WHAT         col (default), row or total percentages\n"
+    "      --sort ORDER       desc, asc or none (default): rows by the Total column\n"
+    "      --hide-empty       leave out rows and columns with nobody in them\n"
+    "      --min-base N       flag columns under N respondents, no letters (30)\n"
+    "      --means            a mean row under a categorical variable\n"
+    "      --decimals N       decimals in text (1 for %, 2 for means)\n"
+    "  -w, --weight VAR       weight variable (none: no weight, whatever the codebook)\n"
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
     ENCODING_HELP
     "      --missing MODE     exclude (default) or include user-missing codes\n"
     "  -f, --format FMT       text (default), csv or json (docs/json.md)\n"
-    "  -l, --lang LANG        labels in fr or en (default en)\n"
+    "  -l, --lang LANG        labels in this language: en (default), fr, de...\n"
     "  -o, --output FILE      write there instead of standard output\n"
     "  -h, --help             this help\n"
     "\n"
@@ -40,18 +52,42 @@ static const char help[] =
     "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
     "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
 
-typedef struct ctx {
-    sd_tabspec *spec;
-    sd_error *err;
-    bool rows;
-} ctx;
+/* The options as given, applied to every table request in order (on the
+ * spec file's own options, so the command line has the last word). */
+typedef struct pair {
+    const char *key, *value;
+} pair;
 
-static bool add_name(void *p, const char *name)
+/* Apply the command line's options to a request; a usage error names the
+ * option. */
+static int apply_pairs(sd_tabspec *spec, const pair *p, size_t n, sd_error *err)
 {
-    ctx *c = p;
-    sd_status st = c->rows ? sd_tabspec_add_row(c->spec, name, c->err)
-                           : sd_tabspec_add_col(c->spec, name, c->err);
-    return st == SD_OK;
+    for (size_t i = 0; i < n; i++)
+        if (sd_tabspec_set_option(spec, p[i].key, p[i].value, err) != SD_OK)
+            return sd_error_status(err) == SD_E_NOMEM ? cli_report(err)
+                                                       : cli_usage("tab", "%s", sd_error_message(err));
+    return EXIT_OK;
+}
+
+/* Tabulate every request on one dataset and put the tables in one result. */
+static sd_status tab_all(const sd_dataset *ds, sd_tabspec **specs, size_t n, sd_result **out,
+                         sd_error *err)
+{
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        sd_result *r = NULL;
+        sd_status st = sd_tabulate(ds, specs[i], &r, err);
+        if (st == SD_OK && *out)
+            st = sd_result_merge(*out, r, err);
+        else if (st == SD_OK)
+            *out = r;
+        if (st != SD_OK) {
+            sd_result_free(*out);
+            *out = NULL;
+            return st;
+        }
+    }
+    return SD_OK;
 }
 
 int cmd_tab(int argc, char **argv)
@@ -75,53 +111,40 @@ int cmd_tab(int argc, char **argv)
         {"letters", required_argument, NULL, 'D'}, {"adjust", required_argument, NULL, 'D'},
         {"alpha", required_argument, NULL, 'D'},  {"alpha2", required_argument, NULL, 'D'},
         {"replicates", required_argument, NULL, 'D'}, {"seed", required_argument, NULL, 'D'},
+        {"filter", required_argument, NULL, 'D'},  {"pct", required_argument, NULL, 'D'},
+        {"sort", required_argument, NULL, 'D'},    {"hide-empty", no_argument, NULL, 'F'},
+        {"min-base", required_argument, NULL, 'D'}, {"means", no_argument, NULL, 'F'},
+        {"decimals", required_argument, NULL, 'D'}, {"spec", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0}};
     int li = 0;
     sd_error *err = sd_error_new();
-    sd_tabspec *spec = sd_tabspec_new();
-    if (!err || !spec) {
+    pair *pairs = calloc((size_t)argc + 1, sizeof *pairs);
+    if (!err || !pairs) {
         fputs("sondage: error: out of memory\n", stderr);
         sd_error_free(err);
-        sd_tabspec_free(spec);
+        free(pairs);
         return EXIT_INTERNAL;
     }
     const char *codebook = NULL, *encoding = NULL, *lang = "en", *output = NULL, *compare = NULL;
+    const char *specfile = NULL;
     sd_outfmt fmt = SD_OUT_TEXT;
     int rc = EXIT_OK, c;
-    bool have_rows = false;
-    ctx cx = {spec, err, true};
+    bool have_rows = false, have_cols = false;
+    size_t npairs = 0;
     opterr = 0;
     optind = 1;
     while (rc == EXIT_OK && (c = getopt_long(argc, argv, ":r:c:w:b:f:l:o:h", longopts, &li)) != -1) {
         switch (c) {
-        case 'r':
-        case 'c':
-            cx.rows = c == 'r';
-            have_rows |= cx.rows;
-            if (!opts_split(optarg, add_name, &cx))
-                rc = cli_usage("tab", "%s", sd_error_message(err));
-            break;
-        case 'w':
-            if (sd_tabspec_set_weight(spec, optarg, err) != SD_OK)
-                rc = cli_report(err);
-            break;
-        case 'D':
-        case 'F':
-            if (sd_tabspec_set_option(spec, longopts[li].name, c == 'F' ? "true" : optarg, err) !=
-                SD_OK)
-                rc = cli_usage("tab", "%s", sd_error_message(err));
-            break;
+        case 'r': pairs[npairs++] = (pair){"rows", optarg}; have_rows = true; break;
+        case 'c': pairs[npairs++] = (pair){"cols", optarg}; have_cols = true; break;
+        case 'w': pairs[npairs++] = (pair){"weight", optarg}; break;
+        case 'm': pairs[npairs++] = (pair){"missing", optarg}; break;
+        case 'D': pairs[npairs++] = (pair){longopts[li].name, optarg}; break;
+        case 'F': pairs[npairs++] = (pair){longopts[li].name, "true"}; break;
+        case 'S': specfile = optarg; break;
         case 'C': compare = optarg; break;
         case 'b': codebook = optarg; break;
         case 'E': encoding = optarg; break;
-        case 'm':
-            if (strcmp(optarg, "exclude") == 0)
-                sd_tabspec_set_missing(spec, SD_MISSING_EXCLUDE);
-            else if (strcmp(optarg, "include") == 0)
-                sd_tabspec_set_missing(spec, SD_MISSING_INCLUDE);
-            else
-                rc = cli_usage("tab", "--missing: expected exclude or include, not '%s'", optarg);
-            break;
         case 'f':
             if (!cli_outfmt("tab", optarg, true, &fmt))
                 rc = EXIT_USAGE;
@@ -135,35 +158,53 @@ int cmd_tab(int argc, char **argv)
         case 'h':
             fputs(help, stdout);
             sd_error_free(err);
-            sd_tabspec_free(spec);
+            free(pairs);
             return EXIT_OK;
         default: rc = opts_bad("tab", c, argv, longopts); break;
         }
     }
     const char *file = NULL;
-    if (rc == EXIT_OK && !have_rows)
-        rc = cli_usage("tab", "--rows is required: name the variables to tabulate");
+    if (rc == EXIT_OK && !have_rows && !specfile)
+        rc = cli_usage("tab", "--rows is required: name the variables to tabulate (or give "
+                              "--spec FILE)");
+    if (rc == EXIT_OK && specfile && (have_rows || have_cols))
+        rc = cli_usage("tab", "--spec gives the tables: drop --rows and --cols, or drop --spec");
     if (rc == EXIT_OK && !(file = opts_file("tab", argc, argv)))
         rc = EXIT_USAGE;
     if (rc == EXIT_OK) {
         const char *inputs[] = {"data file", file, "codebook", codebook, "--compare file",
-                                compare, NULL};
+                                compare, "--spec file", specfile, NULL};
         const char *outputs[] = {"-o", output, NULL};
         if (!cli_outputs_ok("tab", inputs, outputs))
             rc = EXIT_USAGE;
     }
+    /* The requests: the spec file's tables, or one from the command line. */
+    sd_tabspec **specs = NULL;
+    size_t nspecs = 0;
+    if (rc == EXIT_OK && specfile && sd_tabspec_read(specfile, &specs, &nspecs, err) != SD_OK)
+        rc = cli_report(err);
+    if (rc == EXIT_OK && !specfile) {
+        if (!(specs = calloc(1, sizeof *specs)) || !(specs[0] = sd_tabspec_new())) {
+            fputs("sondage: error: out of memory\n", stderr);
+            rc = EXIT_INTERNAL;
+        } else {
+            nspecs = 1;
+        }
+    }
+    for (size_t i = 0; rc == EXIT_OK && i < nspecs; i++)
+        rc = apply_pairs(specs[i], pairs, npairs, err);
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
     if (rc == EXIT_OK && opts_open(file, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
-    if (rc == EXIT_OK && sd_tabulate(ds, spec, &res, err) != SD_OK)
+    if (rc == EXIT_OK && tab_all(ds, specs, nspecs, &res, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && compare) {
         /* The other wave: same codebook, same tables, its own design. */
         sd_dataset *pds = NULL;
         sd_result *prev = NULL;
         if (opts_open(compare, codebook, encoding, &pds, err) != SD_OK ||
-            sd_tabulate(pds, spec, &prev, err) != SD_OK ||
+            tab_all(pds, specs, nspecs, &prev, err) != SD_OK ||
             sd_result_compare(res, prev, err) != SD_OK)
             rc = cli_report(err);
         sd_result_free(prev);
@@ -181,7 +222,13 @@ int cmd_tab(int argc, char **argv)
     }
     sd_result_free(res);
     sd_dataset_free(ds);
-    sd_tabspec_free(spec);
+    if (specfile)
+        sd_tabspecs_free(specs, nspecs);
+    else if (specs) {
+        sd_tabspec_free(specs[0]);
+        free(specs);
+    }
+    free(pairs);
     sd_error_free(err);
     return rc;
 }

@@ -58,10 +58,15 @@ bool cli_outfmt(const char *cmd, const char *s, bool allow_csv, sd_outfmt *out)
 
 bool cli_lang(const char *cmd, const char *s)
 {
-    if (strcmp(s, "fr") == 0 || strcmp(s, "en") == 0)
-        return true;
-    cli_usage(cmd, "--lang: expected fr or en, not '%s'", s);
-    return false;
+    /* A language tag: 2 to 8 letters (fr, en, de, es...); labels fall back
+     * to another language where the codebook has none in it. */
+    size_t n = strlen(s);
+    bool ok = n >= 2 && n <= 8;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z');
+    if (!ok)
+        cli_usage(cmd, "--lang: expected a language tag such as fr, en or de, not '%s'", s);
+    return ok;
 }
 
 int cli_report_output(const sd_error *err, const char *path)

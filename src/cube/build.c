@@ -216,7 +216,7 @@ typedef struct order_key {
     double total; /* the Total column's estimate */
 } order_key;
 
-/* Descending (dir -1) or ascending (dir 1) by the Total estimate, NaN
+/* Ascending (dir 1) or descending (dir -1) by the Total estimate, NaN
  * last, ties in their original order. */
 static int by_total(const order_key *a, const order_key *b, int dir)
 {
@@ -230,12 +230,12 @@ static int by_total(const order_key *a, const order_key *b, int dir)
 
 static int by_total_desc(const void *x, const void *y)
 {
-    return by_total(x, y, 1);
+    return by_total(x, y, -1);
 }
 
 static int by_total_asc(const void *x, const void *y)
 {
-    return by_total(x, y, -1);
+    return by_total(x, y, 1);
 }
 
 /* The work's rows to show, in order: categories (sorted by their Total
@@ -285,6 +285,10 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
         out->kind = ds->mr[t->row_index]->kind == SD_MRSET_DICHOTOMY ? SD_TABLE_DICHOTOMY_SET
                                                                      : SD_TABLE_CATEGORY_SET;
     out->pct = t->row_is_scale ? SD_PCT_COL : w->pct;
+    out->show_stats = w->show_stats;
+    out->show_deff = w->deff;
+    out->show_tests = w->tests;
+    out->level = w->level > 0 ? w->level : 0.95;
     out->min_base = w->min_base;
     const sd_labels *rl = t->row_is_mrset ? &ds->mr[t->row_index]->label
                                           : &ds->vars[t->row_index]->label;

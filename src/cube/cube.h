@@ -49,6 +49,10 @@ struct sd_table {
     sd_labels col_level_label[SD_MAX_NEST];
     char *filter;          /* the filters as written, or NULL (owned) */
     sd_pct pct;            /* what PCT is a share of */
+    /* What its request asked to show (tables from several requests can
+     * share a result: sd_result_merge). */
+    bool show_stats, show_deff, show_tests;
+    double level;
     double min_base;       /* columns under it are flagged SD_CATF_LOW_BASE */
     sd_ccat *rows, *cols;  /* owned */
     size_t nrows, ncols;

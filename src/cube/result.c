@@ -368,3 +368,55 @@ const char *sd_table_col_level_label(const sd_table *t, size_t col, size_t level
     const char *l = sd__labels_get(&c->labels, lang);
     return l ? l : c->key;
 }
+
+int sd_table_shows(const sd_table *t, sd_show what)
+{
+    switch (what) {
+    case SD_SHOW_STATS: return t->show_stats;
+    case SD_SHOW_DEFF: return t->show_deff;
+    case SD_SHOW_TESTS: return t->show_tests;
+    }
+    return 0;
+}
+
+double sd_table_level(const sd_table *t)
+{
+    return t->level;
+}
+
+sd_status sd_result_merge(sd_result *dst, sd_result *src, sd_error *err)
+{
+    if (!src)
+        return SD_OK;
+    size_t n;
+    if (!sd__add_ok(dst->ntables, src->ntables, &n)) {
+        sd_result_free(src);
+        return sd__fail(err, SD_E_TOO_LARGE, NULL, 0, 0, NULL, "too many tables");
+    }
+    sd_table *v = sd__reallocarray(dst->tables, n ? n : 1, sizeof *v);
+    if (!v) {
+        sd_result_free(src);
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    dst->tables = v;
+    size_t last = dst->ntables ? dst->tables[dst->ntables - 1].number : 0;
+    for (size_t i = 0; i < src->ntables; i++) {
+        dst->tables[dst->ntables + i] = src->tables[i];
+        dst->tables[dst->ntables + i].number += last;
+    }
+    dst->ntables = n;
+    src->ntables = 0;
+    /* What any of the requests asked to show, the merged result shows. */
+    dst->show_stats |= src->show_stats;
+    dst->show_deff |= src->show_deff;
+    dst->show_tests |= src->show_tests;
+    dst->rows_in = dst->rows_in > src->rows_in ? dst->rows_in : src->rows_in;
+    sd_result_free(src);
+    return SD_OK;
+}
+
+double sd_table_col_level_code(const sd_table *t, size_t col, size_t level)
+{
+    const sd_ccat *c = level_at(t, col, level);
+    return c ? c->code : NAN;
+}

@@ -45,9 +45,12 @@ const char *sd__labels_get_exact(const sd_labels *l, const char *lang)
 
 const char *sd__labels_get(const sd_labels *l, const char *lang)
 {
+    /* The language asked for, the untagged text, English, then any. */
     const char *t = sd__labels_get_exact(l, lang);
     if (!t)
         t = sd__labels_get_exact(l, NULL);
+    if (!t)
+        t = sd__labels_get_exact(l, "en");
     if (!t && l->n)
         t = l->v[0].text;
     return t;

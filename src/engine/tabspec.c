@@ -68,6 +68,58 @@ sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err)
     return sd__designspec_set(&s->design, "weight", name, err);
 }
 
+/* Every option a table request takes, by its command-line name; the design
+ * ones go to the design (design.c). */
+static const char *const table_keys[] = {
+    "rows", "cols", "filter", "missing", "pct", "sort", "hide-empty", "min-base", "means",
+    "decimals", "ci", "level", "deff", "stats", "tests", "chisq", "letters", "adjust", "alpha",
+    "alpha2", NULL};
+static const char *const design_keys[] = {
+    "weight", "strata", "cluster", "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho",
+    "scale", "rscales", "mse", "make-replicates", "replicates", "seed", NULL};
+
+static size_t key_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 30 || lb > 30)
+        return 99;
+    size_t d[31][31];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t x = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            size_t y = d[i - 1][j] + 1, z = d[i][j - 1] + 1;
+            d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
+        }
+    return d[la][lb];
+}
+
+/* The known option nearest to a misspelt one, or NULL. */
+static const char *nearest_key(const char *key)
+{
+    const char *best = NULL;
+    size_t bd = 3;
+    for (int l = 0; l < 2; l++)
+        for (const char *const *k = l ? design_keys : table_keys; *k; k++) {
+            size_t d = key_distance(key, *k);
+            if (d < bd) {
+                bd = d;
+                best = *k;
+            }
+        }
+    return best;
+}
+
+static void clear_names(char ***v, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        sd__free((*v)[i]);
+    *n = 0;
+}
+
 static bool flag_of(const char *value)
 {
     return !value || strcmp(value, "false") != 0;
@@ -245,10 +297,118 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
         s->tests = true;
         return SD_OK;
     }
-    return sd__designspec_set(&s->design, key, value, err);
+    if (!strcmp(key, "missing")) {
+        if (value && !strcmp(value, "exclude"))
+            s->missing = SD_MISSING_EXCLUDE;
+        else if (value && !strcmp(value, "include"))
+            s->missing = SD_MISSING_INCLUDE;
+        else
+            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                            "--missing: expected exclude or include, not '%s'",
+                            value ? value : "");
+        return SD_OK;
+    }
+    for (size_t i = 0; design_keys[i]; i++)
+        if (!strcmp(key, design_keys[i]))
+            return sd__designspec_set(&s->design, key, value, err);
+    return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "unknown option '%s'%s%s%s", key,
+                    nearest_key(key) ? "; did you mean '" : ": expected an option of `sondage tab`",
+                    nearest_key(key) ? nearest_key(key) : "", nearest_key(key) ? "'?" : "");
 }
 
 void sd_tabspec_set_missing(sd_tabspec *s, sd_missing_mode mode)
 {
     s->missing = mode;
+}
+
+/* ---- the table spec file */
+
+/* One option of the file: through the same parser as the command line,
+ * with the file, line and column in the message when it is refused. */
+static sd_status apply_opt(sd_tabspec *s, const char *file, const sd_topt *o, sd_error *err)
+{
+    sd_error *e = sd_error_new();
+    if (!e)
+        return sd__fail(err, SD_E_NOMEM, file, o->line, o->col, NULL, "out of memory");
+    sd_status st = sd_tabspec_set_option(s, o->key, o->value, e);
+    if (st != SD_OK) {
+        const char *m = sd_error_message(e);
+        /* "--pct: expected ..." reads "pct: expected ..." in a file; an
+         * unknown option is pointed at by its key, a bad value by itself */
+        bool unknown = strncmp(m, "unknown option", 14) == 0;
+        sd__fail(err, st, file, unknown ? o->kline : o->line, unknown ? o->kcol : o->col,
+                 sd_error_variable(e), "%s", m[0] == '-' && m[1] == '-' ? m + 2 : m);
+    }
+    sd_error_free(e);
+    return st;
+}
+
+void sd_tabspecs_free(sd_tabspec **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        sd_tabspec_free(v[i]);
+    sd__free(v);
+}
+
+sd_status sd_tabspec_read_mem(const char *yaml, size_t len, const char *name,
+                              sd_tabspec ***out, size_t *n, sd_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sd_tabfile *f = NULL;
+    sd_status st = sd__tabfile_parse(yaml, len, name, &f, err);
+    if (st != SD_OK)
+        return st;
+    sd_tabspec **v = sd__zalloc(f->ntables, sizeof *v);
+    size_t made = 0;
+    if (!v)
+        st = sd__fail(err, SD_E_NOMEM, name, 0, 0, NULL, "out of memory");
+    for (size_t t = 0; st == SD_OK && t < f->ntables; t++) {
+        if (!(v[t] = sd_tabspec_new())) {
+            st = sd__fail(err, SD_E_NOMEM, name, 0, 0, NULL, "out of memory");
+            break;
+        }
+        made++;
+        for (size_t i = 0; st == SD_OK && i < f->defaults.n; i++)
+            st = apply_opt(v[t], name, &f->defaults.opts[i], err);
+        /* A table's rows and banners replace the defaults' rather than add
+         * to them. */
+        bool rows = false, cols = false;
+        for (size_t i = 0; st == SD_OK && i < f->tables[t].n; i++) {
+            const sd_topt *o = &f->tables[t].opts[i];
+            if (!strcmp(o->key, "rows") && !rows) {
+                rows = true;
+                clear_names(&v[t]->rows, &v[t]->nrows);
+            }
+            if (!strcmp(o->key, "cols") && !cols) {
+                cols = true;
+                clear_names(&v[t]->cols, &v[t]->ncols);
+            }
+            st = apply_opt(v[t], name, o, err);
+        }
+        if (st == SD_OK && v[t]->nrows == 0)
+            st = sd__fail(err, SD_E_INVALID, name, f->tables[t].line, f->tables[t].col, NULL,
+                          "table %zu has no rows: expected rows: naming what to tabulate", t + 1);
+    }
+    sd__tabfile_free(f);
+    if (st != SD_OK) {
+        sd_tabspecs_free(v, made);
+        return st;
+    }
+    *out = v;
+    *n = made;
+    return SD_OK;
+}
+
+sd_status sd_tabspec_read(const char *path, sd_tabspec ***out, size_t *n, sd_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    *out = NULL;
+    *n = 0;
+    sd_status st = sd__read_file(path, &text, &len, err);
+    if (st == SD_OK)
+        st = sd_tabspec_read_mem(text, len, path, out, n, err);
+    sd__free(text);
+    return st;
 }

@@ -17,13 +17,32 @@ sd_status sd__write_info_text(const sd_dataset *ds, const char *lang, sd_strbuf 
 sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf *sb);
 
 /* Shared helpers for people-facing text. */
+/* A number with `dec` decimals in the report language ("-" when not finite). */
+void sd__people_num(char *buf, double x, int dec, const char *lang);
+/* "p = 0.026" or "p < 0.001" in the report language. */
+void sd__people_p(sd_strbuf *sb, double p, const char *lang);
+/* Append text with control characters shown as \xNN. */
+void sd__sb_text(sd_strbuf *sb, const char *s);
+/* What a table's base is, in a sentence ("Base: respondents with a valid
+ * answer ...; rows where role = 2"), without a line end. */
+void sd__base_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang);
+/* "(3 rows left out of the analysis by their weight: blank 1, zero 2)\n",
+ * or nothing. */
+void sd__excluded_text(sd_strbuf *sb, const sd_result *r, const char *lang);
 /* Append s padded with spaces (or cut with "…") to exactly `width` code
- * points; right-aligned when `right`. */
+ * points; right-aligned when `right`; control characters shown as \xNN. */
 void sd__sb_pad(sd_strbuf *sb, const char *s, size_t width, bool right);
 /* CSV field with RFC 4180 quoting when needed. */
 void sd__sb_csv_field(sd_strbuf *sb, const char *s);
 /* Is this language French (decimal comma, French typography)? */
 bool sd__lang_is_fr(const char *lang);
+
+/* The estimate row i of a table shows: a proportion, or a summary's value
+ * (a scale variable's rows, a --means row). */
+static inline sd_figure sd__est_fig(const sd_table *t, size_t i)
+{
+    return sd_table_cat_type(t, SD_ROWS, i) == SD_CAT_TYPE_SUMMARY ? SD_FIG_MEAN : SD_FIG_PCT;
+}
 
 /* Cap on one rendered report: 1 GiB. */
 #define SD_MAX_REPORT ((size_t)1 << 30)

@@ -1,10 +1,46 @@
 /*
- * text_util.c — small helpers shared by the writers: padding UTF-8 text to
- * a display width, CSV quoting, language checks.
+ * text_util.c — small helpers shared by the writers for people: numbers in
+ * the report language, texts with their control characters made visible
+ * (a label holding ESC or BEL must not drive the reader's terminal),
+ * padding UTF-8 text to a display width, CSV quoting, and the sentences
+ * that say what a table's base is.
  */
 #include "report.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
+
+void sd__people_num(char *buf, double x, int dec, const char *lang)
+{
+    if (!isfinite(x)) {
+        memcpy(buf, "-", 2);
+        return;
+    }
+    sd__fmt_fixed(buf, x, dec, sd__lang_is_fr(lang) ? ',' : '.');
+}
+
+void sd__people_p(sd_strbuf *sb, double p, const char *lang)
+{
+    char num[SD_NUMBUF];
+    if (isfinite(p) && p < 0.001) {
+        sd__people_num(num, 0.001, 3, lang);
+        sd__sb_printf(sb, "p < %s", num);
+        return;
+    }
+    sd__people_num(num, p, 3, lang);
+    sd__sb_printf(sb, "p = %s", num);
+}
+
+void sd__sb_text(sd_strbuf *sb, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p < 0x20 || *p == 0x7F)
+            sd__sb_printf(sb, "\\x%02X", *p);
+        else
+            sd__sb_putc(sb, (char)*p);
+    }
+}
 
 bool sd__lang_is_fr(const char *lang)
 {
@@ -13,6 +49,16 @@ bool sd__lang_is_fr(const char *lang)
 
 void sd__sb_pad(sd_strbuf *sb, const char *s, size_t width, bool right)
 {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) {
+            sd_strbuf esc;
+            sd__sb_init(&esc, 1 << 20);
+            sd__sb_text(&esc, s);
+            if (sd__sb_status(&esc) == SD_OK)
+                sd__sb_pad(sb, sd__sb_str(&esc), width, right);
+            sd__sb_free(&esc);
+            return;
+        }
     size_t w = sd__utf8_width(s);
     if (w > width) {
         /* Cut at a code-point boundary, leaving room for the ellipsis. */
@@ -55,4 +101,68 @@ void sd__sb_csv_field(sd_strbuf *sb, const char *s)
         sd__sb_putc(sb, *p);
     }
     sd__sb_putc(sb, '"');
+}
+
+void sd__base_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang)
+{
+    bool fr = sd__lang_is_fr(lang);
+    sd__sb_puts(sb, fr ? "Base : " : "Base: ");
+    switch (sd_table_kind_of(t)) {
+    case SD_TABLE_DICHOTOMY_SET:
+    case SD_TABLE_CATEGORY_SET:
+        sd__sb_puts(sb, fr ? "répondants ayant répondu à au moins un item"
+                           : "respondents who answered at least one item");
+        break;
+    case SD_TABLE_SUMMARY:
+        sd__sb_puts(sb, fr ? "répondants ayant une valeur" : "respondents with a value");
+        break;
+    case SD_TABLE_VARIABLE:
+        if (sd_result_missing(r) == SD_MISSING_INCLUDE)
+            sd__sb_puts(sb, fr ? "répondants ayant répondu (codes de non-réponse présentés "
+                                 "comme modalités)"
+                               : "respondents with an answer (user-missing codes shown as "
+                                 "categories)");
+        else
+            sd__sb_puts(sb, fr ? "répondants ayant donné une réponse valide (valeurs "
+                                 "manquantes exclues)"
+                               : "respondents with a valid answer (missing values excluded)");
+        break;
+    }
+    const char *f = sd_table_filter(t);
+    if (f) {
+        sd__sb_puts(sb, fr ? " ; lignes où " : "; rows where ");
+        sd__sb_text(sb, f);
+    }
+    const char *of = sd_table_pct_of(t);
+    if (!strcmp(of, "row"))
+        sd__sb_puts(sb, fr ? " ; pourcentages en ligne : part des répondants de chaque ligne"
+                           : "; row percentages: the share of each row's respondents");
+    else if (!strcmp(of, "total"))
+        sd__sb_puts(sb, fr ? " ; pourcentages de l'ensemble des répondants"
+                           : "; percentages of all respondents");
+}
+
+void sd__excluded_text(sd_strbuf *sb, const sd_result *r, const char *lang)
+{
+    bool fr = sd__lang_is_fr(lang);
+    double b = sd_result_rows(r, SD_ROWS_WEIGHT_BLANK), n = sd_result_rows(r, SD_ROWS_WEIGHT_NEGATIVE),
+           z = sd_result_rows(r, SD_ROWS_WEIGHT_ZERO);
+    if (b + n + z == 0)
+        return;
+    char num[SD_NUMBUF];
+    sd__people_num(num, b + n + z, 0, lang);
+    sd__sb_printf(sb, fr ? "(%s lignes exclues de l'analyse par leur poids :"
+                         : "(%s rows left out of the analysis by their weight:",
+                  num);
+    const char *what[3][2] = {{"blank", "vide"}, {"negative", "négatif"}, {"zero", "nul"}};
+    double v[3] = {b, n, z};
+    bool first = true;
+    for (int k = 0; k < 3; k++) {
+        if (v[k] == 0)
+            continue;
+        sd__people_num(num, v[k], 0, lang);
+        sd__sb_printf(sb, "%s %s %s", first ? "" : ",", what[k][fr], num);
+        first = false;
+    }
+    sd__sb_puts(sb, ")\n");
 }

@@ -51,4 +51,30 @@ sd_status sd__filter_parse(const char *text, const char *origin, const char *fil
                            long col, sd_fnode **out, sd_error *err);
 void sd__filter_free(sd_fnode *n);
 
+/* ---- the table spec file (tabspec_yaml.c, docs/tables.md) */
+
+/* One option as written: its command-line name, its value, where it is. */
+typedef struct sd_topt {
+    char *key, *value; /* owned */
+    long line, col;    /* the value's position */
+    long kline, kcol;  /* the key's */
+} sd_topt;
+
+typedef struct sd_tentry {
+    sd_topt *opts;     /* owned, in the file's order */
+    size_t n, cap;
+    long line, col;    /* the entry's mapping */
+} sd_tentry;
+
+typedef struct sd_tabfile {
+    char *file;        /* owned: the name used in messages */
+    sd_tentry defaults;
+    sd_tentry *tables; /* owned */
+    size_t ntables;
+} sd_tabfile;
+
+sd_status sd__tabfile_parse(const char *yaml, size_t len, const char *name, sd_tabfile **out,
+                            sd_error *err);
+void sd__tabfile_free(sd_tabfile *f);
+
 #endif /* SD_SPEC_H */

@@ -1,0 +1,262 @@
+/*
+ * tab_json.c — tables for machines as JSON (docs/json.md: the shape is a
+ * contract; fields are only ever added). Numbers in round-trip form; a
+ * value that cannot be computed is null, never a bare NaN or Inf.
+ */
+#include "report.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *row_label(const sd_table *t, const char *lang)
+{
+    const char *l = sd_table_row_label(t, lang);
+    return l ? l : "";
+}
+
+static const char *col_label(const sd_table *t, const char *lang)
+{
+    const char *l = sd_table_col_label(t, lang);
+    return l ? l : "";
+}
+
+static const char *row_kind(const sd_table *t)
+{
+    switch (sd_table_kind_of(t)) {
+    case SD_TABLE_VARIABLE:
+    case SD_TABLE_SUMMARY: return "variable";
+    case SD_TABLE_DICHOTOMY_SET: return "dichotomy_set";
+    case SD_TABLE_CATEGORY_SET: return "category_set";
+    }
+    return "variable";
+}
+
+/* A category key as JSON: a number for codes, a string otherwise. */
+static void json_key(sd_strbuf *sb, const sd_table *t, sd_axis axis, size_t i)
+{
+    double code = sd_table_cat_code(t, axis, i);
+    if (isfinite(code))
+        sd__sb_num(sb, code);
+    else
+        sd__sb_json_str(sb, sd_table_cat_key(t, axis, i));
+}
+
+static void json_num_or_null(sd_strbuf *sb, double x)
+{
+    if (isfinite(x))
+        sd__sb_num(sb, x);
+    else
+        sd__sb_puts(sb, "null");
+}
+
+/* A table's Rao-Scott test (docs/tests.md): the statistic --chisq picks,
+ * or null where it does not apply. */
+static void json_test(sd_strbuf *sb, const sd_table *t)
+{
+    sd_test_info q;
+    if (!sd_table_test(t, &q)) {
+        sd__sb_puts(sb, "null");
+        return;
+    }
+    bool f = strcmp(q.statistic, "F") == 0;
+    sd__sb_printf(sb, "{\"statistic\": \"%s\", \"value\": ", q.statistic);
+    json_num_or_null(sb, q.value);
+    sd__sb_puts(sb, ", \"df\": ");
+    json_num_or_null(sb, q.df);
+    if (f) {
+        sd__sb_puts(sb, ", \"ddf\": ");
+        json_num_or_null(sb, q.ddf);
+    }
+    sd__sb_puts(sb, ", \"p\": ");
+    json_num_or_null(sb, q.p);
+    sd__sb_putc(sb, '}');
+}
+
+static const char *cat_type_name(const sd_table *t, size_t i)
+{
+    switch (sd_table_cat_type(t, SD_ROWS, i)) {
+    case SD_CAT_TYPE_TOTAL: return "total";
+    case SD_CAT_TYPE_CATEGORY:
+        return isfinite(sd_table_cat_code(t, SD_ROWS, i)) ? "code" : "value";
+    case SD_CAT_TYPE_ITEM: return "item";
+    case SD_CAT_TYPE_NET: return "net";
+    case SD_CAT_TYPE_SUMMARY: return sd_table_cat_key(t, SD_ROWS, i);
+    }
+    return "";
+}
+
+/* One figure as `, "name": value` (null when not computable). */
+static void json_fig(sd_strbuf *sb, const char *name, double x)
+{
+    sd__sb_printf(sb, ", \"%s\": ", name);
+    json_num_or_null(sb, x);
+}
+
+sd_status sd__write_tab_json(const sd_result *r, const char *lang, sd_strbuf *sb)
+{
+    const char *compared = sd_result_compared(r);
+    sd__sb_puts(sb, "{\n  \"sondage\": \"" SD_VERSION "\",\n  \"source\": ");
+    sd__sb_json_str(sb, sd_result_source(r));
+    sd__sb_puts(sb, ",\n  \"lang\": ");
+    sd__sb_json_str(sb, lang ? lang : "");
+    sd__sb_puts(sb, ",\n  \"weight\": ");
+    if (sd_result_weight(r))
+        sd__sb_json_str(sb, sd_result_weight(r));
+    else
+        sd__sb_puts(sb, "null");
+    if (compared) {
+        sd__sb_puts(sb, ",\n  \"compare\": ");
+        sd__sb_json_str(sb, compared);
+    }
+    double excl[3] = {sd_result_rows(r, SD_ROWS_WEIGHT_BLANK),
+                      sd_result_rows(r, SD_ROWS_WEIGHT_NEGATIVE),
+                      sd_result_rows(r, SD_ROWS_WEIGHT_ZERO)};
+    sd__sb_puts(sb, ",\n  \"rows\": ");
+    sd__sb_num(sb, sd_result_rows(r, SD_ROWS_DATA));
+    sd__sb_puts(sb, ",\n  \"rows_analysed\": ");
+    sd__sb_num(sb, sd_result_rows(r, SD_ROWS_ANALYSED));
+    if (excl[0] + excl[1] + excl[2] > 0) {
+        sd__sb_puts(sb, ",\n  \"excluded\": {\"weight_blank\": ");
+        sd__sb_num(sb, excl[0]);
+        sd__sb_puts(sb, ", \"weight_negative\": ");
+        sd__sb_num(sb, excl[1]);
+        sd__sb_puts(sb, ", \"weight_zero\": ");
+        sd__sb_num(sb, excl[2]);
+        sd__sb_putc(sb, '}');
+    }
+    sd__sb_printf(sb, ",\n  \"missing\": \"%s\",\n  \"tables\": [",
+                  sd_result_missing(r) == SD_MISSING_INCLUDE ? "include" : "exclude");
+    size_t ntab = sd_result_ntables(r);
+    for (size_t ti = 0; ti < ntab; ti++) {
+        const sd_table *t = sd_result_table(r, ti);
+        size_t nr = sd_table_size(t, SD_ROWS), nc = sd_table_size(t, SD_COLS);
+        bool summary = sd_table_kind_of(t) == SD_TABLE_SUMMARY;
+        bool tests = sd_table_shows(t, SD_SHOW_TESTS), deff = sd_table_shows(t, SD_SHOW_DEFF);
+        sd__sb_puts(sb, ti ? ",\n    {\n" : "\n    {\n");
+        sd__sb_printf(sb, "      \"number\": %zu,\n      \"title\": ", sd_table_number(t));
+        sd__sb_json_str(sb, sd_table_title(t, lang));
+        sd__sb_puts(sb, ",\n      \"base\": ");
+        sd_strbuf bt;
+        sd__sb_init(&bt, 1 << 20);
+        sd__base_text(&bt, r, t, lang);
+        sd__sb_json_str(sb, sd__sb_str(&bt));
+        sd__sb_free(&bt);
+        if (sd_table_filter(t)) {
+            sd__sb_puts(sb, ",\n      \"filter\": ");
+            sd__sb_json_str(sb, sd_table_filter(t));
+        }
+        if (strcmp(sd_table_pct_of(t), "col") != 0)
+            sd__sb_printf(sb, ",\n      \"pct_of\": \"%s\"", sd_table_pct_of(t));
+        sd__sb_puts(sb, ",\n      \"min_base\": ");
+        sd__sb_num(sb, sd_table_min_base(t));
+        sd__sb_puts(sb, ",\n      \"row_var\": ");
+        sd__sb_json_str(sb, sd_table_row_var(t));
+        sd__sb_printf(sb, ",\n      \"row_kind\": \"%s\",\n      \"row_label\": ", row_kind(t));
+        sd__sb_json_str(sb, row_label(t, lang));
+        sd__sb_puts(sb, ",\n      \"col_var\": ");
+        if (sd_table_col_var(t))
+            sd__sb_json_str(sb, sd_table_col_var(t));
+        else
+            sd__sb_puts(sb, "null");
+        sd__sb_puts(sb, ",\n      \"col_label\": ");
+        sd__sb_json_str(sb, col_label(t, lang));
+        sd__sb_puts(sb, ",\n      \"rows\": [");
+        for (size_t i = 0; i < nr; i++) {
+            sd__sb_puts(sb, i ? ", {\"row\": " : "{\"row\": ");
+            json_key(sb, t, SD_ROWS, i);
+            sd__sb_printf(sb, ", \"kind\": \"%s\", \"label\": ", cat_type_name(t, i));
+            sd__sb_json_str(sb, sd_table_cat_label(t, SD_ROWS, i, lang));
+            if (sd_table_cat_flags(t, SD_ROWS, i) & SD_CATF_USER_MISSING)
+                sd__sb_puts(sb, ", \"user_missing\": true");
+            sd__sb_putc(sb, '}');
+        }
+        sd__sb_puts(sb, "],\n      \"cols\": [");
+        for (size_t c = 0; c < nc; c++) {
+            sd__sb_puts(sb, c ? ", {\"col\": " : "{\"col\": ");
+            json_key(sb, t, SD_COLS, c);
+            sd__sb_puts(sb, ", \"label\": ");
+            sd__sb_json_str(sb, sd_table_cat_label(t, SD_COLS, c, lang));
+            sd__sb_puts(sb, ", \"base_n\": ");
+            sd__sb_num(sb, sd_table_base(t, c, SD_BASE_N));
+            sd__sb_puts(sb, ", \"base_count\": ");
+            sd__sb_num(sb, sd_table_base(t, c, SD_BASE_COUNT));
+            sd__sb_puts(sb, ", \"missing_n\": ");
+            sd__sb_num(sb, sd_table_base(t, c, SD_BASE_MISSING_N));
+            sd__sb_puts(sb, ", \"missing_count\": ");
+            sd__sb_num(sb, sd_table_base(t, c, SD_BASE_MISSING_COUNT));
+            if (sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE)
+                sd__sb_puts(sb, ", \"low_base\": true");
+            size_t depth = sd_table_col_depth(t);
+            if (depth > 1 && c > 0) {
+                sd__sb_puts(sb, ", \"path\": [");
+                for (size_t l = 0; l < depth; l++) {
+                    sd__sb_puts(sb, l ? ", {\"var\": " : "{\"var\": ");
+                    sd__sb_json_str(sb, sd_table_col_level_var(t, l));
+                    sd__sb_puts(sb, ", \"col\": ");
+                    double code = sd_table_col_level_code(t, c, l);
+                    if (isfinite(code))
+                        sd__sb_num(sb, code);
+                    else
+                        sd__sb_json_str(sb, sd_table_col_level_key(t, c, l));
+                    sd__sb_puts(sb, ", \"label\": ");
+                    sd__sb_json_str(sb, sd_table_col_level_label(t, c, l, lang));
+                    sd__sb_putc(sb, '}');
+                }
+                sd__sb_putc(sb, ']');
+            }
+            const char *letter = sd_table_col_letter(t, c);
+            if (tests && *letter)
+                sd__sb_printf(sb, ", \"letter\": \"%s\"", letter);
+            sd__sb_putc(sb, '}');
+        }
+        sd__sb_puts(sb, "],\n      \"banner_missing_n\": ");
+        sd__sb_num(sb, sd_table_banner_missing(t, 0));
+        if (tests) {
+            sd__sb_puts(sb, ",\n      \"test\": ");
+            json_test(sb, t);
+        }
+        bool has_letters = nc > 1 && *sd_table_col_letter(t, 1);
+        sd__sb_puts(sb, ",\n      \"cells\": [");
+        for (size_t i = 0; i < nr; i++) {
+            for (size_t c = 0; c < nc; c++) {
+                sd__sb_puts(sb, i + c ? ",\n        {\"row\": " : "\n        {\"row\": ");
+                json_key(sb, t, SD_ROWS, i);
+                sd__sb_puts(sb, ", \"col\": ");
+                json_key(sb, t, SD_COLS, c);
+                sd__sb_puts(sb, ", \"n\": ");
+                sd__sb_num(sb, sd_table_cell(t, i, c, SD_FIG_N));
+                bool srow = sd__est_fig(t, i) == SD_FIG_MEAN;
+                if (summary || !srow) {
+                    sd__sb_puts(sb, summary ? ", \"total\": " : ", \"count\": ");
+                    sd__sb_num(sb, sd_table_cell(t, i, c, SD_FIG_COUNT));
+                }
+                json_fig(sb, srow ? "mean" : "pct", sd_table_cell(t, i, c, sd__est_fig(t, i)));
+                json_fig(sb, "se", sd_table_cell(t, i, c, SD_FIG_SE));
+                json_fig(sb, "ci_low", sd_table_cell(t, i, c, SD_FIG_CI_LOW));
+                json_fig(sb, "ci_high", sd_table_cell(t, i, c, SD_FIG_CI_HIGH));
+                if (compared) {
+                    json_fig(sb, srow ? "prev_mean" : "prev_pct",
+                             sd_table_cell(t, i, c, SD_FIG_PREV));
+                    json_fig(sb, "change", sd_table_cell(t, i, c, SD_FIG_CHANGE));
+                    json_fig(sb, "change_se", sd_table_cell(t, i, c, SD_FIG_CHANGE_SE));
+                    json_fig(sb, "change_p", sd_table_cell(t, i, c, SD_FIG_CHANGE_P));
+                }
+                if (summary && srow)
+                    json_fig(sb, "total_se", sd_table_cell(t, i, c, SD_FIG_TOTAL_SE));
+                if (deff) {
+                    json_fig(sb, "deff", sd_table_cell(t, i, c, SD_FIG_DEFF));
+                    json_fig(sb, "eff_base", sd_table_cell(t, i, c, SD_FIG_EFF_BASE));
+                }
+                if (tests && has_letters) {
+                    sd__sb_puts(sb, ", \"letters\": ");
+                    sd__sb_json_str(sb, sd_table_cell_letters(t, i, c));
+                }
+                sd__sb_putc(sb, '}');
+            }
+        }
+        sd__sb_puts(sb, nr && nc ? "\n      ]\n    }" : "]\n    }");
+    }
+    sd__sb_puts(sb, ntab ? "\n  ]\n}\n" : "]\n}\n");
+    return sd__sb_status(sb);
+}
+
