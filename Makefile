@@ -16,10 +16,10 @@
 
 CC      ?= cc
 SAN     ?= 0
-PKGS    := yaml-0.1 gsl
+PKGS    := yaml-0.1 gsl libmicrohttpd sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS    := -lreadstat $(PKG_LIBS) -lm
+LIBS    := -lreadstat $(PKG_LIBS) -lpthread -lm
 
 WARN    := -Wall -Wextra -Werror -Wswitch-enum -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral

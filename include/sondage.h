@@ -132,7 +132,8 @@ typedef enum sd_format {
     SD_FORMAT_POR,
     SD_FORMAT_DTA,
     SD_FORMAT_SAS7BDAT,
-    SD_FORMAT_XPORT
+    SD_FORMAT_XPORT,
+    SD_FORMAT_SQLITE /* .sqlite, .sqlite3, .db: a table and its codebook (fieldwork store) */
 } sd_format;
 
 /* Read a data file. `codebook` (a YAML file, see docs/codebook.md) may be

@@ -63,6 +63,12 @@ sd_status sd__read_readstat(const char *path, sd_format fmt, const char *encodin
 sd_status sd__csv_decode(const char *data, size_t len, const char *encoding, const char *name,
                          char **out, size_t *outlen, sd_error *err);
 
+/* Read a table of a SQLite database (the fieldwork store or any table):
+ * see read_sqlite.c. `cb` may be NULL: the codebook the database keeps in
+ * its sondage_codebook table is then applied. */
+sd_status sd__read_sqlite(const char *path, const sd_codebook *cb, sd_dataset **out,
+                          sd_error *err);
+
 /* ------------------------------------------------------------ writers */
 
 /* CSV with a header line, ',' separator, LF line ends, RFC 4180 quoting,

@@ -26,7 +26,8 @@ sd_format sd__format_from_path(const char *path)
     } map[] = {{"csv", SD_FORMAT_CSV},   {"tsv", SD_FORMAT_CSV},     {"txt", SD_FORMAT_CSV},
                {"sav", SD_FORMAT_SAV},   {"zsav", SD_FORMAT_SAV},    {"por", SD_FORMAT_POR},
                {"dta", SD_FORMAT_DTA},   {"sas7bdat", SD_FORMAT_SAS7BDAT},
-               {"xpt", SD_FORMAT_XPORT}, {"xport", SD_FORMAT_XPORT}};
+               {"xpt", SD_FORMAT_XPORT}, {"xport", SD_FORMAT_XPORT},
+               {"sqlite", SD_FORMAT_SQLITE}, {"sqlite3", SD_FORMAT_SQLITE}, {"db", SD_FORMAT_SQLITE}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcasecmp(dot, map[i].ext) == 0)
             return map[i].fmt;
@@ -94,7 +95,7 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
     if (format == SD_FORMAT_AUTO)
         return sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL,
                         "unknown file type: expected .csv, .tsv, .sav, .zsav, .por, .dta, "
-                        ".sas7bdat or .xpt");
+                        ".sas7bdat, .xpt or .sqlite");
     sd_codebook *cb = NULL;
     sd_status st = SD_OK;
     if (codebook && (st = open_codebook(codebook, &cb, err)) != SD_OK)
@@ -112,6 +113,8 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
                       : sd__read_csv(text, len, path, cb, out, err);
         sd__free(utf8);
         sd__free(text);
+    } else if (format == SD_FORMAT_SQLITE) {
+        st = sd__read_sqlite(path, cb, out, err);
     } else {
         st = sd__read_readstat(path, format, encoding, out, err);
     }

@@ -937,7 +937,8 @@ static const char *format_name(sd_format fmt, const char *file)
     case SD_FORMAT_SAS7BDAT: return "SAS .sas7bdat";
     case SD_FORMAT_XPORT: return "SAS transport (XPORT)";
     case SD_FORMAT_AUTO:
-    case SD_FORMAT_CSV: break;
+    case SD_FORMAT_CSV:
+    case SD_FORMAT_SQLITE: break;
     }
     return NULL;
 }
@@ -1002,7 +1003,8 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
     case SD_FORMAT_SAS7BDAT: rc = readstat_parse_sas7bdat(p, file, &c); break;
     case SD_FORMAT_XPORT: rc = readstat_parse_xport(p, file, &c); break;
     case SD_FORMAT_AUTO:
-    case SD_FORMAT_CSV: break;
+    case SD_FORMAT_CSV:
+    case SD_FORMAT_SQLITE: break;
     }
     readstat_parser_free(p);
 

@@ -1,0 +1,356 @@
+/*
+ * admin.c — the field server's admin area, behind HTTP Basic
+ * authentication with the secret given at start (any user name; the
+ * password compared in constant time; 401 otherwise):
+ *
+ *   /admin                 sessions and quota cells, live (refreshes itself)
+ *   /admin/tables?lang=    every question tabulated by the first quota
+ *                          variable, through the library (sd_tabulate,
+ *                          sd_result_write), and the place for findings
+ *   /admin/export.csv      completed interviews as CSV (sd_dataset_write_csv)
+ *   /admin/codebook.yaml   their codebook
+ *   /admin/export.sav      as SPSS .sav (sd_dataset_write_sav), ?lang= labels
+ *
+ * Tables and exports read the store the way `sondage tab FILE.sqlite` does
+ * (the SQLite reader, a consistent snapshot while interviews keep coming).
+ */
+#include "server.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char realm[] = "sondage admin";
+
+static bool authorised(sd__server *S, struct MHD_Connection *c)
+{
+    char *pass = NULL;
+    char *user = MHD_basic_auth_get_username_password(c, &pass);
+    bool ok = pass && sd__secret_eq(pass, strlen(pass), S->secret, S->secret_len);
+    if (user)
+        MHD_free(user);
+    if (pass)
+        MHD_free(pass);
+    return ok;
+}
+
+static enum MHD_Result deny(struct MHD_Connection *c)
+{
+    static const char body[] = "401: the admin area needs the secret printed when the server "
+                               "started (user: admin)\n";
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_basic_auth_fail_response(c, realm, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static const char *admin_lang(sd__server *S, struct MHD_Connection *c)
+{
+    const char *l = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    for (size_t i = 0; l && i < S->q->nlangs; i++)
+        if (strcmp(l, S->q->langs[i]) == 0)
+            return S->q->langs[i];
+    return S->q->langs[0];
+}
+
+static void value_label(sd_strbuf *sb, const sd__questionnaire *q, const sd__quota *qt,
+                        double code, const char *lang)
+{
+    const sd__question *qs = &q->qs[qt->question];
+    char buf[SD_NUMBUF];
+    sd__fmt_double(buf, code);
+    sd__sb_puts(sb, buf);
+    for (size_t k = 0; k < qs->nopts; k++)
+        if (qs->opts[k].code == code) {
+            sd__sb_puts(sb, " ");
+            sd__html_esc(sb, sd__labels_get(&qs->opts[k].label, lang));
+        }
+}
+
+static void links(sd_strbuf *sb, const sd__questionnaire *q)
+{
+    sd__sb_puts(sb, "<p><a href=\"/admin\">Counts</a> · Tables:");
+    for (size_t i = 0; i < q->nlangs; i++) {
+        sd__sb_puts(sb, " <a href=\"/admin/tables?lang=");
+        sd__html_esc(sb, q->langs[i]);
+        sd__sb_puts(sb, "\">");
+        sd__html_esc(sb, q->langs[i]);
+        sd__sb_puts(sb, "</a>");
+    }
+    sd__sb_puts(sb, " · Exports: <a href=\"/admin/export.csv\">CSV</a> + <a "
+                    "href=\"/admin/codebook.yaml\">codebook</a>, .sav:");
+    for (size_t i = 0; i < q->nlangs; i++) {
+        sd__sb_puts(sb, " <a href=\"/admin/export.sav?lang=");
+        sd__html_esc(sb, q->langs[i]);
+        sd__sb_puts(sb, "\">");
+        sd__html_esc(sb, q->langs[i]);
+        sd__sb_puts(sb, "</a>");
+    }
+    sd__sb_puts(sb, "</p>\n");
+}
+
+static enum MHD_Result page_counts(sd__server *S, struct MHD_Connection *c)
+{
+    const sd__questionnaire *q = S->q;
+    const char *lang = admin_lang(S, c);
+    sd_error *err = sd_error_new();
+    long counts[3] = {0, 0, 0};
+    sd__quota_count *cells = NULL;
+    size_t ncells = 0;
+    sd_status st = err ? S->st->ops->session_counts(S->st, counts, err) : SD_E_NOMEM;
+    if (st == SD_OK)
+        st = S->st->ops->quota_counts(S->st, &cells, &ncells, err);
+    sd_strbuf sb;
+    sd__sb_init(&sb, (size_t)1 << 24);
+    sd__html_head(&sb, q, lang, "admin", "Admin", 10);
+    sd__sb_puts(&sb, "<header><p class=\"study\">");
+    sd__html_esc(&sb, sd__labels_get(&q->title, lang));
+    sd__sb_puts(&sb, "</p></header>\n<main class=\"admin\">\n<h1>Fieldwork</h1>\n");
+    links(&sb, q);
+    if (st != SD_OK) {
+        sd__sb_puts(&sb, "<p class=\"full\">The store cannot be read: ");
+        sd__html_esc(&sb, err ? sd_error_message(err) : "out of memory");
+        sd__sb_puts(&sb, "</p>\n");
+    } else {
+        sd__sb_printf(&sb,
+                      "<h2>Interviews</h2>\n<table><tr><th>Completed</th><td "
+                      "data-count=\"complete\">%ld</td></tr><tr><th>Screened out</th><td "
+                      "data-count=\"screened-out\">%ld</td></tr><tr><th>In progress (started, "
+                      "not finished)</th><td data-count=\"active\">%ld</td></tr></table>\n",
+                      counts[1], counts[2], counts[0]);
+        sd__sb_puts(&sb, "<h2>Quotas</h2>\n");
+        if (!ncells)
+            sd__sb_puts(&sb, "<p>No quota.</p>\n");
+        else
+            sd__sb_puts(&sb, "<table><tr><th>Variable</th><th>Cell</th><th>Completed</th>"
+                             "<th>Limit</th><th>Left</th></tr>\n");
+        for (size_t i = 0; i < ncells; i++) {
+            const sd__quota *qt = NULL;
+            for (size_t k = 0; k < q->nquotas; k++)
+                if (strcmp(q->quotas[k].var_name, cells[i].var) == 0)
+                    qt = &q->quotas[k];
+            long left = cells[i].limit - cells[i].done;
+            sd__sb_puts(&sb, "<tr><td>");
+            sd__html_esc(&sb, cells[i].var);
+            sd__sb_puts(&sb, "</td><td>");
+            if (qt)
+                value_label(&sb, q, qt, cells[i].code, lang);
+            sd__sb_printf(&sb,
+                          "</td><td data-quota-done>%ld</td><td>%ld</td><td%s>%ld%s</td></tr>\n",
+                          cells[i].done, cells[i].limit, left <= 0 ? " class=\"full\"" : "",
+                          left < 0 ? 0 : left, left <= 0 ? " (closed)" : "");
+        }
+        if (ncells)
+            sd__sb_puts(&sb, "</table>\n");
+    }
+    pthread_mutex_lock(&S->mu);
+    if (S->store_errors) {
+        sd__sb_printf(&sb, "<p class=\"full\">Store errors since the start: %lu (last: ",
+                      S->store_errors);
+        sd__html_esc(&sb, S->last_error);
+        sd__sb_puts(&sb, ")</p>\n");
+    }
+    pthread_mutex_unlock(&S->mu);
+    sd__html_tail(&sb);
+    sd__free(cells);
+    sd_error_free(err);
+    return sd__send(c, MHD_HTTP_OK, "text/html; charset=utf-8", &sb, NULL, NULL, NULL);
+}
+
+/* The variables and sets worth a table: every coded question's variable,
+ * each grid line, each multiple question's set; numbers and texts are not
+ * categories. */
+static bool tabulable(const sd__questionnaire *q, size_t qi, size_t *first, size_t *count)
+{
+    const sd__question *qs = &q->qs[qi];
+    *first = 0;
+    *count = 0;
+    switch (qs->kind) {
+    case SD_Q_SINGLE:
+    case SD_Q_YESNO:
+    case SD_Q_MULTIPLE: *count = 1; return true;
+    case SD_Q_GRID: *count = qs->nitems; return true;
+    case SD_Q_NUMERIC:
+    case SD_Q_TEXT: return false;
+    }
+    return false;
+}
+
+static void one_table(sd_strbuf *sb, const sd_dataset *ds, const char *row, const char *banner,
+                      const char *lang)
+{
+    sd_error *err = sd_error_new();
+    sd_tabspec *spec = sd_tabspec_new();
+    sd_result *res = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    sd_status st = err && spec ? SD_OK : SD_E_NOMEM;
+    if (st == SD_OK && (st = sd_tabspec_add_row(spec, row, err)) == SD_OK && banner &&
+        strcmp(banner, row) != 0)
+        st = sd_tabspec_add_col(spec, banner, err);
+    if (st == SD_OK)
+        st = sd_tabulate(ds, spec, &res, err);
+    if (st == SD_OK) {
+        FILE *fp = open_memstream(&text, &len);
+        if (!fp)
+            st = SD_E_NOMEM;
+        else {
+            st = sd_result_write(res, ds, SD_OUT_TEXT, lang, fp, err);
+            if (fclose(fp) != 0 && st == SD_OK)
+                st = SD_E_NOMEM;
+        }
+    }
+    sd__sb_puts(sb, "<pre data-table=\"");
+    sd__html_esc(sb, row);
+    sd__sb_puts(sb, "\">");
+    if (st == SD_OK)
+        sd__html_escn(sb, text, len);
+    else {
+        sd__html_esc(sb, row);
+        sd__sb_puts(sb, ": ");
+        sd__html_esc(sb, err ? sd_error_message(err) : "out of memory");
+    }
+    sd__sb_puts(sb, "</pre>\n");
+    free(text);
+    sd_result_free(res);
+    sd_tabspec_free(spec);
+    sd_error_free(err);
+}
+
+static enum MHD_Result page_tables(sd__server *S, struct MHD_Connection *c)
+{
+    const sd__questionnaire *q = S->q;
+    const char *lang = admin_lang(S, c);
+    sd_error *err = sd_error_new();
+    sd_dataset *ds = NULL;
+    sd_status st = err ? sd_dataset_open(S->db_path, SD_FORMAT_SQLITE, NULL, &ds, err)
+                       : SD_E_NOMEM;
+    sd_strbuf sb;
+    sd__sb_init(&sb, (size_t)1 << 28);
+    sd__html_head(&sb, q, lang, "admin-tables", "Tables", 30);
+    sd__sb_puts(&sb, "<header><p class=\"study\">");
+    sd__html_esc(&sb, sd__labels_get(&q->title, lang));
+    sd__sb_puts(&sb, "</p></header>\n<main class=\"admin\">\n<h1>Tables</h1>\n");
+    links(&sb, q);
+    const char *banner = q->nquotas ? q->quotas[0].var_name : NULL;
+    if (st != SD_OK) {
+        sd__sb_puts(&sb, "<p class=\"full\">The store cannot be read: ");
+        sd__html_esc(&sb, err ? sd_error_message(err) : "out of memory");
+        sd__sb_puts(&sb, "</p>\n");
+    } else if (sd_dataset_nrows(ds) == 0) {
+        sd__sb_puts(&sb, "<p data-rows=\"0\">No completed interview yet.</p>\n");
+    } else {
+        sd__sb_printf(&sb, "<p data-rows=\"%zu\">%zu completed interviews%s%s%s.</p>\n",
+                      sd_dataset_nrows(ds), sd_dataset_nrows(ds), banner ? ", by " : "",
+                      banner ? banner : "", "");
+        for (size_t i = 0; i < q->nq; i++) {
+            size_t first, count;
+            if (!tabulable(q, i, &first, &count))
+                continue;
+            const sd__question *qs = &q->qs[i];
+            if (qs->kind == SD_Q_GRID)
+                for (size_t k = 0; k < qs->nitems; k++)
+                    one_table(&sb, ds, qs->items[k].name, banner, lang);
+            else
+                one_table(&sb, ds, qs->name, banner, lang);
+        }
+    }
+    /* Findings in words come with the prose writer (issue 13): this is
+     * their place on the page. */
+    sd__sb_puts(&sb, "<section id=\"findings\" data-findings=\"pending\"><h2>Findings</h2><p>"
+                     "Findings in words will appear here once the prose writer exists; the "
+                     "tables above are live.</p></section>\n");
+    sd__html_tail(&sb);
+    sd_dataset_free(ds);
+    sd_error_free(err);
+    return sd__send(c, MHD_HTTP_OK, "text/html; charset=utf-8", &sb, NULL, NULL, NULL);
+}
+
+/* Write an export into an unlinked temporary file and send it. */
+static enum MHD_Result export_file(sd__server *S, struct MHD_Connection *c, bool sav)
+{
+    const char *lang = admin_lang(S, c);
+    sd_error *err = sd_error_new();
+    sd_dataset *ds = NULL;
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sondage-export-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    sd_status st = !err ? SD_E_NOMEM : fd < 0 ? SD_E_IO : SD_OK;
+    if (fd >= 0)
+        close(fd);
+    if (st == SD_OK)
+        st = sd_dataset_open(S->db_path, SD_FORMAT_SQLITE, NULL, &ds, err);
+    if (st == SD_OK)
+        st = sav ? sd_dataset_write_sav(ds, path, lang, err)
+                 : sd_dataset_write_csv(ds, path, NULL, err);
+    int rfd = -1;
+    struct stat sbuf;
+    if (st == SD_OK && ((rfd = open(path, O_RDONLY)) < 0 || fstat(rfd, &sbuf) != 0))
+        st = SD_E_IO;
+    if (fd >= 0)
+        unlink(path);
+    sd_dataset_free(ds);
+    if (st != SD_OK) {
+        if (rfd >= 0)
+            close(rfd);
+        sd_strbuf sb;
+        sd__sb_init(&sb, 4096);
+        sd__sb_puts(&sb, "export failed: ");
+        sd__sb_puts(&sb, err && *sd_error_message(err) ? sd_error_message(err) : "I/O error");
+        sd__sb_puts(&sb, "\n");
+        sd_error_free(err);
+        return sd__send(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", &sb,
+                        NULL, NULL, NULL);
+    }
+    sd_error_free(err);
+    struct MHD_Response *r = MHD_create_response_from_fd((size_t)sbuf.st_size, rfd);
+    if (!r) {
+        close(rfd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            sav ? "application/x-spss-sav" : "text/csv; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+                            sav ? "attachment; filename=\"responses.sav\""
+                                : "attachment; filename=\"responses.csv\"");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result sd__admin_handle(sd__server *S, struct MHD_Connection *c, const char *url)
+{
+    if (!authorised(S, c))
+        return deny(c);
+    if (strcmp(url, "/admin") == 0 || strcmp(url, "/admin/") == 0)
+        return page_counts(S, c);
+    if (strcmp(url, "/admin/tables") == 0)
+        return page_tables(S, c);
+    if (strcmp(url, "/admin/export.csv") == 0)
+        return export_file(S, c, false);
+    if (strcmp(url, "/admin/export.sav") == 0)
+        return export_file(S, c, true);
+    if (strcmp(url, "/admin/codebook.yaml") == 0) {
+        sd_strbuf sb;
+        sd__sb_init(&sb, (size_t)1 << 28);
+        sd__sb_add(&sb, S->codebook, S->codebook_len);
+        return sd__send(c, MHD_HTTP_OK, "application/yaml; charset=utf-8", &sb, NULL,
+                        MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+                        "attachment; filename=\"responses.yaml\"");
+    }
+    sd_strbuf sb;
+    sd__sb_init(&sb, 64);
+    sd__sb_puts(&sb, "not found\n");
+    return sd__send(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", &sb, NULL, NULL, NULL);
+}

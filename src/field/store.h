@@ -1,0 +1,107 @@
+/*
+ * store.h — where fieldwork keeps its state: sessions (a respondent's
+ * progress), completed interviews (one row each, the codebook's
+ * variables), quota counts and invitation tokens. A small interface that
+ * each backend implements (store_sqlite.c now; a PostgreSQL one can follow
+ * with the same contract), so the server knows nothing of SQL.
+ *
+ * The contract every backend keeps:
+ *  - complete() is one transaction: the session becomes complete, its quota
+ *    cells are incremented only while under their limit (else the session is
+ *    screened out and nothing else changes), and the row is inserted; it
+ *    returns only once that transaction is durable.
+ *  - A session completes at most once: a second complete() reports the first
+ *    outcome. A token starts at most one session.
+ *  - Every value reaches the database as a bound parameter, never as SQL
+ *    text; only validated variable names (quoted) appear in statements.
+ */
+#ifndef SD_FIELD_STORE_H
+#define SD_FIELD_STORE_H
+
+#include "field.h"
+
+#define SD_SID_LEN 32 /* hex characters of a session id, CSRF or invitation token */
+
+typedef enum sd__sess_status {
+    SD_SESS_ACTIVE = 0,
+    SD_SESS_COMPLETE = 1,
+    SD_SESS_SCREENED = 2
+} sd__sess_status;
+
+/* A respondent's session as stored. */
+typedef struct sd__session {
+    char sid[SD_SID_LEN + 1];
+    char csrf[SD_SID_LEN + 1];
+    char token[SD_SID_LEN + 1]; /* "" for an open link */
+    char lang[3];
+    uint64_t seed;              /* option shuffles */
+    size_t page;                /* the page to show next (npages: at the end) */
+    sd__sess_status status;
+    long response_id;           /* complete: the row's id; else 0 */
+    char *answers;              /* owned: sd__answers_encode text ("" when none) */
+} sd__session;
+
+void sd__session_free(sd__session *s);
+
+/* Outcome of a completion. */
+typedef enum sd__outcome {
+    SD_OUTCOME_COMPLETE = 0, /* stored; *id is its row */
+    SD_OUTCOME_SCREENED = 1, /* a quota cell was full: screened out, nothing stored */
+} sd__outcome;
+
+/* One quota cell's state. */
+typedef struct sd__quota_count {
+    const char *var; /* borrowed from the questionnaire */
+    double code;
+    long limit, done;
+} sd__quota_count;
+
+typedef struct sd__store sd__store;
+
+typedef struct sd__store_ops {
+    /* Create a session (s->sid, csrf, lang, seed filled by the caller). With
+     * a token (s->token non-empty): the token must exist; when it already
+     * started a session, that session is loaded into *s instead and
+     * *resumed is true. SD_E_NOT_FOUND for an unknown token. */
+    sd_status (*session_new)(sd__store *st, sd__session *s, bool *resumed, sd_error *err);
+    /* Load a session; *found false when there is none with that id. */
+    sd_status (*session_get)(sd__store *st, const char *sid, sd__session *out, bool *found,
+                             sd_error *err);
+    /* Save progress (page, answers, lang) of an active session. */
+    sd_status (*session_save)(sd__store *st, const sd__session *s, sd_error *err);
+    /* Complete (see the contract above): `row` holds the effective answers.
+     * When the session was already complete or screened out, reports that. */
+    sd_status (*complete)(sd__store *st, const sd__session *s, const sd__answers *row,
+                          sd__outcome *outcome, long *id, sd_error *err);
+    /* Screen a session out (a quota cell found full before the end). */
+    sd_status (*screen_out)(sd__store *st, const sd__session *s, sd_error *err);
+    /* Is a cell full now (done >= limit)? Not atomic: completion decides. */
+    sd_status (*cell_full)(sd__store *st, size_t quota, double code, bool *full, sd_error *err);
+    /* Every cell, in questionnaire order; *out owned by the caller (sd__free). */
+    sd_status (*quota_counts)(sd__store *st, sd__quota_count **out, size_t *n, sd_error *err);
+    /* Sessions by status: [active, complete, screened out]. */
+    sd_status (*session_counts)(sd__store *st, long counts[3], sd_error *err);
+    /* Create n invitation tokens; *out holds n strings of SD_SID_LEN hex
+     * characters, NUL-terminated, one after the other (n * (SD_SID_LEN+1)). */
+    sd_status (*tokens_create)(sd__store *st, size_t n, char **out, sd_error *err);
+    void (*close)(sd__store *st);
+} sd__store_ops;
+
+struct sd__store {
+    const sd__store_ops *ops;
+    const sd__questionnaire *q; /* borrowed: outlives the store */
+};
+
+/* Open (creating when absent) the store for a questionnaire: `target` is a
+ * path (SQLite). The codebook is written into the store; an existing store
+ * made for other variables is refused. The questionnaire's quotas (with any
+ * --quota override) replace the stored limits; counts are recomputed from
+ * the stored interviews. */
+sd_status sd__store_open(const char *target, const sd__questionnaire *q, sd__store **out,
+                         sd_error *err);
+void sd__store_close(sd__store *st);
+
+sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, sd__store **out,
+                                sd_error *err);
+
+#endif /* SD_FIELD_STORE_H */
