@@ -56,7 +56,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all demo check test deps fuzz fuzz-smoke bench lint clean install uninstall
 all: $(B)/sondage $(B)/libsondage.a $(B)/libsondage.so $(B)/gen_study $(B)/sondage.1 \
-     $(B)/sondage.pc $(UNIT_BIN)
+     $(B)/sondage.pc $(B)/field_load $(UNIT_BIN)
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -86,6 +86,11 @@ $(B)/sondage: $(CLI_OBJ) $(B)/libsondage.a
 $(B)/gen_study: $(STUDY)/gen_study.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(OPT) $(LDSAN) -o $@ $< -lm
+# The fieldwork load client (tests/scripts/field_*.sh, bench/serve.sh): plain
+# C and pthreads, never sanitized (it measures the server, not itself).
+$(B)/field_load: bench/field_load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O2 -o $@ $< -lpthread
 $(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(HDRS) $(B)/libsondage.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDSAN) -o $@ $< $(B)/libsondage.a $(LIBS)

@@ -194,7 +194,7 @@ int cmd_serve(int argc, char **argv)
     for (size_t i = 0; rc == EXIT_OK && i < nquotas; i++)
         if (sd__questionnaire_set_quota(q, quotas[i], err) != SD_OK)
             rc = cli_usage("serve", "%s", sd_error_message(err));
-    if (rc == EXIT_OK && sd__store_open(db, q, &st, err) != SD_OK)
+    if (rc == EXIT_OK && sd__store_open(db, q, true, &st, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && sd__server_start(q, st, &cfg, &srv, err) != SD_OK)
         rc = cli_report(err);

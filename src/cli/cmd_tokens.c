@@ -71,7 +71,7 @@ int cmd_tokens(int argc, char **argv)
     char *tokens = NULL;
     int rc = EXIT_OK;
     if (sd__questionnaire_open(argv[optind], &q, err) != SD_OK ||
-        sd__store_open(db, q, &st, err) != SD_OK ||
+        sd__store_open(db, q, false, &st, err) != SD_OK ||
         st->ops->tokens_create(st, (size_t)n, &tokens, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK) {

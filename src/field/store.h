@@ -94,14 +94,15 @@ struct sd__store {
 
 /* Open (creating when absent) the store for a questionnaire: `target` is a
  * path (SQLite). The codebook is written into the store; an existing store
- * made for other variables is refused. The questionnaire's quotas (with any
- * --quota override) replace the stored limits; counts are recomputed from
- * the stored interviews. */
-sd_status sd__store_open(const char *target, const sd__questionnaire *q, sd__store **out,
-                         sd_error *err);
+ * made for other variables is refused. With `set_quotas` (the server), the
+ * questionnaire's quotas (with any --quota override) replace the stored
+ * limits and the counts are recomputed from the stored interviews; a
+ * completion always checks the limits of the questionnaire it was given. */
+sd_status sd__store_open(const char *target, const sd__questionnaire *q, bool set_quotas,
+                         sd__store **out, sd_error *err);
 void sd__store_close(sd__store *st);
 
-sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, sd__store **out,
-                                sd_error *err);
+sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, bool set_quotas,
+                                sd__store **out, sd_error *err);
 
 #endif /* SD_FIELD_STORE_H */

@@ -61,7 +61,7 @@ typedef struct sqlite_store {
     sqlite3 *w; /* the write connection, used by the writer thread only (after open) */
     sqlite3_stmt *s_begin, *s_commit, *s_rollback, *s_savepoint, *s_release, *s_rollback_to;
     sqlite3_stmt *s_new, *s_token_claim, *s_token_sid, *s_save, *s_set_complete, *s_status,
-        *s_quota_hit, *s_insert, *s_set_rid, *s_screen, *s_token_new;
+        *s_quota_cell, *s_quota_hit, *s_insert, *s_set_rid, *s_screen, *s_token_new;
     pthread_t writer;
     bool writer_started;
     pthread_mutex_t mu;
@@ -284,8 +284,21 @@ static sd_status do_complete(sqlite_store *S, op *o)
             limited |= qt->cells[k].code == code;
         if (!limited)
             continue;
+        long limit = 0;
+        for (size_t k = 0; k < qt->ncells; k++)
+            if (qt->cells[k].code == code)
+                limit = qt->cells[k].limit;
+        /* The limit is this server's (its --quota overrides included); the
+         * row is made when missing so that a cell is never unlimited by
+         * accident. */
+        sqlite3_bind_text(S->s_quota_cell, 1, qt->var_name, -1, SQLITE_STATIC);
+        sqlite3_bind_double(S->s_quota_cell, 2, code);
+        sqlite3_bind_int64(S->s_quota_cell, 3, limit);
+        if (run(S->s_quota_cell) != SQLITE_DONE)
+            return w_fail(S, o, "cannot count the quota");
         sqlite3_bind_text(S->s_quota_hit, 1, qt->var_name, -1, SQLITE_STATIC);
         sqlite3_bind_double(S->s_quota_hit, 2, code);
+        sqlite3_bind_int64(S->s_quota_hit, 3, limit);
         if (run(S->s_quota_hit) != SQLITE_DONE)
             return w_fail(S, o, "cannot count the quota");
         if (sqlite3_changes(S->w) == 0) {
@@ -673,7 +686,7 @@ static void s_close(sd__store *st)
                             &S->s_savepoint,  &S->s_release,    &S->s_rollback_to,
                             &S->s_new,        &S->s_token_claim, &S->s_token_sid,
                             &S->s_save,       &S->s_set_complete, &S->s_status,
-                            &S->s_quota_hit,  &S->s_insert,     &S->s_set_rid,
+                            &S->s_quota_cell, &S->s_quota_hit, &S->s_insert,     &S->s_set_rid,
                             &S->s_screen,     &S->s_token_new};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(*all[i]);
@@ -873,8 +886,10 @@ static sd_status prepare_writer(sqlite_store *S, sd_error *err)
         {&S->s_set_complete, "UPDATE sondage_sessions SET page = ?2, answers = ?3, lang = ?4, "
                              "status = 1, updated = " NOW " WHERE sid = ?1 AND status = 0"},
         {&S->s_status, "SELECT status, response_id FROM sondage_sessions WHERE sid = ?1"},
-        {&S->s_quota_hit, "UPDATE sondage_quotas SET done = done + 1 WHERE variable = ?1 AND code "
-                          "= ?2 AND done < lim"},
+        {&S->s_quota_cell, "INSERT INTO sondage_quotas (variable, code, lim, done) VALUES (?1, "
+                           "?2, ?3, 0) ON CONFLICT (variable, code) DO NOTHING"},
+        {&S->s_quota_hit, "UPDATE sondage_quotas SET done = done + 1, lim = ?3 WHERE variable = "
+                          "?1 AND code = ?2 AND done < ?3"},
         {&S->s_set_rid, "UPDATE sondage_sessions SET response_id = ?1 WHERE sid = ?2"},
         {&S->s_screen, "UPDATE sondage_sessions SET page = ?2, answers = ?3, lang = ?4, status = "
                        "2, updated = " NOW " WHERE sid = ?1 AND status = 0"},
@@ -908,8 +923,8 @@ static sd_status prepare_writer(sqlite_store *S, sd_error *err)
     return st;
 }
 
-sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, sd__store **out,
-                                sd_error *err)
+sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, bool set_quotas,
+                                sd__store **out, sd_error *err)
 {
     *out = NULL;
     if (!sqlite3_threadsafe())
@@ -958,7 +973,7 @@ sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, sd
         st = exec(S->w, "BEGIN IMMEDIATE", err, path);
     if (st == SD_OK) {
         st = create_schema(S, codebook, err);
-        if (st == SD_OK)
+        if (st == SD_OK && set_quotas)
             st = sync_quotas(S, err);
         if (st == SD_OK)
             st = exec(S->w, "COMMIT", err, path);
@@ -982,14 +997,14 @@ sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, sd
     return SD_OK;
 }
 
-sd_status sd__store_open(const char *target, const sd__questionnaire *q, sd__store **out,
-                         sd_error *err)
+sd_status sd__store_open(const char *target, const sd__questionnaire *q, bool set_quotas,
+                         sd__store **out, sd_error *err)
 {
     *out = NULL;
     if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0)
         return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
                         "a PostgreSQL store is not built yet (issue 17): use a .sqlite file");
-    return sd__store_open_sqlite(target, q, out, err);
+    return sd__store_open_sqlite(target, q, set_quotas, out, err);
 }
 
 void sd__store_close(sd__store *st)
