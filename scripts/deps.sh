@@ -2,7 +2,7 @@
 # deps.sh — install the Debian packages sondage needs, only when missing.
 # Idempotent: a machine that has them all does nothing and asks for nothing.
 set -eu
-PKGS="build-essential pkg-config libreadstat-dev libyaml-dev libgsl-dev locales"
+PKGS="build-essential pkg-config libreadstat-dev libyaml-dev libgsl-dev libmicrohttpd-dev libsqlite3-dev locales"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
