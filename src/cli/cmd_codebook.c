@@ -55,12 +55,12 @@ int cmd_codebook(int argc, char **argv)
         sd__questionnaire_codebook(q, &yaml, &len, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK) {
-        FILE *fp = cli_output(output);
-        if (!fp)
+        sd_outfile *out = cli_output(output, err);
+        if (!out)
             rc = EXIT_INPUT;
         else {
-            fwrite(yaml, 1, len, fp);
-            rc = cli_close_output(fp, output);
+            fwrite(yaml, 1, len, sd_outfile_stream(out));
+            rc = cli_close_output(out, err);
         }
     }
     sd__free(yaml);

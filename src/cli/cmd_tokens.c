@@ -74,18 +74,22 @@ int cmd_tokens(int argc, char **argv)
         sd__store_open(db, q, false, &st, err) != SD_OK ||
         st->ops->tokens_create(st, (size_t)n, &tokens, err) != SD_OK)
         rc = cli_report(err);
+    sd_outfile *out = rc == EXIT_OK ? cli_output(NULL, err) : NULL;
+    if (rc == EXIT_OK && !out)
+        rc = EXIT_INTERNAL;
     if (rc == EXIT_OK) {
+        FILE *fp = sd_outfile_stream(out);
         size_t ul = url ? strlen(url) : 0;
         while (ul && url[ul - 1] == '/')
             ul--;
         for (long i = 0; i < n; i++) {
             const char *t = tokens + (size_t)i * (SD_SID_LEN + 1);
             if (url)
-                printf("%.*s/t/%s\n", (int)ul, url, t);
+                fprintf(fp, "%.*s/t/%s\n", (int)ul, url, t);
             else
-                puts(t);
+                fprintf(fp, "%s\n", t);
         }
-        rc = cli_close_output(stdout, NULL);
+        rc = cli_close_output(out, err);
     }
     sd__free(tokens);
     sd__store_close(st);

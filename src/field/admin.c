@@ -203,7 +203,7 @@ static void one_table(sd_strbuf *sb, const sd_dataset *ds, const char *row, cons
         if (!fp)
             st = SD_E_NOMEM;
         else {
-            st = sd_result_write(res, ds, SD_OUT_TEXT, lang, fp, err);
+            st = sd_result_write(res, SD_OUT_TEXT, lang, fp, err);
             if (fclose(fp) != 0 && st == SD_OK)
                 st = SD_E_NOMEM;
         }
