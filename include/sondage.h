@@ -367,6 +367,8 @@ SD_API int sd_result_shows_tests(const sd_result *r); /* --tests */
 SD_API const char *sd_result_letters_method(const sd_result *r, double *alpha,
                                             double *alpha2);
 
+/* --findings: the JSON writer adds each table's findings in words. */
+SD_API int sd_result_wants_findings(const sd_result *r);
 /* --decimals for people's formats, or -1 for the writers' defaults. */
 SD_API int sd_result_decimals(const sd_result *r);
 /* Rows of the data, rows in the analysis (in every --filter, with a weight
@@ -449,10 +451,18 @@ SD_API int sd_table_pair(const sd_table *t, size_t i, sd_pair_info *out);
 
 /* --------------------------------------------------------------- writers */
 
-typedef enum sd_outfmt { SD_OUT_TEXT = 0, SD_OUT_CSV = 1, SD_OUT_JSON = 2 } sd_outfmt;
+typedef enum sd_outfmt {
+    SD_OUT_TEXT = 0,  /* tables for people, plain text */
+    SD_OUT_CSV = 1,   /* one line per cell */
+    SD_OUT_JSON = 2,  /* docs/json.md */
+    SD_OUT_XLSX = 3,  /* a workbook: banner tables, letters, bases (binary) */
+    SD_OUT_HTML = 4,  /* one self-contained page: tables and SVG charts */
+    SD_OUT_MD = 5,    /* Markdown tables */
+    SD_OUT_PROSE = 6  /* the findings in sentences */
+} sd_outfmt;
 
 /* Write a result in a format, labels in `lang` (any language tag; labels
- * fall back as above). */
+ * fall back as above). XLSX is binary: fp must be opened for it. */
 SD_API sd_status sd_result_write(const sd_result *r, sd_outfmt fmt, const char *lang, FILE *fp,
                                  sd_error *err);
 /* Write a dataset's codebook (as SPSS DISPLAY DICTIONARY would show it). */

@@ -32,7 +32,9 @@ static const char help[] =
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
     ENCODING_HELP
     "      --missing MODE     exclude (default) or include user-missing codes\n"
-    "  -f, --format FMT       text (default), csv or json (docs/json.md)\n"
+    "  -f, --format FMT       text (default), csv, json (docs/json.md), xlsx (needs\n"
+    "                         -o), html, md, or prose (the findings in sentences)\n"
+    "      --findings         json: each table's findings in words (docs/findings.md)\n"
     "  -l, --lang LANG        labels in this language: en (default), fr, de...\n"
     "  -o, --output FILE      write there instead of standard output\n"
     "  -h, --help             this help\n"
@@ -115,6 +117,7 @@ int cmd_tab(int argc, char **argv)
         {"sort", required_argument, NULL, 'D'},    {"hide-empty", no_argument, NULL, 'F'},
         {"min-base", required_argument, NULL, 'D'}, {"means", no_argument, NULL, 'F'},
         {"decimals", required_argument, NULL, 'D'}, {"spec", required_argument, NULL, 'S'},
+        {"findings", no_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     int li = 0;
     sd_error *err = sd_error_new();
@@ -171,6 +174,8 @@ int cmd_tab(int argc, char **argv)
         rc = cli_usage("tab", "--spec gives the tables: drop --rows and --cols, or drop --spec");
     if (rc == EXIT_OK && !(file = opts_file("tab", argc, argv)))
         rc = EXIT_USAGE;
+    if (rc == EXIT_OK && fmt == SD_OUT_XLSX && (!output || !strcmp(output, "-")))
+        rc = cli_usage("tab", "--format xlsx writes a workbook: give -o FILE.xlsx");
     if (rc == EXIT_OK) {
         const char *inputs[] = {"data file", file, "codebook", codebook, "--compare file",
                                 compare, "--spec file", specfile, NULL};

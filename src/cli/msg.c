@@ -48,9 +48,17 @@ bool cli_outfmt(const char *cmd, const char *s, bool allow_csv, sd_outfmt *out)
         *out = SD_OUT_JSON;
     else if (allow_csv && strcmp(s, "csv") == 0)
         *out = SD_OUT_CSV;
+    else if (allow_csv && strcmp(s, "xlsx") == 0)
+        *out = SD_OUT_XLSX;
+    else if (allow_csv && strcmp(s, "html") == 0)
+        *out = SD_OUT_HTML;
+    else if (allow_csv && (strcmp(s, "md") == 0 || strcmp(s, "markdown") == 0))
+        *out = SD_OUT_MD;
+    else if (allow_csv && strcmp(s, "prose") == 0)
+        *out = SD_OUT_PROSE;
     else {
         cli_usage(cmd, "--format: expected %s, not '%s'",
-                  allow_csv ? "text, csv or json" : "text or json", s);
+                  allow_csv ? "text, csv, json, xlsx, html, md or prose" : "text or json", s);
         return false;
     }
     return true;

@@ -423,6 +423,7 @@ sd_status sd__cube_build(const sd_work *w, sd_result **out, sd_error *err)
     r->alpha = w->alpha;
     r->alpha2 = w->alpha2;
     r->decimals = w->decimals;
+    r->findings = w->findings;
     r->rows_in = w->rows_in;
     r->rows_total = w->rows_used;
     r->nw_blank = w->nw_blank;

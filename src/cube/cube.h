@@ -74,6 +74,7 @@ struct sd_result {
     int letters;          /* 0 design, 1 spss, 2 none (sd_work.letters) */
     double alpha, alpha2;
     int decimals;         /* --decimals, -1 for the writers' defaults */
+    bool findings;        /* --findings: JSON gives each table's findings */
     double rows_total, rows_in; /* rows of the data; rows in the analysis */
     size_t nw_blank, nw_negative, nw_zero; /* rows left out by their weight */
     sd_table *tables;     /* owned */

@@ -279,6 +279,11 @@ int sd_table_pair(const sd_table *t, size_t i, sd_pair_info *out)
 
 /* ---- what was analysed, and how a table is defined */
 
+int sd_result_wants_findings(const sd_result *r)
+{
+    return r->findings;
+}
+
 int sd_result_decimals(const sd_result *r)
 {
     return r->decimals;
@@ -410,6 +415,7 @@ sd_status sd_result_merge(sd_result *dst, sd_result *src, sd_error *err)
     dst->show_stats |= src->show_stats;
     dst->show_deff |= src->show_deff;
     dst->show_tests |= src->show_tests;
+    dst->findings |= src->findings;
     dst->rows_in = dst->rows_in > src->rows_in ? dst->rows_in : src->rows_in;
     sd_result_free(src);
     return SD_OK;

@@ -162,7 +162,7 @@ typedef struct sd_work {
     size_t nw_blank, nw_negative, nw_zero; /* rows left out by their weight */
     sd_pct pct;       /* the percentages shown */
     int sort;
-    bool hide_empty, means;
+    bool hide_empty, means, findings;
     double min_base;
     int decimals;
     sd_wtable *tables;
@@ -200,6 +200,7 @@ struct sd_tabspec {
     bool has_min_base;
     double min_base;       /* --min-base (default 30) */
     bool means;            /* a mean row under a categorical variable */
+    bool findings;         /* JSON: each table's findings in words (--findings) */
     int decimals;          /* people's formats; -1: the writers' defaults */
     sd_designspec design; /* weight and design options */
     sd_missing_mode missing;

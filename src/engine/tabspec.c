@@ -71,7 +71,7 @@ sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err)
 /* Every option a table request takes, by its command-line name; the design
  * ones go to the design (design.c). */
 static const char *const table_keys[] = {
-    "rows", "cols", "filter", "missing", "pct", "sort", "hide-empty", "min-base", "means",
+    "rows", "cols", "filter", "missing", "pct", "sort", "hide-empty", "min-base", "means", "findings",
     "decimals", "ci", "level", "deff", "stats", "tests", "chisq", "letters", "adjust", "alpha",
     "alpha2", NULL};
 static const char *const design_keys[] = {
@@ -209,6 +209,10 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
     }
     if (!strcmp(key, "means")) {
         s->means = flag_of(value);
+        return SD_OK;
+    }
+    if (!strcmp(key, "findings")) {
+        s->findings = flag_of(value);
         return SD_OK;
     }
     if (!strcmp(key, "min-base") || !strcmp(key, "decimals")) {

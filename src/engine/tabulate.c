@@ -398,6 +398,7 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
     res->sort = spec->sort;
     res->hide_empty = spec->hide_empty;
     res->means = spec->means;
+    res->findings = spec->findings;
     res->min_base = spec->has_min_base ? spec->min_base : 30;
     res->decimals = spec->decimals;
     if ((st = expand_rows(ds, spec, &rows, err)) != SD_OK ||

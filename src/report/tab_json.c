@@ -3,7 +3,7 @@
  * contract; fields are only ever added). Numbers in round-trip form; a
  * value that cannot be computed is null, never a bare NaN or Inf.
  */
-#include "report.h"
+#include "doc.h"
 
 #include <math.h>
 #include <string.h>
@@ -92,7 +92,38 @@ static void json_fig(sd_strbuf *sb, const char *name, double x)
     json_num_or_null(sb, x);
 }
 
-sd_status sd__write_tab_json(const sd_result *r, const char *lang, sd_strbuf *sb)
+/* A table's findings (docs/json.md, "findings"). */
+static void json_findings(sd_strbuf *sb, const sd_findings *f, const sd_table *t, size_t ti)
+{
+    sd__sb_puts(sb, ",\n      \"findings\": [");
+    bool first = true;
+    for (size_t i = 0; i < f->n; i++) {
+        const sd_finding *x = &f->v[i];
+        if (x->table != ti)
+            continue;
+        static const char *const kinds[] = {"gap", "no_gap", "level", "ranking"};
+        sd__sb_puts(sb, first ? "\n        {\"text\": " : ",\n        {\"text\": ");
+        first = false;
+        sd__sb_json_str(sb, x->text);
+        sd__sb_puts(sb, ", \"lang\": ");
+        sd__sb_json_str(sb, x->lang);
+        sd__sb_printf(sb, ", \"kind\": \"%s\", \"row\": ", kinds[x->kind]);
+        json_key(sb, t, SD_ROWS, x->row);
+        sd__sb_puts(sb, ", \"cols\": [");
+        json_key(sb, t, SD_COLS, x->col_a);
+        if (x->col_b != x->col_a) {
+            sd__sb_puts(sb, ", ");
+            json_key(sb, t, SD_COLS, x->col_b);
+        }
+        sd__sb_puts(sb, "], \"p\": ");
+        json_num_or_null(sb, x->p);
+        sd__sb_putc(sb, '}');
+    }
+    sd__sb_puts(sb, first ? "]" : "\n      ]");
+}
+
+sd_status sd__write_tab_json(const sd_result *r, const char *lang, const sd_findings *findings,
+                             sd_strbuf *sb)
 {
     const char *compared = sd_result_compared(r);
     sd__sb_puts(sb, "{\n  \"sondage\": \"" SD_VERSION "\",\n  \"source\": ");
@@ -215,6 +246,8 @@ sd_status sd__write_tab_json(const sd_result *r, const char *lang, sd_strbuf *sb
             sd__sb_puts(sb, ",\n      \"test\": ");
             json_test(sb, t);
         }
+        if (findings)
+            json_findings(sb, findings, t, ti);
         bool has_letters = nc > 1 && *sd_table_col_letter(t, 1);
         sd__sb_puts(sb, ",\n      \"cells\": [");
         for (size_t i = 0; i < nr; i++) {

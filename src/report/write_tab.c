@@ -3,7 +3,7 @@
  * capped buffer in the asked format (tab_text.c, tab_csv.c, tab_json.c,
  * write_info.c), then write it out.
  */
-#include "report.h"
+#include "doc.h"
 
 #include <errno.h>
 #include <string.h>
@@ -26,10 +26,32 @@ sd_status sd_result_write(const sd_result *r, sd_outfmt fmt, const char *lang, F
     sd_strbuf sb;
     sd__sb_init(&sb, SD_MAX_REPORT);
     sd_status st = SD_OK;
-    switch (fmt) {
-    case SD_OUT_TEXT: st = sd__write_tab_text(r, lang, &sb); break;
-    case SD_OUT_CSV: st = sd__write_tab_csv(r, lang, &sb); break;
-    case SD_OUT_JSON: st = sd__write_tab_json(r, lang, &sb); break;
+    /* A document of the result alone: its findings when asked for (JSON
+     * --findings) or needed (prose, HTML, Markdown). */
+    sd_rdoc doc;
+    memset(&doc, 0, sizeof doc);
+    doc.result = r;
+    sd_findings fs;
+    memset(&fs, 0, sizeof fs);
+    bool want = fmt == SD_OUT_PROSE || fmt == SD_OUT_HTML || fmt == SD_OUT_MD ||
+                (fmt == SD_OUT_JSON && sd_result_wants_findings(r));
+    if (want && (st = sd__findings_compute(r, lang, &fs, err)) == SD_OK)
+        doc.findings = &fs;
+    if (st == SD_OK) {
+        switch (fmt) {
+        case SD_OUT_TEXT: st = sd__write_tab_text(r, lang, &sb); break;
+        case SD_OUT_CSV: st = sd__write_tab_csv(r, lang, &sb); break;
+        case SD_OUT_JSON: st = sd__write_tab_json(r, lang, doc.findings, &sb); break;
+        case SD_OUT_XLSX: st = sd__write_xlsx(&doc, lang, &sb, err); break;
+        case SD_OUT_HTML: st = sd__write_html(&doc, lang, &sb, err); break;
+        case SD_OUT_MD: st = sd__write_md(&doc, lang, &sb, err); break;
+        case SD_OUT_PROSE: st = sd__write_prose(&doc, lang, &sb, err); break;
+        }
+    }
+    sd__findings_free(&fs);
+    if (st != SD_OK && sd__error_is_set(err)) {
+        sd__sb_free(&sb);
+        return st;
     }
     return flush(&sb, st, fp, err);
 }
@@ -48,6 +70,14 @@ sd_status sd_dataset_write_info(const sd_dataset *ds, sd_outfmt fmt, const char 
         sd__sb_free(&sb);
         return st;
     case SD_OUT_JSON: st = sd__write_info_json(ds, lang, &sb); break;
+    case SD_OUT_XLSX:
+    case SD_OUT_HTML:
+    case SD_OUT_MD:
+    case SD_OUT_PROSE:
+        st = sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
+                      "info writes text or json: expected one of them");
+        sd__sb_free(&sb);
+        return st;
     }
     return flush(&sb, st, fp, err);
 }

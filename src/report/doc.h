@@ -1,0 +1,67 @@
+/*
+ * doc.h — the report layer's document: what every writer for people
+ * (text, Markdown, HTML, XLSX, prose) renders. A document is a result (its
+ * tables, read through sondage.h) with, for `sondage report`, a title, an
+ * introduction, sections of tables with their text, and notes, in every
+ * language the report spec gives; and the findings (findings.c) when asked
+ * for. `sondage tab --format html` makes a document of the result alone.
+ */
+#ifndef SD_REPORT_DOC_H
+#define SD_REPORT_DOC_H
+
+#include "report.h"
+
+/* A section: a heading and a text, over tables numbered [from, to]
+ * (sd_table_number). */
+typedef struct sd_rsection {
+    sd_labels title, text;
+    size_t from, to;
+} sd_rsection;
+
+/* One finding: a sentence about one table's figures (docs/findings.md).
+ * kind: "gap" (a difference the design-based test supports at alpha2),
+ * "no_gap" (two groups compared, no significant difference), "level" (one
+ * group's figure), "ranking" (a ranked list). */
+typedef enum sd_fkind_rep {
+    SD_FIND_GAP = 0,
+    SD_FIND_NO_GAP,
+    SD_FIND_LEVEL,
+    SD_FIND_RANKING
+} sd_fkind_rep;
+
+typedef struct sd_finding {
+    size_t table;      /* index into the result's tables */
+    size_t row;        /* the row the finding is about (rankings: the first) */
+    size_t col_a, col_b; /* the columns compared (level: col_b == col_a) */
+    sd_fkind_rep kind;
+    double p;          /* the test's p-value (gap, no_gap), else NaN */
+    char lang[9];
+    char *text;        /* owned */
+} sd_finding;
+
+typedef struct sd_findings {
+    sd_finding *v;
+    size_t n, cap;
+} sd_findings;
+
+void sd__findings_free(sd_findings *f);
+
+typedef struct sd_rdoc {
+    const sd_result *result;
+    sd_labels title, intro, notes;  /* empty for an ad-hoc table request */
+    sd_rsection *sections;
+    size_t nsections;
+    const sd_findings *findings;    /* NULL when not asked for */
+} sd_rdoc;
+
+/* Writers of a document (each its own file). XLSX renders the workbook's
+ * bytes into `out`. */
+sd_status sd__write_xlsx(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err);
+sd_status sd__write_html(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err);
+sd_status sd__write_md(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err);
+sd_status sd__write_prose(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err);
+/* The findings of every table of a result, in one language. */
+sd_status sd__findings_compute(const sd_result *r, const char *lang, sd_findings *out,
+                               sd_error *err);
+
+#endif /* SD_REPORT_DOC_H */
