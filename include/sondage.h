@@ -449,6 +449,55 @@ SD_API size_t sd_table_npairs(const sd_table *t);
 /* The i-th pair comparison: 1 and *out filled, 0 when out of range. */
 SD_API int sd_table_pair(const sd_table *t, size_t i, sd_pair_info *out);
 
+/* ------------------------------------------------------------- weighting */
+
+/* Population targets (a YAML file, docs/weighting.md): margins, totals of
+ * numeric variables, cells of a cross-classification, the population. */
+typedef struct sd_targets sd_targets;
+
+SD_API sd_status sd_targets_open(const char *path, sd_targets **out, sd_error *err);
+SD_API sd_status sd_targets_read_mem(const char *yaml, size_t len, const char *name,
+                                     sd_targets **out, sd_error *err);
+SD_API void sd_targets_free(sd_targets *t);
+
+/* A weighting: the new weights, what the variance needs (linearisation
+ * residuals, re-weighted replicates) and diagnostics. */
+typedef struct sd_weighting sd_weighting;
+
+/* Weight a dataset to targets (`t`, or else the file the spec's "targets"
+ * option names), as R's survey package does: the spec's design (base
+ * weight, strata, clusters, replicates: sd_tabspec_set_option) and its
+ * weighting options "method" (rake, poststratify, linear, raking, logit),
+ * "bounds" and "trim" ("L,U"), "tolerance", "max-iter", "force". Its --cols
+ * variables give the groups of the effective sample sizes. When the
+ * targets cannot be met (a category with no respondents, contradictory
+ * margins, impossible bounds, no convergence) it fails with SD_E_INVALID
+ * naming the cell, unless "force": then the weighting carries warnings. */
+SD_API sd_status sd_weight(const sd_dataset *ds, const sd_tabspec *spec, const sd_targets *t,
+                           sd_weighting **out, sd_error *err);
+SD_API void sd_weighting_free(sd_weighting *w);
+SD_API size_t sd_weighting_nwarnings(const sd_weighting *w);
+SD_API const char *sd_weighting_warning(const sd_weighting *w, size_t i);
+/* The weights, one per row of the dataset (borrowed). */
+SD_API const double *sd_weighting_weights(const sd_weighting *w);
+/* The default name of the new weight: weight_<method>. */
+SD_API const char *sd_weighting_default_name(const sd_weighting *w);
+/* Add the weights as a new variable `name` (NULL: the default name) and
+ * make it the dataset's design weight, recording the calibration, so that
+ * a codebook written from the dataset keeps it (and `tab` on it gives the
+ * same standard errors as weighting the original). */
+SD_API sd_status sd_dataset_add_weighting(sd_dataset *ds, const sd_weighting *w,
+                                          const char *name, sd_error *err);
+/* Make a spec's estimates carry a weighting: its weights, and its
+ * calibration in every standard error. The spec keeps a reference. */
+SD_API sd_status sd_tabspec_set_weighting(sd_tabspec *s, const sd_weighting *w, sd_error *err);
+/* Run the weighting a spec asks for: its "targets" option, or else the
+ * calibration the dataset's codebook records for the design's weight; then
+ * sd_tabspec_set_weighting. *out receives the weighting (for its
+ * diagnostics), or NULL when none was asked for. */
+SD_API sd_status sd_tabspec_weight(sd_tabspec *s, const sd_dataset *ds, sd_weighting **out,
+                                   sd_error *err);
+
 /* --------------------------------------------------------------- writers */
 
 typedef enum sd_outfmt {
@@ -465,6 +514,9 @@ typedef enum sd_outfmt {
  * fall back as above). XLSX is binary: fp must be opened for it. */
 SD_API sd_status sd_result_write(const sd_result *r, sd_outfmt fmt, const char *lang, FILE *fp,
                                  sd_error *err);
+/* Write a weighting's diagnostics (text or JSON; docs/weighting.md). */
+SD_API sd_status sd_weighting_write(const sd_weighting *w, const sd_dataset *ds, sd_outfmt fmt,
+                                    const char *lang, FILE *fp, sd_error *err);
 /* Write a dataset's codebook (as SPSS DISPLAY DICTIONARY would show it). */
 SD_API sd_status sd_dataset_write_info(const sd_dataset *ds, sd_outfmt fmt, const char *lang,
                                        FILE *fp, sd_error *err);

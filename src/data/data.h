@@ -115,9 +115,74 @@ typedef struct sd_design_decl {
     double rho, scale;
     double *rscales;
     size_t nrscales;
+    struct sd_calib_decl *calibration; /* the weight's calibration, or NULL */
 } sd_design_decl;
 
 void sd__design_decl_free(sd_design_decl *d);
+
+/* ---- population targets for weighting (docs/weighting.md), as written:
+ * names and keys as text, totals as numbers; src/weight resolves them
+ * against a dataset. Every pointer owned; lines and columns 1-based, for
+ * messages (0 when unknown). */
+typedef struct sd_target_entry {
+    char *key;    /* a code or string value; for `totals`, the variable name */
+    double total; /* a total, or a proportion when the entries sum to 1 */
+    long line, col;
+} sd_target_entry;
+
+typedef struct sd_target_margin {
+    char *var; /* the variable */
+    sd_target_entry *v;
+    size_t n;
+    long line, col;
+} sd_target_margin;
+
+typedef struct sd_target_cell {
+    char **keys;  /* one per cell variable (sd_targets.cellvars), same order */
+    double total;
+    long line, col;
+} sd_target_cell;
+
+struct sd_targets {
+    char *source; /* the file (or codebook) they came from, for messages */
+    bool has_population;
+    double population; /* N, the intercept total */
+    long pop_line, pop_col;
+    sd_target_margin *margins; /* in the order written */
+    size_t nmargins;
+    sd_target_entry *totals;   /* numeric variables: key = the name */
+    size_t ntotals;
+    char **cellvars;           /* the variables of the cross-classification */
+    size_t ncellvars;
+    sd_target_cell *cells;
+    size_t ncells;
+    long cells_line, cells_col;
+};
+
+void sd__targets_free(sd_targets *t);
+/* Deep copy; NULL on no memory. */
+sd_targets *sd__targets_copy(const sd_targets *t);
+
+/* A calibration recorded in a codebook's design section (written by
+ * `sondage weight`): the design's weight is the calibrated one, made from
+ * `base` by `method` to `targets`. */
+typedef struct sd_calib_decl {
+    char *method;  /* rake|poststratify|linear|raking|logit */
+    char *base;    /* the weight before calibration; NULL: none (all 1) */
+    bool has_bounds;
+    double lower, upper;
+    bool has_trim;
+    double trim_lower, trim_upper;
+    bool has_tolerance;
+    double tolerance;
+    long max_iter; /* 0: the method's default */
+    bool force;
+    sd_targets *targets;
+    long line, col; /* of the calibration section */
+} sd_calib_decl;
+
+void sd__calib_decl_free(sd_calib_decl *c);
+sd_calib_decl *sd__calib_decl_copy(const sd_calib_decl *c);
 
 struct sd_dataset {
     char *source; /* path it was read from, or a name; owned */

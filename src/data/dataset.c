@@ -268,6 +268,7 @@ void sd__design_decl_free(sd_design_decl *d)
     free_list(d->repweights, d->nrepweights);
     sd__free(d->reptype);
     sd__free(d->rscales);
+    sd__calib_decl_free(d->calibration);
     memset(d, 0, sizeof *d);
 }
 

@@ -390,6 +390,10 @@ void sd__design_free(sd_design *d)
     sd__free(d->rowunit);
     sd__free(d->pattern);
     sd__free(d->patvec);
+    sd__calib_unref(d->cal);
+    sd__free(d->cal_zu);
+    sd__free(d->cal_zh);
+    sd__free(d->cal_zzh);
     memset(d, 0, sizeof *d);
 }
 
@@ -948,7 +952,7 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
 /* Group rows by replicate pattern: multipliers w_r / w quantised to 2^-24
  * (the CSV rounding of replicate weights stays inside one pattern). With
  * more than PATTERNS_MAX patterns the design's overall rank is used. */
-static sd_status rep_patterns(sd_design *d, sd_error *err)
+sd_status sd__design_patterns(sd_design *d, sd_error *err)
 {
     size_t R = d->nrep, n = d->nrows;
     if (d->repmult) {
@@ -1190,7 +1194,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
     if (st == SD_OK && spec->make_replicates != SD_REP_NONE)
         st = make_replicates(ds, spec, d, err);
     if (st == SD_OK && d->nrep)
-        st = rep_patterns(d, err);
+        st = sd__design_patterns(d, err);
     if (st == SD_OK && d->nrep && !d->repmult)
         st = gram_fits(ds, d->nrep, d->pattern ? d->npattern : n,
                        d->pattern ? "replicate patterns" : "rows", err);

@@ -69,6 +69,62 @@ sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *valu
 sd_status sd__designspec_from_decl(sd_designspec *d, const sd_design_decl *decl,
                                    sd_error *err);
 
+/* Weighting options, as given (src/weight runs them; names after the CLI). */
+typedef struct sd_weightopts {
+    char *targets;      /* the targets file (owned), NULL: no weighting asked */
+    int method;         /* 0 rake, 1 poststratify, 2 linear, 3 raking, 4 logit; -1: default */
+    bool has_bounds;
+    double lower, upper; /* g = w / base bounds (R's calibrate bounds) */
+    bool has_trim;
+    double trim_lower, trim_upper; /* weight bounds (R's trimWeights) */
+    bool has_tolerance;
+    double tolerance;   /* rake: epsilon; calibration: epsilon */
+    long max_iter;      /* 0: the method's default */
+    bool force;         /* carry on when targets cannot be met (with warnings) */
+} sd_weightopts;
+
+void sd__weightopts_free(sd_weightopts *o);
+/* Set one option by its CLI name ("targets", "method", "bounds", "trim",
+ * "tolerance", "max-iter", "force"); SD_E_NOT_FOUND when `key` is not a
+ * weighting option. */
+sd_status sd__weightopts_set(sd_weightopts *o, const char *key, const char *value,
+                             sd_error *err);
+
+/* A calibration step of the design, made by src/weight and read by the
+ * engine and the stats layer (docs/weighting.md, "Variance"): the
+ * calibrated weights, the re-calibrated replicate weights when the design
+ * has replicates, and what linearisation needs. R's svyrecvar replaces each
+ * row's weighted value w_i a_il of a linear quantity l by the residual
+ *     e_il = w_i a_il - sum_t z[t][i] * beta[col[t][i]][l],
+ * where beta_l = solve(A_l) and A_l[j] = sum_i sum_t [col[t][i] == j] u[t][i] a_il.
+ * The engine gathers A per table (mergeable sums); the stats layer solves.
+ * Shared by reference (sd__calib_ref / sd__calib_unref). */
+typedef struct sd_calib {
+    size_t refs;
+    size_t nrows;
+    double *w;          /* the final weights (owned) */
+    size_t nrep;
+    double *repw;       /* nrep x nrows re-calibrated replicate weights, or NULL */
+    size_t p;           /* auxiliary columns */
+    size_t nterms;      /* entries per row */
+    int32_t *col;       /* nterms x nrows; -1: none */
+    double *z, *u;      /* nterms x nrows */
+    /* solve: beta = S A (S dense p x p), or, for raking, R's ten sweeps of
+     * post-stratification over the margins' blocks of columns:
+     *   beta_j += (A_j - sum_k M[j][k] beta_k) / cnt_j, block by block. */
+    double *S;
+    size_t nblocks;
+    size_t *block;      /* nblocks + 1 column starts */
+    double *M;          /* p x p, or NULL for zero */
+    double *cnt;        /* p */
+    int sweeps;
+} sd_calib;
+
+sd_calib *sd__calib_ref(sd_calib *c);
+void sd__calib_unref(sd_calib *c);
+/* beta = solve(A), both p long. */
+void sd__calib_solve(const sd_calib *c, const double *A, double *beta);
+
 /* The design resolved against a dataset. Arrays are per row unless said. */
 typedef struct sd_design {
     size_t nrows;
@@ -113,6 +169,13 @@ typedef struct sd_design {
      * row: there is no variance to estimate, so SEs are undefined (null)
      * rather than a lonely-PSU error. */
     bool no_variance;
+    /* A calibration step (sd__design_calibrate): a reference, and its z
+     * summed per variance unit (clustered designs, at the deepest stage
+     * used) or per stratum with cross-products (unclustered ones). */
+    sd_calib *cal;
+    double *cal_zu;      /* [nunits][p] */
+    double *cal_zh;      /* [nstrata][p] */
+    double *cal_zzh;     /* [nstrata][p][p] */
 } sd_design;
 
 /* The degrees of freedom of a replicate design are the rank of its
@@ -128,6 +191,16 @@ typedef struct sd_design {
 sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd_design *out,
                              sd_error *err);
 void sd__design_free(sd_design *d);
+/* Make a resolved design calibrated (calib.c): its weights become the
+ * calibration's, its replicate weights the re-calibrated ones (replicates
+ * made from PSUs become explicit columns), and, without replicates, the
+ * sums of z per variance unit or stratum are made. Keeps a reference. */
+sd_status sd__design_calibrate(sd_design *d, sd_calib *cal, sd_error *err);
+/* The variance units the engine accumulates by for a linearization design
+ * (the deepest stage used), or NULL for an unclustered one. */
+const int32_t *sd__design_var_units(const sd_design *d, size_t *count);
+/* Group rows by replicate-weight pattern (for domain degrees of freedom). */
+sd_status sd__design_patterns(sd_design *d, sd_error *err);
 /* Does the design ask for variances (anything beyond a weight)? */
 bool sd__design_has_variance(const sd_design *d);
 

@@ -87,6 +87,12 @@ typedef struct sd_accum {
      * replicate weights, for its degrees of freedom. */
     size_t npattern;
     double *pat_w2;    /* [ncols][npattern] */
+    /* Calibrated designs (design.cal, docs/weighting.md): per LQ, the sums
+     * of u a per auxiliary column, [nlq][calp]; unclustered designs also
+     * per stratum the sums of w a z, [nstrata][nlq][calp]. */
+    size_t calp;
+    double *cal_a;
+    double *cal_sza;
 } sd_accum;
 
 /* Statistics of one cell, filled by the stats layer (NaN when not
@@ -215,6 +221,8 @@ struct sd_tabspec {
     int adjust;           /* "adjust": 0 default, 1 none, 2 bonferroni, 3 holm, 4 fdr */
     double alpha, alpha2; /* "alpha", "alpha2": 0 means the default (docs/tests.md) */
     bool glm_start;       /* gather glm start sums (likelihood intervals) */
+    sd_weightopts weighting; /* --targets and its options (src/weight runs them) */
+    sd_calib *calib;      /* the weighting the estimates carry (a reference), or NULL */
 };
 
 /* Count-only tabulation (the engine's part of sd_tabulate). */
@@ -225,6 +233,8 @@ bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols);
 /* Allocate the variance sums for a mode (after sd__accum_init); `diag`: a
  * categorical variable's table keeps diagonal moments only. */
 bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count, bool diag);
+/* Allocate the calibration sums (after sd__accum_init_var). */
+bool sd__accum_init_cal(sd_accum *a, size_t p, size_t nstrata);
 void sd__accum_free(sd_accum *a);
 /* dst += src; both of one table's shape. */
 void sd__accum_merge(sd_accum *dst, const sd_accum *src);

@@ -11,8 +11,10 @@
 sd_tabspec *sd_tabspec_new(void)
 {
     sd_tabspec *s = sd__calloc(1, sizeof(sd_tabspec));
-    if (s)
+    if (s) {
         s->decimals = -1;
+        s->weighting.method = -1;
+    }
     return s;
 }
 
@@ -33,6 +35,8 @@ void sd_tabspec_free(sd_tabspec *s)
     sd__free(s->filter_text);
     sd__free(s->filters);
     sd__designspec_free(&s->design);
+    sd__weightopts_free(&s->weighting);
+    sd__calib_unref(s->calib);
     sd__free(s);
 }
 
@@ -76,7 +80,9 @@ static const char *const table_keys[] = {
     "alpha2", NULL};
 static const char *const design_keys[] = {
     "weight", "strata", "cluster", "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho",
-    "scale", "rscales", "mse", "make-replicates", "replicates", "seed", NULL};
+    "scale", "rscales", "mse", "make-replicates", "replicates", "seed",
+    /* the weighting, a step of the design (calib.c) */
+    "targets", "method", "bounds", "trim", "tolerance", "max-iter", "force", NULL};
 
 static size_t key_distance(const char *a, const char *b)
 {
@@ -312,6 +318,9 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
                             value ? value : "");
         return SD_OK;
     }
+    sd_status st = sd__weightopts_set(&s->weighting, key, value, err);
+    if (st != SD_E_NOT_FOUND)
+        return st;
     for (size_t i = 0; design_keys[i]; i++)
         if (!strcmp(key, design_keys[i]))
             return sd__designspec_set(&s->design, key, value, err);

@@ -35,6 +35,21 @@ sd_status sd__codebook_apply(const sd_codebook *cb, sd_dataset *ds, sd_error *er
  * the same labels, codes, missing values, nets and sets. */
 sd_status sd__codebook_write(const sd_dataset *ds, FILE *fp, const char *name, sd_error *err);
 
+/* ------------------------------------------------------------ targets */
+
+/* Weighting targets (docs/weighting.md) from YAML text; errors name the
+ * line and column. */
+sd_status sd__targets_parse(const char *yaml, size_t len, const char *name, sd_targets **out,
+                            sd_error *err);
+/* The same from a node of a loaded document (a codebook's calibration),
+ * and a codebook design's `calibration` mapping (read_targets.c). */
+struct yaml_document_s;
+struct yaml_node_s;
+sd_status sd__targets_from_node(struct yaml_document_s *doc, struct yaml_node_s *root,
+                                const char *file, sd_targets **out, sd_error *err);
+sd_status sd__calibration_from_node(struct yaml_document_s *doc, struct yaml_node_s *node,
+                                    const char *file, sd_calib_decl **out, sd_error *err);
+
 /* ------------------------------------------------------------ readers */
 
 /* Read CSV (RFC 4180) from memory: UTF-8 with or without BOM; the
