@@ -173,6 +173,10 @@ SD_API sd_status sd_dataset_write_sav(const sd_dataset *ds, const char *path, co
                                       sd_error *err);
 SD_API sd_status sd_dataset_write_csv(const sd_dataset *ds, const char *path,
                                       const char *codebook_path, sd_error *err);
+/* Write only the YAML codebook (e.g. beside a .sav: labels in every
+ * language, the design and its calibration). */
+SD_API sd_status sd_dataset_write_codebook(const sd_dataset *ds, const char *path,
+                                           sd_error *err);
 
 SD_API size_t sd_dataset_nrows(const sd_dataset *ds);
 SD_API size_t sd_dataset_nvars(const sd_dataset *ds);

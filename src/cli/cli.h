@@ -19,6 +19,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_codebook(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);
+int cmd_weight(int argc, char **argv);
 
 /* Print `sondage: error: FILE:LINE:COL: message` for a library error and
  * return the exit status it maps to. */

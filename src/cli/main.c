@@ -24,6 +24,7 @@ static const char usage[] =
     "  codebook   the codebook a questionnaire makes (fieldwork)\n"
     "  serve      run the fieldwork: the questionnaire on the web, answers in a store\n"
     "  tokens     single-use invitation tokens for a served questionnaire\n"
+    "  weight     weight to population targets (rake, post-stratify, calibrate)\n"
     "\n"
     "Run 'sondage COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 1 bad input, 2 usage error, 3 internal error.\n";
@@ -49,9 +50,10 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {{"info", cmd_info}, {"tab", cmd_tab}, {"convert", cmd_convert}, {"demo", cmd_demo},
-                   {"codebook", cmd_codebook}, {"serve", cmd_serve}, {"tokens", cmd_tokens}};
+                   {"codebook", cmd_codebook}, {"serve", cmd_serve}, {"tokens", cmd_tokens},
+                   {"weight", cmd_weight}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)
             return cmds[i].fn(argc - 1, argv + 1);
-    return cli_usage(NULL, "unknown command '%s': expected demo, info, tab, convert, codebook, serve or tokens", cmd);
+    return cli_usage(NULL, "unknown command '%s': expected demo, info, tab, convert, codebook, serve, tokens or weight", cmd);
 }

@@ -61,6 +61,8 @@ int sd__fmt_fixed(char *buf, double x, int decimals, char mark)
     if (decimals > 15)
         decimals = 15;
     int n = snprintf(buf, SD_NUMBUF, "%.*f", decimals, x);
+    if (n < 0 || n >= SD_NUMBUF) /* too long for fixed notation (|x| near 1e30) */
+        return sd__fmt_double(buf, x);
     n = fix_mark(buf, n, mark);
     /* "-0.0" reads as a sign that is not there: drop it. */
     if (buf[0] == '-') {

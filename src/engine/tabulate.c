@@ -376,6 +376,9 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
     if (spec->nrows == 0)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
                         "no row variables: expected at least one name in --rows");
+    if (spec->calib)
+        return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
+                        "tables of a weighting (--targets) are not supported yet");
     sd_status st = SD_OK;
     rowlist rows;
     memset(&rows, 0, sizeof rows);

@@ -83,6 +83,7 @@ typedef struct cb_design {
     double rho, scale;
     double *rscales; /* owned */
     size_t nrscales;
+    sd_calib_decl *calibration; /* owned (read_targets.c), NULL when none */
 } cb_design;
 
 /* A variable name with its entry's index, for sorted lookups. */

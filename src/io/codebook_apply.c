@@ -318,6 +318,8 @@ static sd_status apply_design(actx *a, const cb_design *dz)
     d.nrepweights = d.repweights ? dz->repweights.n : 0;
     d.nest = dz->nest;
     d.mse = dz->mse;
+    if (dz->calibration)
+        ok &= (d.calibration = sd__calib_decl_copy(dz->calibration)) != NULL;
     if (dz->lonely_psu)
         ok &= (d.lonely_psu = sd__strdup(dz->lonely_psu)) != NULL;
     if (dz->reptype)

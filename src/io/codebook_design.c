@@ -20,6 +20,7 @@ void sd__cb_design_free(cb_design *d)
     sd__free(d->lonely_psu);
     sd__free(d->reptype);
     sd__free(d->rscales);
+    sd__calib_decl_free(d->calibration);
     memset(d, 0, sizeof *d);
 }
 
@@ -37,11 +38,12 @@ enum {
     DK_RHO,
     DK_SCALE,
     DK_RSCALES,
-    DK_MSE
+    DK_MSE,
+    DK_CALIBRATION
 };
 static const char *const design_keys[] = {"weight",     "strata",     "cluster", "fpc", "nest",
                                           "lonely_psu", "repweights", "reptype", "rho", "scale",
-                                          "rscales",    "mse",        NULL};
+                                          "rscales",    "mse", "calibration",        NULL};
 
 /* A regular expression must compile (POSIX extended) and pass the guard of
  * core/regex.c (small, repetitions at most two deep, no back-reference):
@@ -175,6 +177,13 @@ sd_status sd__cb_read_design(sd_yctx *c, const yaml_node_t *n, cb_design *dz)
     }
     if (vals[DK_MSE] && (st = sd__ywant_bool(c, vals[DK_MSE], "mse", NULL, &dz->mse)) != SD_OK)
         return st;
+    /* The weight's calibration (`sondage weight`, docs/weighting.md). */
+    if (vals[DK_CALIBRATION] &&
+        (st = sd__calibration_read(c, vals[DK_CALIBRATION], &dz->calibration)) != SD_OK)
+        return st;
+    if (dz->calibration && !dz->weight.text)
+        return sd__yfail(c, SD_E_INVALID, kpos[DK_CALIBRATION], NULL,
+                         "calibration needs the design's weight: the calibrated variable");
     return SD_OK;
 }
 

@@ -41,14 +41,13 @@ sd_status sd__codebook_write(const sd_dataset *ds, FILE *fp, const char *name, s
  * line and column. */
 sd_status sd__targets_parse(const char *yaml, size_t len, const char *name, sd_targets **out,
                             sd_error *err);
-/* The same from a node of a loaded document (a codebook's calibration),
- * and a codebook design's `calibration` mapping (read_targets.c). */
-struct yaml_document_s;
+/* A codebook design's `calibration` mapping (method, base, bounds, trim,
+ * tolerance, max_iter, force, targets), from a node of the codebook's
+ * document (read_targets.c). */
+struct sd_yctx;
 struct yaml_node_s;
-sd_status sd__targets_from_node(struct yaml_document_s *doc, struct yaml_node_s *root,
-                                const char *file, sd_targets **out, sd_error *err);
-sd_status sd__calibration_from_node(struct yaml_document_s *doc, struct yaml_node_s *node,
-                                    const char *file, sd_calib_decl **out, sd_error *err);
+sd_status sd__calibration_read(struct sd_yctx *c, const struct yaml_node_s *n,
+                               sd_calib_decl **out);
 
 /* ------------------------------------------------------------ readers */
 

@@ -195,3 +195,19 @@ sd_status sd_dataset_write_csv(const sd_dataset *ds, const char *path, const cha
     sd_outfile_abort(cb);
     return st;
 }
+
+sd_status sd_dataset_write_codebook(const sd_dataset *ds, const char *path, sd_error *err)
+{
+    sd_status st = check_not_source(ds, path, err);
+    sd_outfile *cb = NULL;
+    if (st == SD_OK)
+        st = sd_outfile_open(path, &cb, err);
+    if (st == SD_OK)
+        st = sd__codebook_write(ds, sd_outfile_stream(cb), path, err);
+    if (st == SD_OK) {
+        st = sd_outfile_commit(cb, err);
+        cb = NULL;
+    }
+    sd_outfile_abort(cb);
+    return st;
+}

@@ -3,31 +3,18 @@
  * population, margins, totals, cells, into the plain sd_targets of the data
  * layer; and the calibration a codebook's design section records (method,
  * base weight, bounds, trimming, targets), read from a node of the
- * codebook's own document. libyaml parses; the walk here follows the
- * schema, so the document's shape (aliases included) cannot make it loop.
- * The nesting depth is checked on the event stream before loading, as the
- * codebook reader does, because libyaml's time grows with it.
+ * codebook's own document. Loading and the node readers are yaml_doc.c's
+ * (capped input, depth and alias visits); the walk follows the schema.
  */
 #include "io.h"
+#include "yaml_doc.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <yaml.h>
 
-#define TG_MAX_INPUT ((size_t)1 << 26) /* 64 MiB of YAML */
-#define TG_MAX_DEPTH 32
-#define TG_MAX_ITEMS ((size_t)1 << 20) /* entries in one margin, cells in all */
-#define TG_MAX_TEXT ((size_t)4096)     /* one key or name */
-#define TG_MAX_VISITS ((size_t)1 << 23) /* node visits, aliases included */
-
-typedef struct tctx {
-    yaml_document_t *doc;
-    const char *file;
-    sd_error *err;
-    size_t budget;
-} tctx;
+typedef sd_yctx tctx;
 
 static sd_status failn(tctx *c, sd_status st, const yaml_node_t *n, const char *var,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -39,90 +26,31 @@ static sd_status failn(tctx *c, sd_status st, const yaml_node_t *n, const char *
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    long line = n ? (long)n->start_mark.line + 1 : 0, col = n ? (long)n->start_mark.column + 1 : 0;
-    return sd__fail(c->err, st, c->file, line, col, var, "%s", msg);
+    sd_ypos p = n ? sd__ypos(n) : (sd_ypos){0, 0};
+    return sd__yfail(c, st, p, var, "%s", msg);
 }
 
 static sd_status nomem(tctx *c)
 {
-    return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, NULL, "out of memory");
+    return sd__ynomem(c);
 }
 
 static sd_status node(tctx *c, int id, yaml_node_t **out)
 {
-    yaml_node_t *n = yaml_document_get_node(c->doc, id);
-    if (!n)
-        return sd__fail(c->err, SD_E_INTERNAL, c->file, 0, 0, NULL,
-                        "libyaml returned an unknown node");
-    if (c->budget == 0)
-        return failn(c, SD_E_TOO_LARGE, n, NULL,
-                     "the targets expand to too many nodes through aliases");
-    c->budget--;
-    *out = n;
-    return SD_OK;
+    return sd__yget(c, id, out);
 }
 
-static bool is_null(const yaml_node_t *n)
-{
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    const char *s = (const char *)n->data.scalar.value;
-    size_t len = n->data.scalar.length;
-    return len == 0 || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-           !strcmp(s, "NULL");
-}
-
-static const char *describe(const yaml_node_t *n, char *buf, size_t cap)
-{
-    if (n->type == YAML_MAPPING_NODE)
-        return "a mapping";
-    if (n->type == YAML_SEQUENCE_NODE)
-        return "a list";
-    if (is_null(n))
-        return "an empty value";
-    const char *s = (const char *)n->data.scalar.value;
-    size_t len = strnlen(s, n->data.scalar.length);
-    const char *more = "";
-    if (len > 40) {
-        len = 40;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
-        more = "...";
-    }
-    snprintf(buf, cap, "'%.*s%s'", (int)len, s, more);
-    return buf;
-}
-
-/* A scalar's text: bounded, no NUL, valid UTF-8 (borrowed). */
+/* A scalar's text (capped, no NUL, valid UTF-8), borrowed. */
 static sd_status text(tctx *c, const yaml_node_t *n, const char *what, const char *var,
                       const char **out)
 {
-    char d[64];
-    if (n->type != YAML_SCALAR_NODE || is_null(n))
-        return failn(c, SD_E_INVALID, n, var, "%s must be a text, not %s", what,
-                     describe(n, d, sizeof d));
-    const char *s = (const char *)n->data.scalar.value;
-    size_t len = n->data.scalar.length;
-    if (len > TG_MAX_TEXT)
-        return failn(c, SD_E_TOO_LARGE, n, var, "%s is longer than %zu bytes", what, TG_MAX_TEXT);
-    if (memchr(s, '\0', len))
-        return failn(c, SD_E_PARSE, n, var, "%s holds a NUL character", what);
-    if (sd__utf8_valid_prefix(s, len) != len)
-        return failn(c, SD_E_ENCODING, n, var, "%s is not valid UTF-8", what);
-    *out = s;
-    return SD_OK;
+    return sd__ywant_text(c, n, what, var, out);
 }
 
 static sd_status number(tctx *c, const yaml_node_t *n, const char *what, const char *var,
                         double *out)
 {
-    char d[64];
-    if (n->type == YAML_SCALAR_NODE && !is_null(n) &&
-        sd__parse_double((const char *)n->data.scalar.value, n->data.scalar.length, false, out) &&
-        isfinite(*out))
-        return SD_OK;
-    return failn(c, SD_E_INVALID, n, var, "%s must be a number, not %s", what,
-                 describe(n, d, sizeof d));
+    return sd__ywant_number(c, n, what, var, out);
 }
 
 static sd_status want(tctx *c, const yaml_node_t *n, yaml_node_type_t t, const char *what,
@@ -132,13 +60,20 @@ static sd_status want(tctx *c, const yaml_node_t *n, yaml_node_type_t t, const c
     if (n->type == t)
         return SD_OK;
     return failn(c, SD_E_PARSE, n, var, "%s must be %s, not %s", what,
-                 t == YAML_MAPPING_NODE ? "a mapping" : "a list", describe(n, d, sizeof d));
+                 t == YAML_MAPPING_NODE ? "a mapping" : "a list", sd__ydescribe(n, d, sizeof d));
 }
 
 static size_t map_len(const yaml_node_t *n)
 {
-    return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    return sd__ymap_len(n);
 }
+
+static bool is_null(const yaml_node_t *n)
+{
+    return sd__yis_null(n);
+}
+
+#define TG_MAX_ITEMS SD_YMAX_ITEMS
 
 /* Walk a mapping's pairs: key text and value node for each. */
 typedef sd_status (*pair_fn)(tctx *c, void *ud, const yaml_node_t *k, const char *key,
@@ -324,7 +259,9 @@ static sd_status read_cells(tctx *c, sd_targets *t, const yaml_node_t *n)
                              "this cell names '%s', which the first cell does not: every cell "
                              "names the same variables",
                              key);
-            if (!tc->keys && !(tc->keys = sd__calloc(t->ncellvars, sizeof *tc->keys)))
+            /* Room for every pair: the first cell names its variables as it goes. */
+            size_t room = map_len(cell) > t->ncellvars ? map_len(cell) : t->ncellvars;
+            if (!tc->keys && !(tc->keys = sd__calloc(room, sizeof *tc->keys)))
                 return nomem(c);
             if (tc->keys[j])
                 return failn(c, SD_E_INVALID, k, key, "a cell gives '%s' twice", key);
@@ -416,17 +353,15 @@ static sd_status read_targets_node(tctx *c, const yaml_node_t *root, sd_targets 
     return SD_OK;
 }
 
-sd_status sd__targets_from_node(struct yaml_document_s *doc, struct yaml_node_s *root,
-                                const char *file, sd_targets **out, sd_error *err)
+static sd_status targets_from(tctx *c, const yaml_node_t *root, sd_targets **out)
 {
     *out = NULL;
-    tctx c = {doc, file, err, TG_MAX_VISITS};
     sd_targets *t = sd__calloc(1, sizeof *t);
-    if (!t || (file && !(t->source = sd__strdup(file)))) {
+    if (!t || (c->file && !(t->source = sd__strdup(c->file)))) {
         sd__targets_free(t);
-        return nomem(&c);
+        return nomem(c);
     }
-    sd_status st = read_targets_node(&c, root, t);
+    sd_status st = read_targets_node(c, root, t);
     if (st != SD_OK) {
         sd__targets_free(t);
         return st;
@@ -435,79 +370,19 @@ sd_status sd__targets_from_node(struct yaml_document_s *doc, struct yaml_node_s 
     return SD_OK;
 }
 
-/* ---- loading a whole file */
-
-/* Parse once as events to check the nesting depth, then load. */
-static sd_status load(const char *yaml, size_t len, const char *name, yaml_document_t *doc,
-                      sd_error *err)
-{
-    if (len > TG_MAX_INPUT)
-        return sd__fail(err, SD_E_TOO_LARGE, name, 0, 0, NULL,
-                        "the targets file is larger than %zu bytes", TG_MAX_INPUT);
-    if (sd__utf8_valid_prefix(yaml, len) != len)
-        return sd__fail(err, SD_E_ENCODING, name, 0, 0, NULL, "the targets are not valid UTF-8");
-    yaml_parser_t ps;
-    if (!yaml_parser_initialize(&ps))
-        return sd__fail(err, SD_E_NOMEM, name, 0, 0, NULL, "out of memory");
-    yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
-    int depth = 0;
-    sd_status st = SD_OK;
-    for (;;) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(&ps, &ev)) {
-            st = sd__fail(err, SD_E_PARSE, name, (long)ps.problem_mark.line + 1,
-                          (long)ps.problem_mark.column + 1, NULL, "YAML: %s",
-                          ps.problem ? ps.problem : "malformed");
-            break;
-        }
-        yaml_event_type_t type = ev.type;
-        if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
-            if (++depth > TG_MAX_DEPTH) {
-                st = sd__fail(err, SD_E_TOO_LARGE, name, (long)ev.start_mark.line + 1,
-                              (long)ev.start_mark.column + 1, NULL,
-                              "the targets nest deeper than %d levels", TG_MAX_DEPTH);
-                yaml_event_delete(&ev);
-                break;
-            }
-        } else if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT) {
-            depth--;
-        }
-        yaml_event_delete(&ev);
-        if (type == YAML_STREAM_END_EVENT)
-            break;
-    }
-    yaml_parser_delete(&ps);
-    if (st != SD_OK)
-        return st;
-    if (!yaml_parser_initialize(&ps))
-        return sd__fail(err, SD_E_NOMEM, name, 0, 0, NULL, "out of memory");
-    yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
-    if (!yaml_parser_load(&ps, doc)) {
-        st = sd__fail(err, SD_E_PARSE, name, (long)ps.problem_mark.line + 1,
-                      (long)ps.problem_mark.column + 1, NULL, "YAML: %s",
-                      ps.problem ? ps.problem : "malformed");
-        yaml_parser_delete(&ps);
-        return st;
-    }
-    yaml_parser_delete(&ps);
-    return SD_OK;
-}
-
 sd_status sd__targets_parse(const char *yaml, size_t len, const char *name, sd_targets **out,
                             sd_error *err)
 {
     *out = NULL;
-    yaml_document_t doc;
-    sd_status st = load(yaml, len, name, &doc, err);
-    if (st != SD_OK)
-        return st;
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!root)
+    tctx c;
+    yaml_node_t *root;
+    sd_status st = sd__yaml_load(&c, yaml, len, name, "targets", err, &root);
+    if (st == SD_OK && !root)
         st = sd__fail(err, SD_E_EMPTY, name, 0, 0, NULL,
                       "the targets file is empty: expected margins, totals or cells");
-    else
-        st = sd__targets_from_node(&doc, root, name, out, err);
-    yaml_document_delete(&doc);
+    if (st == SD_OK)
+        st = targets_from(&c, root, out);
+    sd__yaml_done(&c);
     return st;
 }
 
@@ -522,13 +397,13 @@ sd_status sd_targets_open(const char *path, sd_targets **out, sd_error *err)
     *out = NULL;
     if (!path)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no targets file given");
-    char *text;
+    char *txt;
     size_t len;
-    sd_status st = sd__read_file(path, &text, &len, err);
+    sd_status st = sd__read_file(path, &txt, &len, err);
     if (st != SD_OK)
         return st;
-    st = sd__targets_parse(text, len, path, out, err);
-    sd__free(text);
+    st = sd__targets_parse(txt, len, path, out, err);
+    sd__free(txt);
     return st;
 }
 
@@ -569,18 +444,15 @@ static sd_status pair_of(tctx *c, const yaml_node_t *n, const char *what, double
     return SD_OK;
 }
 
-sd_status sd__calibration_from_node(struct yaml_document_s *doc, struct yaml_node_s *nodep,
-                                    const char *file, sd_calib_decl **out, sd_error *err)
+sd_status sd__calibration_read(tctx *c, const yaml_node_t *n, sd_calib_decl **out)
 {
     *out = NULL;
-    tctx c = {doc, file, err, TG_MAX_VISITS};
-    const yaml_node_t *n = nodep;
-    sd_status st = want(&c, n, YAML_MAPPING_NODE, "calibration", NULL);
+    sd_status st = want(c, n, YAML_MAPPING_NODE, "calibration", NULL);
     if (st != SD_OK)
         return st;
     sd_calib_decl *d = sd__calloc(1, sizeof *d);
     if (!d)
-        return nomem(&c);
+        return nomem(c);
     d->line = (long)n->start_mark.line + 1;
     d->col = (long)n->start_mark.column + 1;
     bool seen[8] = {false};
@@ -588,69 +460,69 @@ sd_status sd__calibration_from_node(struct yaml_document_s *doc, struct yaml_nod
          st == SD_OK && p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k, *v;
         const char *key, *s;
-        if ((st = node(&c, p->key, &k)) != SD_OK || (st = node(&c, p->value, &v)) != SD_OK ||
-            (st = text(&c, k, "a key", NULL, &key)) != SD_OK)
+        if ((st = node(c, p->key, &k)) != SD_OK || (st = node(c, p->value, &v)) != SD_OK ||
+            (st = text(c, k, "a key", NULL, &key)) != SD_OK)
             break;
         int which = -1;
         for (int i = 0; cal_keys[i]; i++)
             if (!strcmp(key, cal_keys[i]))
                 which = i;
         if (which < 0) {
-            st = failn(&c, SD_E_PARSE, k, NULL,
+            st = failn(c, SD_E_PARSE, k, NULL,
                        "unknown key '%.64s' in calibration; expected one of: method, base, "
                        "bounds, trim, tolerance, max_iter, force, targets",
                        key);
             break;
         }
         if (seen[which]) {
-            st = failn(&c, SD_E_PARSE, k, NULL, "'%s' is given twice", key);
+            st = failn(c, SD_E_PARSE, k, NULL, "'%s' is given twice", key);
             break;
         }
         seen[which] = true;
         double x;
         switch (which) {
         case 0:
-            if ((st = text(&c, v, "method", NULL, &s)) != SD_OK)
+            if ((st = text(c, v, "method", NULL, &s)) != SD_OK)
                 break;
             if (strcmp(s, "rake") && strcmp(s, "poststratify") && strcmp(s, "linear") &&
                 strcmp(s, "raking") && strcmp(s, "logit")) {
-                st = failn(&c, SD_E_INVALID, v, NULL,
+                st = failn(c, SD_E_INVALID, v, NULL,
                            "method must be rake, poststratify, linear, raking or logit, not "
                            "'%.64s'",
                            s);
                 break;
             }
             if (!(d->method = sd__strdup(s)))
-                st = nomem(&c);
+                st = nomem(c);
             break;
         case 1:
-            if ((st = text(&c, v, "base", NULL, &s)) != SD_OK)
+            if ((st = text(c, v, "base", NULL, &s)) != SD_OK)
                 break;
             if (!sd__valid_name(s)) {
-                st = failn(&c, SD_E_INVALID, v, NULL, "base must be a variable name");
+                st = failn(c, SD_E_INVALID, v, NULL, "base must be a variable name");
                 break;
             }
             if (!(d->base = sd__strdup(s)))
-                st = nomem(&c);
+                st = nomem(c);
             break;
         case 2:
-            st = pair_of(&c, v, "bounds", &d->lower, &d->upper);
+            st = pair_of(c, v, "bounds", &d->lower, &d->upper);
             d->has_bounds = st == SD_OK;
             break;
         case 3:
-            st = pair_of(&c, v, "trim", &d->trim_lower, &d->trim_upper);
+            st = pair_of(c, v, "trim", &d->trim_lower, &d->trim_upper);
             d->has_trim = st == SD_OK;
             break;
         case 4:
-            if ((st = number(&c, v, "tolerance", NULL, &d->tolerance)) == SD_OK &&
+            if ((st = number(c, v, "tolerance", NULL, &d->tolerance)) == SD_OK &&
                 !(d->tolerance > 0))
-                st = failn(&c, SD_E_INVALID, v, NULL, "tolerance must be more than 0");
+                st = failn(c, SD_E_INVALID, v, NULL, "tolerance must be more than 0");
             d->has_tolerance = st == SD_OK;
             break;
         case 5:
-            if ((st = number(&c, v, "max_iter", NULL, &x)) == SD_OK &&
+            if ((st = number(c, v, "max_iter", NULL, &x)) == SD_OK &&
                 !(x >= 1 && x <= 100000 && x == floor(x)))
-                st = failn(&c, SD_E_INVALID, v, NULL,
+                st = failn(c, SD_E_INVALID, v, NULL,
                            "max_iter must be a whole number from 1 to 100000");
             d->max_iter = (long)x;
             break;
@@ -660,17 +532,17 @@ sd_status sd__calibration_from_node(struct yaml_document_s *doc, struct yaml_nod
                  !strcmp((const char *)v->data.scalar.value, "false")))
                 d->force = !strcmp((const char *)v->data.scalar.value, "true");
             else
-                st = failn(&c, SD_E_INVALID, v, NULL, "force must be true or false");
+                st = failn(c, SD_E_INVALID, v, NULL, "force must be true or false");
             break;
         default:
-            st = sd__targets_from_node(doc, v, file, &d->targets, err);
+            st = targets_from(c, v, &d->targets);
             break;
         }
     }
     if (st == SD_OK && !d->method)
-        st = failn(&c, SD_E_INVALID, n, NULL, "calibration has no method");
+        st = failn(c, SD_E_INVALID, n, NULL, "calibration has no method");
     if (st == SD_OK && !d->targets)
-        st = failn(&c, SD_E_INVALID, n, NULL, "calibration has no targets");
+        st = failn(c, SD_E_INVALID, n, NULL, "calibration has no targets");
     if (st != SD_OK) {
         sd__calib_decl_free(d);
         return st;

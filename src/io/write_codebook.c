@@ -372,6 +372,101 @@ static void names(wctx *w, const char *key, char *const *v, size_t n)
         name_list(w, v, n);
 }
 
+/* A bound for people and the reader: .inf and -.inf are YAML's infinities. */
+static void bound(wctx *w, double x)
+{
+    if (isinf(x))
+        plain(w, x > 0 ? ".inf" : "-.inf");
+    else
+        number(w, x);
+}
+
+static void pair(wctx *w, const char *key, double lo, double hi)
+{
+    plain(w, key);
+    seq_start(w, true);
+    bound(w, lo);
+    bound(w, hi);
+    seq_end(w);
+}
+
+/* A weight's calibration: its options and targets (read_targets.c reads
+ * it back). */
+static void write_calibration(wctx *w, const sd_calib_decl *c)
+{
+    plain(w, "calibration");
+    map_start(w, false);
+    plain(w, "method");
+    plain(w, c->method);
+    if (c->base) {
+        plain(w, "base");
+        plain(w, c->base);
+    }
+    if (c->has_bounds)
+        pair(w, "bounds", c->lower, c->upper);
+    if (c->has_trim)
+        pair(w, "trim", c->trim_lower, c->trim_upper);
+    if (c->has_tolerance) {
+        plain(w, "tolerance");
+        number(w, c->tolerance);
+    }
+    if (c->max_iter) {
+        plain(w, "max_iter");
+        number(w, (double)c->max_iter);
+    }
+    if (c->force) {
+        plain(w, "force");
+        plain(w, "true");
+    }
+    const sd_targets *t = c->targets;
+    plain(w, "targets");
+    map_start(w, false);
+    if (t->has_population) {
+        plain(w, "population");
+        number(w, t->population);
+    }
+    if (t->nmargins) {
+        plain(w, "margins");
+        map_start(w, false);
+        for (size_t i = 0; i < t->nmargins; i++) {
+            plain(w, t->margins[i].var);
+            map_start(w, true);
+            for (size_t k = 0; k < t->margins[i].n; k++) {
+                scalar(w, t->margins[i].v[k].key, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+                number(w, t->margins[i].v[k].total);
+            }
+            map_end(w);
+        }
+        map_end(w);
+    }
+    if (t->ntotals) {
+        plain(w, "totals");
+        map_start(w, false);
+        for (size_t i = 0; i < t->ntotals; i++) {
+            plain(w, t->totals[i].key);
+            number(w, t->totals[i].total);
+        }
+        map_end(w);
+    }
+    if (t->ncells) {
+        plain(w, "cells");
+        seq_start(w, false);
+        for (size_t i = 0; i < t->ncells; i++) {
+            map_start(w, true);
+            for (size_t k = 0; k < t->ncellvars; k++) {
+                plain(w, t->cellvars[k]);
+                scalar(w, t->cells[i].keys[k], YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+            }
+            plain(w, "total");
+            number(w, t->cells[i].total);
+            map_end(w);
+        }
+        seq_end(w);
+    }
+    map_end(w);
+    map_end(w);
+}
+
 static void write_design(wctx *w, const sd_design_decl *d)
 {
     plain(w, "design");
@@ -426,6 +521,8 @@ static void write_design(wctx *w, const sd_design_decl *d)
         plain(w, "mse");
         plain(w, "true");
     }
+    if (d->calibration)
+        write_calibration(w, d->calibration);
     map_end(w);
 }
 

@@ -274,10 +274,11 @@ static sd_status margin_factor(const sd_dataset *ds, const sd_targets *t,
         }
         for (size_t j = 0; j < nc; j++)
             if (cs[j].value == x) {
+                size_t first = cs[j].entry;
                 sd__free(cs);
                 return sd__fail(err, SD_E_INVALID, file, m->v[i].line, m->v[i].col, m->var,
                                 "%s: '%.64s' and '%.64s' are the same category", what,
-                                m->v[cs[j].entry].key, m->v[i].key);
+                                m->v[first].key, m->v[i].key);
             }
         cs[nc].value = x;
         cs[nc].entry = i;

@@ -80,7 +80,7 @@ static sd_status fail_issue(const sd_weighting *w, const char *file, sd_error *e
     for (size_t i = 0; i < w->issues.n; i++) {
         const wissue *x = &w->issues.v[i];
         if (x->fatal)
-            return sd__fail(err, SD_E_INVALID, x->line ? file : NULL, x->line, x->col, x->var,
+            return sd__fail(err, SD_E_INVALID, file, x->line, x->col, x->var,
                             "%s", x->msg);
     }
     return SD_OK;

@@ -81,6 +81,8 @@ static void test_numbers_ignore_the_locale(void)
     CHECK_STR(buf, "54,1");
     sd__fmt_fixed(buf, -0.01, 1, ',');
     CHECK_STR(buf, "0,0");
+    sd__fmt_fixed(buf, 1e40, 4, ','); /* too long for fixed notation: round-trip form */
+    CHECK_STR(buf, "1e+40");
     double x;
     CHECK(sd__parse_double("0.25", 4, false, &x) && x == 0.25);
     CHECK(sd__parse_double("1,5", 3, true, &x) && x == 1.5);

@@ -439,7 +439,7 @@ static const err_case ERRS[] = {
     {"design: [w]\n", SD_E_PARSE, 1, 9, NULL, "expected a mapping for design, not a list"},
     {"design:\n  wieght: w\n", SD_E_PARSE, 2, 3, NULL,
      "unknown key 'wieght' in design; expected one of: weight, strata, cluster, fpc, nest, "
-     "lonely_psu, repweights, reptype, rho, scale, rscales, mse"},
+     "lonely_psu, repweights, reptype, rho, scale, rscales, mse, calibration"},
     {"variables:\n  - name: role\n    nets:\n      - name: n\n        code: [1]\n", SD_E_PARSE, 5,
      9, "role",
      "unknown key 'code' in net 'n' of variable 'role'; expected one of: name, codes, label"},
