@@ -434,10 +434,14 @@ sd_status sd_weighting_write(const sd_weighting *w, const sd_dataset *ds, sd_out
     case SD_OUT_TEXT: st = text(w, ds, lang, &sb); break;
     case SD_OUT_JSON: st = json(w, ds, lang, &sb); break;
     case SD_OUT_CSV:
+    case SD_OUT_XLSX:
+    case SD_OUT_HTML:
+    case SD_OUT_MD:
+    case SD_OUT_PROSE:
     default:
         sd__sb_free(&sb);
         return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
-                        "weighting diagnostics have no csv format: expected text or json");
+                        "weighting diagnostics are text or json only");
     }
     if (st == SD_OK && fwrite(sd__sb_str(&sb), 1, sb.len, fp) != sb.len)
         st = sd__fail(err, SD_E_IO, NULL, 0, 0, NULL, "write error on output");
