@@ -23,6 +23,7 @@
  */
 #include "io.h"
 #include "readstat_mem.h"
+#include "sas_deleted.h"
 #include "sav_dict.h"
 
 #include <errno.h>
@@ -351,6 +352,8 @@ typedef struct rs_ctx {
     bool got_metadata;  /* progress, to name the part where ReadStat stopped */
     int nvars_declared;
     size_t nvars_seen, nlabels_seen;
+    uint32_t *rowmap; /* .sas7bdat with deleted rows: file row -> dataset row, */
+    size_t nrowmap;   /* UINT32_MAX for a deleted one (sas_deleted.c) */
 } rs_ctx;
 
 /* Record a failure met inside a callback and tell ReadStat to stop. */
@@ -376,6 +379,7 @@ static int cb_nomem(rs_ctx *c, const char *var)
 
 static void ctx_free(rs_ctx *c)
 {
+    sd__free(c->rowmap);
     for (size_t i = 0; i < c->ncols; i++)
         sd__free(c->cols[i].set);
     sd__free(c->cols);
@@ -576,6 +580,14 @@ static int on_value(int obs_index, readstat_variable_t *rv, readstat_value_t val
         return cb_fail(c, SD_E_FORMAT, NULL, "a value for an undeclared variable (row %d)",
                        obs_index + 1);
     size_t row = (size_t)obs_index;
+    if (c->rowmap) {
+        if (row >= c->nrowmap)
+            return cb_fail(c, SD_E_FORMAT, NULL, "data row %zu: more rows than the file declares",
+                           row + 1);
+        if (c->rowmap[row] == UINT32_MAX)
+            return READSTAT_HANDLER_OK; /* deleted in SAS: not data */
+        row = c->rowmap[row];
+    }
     sd_var *v = c->cols[index].v;
     if (row >= SD_MAX_ROWS)
         return cb_fail(c, SD_E_TOO_LARGE, NULL, "more than %zu rows", SD_MAX_ROWS);
@@ -971,10 +983,28 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
         have_dict = true;
     }
     rs_ctx c = {.err = err, .file = file, .weight_index = -1};
+    if (fmt == SD_FORMAT_SAS7BDAT) {
+        sd__sas_deleted del;
+        sd_status dst = sd__sas_find_deleted(src_pread, src, src_size(src), file, &del, err);
+        if (dst != SD_OK)
+            return dst;
+        if (del.deleted && del.total <= UINT32_MAX) {
+            if (!(c.rowmap = sd__calloc(del.total ? del.total : 1, sizeof *c.rowmap))) {
+                sd__sas_deleted_free(&del);
+                return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
+            }
+            uint32_t next = 0;
+            for (size_t i = 0; i < del.total; i++)
+                c.rowmap[i] = del.deleted[i] ? UINT32_MAX : next++;
+            c.nrowmap = del.total;
+        }
+        sd__sas_deleted_free(&del);
+    }
     readstat_parser_t *p = readstat_parser_init();
     if (!p || !(c.ds = sd__dataset_new(file))) {
         readstat_parser_free(p);
         sd__sav_dict_free(&dict);
+        sd__free(c.rowmap);
         return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
     }
     readstat_set_metadata_handler(p, on_metadata);
@@ -992,6 +1022,7 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
         readstat_parser_free(p);
         sd__sav_dict_free(&dict);
         sd_dataset_free(c.ds);
+        sd__free(c.rowmap);
         return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
     }
 

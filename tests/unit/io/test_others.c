@@ -471,6 +471,46 @@ static void test_corrupt_refused(void)
     free(b);
 }
 
+/* ------------------------------------------------------------ SAS deleted rows */
+
+/* parso's files with rows deleted in SAS (PROC SQL DELETE): ReadStat 1.1.8
+ * reads them as data (37 rows for 36). The rows kept are parso's reference
+ * CSVs' (src/test/resources/csv/). */
+static void test_sas_deleted_rows(void)
+{
+    sd_dataset *a = open_ok(DATA "all_rand_normal_with_deleted.sas7bdat");
+    if (a) {
+        CHECK_INT(sd_dataset_nrows(a), 36);
+        const sd_var *x1 = sd_dataset_find(a, "x1");
+        CHECK(x1 != NULL);
+        /* x1 runs 0..10, 20..90, 100..900, 1000..9000; 50 was deleted */
+        static const double want[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 60};
+        for (size_t i = 0; x1 && i < sizeof want / sizeof want[0]; i++)
+            CHECK_NEAR(sd_var_num(x1, i), want[i], 0);
+        if (x1)
+            CHECK_NEAR(sd_var_num(x1, 35), 9000, 0);
+    }
+    sd_dataset_free(a);
+    sd_dataset *b = open_ok(DATA "all_rand_normal_with_deleted2.sas7bdat");
+    if (b) {
+        CHECK_INT(sd_dataset_nrows(b), 32); /* 0, 9, 50, 500 and 3000 deleted */
+        const sd_var *x1 = sd_dataset_find(b, "x1");
+        static const double want[] = {1, 2, 3, 4, 5, 6, 7, 8, 10, 20, 30, 40, 60};
+        for (size_t i = 0; x1 && i < sizeof want / sizeof want[0]; i++)
+            CHECK_NEAR(sd_var_num(x1, i), want[i], 0);
+    }
+    sd_dataset_free(b);
+    /* A deleted row on a data page (the second page), not the mix page. */
+    sd_dataset *c = open_ok(DATA "data_page_with_deleted.sas7bdat");
+    if (c) {
+        CHECK_INT(sd_dataset_nrows(c), 997);
+        CHECK_STR(str_at(c, "VAR1", 130), "93");
+        CHECK_STR(str_at(c, "VAR1", 131), "30");
+        CHECK_STR(str_at(c, "VAR2", 131), "91");
+    }
+    sd_dataset_free(c);
+}
+
 /* ------------------------------------------------------------ names */
 
 /* savReaderWriter's german.sav: überhaupt, völlig, spaß could not be
@@ -524,5 +564,6 @@ int main(void)
     RUN(test_stata_tagged_missing);
     RUN(test_corrupt_refused);
     RUN(test_unicode_names_codebook);
+    RUN(test_sas_deleted_rows);
     DONE();
 }
