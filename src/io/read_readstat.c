@@ -352,6 +352,7 @@ typedef struct rs_ctx {
     bool got_metadata;  /* progress, to name the part where ReadStat stopped */
     int nvars_declared;
     size_t nvars_seen, nlabels_seen;
+    sd_format fmt;
     uint32_t *rowmap; /* .sas7bdat with deleted rows: file row -> dataset row, */
     size_t nrowmap;   /* UINT32_MAX for a deleted one (sas_deleted.c) */
 } rs_ctx;
@@ -616,6 +617,14 @@ static int on_value(int obs_index, readstat_variable_t *rv, readstat_value_t val
         if (is_str || readstat_value_is_system_missing(value))
             return READSTAT_HANDLER_OK; /* the cell stays system-missing */
         double x = readstat_double_value(value);
+        /* A portable file writes numbers as base-30 text: one that does not
+         * fit a double (ReadStat gives an infinity) is a corrupt file, not a
+         * missing value. */
+        if (c->fmt == SD_FORMAT_POR && isinf(x))
+            return cb_fail(c, SD_E_FORMAT, v->name,
+                           "corrupt SPSS portable .por file: data row %zu: the value of '%s' is a "
+                           "number too large for a double (beyond 1.8e308)",
+                           (size_t)obs_index + 1, v->name);
         /* -DBL_MAX is SPSS's system-missing value whatever a file's header
          * claims, and the largest magnitudes are its HIGHEST and LOWEST
          * markers: as numbers they would not survive a .sav round trip, and
@@ -920,14 +929,39 @@ static sd_status cut_short(const rs_ctx *c, rs_src *src, sd_format fmt, const ch
         return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
                         "corrupt %s file: end: it does not close with </stata_dta> (cut short?)",
                         kind);
-    if (!src->cut)
-        return SD_OK;
-    if (fmt == SD_FORMAT_DTA)
+    if (fmt == SD_FORMAT_DTA && src->cut)
         return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
                         "corrupt %s file: value labels: the file ends inside them (at byte %lld, "
                         "where %zu more bytes were expected)",
                         kind, src->cut_at + (long long)src->cut_got, src->cut_want - src->cut_got);
-    if (fmt == SD_FORMAT_XPORT && !src->cut_blank)
+    /* XPORT version 8/9: the OBSV8 header record gives the row count. */
+    if (fmt == SD_FORMAT_XPORT) {
+        long long n = -1;
+        unsigned char rec[80];
+        for (long long at = 0; at + 80 <= size && at < ((long long)1 << 24); at += 80) {
+            if (!src_pread(src, rec, 80, at))
+                break;
+            if (memcmp(rec, "HEADER RECORD*******OBSV", 24) == 0 &&
+                memcmp(rec + 28, "HEADER RECORD!!!!!!!", 20) == 0) {
+                char num[33];
+                size_t k = 0;
+                for (size_t i = 48; i < 80; i++)
+                    if (rec[i] >= '0' && rec[i] <= '9' && k < 18)
+                        num[k++] = (char)rec[i];
+                num[k] = '\0';
+                if (k)
+                    n = strtoll(num, NULL, 10);
+                break;
+            }
+        }
+        if (n >= 0 && (size_t)n != c->nrows)
+            return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                            "corrupt %s file: data row %zu: the header promises %lld rows and the "
+                            "data hold %zu",
+                            kind, (size_t)n < c->nrows ? (size_t)n + 1 : c->nrows + 1, n,
+                            c->nrows);
+    }
+    if (fmt == SD_FORMAT_XPORT && !src->cut_blank && src->cut)
         return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
                         "corrupt %s file: data row %zu: the file ends inside it (%zu of its %zu "
                         "bytes are there)",
@@ -982,7 +1016,7 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
             return dst;
         have_dict = true;
     }
-    rs_ctx c = {.err = err, .file = file, .weight_index = -1};
+    rs_ctx c = {.err = err, .file = file, .weight_index = -1, .fmt = fmt};
     if (fmt == SD_FORMAT_SAS7BDAT) {
         sd__sas_deleted del;
         sd_status dst = sd__sas_find_deleted(src_pread, src, src_size(src), file, &del, err);

@@ -101,7 +101,7 @@ sd_status sd__sas_find_deleted(sd__sav_pread rd, void *ctx, long long size, cons
             have_rs = row_size(&w, page, (size_t)ps, sc, &rl, &total, &del, &mixcap);
         if (!have_rs)
             continue;
-        if (del == 0 || total > SD_MAX_ROWS || del > total || rl == 0)
+        if (del == 0 || total > SD_MAX_ROWS || del > total || rl == 0 || rl > ((uint64_t)1 << 31))
             break; /* nothing deleted (or nonsense): ReadStat reads as it does */
         if (!out->deleted && !(out->deleted = sd__calloc((size_t)total ? (size_t)total : 1, 1))) {
             st = sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");

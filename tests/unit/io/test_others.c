@@ -436,6 +436,47 @@ static void test_corrupt_refused(void)
         sd_dataset_free(ds);
     }
     free(b);
+    /* XPORT 8 (pyreadstat's dates_xpt_v8.xpt) gives its row count in the
+     * OBSV8 header: a file that disagrees is refused. */
+    b = slurp(DATA "dates_xpt_v8.xpt", &n);
+    if (b) {
+        sd_dataset *ds = NULL;
+        CHECK_INT(sd__read_readstat_mem(b, n, SD_FORMAT_XPORT, "whole", &ds, NULL), SD_OK);
+        CHECK(ds && sd_dataset_nrows(ds) == 19);
+        sd_dataset_free(ds);
+        refused(b, n - 160, SD_FORMAT_XPORT,
+                "corrupt SAS transport (XPORT) file: data row 18: the header promises 19 rows and "
+                "the data hold 17");
+        unsigned char *o = NULL;
+        for (size_t i = 0; i + 28 < n && !o; i++)
+            if (memcmp(b + i, "OBSV8   HEADER RECORD!!!!!!!", 28) == 0)
+                o = b + i;
+        CHECK(o != NULL);
+        if (o) {
+            memcpy(o + 28, "             12", 15);
+            refused(b, n, SD_FORMAT_XPORT,
+                    "corrupt SAS transport (XPORT) file: data row 13: the header promises 12 rows "
+                    "and the data hold 19");
+        }
+    }
+    free(b);
+    /* A .por number past what a double holds (base-30 "1+TT": 30^899) was
+     * read as missing; refused, naming the row and the variable. */
+    b = slurp(DATA "survey.por", &n);
+    if (b) {
+        unsigned char *o = NULL;
+        for (size_t i = 0; i + 5 < n && !o; i++)
+            if (memcmp(b + i, "F.MF/", 5) == 0)
+                o = b + i;
+        CHECK(o != NULL);
+        if (o) {
+            memcpy(o, "1+TT/", 5);
+            refused(b, n, SD_FORMAT_POR,
+                    "corrupt SPSS portable .por file: data row 2: the value of 'SCORE' is a "
+                    "number too large for a double (beyond 1.8e308)");
+        }
+    }
+    free(b);
     b = slurp(DATA "survey.sav", &n);
     if (b) {
         /* A negative case count read as 0 rows. */
