@@ -60,6 +60,8 @@ sd_status sd__write_info_text(const sd_dataset *ds, const char *lang, sd_strbuf 
                   fr ? "Lignes : %zu   Variables : %zu   Ensembles à réponses multiples : %zu\n"
                      : "Rows: %zu   Variables: %zu   Multiple-response sets: %zu\n",
                   ds->nrows, ds->nvars, ds->nmr);
+    if (ds->design.declared && ds->design.weight) /* a .sav's WEIGHT BY, or a codebook's */
+        sd__sb_printf(sb, fr ? "Pondération : %s\n" : "Weight: %s\n", ds->design.weight);
     size_t nw = 4;
     for (size_t i = 0; i < ds->nvars; i++) {
         size_t w = sd__utf8_width(ds->vars[i]->name);
