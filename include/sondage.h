@@ -357,6 +357,20 @@ SD_API const sd_table *sd_result_table(const sd_result *r, size_t i);
 SD_API const char *sd_result_source(const sd_result *r);
 /* The weight variable, or NULL. */
 SD_API const char *sd_result_weight(const sd_result *r);
+/* When the weight was made by a weighting step of the design (--targets,
+ * or a calibration its codebook records; docs/weighting.md): its method
+ * ("rake", ...), base weight and targets' file; NULL when none. */
+typedef enum sd_wpart { SD_WPART_METHOD = 0, SD_WPART_BASE, SD_WPART_TARGETS } sd_wpart;
+SD_API const char *sd_result_weighting(const sd_result *r, sd_wpart what);
+/* Its Kish efficiency (sum w)^2 / (n sum w^2), the design effect due to
+ * weighting (1 / efficiency) and the effective sample size; NaN when the
+ * weight was not made by a weighting step. */
+typedef enum sd_wfigure {
+    SD_WFIG_EFFICIENCY = 0,
+    SD_WFIG_DEFF,
+    SD_WFIG_EFFECTIVE_N
+} sd_wfigure;
+SD_API double sd_result_weighting_figure(const sd_result *r, sd_wfigure what);
 SD_API sd_missing_mode sd_result_missing(const sd_result *r);
 /* The compared sample's name after sd_result_compare, else NULL. */
 SD_API const char *sd_result_compared(const sd_result *r);
@@ -493,7 +507,8 @@ SD_API const char *sd_weighting_default_name(const sd_weighting *w);
 SD_API sd_status sd_dataset_add_weighting(sd_dataset *ds, const sd_weighting *w,
                                           const char *name, sd_error *err);
 /* Make a spec's estimates carry a weighting: its weights, and its
- * calibration in every standard error. The spec keeps a reference. */
+ * calibration in every standard error. The spec keeps a reference; w NULL
+ * takes the spec's weighting away. */
 SD_API sd_status sd_tabspec_set_weighting(sd_tabspec *s, const sd_weighting *w, sd_error *err);
 /* Run the weighting a spec asks for: its "targets" option, or else the
  * calibration the dataset's codebook records for the design's weight; then

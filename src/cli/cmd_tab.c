@@ -50,6 +50,10 @@ static const char help[] =
     "Tests between banner columns (docs/tests.md): --tests, --alpha 0.01,\n"
     "--alpha2 0.05, --adjust none|bonferroni|holm|fdr, --letters design|spss|none,\n"
     "--chisq F|Chisq (the Rao-Scott statistic in each table's test).\n"
+    "Weighting, a step of the design (docs/weighting.md): --targets FILE\n"
+    "[--method rake|poststratify|linear|raking|logit] [--bounds L,U] [--trim L,U]\n"
+    "[--tolerance E] [--max-iter N] [--force]; standard errors carry it (R's\n"
+    "calibration residuals; replicates re-weighted the same way).\n"
     "--stats: text and CSV show intervals too (CSV: se, ci_low, ci_high).\n"
     "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
     "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
@@ -71,14 +75,24 @@ static int apply_pairs(sd_tabspec *spec, const pair *p, size_t n, sd_error *err)
     return EXIT_OK;
 }
 
-/* Tabulate every request on one dataset and put the tables in one result. */
+/* Tabulate every request on one dataset and put the tables in one result.
+ * A request's weighting (--targets, or the one its codebook records) is a
+ * step of its design: run first, its warnings printed. */
 static sd_status tab_all(const sd_dataset *ds, sd_tabspec **specs, size_t n, sd_result **out,
                          sd_error *err)
 {
     *out = NULL;
     for (size_t i = 0; i < n; i++) {
         sd_result *r = NULL;
-        sd_status st = sd_tabulate(ds, specs[i], &r, err);
+        sd_weighting *w = NULL;
+        sd_status st = sd_tabspec_set_weighting(specs[i], NULL, err);
+        if (st == SD_OK)
+            st = sd_tabspec_weight(specs[i], ds, &w, err);
+        for (size_t k = 0; st == SD_OK && k < sd_weighting_nwarnings(w); k++)
+            fprintf(stderr, "sondage: warning: %s\n", sd_weighting_warning(w, k));
+        sd_weighting_free(w);
+        if (st == SD_OK)
+            st = sd_tabulate(ds, specs[i], &r, err);
         if (st == SD_OK && *out)
             st = sd_result_merge(*out, r, err);
         else if (st == SD_OK)
@@ -118,6 +132,10 @@ int cmd_tab(int argc, char **argv)
         {"min-base", required_argument, NULL, 'D'}, {"means", no_argument, NULL, 'F'},
         {"decimals", required_argument, NULL, 'D'}, {"spec", required_argument, NULL, 'S'},
         {"findings", no_argument, NULL, 'F'},
+        {"targets", required_argument, NULL, 'D'}, {"method", required_argument, NULL, 'D'},
+        {"bounds", required_argument, NULL, 'D'},  {"trim", required_argument, NULL, 'D'},
+        {"tolerance", required_argument, NULL, 'D'}, {"max-iter", required_argument, NULL, 'D'},
+        {"force", no_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     int li = 0;
     sd_error *err = sd_error_new();

@@ -430,7 +430,15 @@ sd_status sd__cube_build(const sd_work *w, sd_result **out, sd_error *err)
     r->nw_negative = w->nw_negative;
     r->nw_zero = w->nw_zero;
     sd_status st = SD_OK;
-    if (!(r->source = sd__strdup(w->source ? w->source : "")) ||
+    const sd_calib *cal = w->design.cal;
+    r->cal_eff = cal ? cal->eff : NAN;
+    r->cal_deff = cal ? cal->deff : NAN;
+    r->cal_neff = cal ? cal->neff : NAN;
+    if (cal && ((cal->method && !(r->cal_method = sd__strdup(cal->method))) ||
+                (cal->base && !(r->cal_base = sd__strdup(cal->base))) ||
+                (cal->targets && !(r->cal_targets = sd__strdup(cal->targets)))))
+        st = nomem(err);
+    if (st != SD_OK || !(r->source = sd__strdup(w->source ? w->source : "")) ||
         (w->weight && !(r->weight = sd__strdup(w->weight))) ||
         !(r->tables = sd__zalloc(w->ntables, sizeof *r->tables)))
         st = nomem(err);

@@ -77,6 +77,12 @@ struct sd_result {
     bool findings;        /* --findings: JSON gives each table's findings */
     double rows_total, rows_in; /* rows of the data; rows in the analysis */
     size_t nw_blank, nw_negative, nw_zero; /* rows left out by their weight */
+    /* The weighting step of the design, when the weight was made by one
+     * (docs/weighting.md): its method, base weight and targets (owned, NULL
+     * when none), Kish's efficiency, the design effect due to weighting,
+     * the effective sample size. */
+    char *cal_method, *cal_base, *cal_targets;
+    double cal_eff, cal_deff, cal_neff;
     sd_table *tables;     /* owned */
     size_t ntables;
 };

@@ -61,6 +61,9 @@ void sd_result_free(sd_result *r)
     sd__free(r->tables);
     sd__free(r->source);
     sd__free(r->weight);
+    sd__free(r->cal_method);
+    sd__free(r->cal_base);
+    sd__free(r->cal_targets);
     sd__free(r->compared);
     sd__free(r);
 }
@@ -85,6 +88,28 @@ const char *sd_result_source(const sd_result *r)
 const char *sd_result_weight(const sd_result *r)
 {
     return r->weight;
+}
+
+const char *sd_result_weighting(const sd_result *r, sd_wpart what)
+{
+    switch (what) {
+    case SD_WPART_METHOD: return r->cal_method;
+    case SD_WPART_BASE: return r->cal_base;
+    case SD_WPART_TARGETS: return r->cal_targets;
+    }
+    return NULL;
+}
+
+double sd_result_weighting_figure(const sd_result *r, sd_wfigure what)
+{
+    if (!r->cal_method)
+        return NAN;
+    switch (what) {
+    case SD_WFIG_EFFICIENCY: return r->cal_eff;
+    case SD_WFIG_DEFF: return r->cal_deff;
+    case SD_WFIG_EFFECTIVE_N: return r->cal_neff;
+    }
+    return NAN;
 }
 
 sd_missing_mode sd_result_missing(const sd_result *r)

@@ -67,6 +67,19 @@ bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count, bool diag)
     return false;
 }
 
+bool sd__accum_init_cal(sd_accum *a, size_t p, size_t nstrata)
+{
+    size_t k, ks;
+    a->calp = p;
+    if (!sd__mul_ok(a->nlq, p, &k) || k > VAR_SUMS_MAX || !sd__mul_ok(k, nstrata, &ks) ||
+        ks > VAR_SUMS_MAX)
+        return false;
+    a->cal_a = sd__zalloc(k, sizeof(double));
+    if (nstrata)
+        a->cal_sza = sd__zalloc(ks, sizeof(double));
+    return a->cal_a && (!nstrata || a->cal_sza);
+}
+
 void sd__accum_free(sd_accum *a)
 {
     sd__free(a->n);
@@ -82,6 +95,8 @@ void sd__accum_free(sd_accum *a)
     sd__free(a->glm_al);
     sd__free(a->glm_d);
     sd__free(a->pat_w2);
+    sd__free(a->cal_a);
+    sd__free(a->cal_sza);
     memset(a, 0, sizeof *a);
 }
 
@@ -107,6 +122,10 @@ void sd__accum_merge(sd_accum *dst, const sd_accum *src)
         add_all(dst->st_diag, src->st_diag, dst->nstrata * dst->nlq);
     if (dst->rep_tot && src->rep_tot)
         add_all(dst->rep_tot, src->rep_tot, dst->nrep * dst->nlq);
+    if (dst->cal_a && src->cal_a)
+        add_all(dst->cal_a, src->cal_a, dst->nlq * dst->calp);
+    if (dst->cal_sza && src->cal_sza)
+        add_all(dst->cal_sza, src->cal_sza, dst->nstrata * dst->nlq * dst->calp);
 }
 
 void sd__work_free(sd_work *r)

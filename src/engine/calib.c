@@ -118,6 +118,10 @@ void sd__calib_unref(sd_calib *c)
     sd__free(c->block);
     sd__free(c->M);
     sd__free(c->cnt);
+    sd__free(c->name);
+    sd__free(c->method);
+    sd__free(c->base);
+    sd__free(c->targets);
     sd__free(c);
 }
 

@@ -118,6 +118,12 @@ typedef struct sd_calib {
     double *M;          /* p x p, or NULL for zero */
     double *cnt;        /* p */
     int sweeps;
+    /* What people read about it (made by src/weight; owned strings). */
+    char *name;         /* the weight it makes ("weight_rake", or the recorded variable) */
+    char *method;       /* rake, poststratify, linear, raking, logit */
+    char *base;         /* the base weight, NULL: none */
+    char *targets;      /* where the targets came from */
+    double eff, deff, neff; /* Kish's efficiency, 1 / efficiency, effective n */
 } sd_calib;
 
 sd_calib *sd__calib_ref(sd_calib *c);

@@ -75,6 +75,28 @@ static void glm_start_add(sd_accum *a, const uint32_t *lq, size_t m, double w)
     }
 }
 
+/* A calibrated design's sums (docs/weighting.md, "Variance"): per LQ the
+ * row's u a for each of its auxiliary columns, and unclustered designs per
+ * stratum its w a z, from which the stats layer makes the residuals. */
+static void cal_add(sd_accum *a, const sd_design *d, size_t row, const uint32_t *lq,
+                    const double *av, size_t m, double w)
+{
+    const sd_calib *c = d->cal;
+    size_t n = c->nrows, p = a->calp;
+    double *sza = a->cal_sza ? a->cal_sza + (size_t)d->stratum[row] * a->nlq * p : NULL;
+    for (size_t t = 0; t < c->nterms; t++) {
+        int32_t j = c->col[t * n + row];
+        if (j < 0)
+            continue;
+        double u = c->u[t * n + row], wz = w * c->z[t * n + row];
+        for (size_t k = 0; k < m; k++) {
+            a->cal_a[(size_t)lq[k] * p + (size_t)j] += u * av[k];
+            if (sza)
+                sza[(size_t)lq[k] * p + (size_t)j] += wz * av[k];
+        }
+    }
+}
+
 static void em_end(emitter *e, size_t row, double w)
 {
     sd_accum *a = e->a;
@@ -94,6 +116,8 @@ static void em_end(emitter *e, size_t row, double w)
             if (e->lq[k] >= cells)
                 a->pat_w2[(e->lq[k] - cells) * a->npattern + (size_t)e->d->pattern[row]] += w * w;
     }
+    if (a->cal_a)
+        cal_add(a, e->d, row, e->lq, e->av, m, w);
     switch (a->vmode) {
     case SD_VMODE_NONE: return;
     case SD_VMODE_UNITS: {
@@ -326,7 +350,7 @@ static void pass_var(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_ca
         pass_var_reps(t, pc, rm);
         return;
     }
-    if (!e->glm && !rm->netmask && one_col && !t->acc.pat_w2 &&
+    if (!e->glm && !rm->netmask && one_col && !t->acc.pat_w2 && !t->acc.cal_a &&
         (t->acc.vmode == SD_VMODE_NONE || t->acc.vmode == SD_VMODE_UNITS ||
          (t->acc.vmode == SD_VMODE_MOMENTS && t->acc.st_diag))) {
         pass_var_fast(t, pc, rm);

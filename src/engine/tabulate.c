@@ -345,6 +345,12 @@ static sd_status run_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wtab
                         "%zu %s)",
                         t->row_name, t->acc.nlq, vcount,
                         vmode == SD_VMODE_REPS ? "replicates" : "strata or units");
+    if (d->cal && vmode != SD_VMODE_REPS &&
+        !sd__accum_init_cal(&t->acc, d->cal->p, vmode == SD_VMODE_MOMENTS ? d->nstrata : 0))
+        return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, t->row_name,
+                        "table of '%s' is too large for its calibration sums (%zu estimates x "
+                        "%zu auxiliary columns)",
+                        t->row_name, t->acc.nlq, d->cal->p);
     if (d->pattern) {
         t->acc.npattern = d->npattern;
         if (!(t->acc.pat_w2 = sd__zalloc(t->ncols * t->acc.npattern, sizeof *t->acc.pat_w2)))
@@ -376,9 +382,6 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
     if (spec->nrows == 0)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
                         "no row variables: expected at least one name in --rows");
-    if (spec->calib)
-        return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
-                        "tables of a weighting (--targets) are not supported yet");
     sd_status st = SD_OK;
     rowlist rows;
     memset(&rows, 0, sizeof rows);
@@ -430,6 +433,17 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
     }
     if ((st = sd__design_resolve(ds, &dspec, &res->design, err)) != SD_OK)
         goto done;
+    /* A weighting is a step of the design: its weights, its re-weighted
+     * replicates, its residuals' sums (calib.c). */
+    if (spec->calib) {
+        if ((st = sd__design_calibrate(&res->design, spec->calib, err)) != SD_OK)
+            goto done;
+        sd__free(res->weight);
+        if (!(res->weight = sd__strdup(spec->calib->name ? spec->calib->name : "calibrated"))) {
+            st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+            goto done;
+        }
+    }
     /* Banners: one column map each, shared by every row entry. */
     size_t maxcols = 1;
     for (size_t b = 0; b < cols.n; b++) {

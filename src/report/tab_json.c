@@ -135,6 +135,29 @@ sd_status sd__write_tab_json(const sd_result *r, const char *lang, const sd_find
         sd__sb_json_str(sb, sd_result_weight(r));
     else
         sd__sb_puts(sb, "null");
+    if (sd_result_weighting(r, SD_WPART_METHOD)) {
+        /* The weighting step of the design (docs/weighting.md). */
+        static const char *const parts[] = {"method", "base_weight", "targets"};
+        sd__sb_puts(sb, ",\n  \"weighting\": {");
+        for (int k = 0; k < 3; k++) {
+            const char *v = sd_result_weighting(r, (sd_wpart)k);
+            sd__sb_printf(sb, "%s\"%s\": ", k ? ", " : "", parts[k]);
+            if (v)
+                sd__sb_json_str(sb, v);
+            else
+                sd__sb_puts(sb, "null");
+        }
+        static const char *const figs[] = {"efficiency", "deff", "effective_n"};
+        for (int k = 0; k < 3; k++) {
+            double v = sd_result_weighting_figure(r, (sd_wfigure)k);
+            sd__sb_printf(sb, ", \"%s\": ", figs[k]);
+            if (isfinite(v))
+                sd__sb_num(sb, v);
+            else
+                sd__sb_puts(sb, "null");
+        }
+        sd__sb_putc(sb, '}');
+    }
     if (compared) {
         sd__sb_puts(sb, ",\n  \"compare\": ");
         sd__sb_json_str(sb, compared);

@@ -389,6 +389,32 @@ sd_status sd__write_tab_text(const sd_result *r, const char *lang, sd_strbuf *sb
         sd__sb_text(sb, sd_result_weight(r));
         sd__sb_putc(sb, '\n');
     }
+    if (sd_result_weighting(r, SD_WPART_METHOD)) {
+        /* The weighting step (docs/weighting.md): what it cost. */
+        char e[SD_NUMBUF], d[SD_NUMBUF], ne[SD_NUMBUF];
+        char mark = x.fr ? ',' : '.';
+        sd__fmt_fixed(e, 100 * sd_result_weighting_figure(r, SD_WFIG_EFFICIENCY), 1, mark);
+        sd__fmt_fixed(d, sd_result_weighting_figure(r, SD_WFIG_DEFF), 2, mark);
+        sd__fmt_fixed(ne, sd_result_weighting_figure(r, SD_WFIG_EFFECTIVE_N), 0, mark);
+        const char *base = sd_result_weighting(r, SD_WPART_BASE);
+        const char *tg = sd_result_weighting(r, SD_WPART_TARGETS);
+        sd__sb_puts(sb, x.fr ? "Calage : " : "Weighting: ");
+        sd__sb_text(sb, sd_result_weighting(r, SD_WPART_METHOD));
+        if (tg) {
+            sd__sb_puts(sb, x.fr ? " sur " : " to ");
+            sd__sb_text(sb, tg);
+        }
+        if (base) {
+            sd__sb_puts(sb, x.fr ? " depuis " : " from ");
+            sd__sb_text(sb, base);
+        }
+        sd__sb_printf(sb,
+                      x.fr ? " ; efficacité %s\u00a0%% (Kish), effet de plan dû à la pondération "
+                             "%s, n effectif %s ; les erreurs types tiennent compte du calage\n"
+                           : "; efficiency %s%% (Kish), design effect due to weighting %s, "
+                             "effective n %s; standard errors allow for the weighting\n",
+                      e, d, ne);
+    }
     sd__excluded_text(sb, r, lang);
     return sd__sb_status(sb);
 }

@@ -178,13 +178,24 @@ static double cross_from_diag(const sd_wtable *t, const lqset *ls, const double 
 /* Unclustered designs: every row is a PSU; the stratum's centred
  * cross-products follow from its sums: Q - S_a S_b / n. */
 static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtable *t,
-                        double *const *coef, size_t k, long col, double *out)
+                        double *const *coef, size_t k, long col, const double *beta,
+                        double *out)
 {
     const sd_accum *a = &t->acc;
     const sd_design *d = &res->design;
-    size_t L = a->nlq;
+    size_t L = a->nlq, p = beta ? a->calp : 0;
     size_t nstrat = 0, nok = 0;
     double *S = sd__zalloc(k, sizeof *S);
+    /* Calibrated: per estimate, SZA_h' coef (p) and ZZ_h beta (p). */
+    double *va = beta ? sd__zalloc(k * p, sizeof *va) : NULL;
+    double *vz = beta ? sd__zalloc(k * p, sizeof *vz) : NULL;
+    if (beta && (!va || !vz)) {
+        sd__free(va);
+        sd__free(vz);
+        va = vz = NULL;
+        beta = NULL;
+        p = 0;
+    }
     double *qbuf = a->st_cross ? NULL : sd__zalloc(L * L, sizeof *qbuf);
     lqset *ls = a->st_cross ? NULL : lq_sets(ds, t);
     memset(out, 0, k * k * sizeof *out);
@@ -227,6 +238,31 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
                 s += coef[i][l] * ss[l];
             S[i] = s;
         }
+        if (beta) {
+            /* The rows' residuals e = w a - z'beta (docs/weighting.md):
+             * sum e = S - Z_h'beta; sum e_i e_j = Q_ij - beta_i'SZA coef_j
+             * - beta_j'SZA coef_i + beta_i' ZZ_h beta_j. */
+            const double *zh = d->cal_zh + h * p, *zz = d->cal_zzh + h * p * p;
+            const double *sza = a->cal_sza + h * L * p;
+            for (size_t i = 0; i < k; i++) {
+                const double *bi = beta + i * p;
+                double *vai = va + i * p, *vzi = vz + i * p;
+                memset(vai, 0, p * sizeof *vai);
+                for (size_t l = 0; l < L; l++)
+                    if (coef[i][l] != 0)
+                        for (size_t jj = 0; jj < p; jj++)
+                            vai[jj] += sza[l * p + jj] * coef[i][l];
+                double zb = 0;
+                for (size_t jj = 0; jj < p; jj++) {
+                    double x = 0;
+                    for (size_t kk = 0; kk < p; kk++)
+                        x += zz[jj * p + kk] * bi[kk];
+                    vzi[jj] = x;
+                    zb += zh[jj] * bi[jj];
+                }
+                S[i] -= zb;
+            }
+        }
         for (size_t i = 0; i < k; i++) {
             for (size_t j = i; j < k; j++) {
                 double qq = 0;
@@ -238,6 +274,12 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
                     for (size_t m = 0; m < L; m++)
                         r += coef[j][m] * ql[m];
                     qq += coef[i][l] * r;
+                }
+                if (beta) {
+                    const double *bi = beta + i * p, *bj = beta + j * p;
+                    for (size_t jj = 0; jj < p; jj++)
+                        qq += -bi[jj] * va[j * p + jj] - bj[jj] * va[i * p + jj] +
+                              bi[jj] * vz[j * p + jj];
                 }
                 double v = centre ? qq - S[i] * S[j] / n : qq;
                 if (n == 1 && d->lonely != SD_LONELY_ADJUST)
@@ -253,6 +295,8 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
         for (size_t i = 0; i < k * k; i++)
             out[i] *= (double)nstrat / (double)nok;
     sd__free(S);
+    sd__free(va);
+    sd__free(vz);
     sd__free(qbuf);
     lq_sets_free(ls, L);
 }
@@ -340,7 +384,7 @@ static void cov_stage(const sd_design *d, size_t stage, double *const *z, size_t
  * each stage above; one svyrecvar stage at a time, each later stage's
  * parents weighted by the sampling fractions above them. */
 static void cov_units(const sd_work *res, const sd_wtable *t, double *const *coef, size_t k,
-                      long col, double *out)
+                      long col, const double *beta, double *out)
 {
     const sd_accum *a = &t->acc;
     const sd_design *d = &res->design;
@@ -368,6 +412,13 @@ static void cov_units(const sd_work *res, const sd_wtable *t, double *const *coe
             double v = 0;
             for (size_t l = 0; l < L; l++)
                 v += coef[i][l] * tot[l];
+            if (beta) {
+                /* The unit's total of the residuals e = w a - z'beta. */
+                size_t p = a->calp;
+                const double *zu = d->cal_zu + u * p, *bi = beta + i * p;
+                for (size_t j = 0; j < p; j++)
+                    v -= zu[j] * bi[j];
+            }
             z[depth - 1][i][u] = v;
         }
     for (size_t s = depth - 1; s > 0; s--)
@@ -551,10 +602,36 @@ sd_status sd__ratio_cov(const sd_work *res, const sd_wtable *t, const sd_ratio *
         }
         influence(a, &r[i], coef[i]);
     }
+    /* A calibrated design (docs/weighting.md, "Variance"): each estimate's
+     * residual coefficients beta = solve(A coef), A the table's sums of u a. */
+    double *beta = NULL;
+    if (res->design.cal && a->cal_a) {
+        size_t p = a->calp;
+        double *Ai = sd__zalloc(p, sizeof *Ai);
+        beta = sd__zalloc(k * p, sizeof *beta);
+        if (!Ai || !beta) {
+            sd__free(Ai);
+            sd__free(beta);
+            for (size_t i = 0; i < k; i++)
+                sd__free(coef[i]);
+            sd__free(coef);
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        for (size_t i = 0; i < k; i++) {
+            memset(Ai, 0, p * sizeof *Ai);
+            for (size_t l = 0; l < a->nlq; l++)
+                if (coef[i][l] != 0)
+                    for (size_t j = 0; j < p; j++)
+                        Ai[j] += coef[i][l] * a->cal_a[l * p + j];
+            sd__calib_solve(res->design.cal, Ai, beta + i * p);
+        }
+        sd__free(Ai);
+    }
     if (a->vmode == SD_VMODE_UNITS)
-        cov_units(res, t, coef, k, domain_col, out);
+        cov_units(res, t, coef, k, domain_col, beta, out);
     else
-        cov_moments(res->dataset, res, t, coef, k, domain_col, out);
+        cov_moments(res->dataset, res, t, coef, k, domain_col, beta, out);
+    sd__free(beta);
     for (size_t i = 0; i < k; i++)
         sd__free(coef[i]);
     sd__free(coef);

@@ -564,6 +564,17 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
     }
     if ((st = sd__weighting_diag(w, ds, spec, &p, w0, err)) != SD_OK)
         goto fail;
+    /* What a table says of it. */
+    w->cal->eff = w->after.eff;
+    w->cal->deff = w->after.deff;
+    w->cal->neff = w->after.neff;
+    if (!(w->cal->name = sd__strdup(w->default_name)) ||
+        !(w->cal->method = sd__strdup(sd__wmethod_name(method))) ||
+        (w->base && !(w->cal->base = sd__strdup(w->base))) ||
+        (tg->source && !(w->cal->targets = sd__strdup(tg->source)))) {
+        st = nomem(err);
+        goto fail;
+    }
     if (has_fatal(w) && !o->force) {
         st = fail_issue(w, tg->source, err);
         goto fail;
@@ -607,10 +618,10 @@ sd_status sd_weight(const sd_dataset *ds, const sd_tabspec *spec, const sd_targe
 
 sd_status sd_tabspec_set_weighting(sd_tabspec *s, const sd_weighting *w, sd_error *err)
 {
-    if (!s || !w || !w->cal)
+    if (!s || (w && !w->cal))
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no spec or weighting given");
     sd__calib_unref(s->calib);
-    s->calib = sd__calib_ref(w->cal);
+    s->calib = w ? sd__calib_ref(w->cal) : NULL;
     return SD_OK;
 }
 
@@ -675,6 +686,14 @@ sd_status sd_tabspec_weight(sd_tabspec *s, const sd_dataset *ds, sd_weighting **
                             dw, i + 1, v->sysmis[i] ? "missing" : a, b);
         }
     }
+    char *nm = sd__strdup(dw);
+    if (!nm) {
+        sd_weighting_free(*out);
+        *out = NULL;
+        return nomem(err);
+    }
+    sd__free((*out)->cal->name);
+    (*out)->cal->name = nm;
     if ((st = sd_tabspec_set_weighting(s, *out, err)) != SD_OK) {
         sd_weighting_free(*out);
         *out = NULL;
