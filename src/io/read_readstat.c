@@ -351,6 +351,7 @@ typedef struct rs_ctx {
     char declared[64]; /* the encoding the file declares, "" when none */
     bool got_metadata;  /* progress, to name the part where ReadStat stopped */
     int nvars_declared;
+    int nrows_declared; /* -1 when the header does not say */
     size_t nvars_seen, nlabels_seen;
     sd_format fmt;
     uint32_t *rowmap; /* .sas7bdat with deleted rows: file row -> dataset row, */
@@ -410,6 +411,7 @@ static int on_metadata(readstat_metadata_t *m, void *ctx)
                        nrows, SD_MAX_ROWS);
     c->got_metadata = true;
     c->nvars_declared = nvars;
+    c->nrows_declared = nrows;
     const char *enc = readstat_get_file_encoding(m);
     if (enc)
         snprintf(c->declared, sizeof c->declared, "%s", enc);
@@ -866,6 +868,10 @@ static void part_reached(const rs_ctx *c, sd_format fmt, char *buf, size_t cap)
     else if (c->nvars_declared > 0 && c->nvars_seen < (size_t)c->nvars_declared)
         snprintf(buf, cap, "dictionary, variable %zu of %d", c->nvars_seen + 1,
                  c->nvars_declared);
+    else if (c->nrows_declared > 0 && c->nrows >= (size_t)c->nrows_declared)
+        snprintf(buf, cap, fmt == SD_FORMAT_DTA ? "value labels (after the %zu data rows)"
+                                                : "after the %zu data rows",
+                 c->nrows);
     else if (c->nrows == 0)
         snprintf(buf, cap, "dictionary or value labels (no data row read yet)");
     else

@@ -413,6 +413,19 @@ static void test_corrupt_refused(void)
         refused(b, n - 1, SD_FORMAT_DTA,
                 "corrupt Stata .dta file: value labels: the file ends inside them (at byte "
                 "2556, where 1 more bytes were expected)");
+        /* A label table claiming 2 GiB: the part named, never "Unable to
+         * allocate memory". */
+        unsigned char *o = NULL;
+        for (size_t i = 1000; i + 7 < n && !o; i++)
+            if (memcmp(b + i, "secteur", 7) == 0)
+                o = b + i - 4;
+        CHECK(o != NULL);
+        if (o) {
+            put32(o, 0x7fffffff);
+            refused(b, n, SD_FORMAT_DTA,
+                    "corrupt Stata .dta file: value labels (after the 12 data rows): it claims a "
+                    "block larger than the 16 MiB ReadStat accepts (around byte 2353)");
+        }
     }
     free(b);
     b = slurp(DATA "tagged-na-int.dta", &n); /* haven's format 118 */
