@@ -913,6 +913,36 @@ static sd_status rs_refusal(const rs_ctx *c, const rs_src *src, readstat_error_t
                         "corrupt or unsupported %s file: %s: what is there is not what the "
                         "format has at that point (around byte %lld)",
                         kind, part, src->pos);
+    if (rc == READSTAT_ERROR_UNSUPPORTED_COMPRESSION)
+        return sd__fail(err, SD_E_UNSUPPORTED, file, 0, 0, NULL,
+                        "unsupported %s file: %s: its compression is one ReadStat 1.1.8 does not "
+                        "read (SAS's binary RDC compression, for one); save it uncompressed or "
+                        "with COMPRESS=CHAR",
+                        kind, part);
+    if (rc == READSTAT_ERROR_UNSUPPORTED_FILE_FORMAT_VERSION) {
+        char ver[48] = "";
+        unsigned char h[40];
+        if (fmt == SD_FORMAT_DTA && src_pread((void *)src, h, sizeof h, 0)) {
+            if (memcmp(h, "<stata_dta><header><release>", 28) == 0)
+                snprintf(ver, sizeof ver, " (release %.3s)", (const char *)h + 28);
+            else if (h[0] >= 100 && h[0] <= 125)
+                snprintf(ver, sizeof ver, " (format %u)", (unsigned)h[0]);
+            else
+                return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
+                                "not a readable %s file: header: it starts with neither a "
+                                "format number (102 to 119) nor <stata_dta>",
+                                kind);
+        }
+        return sd__fail(err, SD_E_UNSUPPORTED, file, 0, 0, NULL,
+                        "unsupported %s file: header: this version of the format%s is one "
+                        "ReadStat 1.1.8 does not read",
+                        kind, ver);
+    }
+    if (rc == READSTAT_ERROR_UNSUPPORTED_CHARSET)
+        return sd__fail(err, SD_E_UNSUPPORTED, file, 0, 0, NULL,
+                        "unsupported %s file: header: it declares a character set ReadStat "
+                        "1.1.8 does not know; name the file's encoding with --encoding",
+                        kind);
     const char *why = readstat_error_message(rc);
     return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL, "not a readable %s file: %s: %s (ReadStat)",
                     kind, part, why ? why : "unknown error");
@@ -1023,14 +1053,27 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
         have_dict = true;
     }
     rs_ctx c = {.err = err, .file = file, .weight_index = -1, .fmt = fmt};
+    /* A .sas7bdat whose deleted rows cannot be found is refused, but only
+     * once ReadStat has read it: a reason of ReadStat's (an unsupported
+     * compression) says more. */
+    sd_error *del_err = NULL;
     if (fmt == SD_FORMAT_SAS7BDAT) {
         sd__sas_deleted del;
-        sd_status dst = sd__sas_find_deleted(src_pread, src, src_size(src), file, &del, err);
-        if (dst != SD_OK)
-            return dst;
+        if (!(del_err = sd_error_new()))
+            return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
+        sd_status dst = sd__sas_find_deleted(src_pread, src, src_size(src), file, &del, del_err);
+        if (dst == SD_E_NOMEM) {
+            sd_error_free(del_err);
+            return sd__fail(err, dst, file, 0, 0, NULL, "out of memory");
+        }
+        if (dst == SD_OK) {
+            sd_error_free(del_err);
+            del_err = NULL;
+        }
         if (del.deleted && del.total <= UINT32_MAX) {
             if (!(c.rowmap = sd__calloc(del.total ? del.total : 1, sizeof *c.rowmap))) {
                 sd__sas_deleted_free(&del);
+                sd_error_free(del_err);
                 return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
             }
             uint32_t next = 0;
@@ -1045,6 +1088,7 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
         readstat_parser_free(p);
         sd__sav_dict_free(&dict);
         sd__free(c.rowmap);
+        sd_error_free(del_err);
         return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
     }
     readstat_set_metadata_handler(p, on_metadata);
@@ -1063,6 +1107,7 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
         sd__sav_dict_free(&dict);
         sd_dataset_free(c.ds);
         sd__free(c.rowmap);
+        sd_error_free(del_err);
         return sd__fail(err, SD_E_NOMEM, file, 0, 0, NULL, "out of memory");
     }
 
@@ -1105,9 +1150,13 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
                           kind);
     } else if (rc != READSTAT_OK) {
         st = rs_refusal(&c, src, rc, fmt, kind, file, have_dict ? &dict : NULL, err);
+    } else if (del_err) {
+        st = sd__fail(err, sd_error_status(del_err), file, 0, 0, NULL, "%s",
+                      sd_error_message(del_err));
     } else if ((st = cut_short(&c, src, fmt, kind, file, err)) == SD_OK) {
         st = finish(&c);
     }
+    sd_error_free(del_err);
     if (st == SD_OK && have_dict)
         st = sav_extras(&c, src, &dict);
     sd__sav_dict_free(&dict);

@@ -565,6 +565,34 @@ static void test_sas_deleted_rows(void)
     sd_dataset_free(c);
 }
 
+/* What ReadStat does not read is said as unsupported, with what it is:
+ * parso's comp_deleted.sas7bdat (binary RDC compression, a deleted row)
+ * and a .dta whose format number is newer than any ReadStat knows. */
+static void test_unsupported_said(void)
+{
+    sd_error *err = sd_error_new();
+    sd_dataset *ds = NULL;
+    CHECK_INT(sd_dataset_open(DATA "comp_deleted.sas7bdat", SD_FORMAT_AUTO, NULL, &ds, err),
+              SD_E_UNSUPPORTED);
+    CHECK_STR(sd_error_message(err),
+              "unsupported SAS .sas7bdat file: header or metadata pages: its compression is one "
+              "ReadStat 1.1.8 does not read (SAS's binary RDC compression, for one); save it "
+              "uncompressed or with COMPRESS=CHAR");
+    size_t n;
+    unsigned char *b = slurp(DATA "survey.dta", &n);
+    if (b) {
+        b[0] = 121;
+        sd_error_clear(err);
+        CHECK_INT(sd__read_readstat_mem(b, n, SD_FORMAT_DTA, "new.dta", &ds, err),
+                  SD_E_UNSUPPORTED);
+        CHECK_STR(sd_error_message(err),
+                  "unsupported Stata .dta file: header: this version of the format (format 121) "
+                  "is one ReadStat 1.1.8 does not read");
+    }
+    free(b);
+    sd_error_free(err);
+}
+
 /* ------------------------------------------------------------ names */
 
 /* savReaderWriter's german.sav: überhaupt, völlig, spaß could not be
@@ -619,5 +647,6 @@ int main(void)
     RUN(test_corrupt_refused);
     RUN(test_unicode_names_codebook);
     RUN(test_sas_deleted_rows);
+    RUN(test_unsupported_said);
     DONE();
 }

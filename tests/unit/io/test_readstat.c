@@ -734,8 +734,8 @@ static void test_read_errors(void)
                  "not a readable SPSS .sav file: it is empty (0 bytes)");
     /* Right bytes, wrong reader. */
     expect_error(DATA "survey.sav", SD_FORMAT_DTA, SD_E_FORMAT,
-                 "not a readable Stata .dta file: header: This version of the file format is "
-                 "not supported (ReadStat)");
+                 "not a readable Stata .dta file: header: it starts with neither a format "
+                 "number (102 to 119) nor <stata_dta>");
     expect_error(DATA "survey.dta", SD_FORMAT_POR, SD_E_FORMAT,
                  "corrupt SPSS portable .por file: header: the file ends early (at byte 81)");
     expect_error(DATA "not_sav.sav", SD_FORMAT_XPORT, SD_E_FORMAT,
