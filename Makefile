@@ -48,7 +48,7 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c' 2>/dev/null))
 HDRS     := $(shell find include src -name '*.h')
 STUDY    := examples/dsi-marketing
-EMBED_IN := $(STUDY)/dsi-marketing.csv $(STUDY)/codebook.yaml
+EMBED_IN := $(STUDY)/dsi-marketing.csv $(STUDY)/codebook.yaml $(STUDY)/report.yml
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/study_embed.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)

@@ -536,6 +536,39 @@ SD_API sd_status sd_result_write(const sd_result *r, sd_outfmt fmt, const char *
 /* Write a weighting's diagnostics (text or JSON; docs/weighting.md). */
 SD_API sd_status sd_weighting_write(const sd_weighting *w, const sd_dataset *ds, sd_outfmt fmt,
                                     const char *lang, FILE *fp, sd_error *err);
+
+/* ---------------------------------------------------------------- reports */
+
+/* A report (docs/reports.md): the tables of a report spec — a table spec
+ * with a title, an introduction, sections of tables with their text, and
+ * notes, in several languages — tabulated on one dataset, with their
+ * findings in words, written in any format. */
+typedef struct sd_report sd_report;
+
+/* Read a report spec; path NULL reads the bundled study's own
+ * (examples/dsi-marketing/report.yml, compiled in). Errors name the file,
+ * line and column. */
+SD_API sd_status sd_report_read(const char *path, sd_report **out, sd_error *err);
+SD_API sd_status sd_report_read_mem(const char *yaml, size_t len, const char *name,
+                                    sd_report **out, sd_error *err);
+SD_API void sd_report_free(sd_report *rep);
+/* Its table requests, to set options on all of them (the command line's). */
+SD_API size_t sd_report_nspecs(const sd_report *rep);
+SD_API sd_tabspec *sd_report_spec(sd_report *rep, size_t i);
+/* Tabulate every table on ds (again, when run before). */
+SD_API sd_status sd_report_run(sd_report *rep, const sd_dataset *ds, sd_error *err);
+/* The warnings of the last run's weightings (with "force"). */
+SD_API size_t sd_report_nwarnings(const sd_report *rep);
+SD_API const char *sd_report_warning(const sd_report *rep, size_t i);
+/* The tables, after sd_report_run (borrowed; NULL before). */
+SD_API const sd_result *sd_report_result(const sd_report *rep);
+/* The languages the report is written in (those of its title; "en" when
+ * it has none), at most cap; borrowed strings. */
+SD_API size_t sd_report_languages(const sd_report *rep, const char **out, size_t cap);
+/* Write the report in a format and a language (XLSX is binary). */
+SD_API sd_status sd_report_write(const sd_report *rep, sd_outfmt fmt, const char *lang,
+                                 FILE *fp, sd_error *err);
+
 /* Write a dataset's codebook (as SPSS DISPLAY DICTIONARY would show it). */
 SD_API sd_status sd_dataset_write_info(const sd_dataset *ds, sd_outfmt fmt, const char *lang,
                                        FILE *fp, sd_error *err);

@@ -13,5 +13,7 @@ for f in "$@"; do
 done
 echo "const unsigned char *sd__embedded_study_csv(size_t *len);"
 echo "const unsigned char *sd__embedded_study_codebook(size_t *len);"
+echo "const unsigned char *sd__embedded_study_report(size_t *len);"
 echo "const unsigned char *sd__embedded_study_csv(size_t *len) { *len = sizeof embed_0 - 1; return embed_0; }"
 echo "const unsigned char *sd__embedded_study_codebook(size_t *len) { *len = sizeof embed_1 - 1; return embed_1; }"
+echo "const unsigned char *sd__embedded_study_report(size_t *len) { *len = sizeof embed_2 - 1; return embed_2; }"

@@ -16,6 +16,7 @@ int cmd_info(int argc, char **argv);
 int cmd_tab(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_codebook(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);

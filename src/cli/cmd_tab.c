@@ -58,23 +58,6 @@ static const char help[] =
     "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
     "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
 
-/* The options as given, applied to every table request in order (on the
- * spec file's own options, so the command line has the last word). */
-typedef struct pair {
-    const char *key, *value;
-} pair;
-
-/* Apply the command line's options to a request; a usage error names the
- * option. */
-static int apply_pairs(sd_tabspec *spec, const pair *p, size_t n, sd_error *err)
-{
-    for (size_t i = 0; i < n; i++)
-        if (sd_tabspec_set_option(spec, p[i].key, p[i].value, err) != SD_OK)
-            return sd_error_status(err) == SD_E_NOMEM ? cli_report(err)
-                                                       : cli_usage("tab", "%s", sd_error_message(err));
-    return EXIT_OK;
-}
-
 /* Tabulate every request on one dataset and put the tables in one result.
  * A request's weighting (--targets, or the one its codebook records) is a
  * step of its design: run first, its warnings printed. */
@@ -108,42 +91,22 @@ static sd_status tab_all(const sd_dataset *ds, sd_tabspec **specs, size_t n, sd_
 
 int cmd_tab(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"rows", required_argument, NULL, 'r'},   {"cols", required_argument, NULL, 'c'},
-        {"weight", required_argument, NULL, 'w'}, {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
-        {"missing", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'f'},
-        {"lang", required_argument, NULL, 'l'},   {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},         {"strata", required_argument, NULL, 'D'},
-        {"cluster", required_argument, NULL, 'D'}, {"fpc", required_argument, NULL, 'D'},
-        {"nest", no_argument, NULL, 'F'},          {"lonely-psu", required_argument, NULL, 'D'},
-        {"repweights", required_argument, NULL, 'D'}, {"reptype", required_argument, NULL, 'D'},
-        {"rho", required_argument, NULL, 'D'},     {"scale", required_argument, NULL, 'D'},
-        {"rscales", required_argument, NULL, 'D'}, {"mse", no_argument, NULL, 'F'},
-        {"ci", required_argument, NULL, 'D'},      {"level", required_argument, NULL, 'D'},
-        {"deff", no_argument, NULL, 'F'},
-        {"make-replicates", required_argument, NULL, 'D'},
-        {"compare", required_argument, NULL, 'C'},
-        {"tests", no_argument, NULL, 'F'},        {"stats", no_argument, NULL, 'F'},        {"chisq", required_argument, NULL, 'D'},
-        {"letters", required_argument, NULL, 'D'}, {"adjust", required_argument, NULL, 'D'},
-        {"alpha", required_argument, NULL, 'D'},  {"alpha2", required_argument, NULL, 'D'},
-        {"replicates", required_argument, NULL, 'D'}, {"seed", required_argument, NULL, 'D'},
-        {"filter", required_argument, NULL, 'D'},  {"pct", required_argument, NULL, 'D'},
-        {"sort", required_argument, NULL, 'D'},    {"hide-empty", no_argument, NULL, 'F'},
-        {"min-base", required_argument, NULL, 'D'}, {"means", no_argument, NULL, 'F'},
-        {"decimals", required_argument, NULL, 'D'}, {"spec", required_argument, NULL, 'S'},
-        {"findings", no_argument, NULL, 'F'},
-        {"targets", required_argument, NULL, 'D'}, {"method", required_argument, NULL, 'D'},
-        {"bounds", required_argument, NULL, 'D'},  {"trim", required_argument, NULL, 'D'},
-        {"tolerance", required_argument, NULL, 'D'}, {"max-iter", required_argument, NULL, 'D'},
-        {"force", no_argument, NULL, 'F'},
+    static const struct option own[] = {
+        {"rows", required_argument, NULL, 'r'},     {"cols", required_argument, NULL, 'c'},
+        {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
+        {"format", required_argument, NULL, 'f'},   {"lang", required_argument, NULL, 'l'},
+        {"output", required_argument, NULL, 'o'},   {"help", no_argument, NULL, 'h'},
+        {"compare", required_argument, NULL, 'C'},  {"spec", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0}};
+    struct option *longopts = opts_with_table(own);
     int li = 0;
     sd_error *err = sd_error_new();
-    pair *pairs = calloc((size_t)argc + 1, sizeof *pairs);
-    if (!err || !pairs) {
+    opts_pair *pairs = calloc((size_t)argc + 1, sizeof *pairs);
+    if (!err || !pairs || !longopts) {
         fputs("sondage: error: out of memory\n", stderr);
         sd_error_free(err);
         free(pairs);
+        free(longopts);
         return EXIT_INTERNAL;
     }
     const char *codebook = NULL, *encoding = NULL, *lang = "en", *output = NULL, *compare = NULL;
@@ -156,12 +119,12 @@ int cmd_tab(int argc, char **argv)
     optind = 1;
     while (rc == EXIT_OK && (c = getopt_long(argc, argv, ":r:c:w:b:f:l:o:h", longopts, &li)) != -1) {
         switch (c) {
-        case 'r': pairs[npairs++] = (pair){"rows", optarg}; have_rows = true; break;
-        case 'c': pairs[npairs++] = (pair){"cols", optarg}; have_cols = true; break;
-        case 'w': pairs[npairs++] = (pair){"weight", optarg}; break;
-        case 'm': pairs[npairs++] = (pair){"missing", optarg}; break;
-        case 'D': pairs[npairs++] = (pair){longopts[li].name, optarg}; break;
-        case 'F': pairs[npairs++] = (pair){longopts[li].name, "true"}; break;
+        case 'r': pairs[npairs++] = (opts_pair){"rows", optarg}; have_rows = true; break;
+        case 'c': pairs[npairs++] = (opts_pair){"cols", optarg}; have_cols = true; break;
+        case 'w': pairs[npairs++] = (opts_pair){"weight", optarg}; break;
+        case 'm': pairs[npairs++] = (opts_pair){"missing", optarg}; break;
+        case 'D': pairs[npairs++] = (opts_pair){longopts[li].name, optarg}; break;
+        case 'F': pairs[npairs++] = (opts_pair){longopts[li].name, "true"}; break;
         case 'S': specfile = optarg; break;
         case 'C': compare = optarg; break;
         case 'b': codebook = optarg; break;
@@ -180,6 +143,7 @@ int cmd_tab(int argc, char **argv)
             fputs(help, stdout);
             sd_error_free(err);
             free(pairs);
+            free(longopts);
             return EXIT_OK;
         default: rc = opts_bad("tab", c, argv, longopts); break;
         }
@@ -215,7 +179,7 @@ int cmd_tab(int argc, char **argv)
         }
     }
     for (size_t i = 0; rc == EXIT_OK && i < nspecs; i++)
-        rc = apply_pairs(specs[i], pairs, npairs, err);
+        rc = opts_apply("tab", specs[i], pairs, npairs, err);
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
     if (rc == EXIT_OK && opts_open(file, codebook, encoding, &ds, err) != SD_OK)
@@ -252,6 +216,7 @@ int cmd_tab(int argc, char **argv)
         free(specs);
     }
     free(pairs);
+    free(longopts);
     sd_error_free(err);
     return rc;
 }

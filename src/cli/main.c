@@ -20,6 +20,7 @@ static const char usage[] =
     "  demo       the bundled study's key tables (each published measure by role)\n"
     "  info       the codebook: variables, labels, value labels, missing, sets\n"
     "  tab        tables of counts and column percentages, with banners\n"
+    "  report     a report: tables, charts and findings in html, xlsx, md, json, txt\n"
     "  convert    write a dataset as .sav, or as .csv plus a YAML codebook\n"
     "  codebook   the codebook a questionnaire makes (fieldwork)\n"
     "  serve      run the fieldwork: the questionnaire on the web, answers in a store\n"
@@ -51,9 +52,11 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"info", cmd_info}, {"tab", cmd_tab}, {"convert", cmd_convert}, {"demo", cmd_demo},
                    {"codebook", cmd_codebook}, {"serve", cmd_serve}, {"tokens", cmd_tokens},
-                   {"weight", cmd_weight}};
+                   {"weight", cmd_weight}, {"report", cmd_report}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(cmd, cmds[i].name) == 0)
             return cmds[i].fn(argc - 1, argv + 1);
-    return cli_usage(NULL, "unknown command '%s': expected demo, info, tab, convert, codebook, serve, tokens or weight", cmd);
+    return cli_usage(NULL, "unknown command '%s': expected demo, info, tab, report, convert, "
+                           "codebook, serve, tokens or weight",
+                     cmd);
 }

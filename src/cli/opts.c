@@ -56,3 +56,51 @@ sd_status opts_open(const char *file, const char *codebook, const char *encoding
     sd_open_options o = {.format = SD_FORMAT_AUTO, .codebook = codebook, .encoding = encoding};
     return sd_dataset_open_with(file, &o, out, err);
 }
+
+static const struct option table_opts[] = {
+    {"strata", required_argument, NULL, 'D'},     {"cluster", required_argument, NULL, 'D'},
+    {"fpc", required_argument, NULL, 'D'},        {"nest", no_argument, NULL, 'F'},
+    {"lonely-psu", required_argument, NULL, 'D'}, {"repweights", required_argument, NULL, 'D'},
+    {"reptype", required_argument, NULL, 'D'},    {"rho", required_argument, NULL, 'D'},
+    {"scale", required_argument, NULL, 'D'},      {"rscales", required_argument, NULL, 'D'},
+    {"mse", no_argument, NULL, 'F'},              {"ci", required_argument, NULL, 'D'},
+    {"level", required_argument, NULL, 'D'},      {"deff", no_argument, NULL, 'F'},
+    {"make-replicates", required_argument, NULL, 'D'},
+    {"tests", no_argument, NULL, 'F'},            {"stats", no_argument, NULL, 'F'},
+    {"chisq", required_argument, NULL, 'D'},      {"letters", required_argument, NULL, 'D'},
+    {"adjust", required_argument, NULL, 'D'},     {"alpha", required_argument, NULL, 'D'},
+    {"alpha2", required_argument, NULL, 'D'},     {"replicates", required_argument, NULL, 'D'},
+    {"seed", required_argument, NULL, 'D'},       {"filter", required_argument, NULL, 'D'},
+    {"pct", required_argument, NULL, 'D'},        {"sort", required_argument, NULL, 'D'},
+    {"hide-empty", no_argument, NULL, 'F'},       {"min-base", required_argument, NULL, 'D'},
+    {"means", no_argument, NULL, 'F'},            {"decimals", required_argument, NULL, 'D'},
+    {"findings", no_argument, NULL, 'F'},         {"weight", required_argument, NULL, 'w'},
+    {"targets", required_argument, NULL, 'D'},    {"method", required_argument, NULL, 'D'},
+    {"bounds", required_argument, NULL, 'D'},     {"trim", required_argument, NULL, 'D'},
+    {"tolerance", required_argument, NULL, 'D'},  {"max-iter", required_argument, NULL, 'D'},
+    {"force", no_argument, NULL, 'F'},
+    {"missing", required_argument, NULL, 'm'},    {NULL, 0, NULL, 0}};
+
+struct option *opts_with_table(const struct option *own)
+{
+    size_t a = 0, b = 0;
+    while (own[a].name)
+        a++;
+    while (table_opts[b].name)
+        b++;
+    struct option *v = calloc(a + b + 1, sizeof *v);
+    if (!v)
+        return NULL;
+    memcpy(v, own, a * sizeof *v);
+    memcpy(v + a, table_opts, (b + 1) * sizeof *v);
+    return v;
+}
+
+int opts_apply(const char *cmd, sd_tabspec *spec, const opts_pair *p, size_t n, sd_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sd_tabspec_set_option(spec, p[i].key, p[i].value, err) != SD_OK)
+            return sd_error_status(err) == SD_E_NOMEM ? cli_report(err)
+                                                       : cli_usage(cmd, "%s", sd_error_message(err));
+    return EXIT_OK;
+}

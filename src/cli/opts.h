@@ -29,4 +29,16 @@ bool opts_split(const char *list, bool (*add)(void *ctx, const char *name), void
 sd_status opts_open(const char *file, const char *codebook, const char *encoding,
                     sd_dataset **out, sd_error *err);
 
+/* The table and design options of the commands that tabulate (tab,
+ * report): 'D' takes a value, 'F' is a flag, each passed on by its name to
+ * sd_tabspec_set_option. */
+typedef struct opts_pair {
+    const char *key, *value;
+} opts_pair;
+/* A command's own options followed by the table options, terminated as
+ * getopt_long wants (free() it); NULL when out of memory. */
+struct option *opts_with_table(const struct option *own);
+/* Apply the pairs to a request; a usage error (exit 2) names the option. */
+int opts_apply(const char *cmd, sd_tabspec *spec, const opts_pair *p, size_t n, sd_error *err);
+
 #endif

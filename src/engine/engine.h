@@ -225,6 +225,12 @@ struct sd_tabspec {
     sd_calib *calib;      /* the weighting the estimates carry (a reference), or NULL */
 };
 
+/* The table requests of a parsed spec file (spec/tabspec_yaml.c): each
+ * table's options over the defaults, through sd_tabspec_set_option. */
+struct sd_tabfile;
+sd_status sd__tabspecs_build(const struct sd_tabfile *f, sd_tabspec ***out, size_t *n,
+                             sd_error *err);
+
 /* Count-only tabulation (the engine's part of sd_tabulate). */
 sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                               sd_error *err);

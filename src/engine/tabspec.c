@@ -363,15 +363,12 @@ void sd_tabspecs_free(sd_tabspec **v, size_t n)
     sd__free(v);
 }
 
-sd_status sd_tabspec_read_mem(const char *yaml, size_t len, const char *name,
-                              sd_tabspec ***out, size_t *n, sd_error *err)
+sd_status sd__tabspecs_build(const sd_tabfile *f, sd_tabspec ***out, size_t *n, sd_error *err)
 {
     *out = NULL;
     *n = 0;
-    sd_tabfile *f = NULL;
-    sd_status st = sd__tabfile_parse(yaml, len, name, &f, err);
-    if (st != SD_OK)
-        return st;
+    const char *name = f->file;
+    sd_status st = SD_OK;
     sd_tabspec **v = sd__zalloc(f->ntables, sizeof *v);
     size_t made = 0;
     if (!v)
@@ -403,7 +400,6 @@ sd_status sd_tabspec_read_mem(const char *yaml, size_t len, const char *name,
             st = sd__fail(err, SD_E_INVALID, name, f->tables[t].line, f->tables[t].col, NULL,
                           "table %zu has no rows: expected rows: naming what to tabulate", t + 1);
     }
-    sd__tabfile_free(f);
     if (st != SD_OK) {
         sd_tabspecs_free(v, made);
         return st;
@@ -411,6 +407,19 @@ sd_status sd_tabspec_read_mem(const char *yaml, size_t len, const char *name,
     *out = v;
     *n = made;
     return SD_OK;
+}
+
+sd_status sd_tabspec_read_mem(const char *yaml, size_t len, const char *name,
+                              sd_tabspec ***out, size_t *n, sd_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sd_tabfile *f = NULL;
+    sd_status st = sd__tabfile_parse(yaml, len, name, &f, err);
+    if (st == SD_OK)
+        st = sd__tabspecs_build(f, out, n, err);
+    sd__tabfile_free(f);
+    return st;
 }
 
 sd_status sd_tabspec_read(const char *path, sd_tabspec ***out, size_t *n, sd_error *err)

@@ -54,6 +54,14 @@ typedef struct sd_rdoc {
     const sd_findings *findings;    /* NULL when not asked for */
 } sd_rdoc;
 
+/* Render a document in a format and write it to fp (write_tab.c): the
+ * findings are computed here when the format or the result asks. */
+sd_status sd__doc_write(const sd_rdoc *doc, sd_outfmt fmt, const char *lang, FILE *fp,
+                        sd_error *err);
+/* Text and JSON of a document (tab_text.c, tab_json.c). */
+sd_status sd__write_doc_text(const sd_rdoc *doc, const char *lang, sd_strbuf *sb);
+sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb);
+
 /* Writers of a document (each its own file). XLSX renders the workbook's
  * bytes into `out`. */
 sd_status sd__write_xlsx(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err);

@@ -10,12 +10,8 @@
 
 /* Writers of results read them only through the public API (sondage.h,
  * "reading results"): they know nothing of sums or variance formulas. */
-sd_status sd__write_tab_text(const sd_result *r, const char *lang, sd_strbuf *sb);
 sd_status sd__write_tab_csv(const sd_result *r, const char *lang, sd_strbuf *sb);
-struct sd_findings;
-/* JSON; with findings (--findings), each table gains its "findings". */
-sd_status sd__write_tab_json(const sd_result *r, const char *lang,
-                             const struct sd_findings *findings, sd_strbuf *sb);
+/* (JSON and text of a whole document: doc.h.) */
 sd_status sd__write_info_text(const sd_dataset *ds, const char *lang, sd_strbuf *sb);
 sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf *sb);
 

@@ -122,9 +122,42 @@ static void json_findings(sd_strbuf *sb, const sd_findings *f, const sd_table *t
     sd__sb_puts(sb, first ? "]" : "\n      ]");
 }
 
-sd_status sd__write_tab_json(const sd_result *r, const char *lang, const sd_findings *findings,
-                             sd_strbuf *sb)
+/* A label in the report's language as a JSON string ("" when none). */
+static void json_label(sd_strbuf *sb, const sd_labels *l, const char *lang)
 {
+    const char *t = sd__labels_get(l, lang);
+    sd__sb_json_str(sb, t ? t : "");
+}
+
+/* A report's parts: title, introduction, sections (with their tables'
+ * numbers) and notes. */
+static void json_report(sd_strbuf *sb, const sd_rdoc *doc, const char *lang)
+{
+    sd__sb_puts(sb, ",\n  \"report\": {\"title\": ");
+    json_label(sb, &doc->title, lang);
+    sd__sb_puts(sb, ", \"introduction\": ");
+    json_label(sb, &doc->intro, lang);
+    sd__sb_puts(sb, ", \"notes\": ");
+    json_label(sb, &doc->notes, lang);
+    sd__sb_puts(sb, ", \"sections\": [");
+    for (size_t s = 0; s < doc->nsections; s++) {
+        const sd_rsection *x = &doc->sections[s];
+        sd__sb_puts(sb, s ? ",\n    {\"title\": " : "\n    {\"title\": ");
+        json_label(sb, &x->title, lang);
+        sd__sb_puts(sb, ", \"text\": ");
+        json_label(sb, &x->text, lang);
+        sd__sb_puts(sb, ", \"tables\": [");
+        for (size_t k = x->from; k <= x->to; k++)
+            sd__sb_printf(sb, k > x->from ? ", %zu" : "%zu", k);
+        sd__sb_puts(sb, "]}");
+    }
+    sd__sb_puts(sb, doc->nsections ? "\n  ]}" : "]}");
+}
+
+sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb)
+{
+    const sd_result *r = doc->result;
+    const sd_findings *findings = doc->findings;
     const char *compared = sd_result_compared(r);
     sd__sb_puts(sb, "{\n  \"sondage\": \"" SD_VERSION "\",\n  \"source\": ");
     sd__sb_json_str(sb, sd_result_source(r));
@@ -162,6 +195,8 @@ sd_status sd__write_tab_json(const sd_result *r, const char *lang, const sd_find
         sd__sb_puts(sb, ",\n  \"compare\": ");
         sd__sb_json_str(sb, compared);
     }
+    if (doc->nsections || doc->title.n)
+        json_report(sb, doc, lang);
     double excl[3] = {sd_result_rows(r, SD_ROWS_WEIGHT_BLANK),
                       sd_result_rows(r, SD_ROWS_WEIGHT_NEGATIVE),
                       sd_result_rows(r, SD_ROWS_WEIGHT_ZERO)};

@@ -5,7 +5,7 @@
  * marked, and the report language's numbers (fr: decimal comma, French
  * spacing before colons). Reads the result only through sondage.h.
  */
-#include "report.h"
+#include "doc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -364,14 +364,42 @@ static void text_block(sd_strbuf *sb, tctx *x, size_t from, size_t to)
     text_tests(sb, x, from, to);
 }
 
-sd_status sd__write_tab_text(const sd_result *r, const char *lang, sd_strbuf *sb)
+/* A text in the report's language, as a paragraph. */
+static void paragraph(sd_strbuf *sb, const sd_labels *l, const char *lang)
 {
-    tctx x = {.r = r, .lang = lang, .fr = sd__lang_is_fr(lang)};
-    x.weighted = sd_result_weight(r) != NULL;
-    x.compared = sd_result_compared(r) != NULL;
-    int dec = sd_result_decimals(r);
-    x.dec_pct = dec >= 0 ? dec : 1;
-    x.dec_mean = dec >= 0 ? dec : 2;
+    const char *t = sd__labels_get(l, lang);
+    if (!t || !*t)
+        return;
+    sd__sb_text(sb, t);
+    sd__sb_puts(sb, "\n\n");
+}
+
+/* The findings about tables [from, to) of the result, one per line. */
+static void findings_text(sd_strbuf *sb, const sd_rdoc *doc, size_t from, size_t to,
+                          const char *lang)
+{
+    if (!doc->findings)
+        return;
+    bool any = false;
+    for (size_t i = 0; i < doc->findings->n; i++) {
+        const sd_finding *f = &doc->findings->v[i];
+        if (f->table < from || f->table >= to)
+            continue;
+        if (!any)
+            sd__sb_puts(sb, sd__lang_is_fr(lang) ? "\nConstats :\n" : "\nFindings:\n");
+        any = true;
+        sd__sb_puts(sb, "- ");
+        sd__sb_text(sb, f->text);
+        sd__sb_putc(sb, '\n');
+    }
+}
+
+/* The tables numbered [lo, hi] (every table when hi < lo is never the
+ * case: sections give real ranges), each block with its findings. */
+static void tables_text(sd_strbuf *sb, tctx *x, const sd_rdoc *doc, size_t lo, size_t hi,
+                        bool *first)
+{
+    const sd_result *r = x->r;
     size_t from = 0, n = sd_result_ntables(r);
     while (from < n) {
         size_t to = from + 1;
@@ -379,10 +407,55 @@ sd_status sd__write_tab_text(const sd_result *r, const char *lang, sd_strbuf *sb
         while (to < n && sd_table_number(sd_result_table(r, to)) == num &&
                sd_table_col_var(sd_result_table(r, to)))
             to++;
-        if (from)
-            sd__sb_putc(sb, '\n');
-        text_block(sb, &x, from, to);
+        if (num >= lo && num <= hi) {
+            if (!*first)
+                sd__sb_putc(sb, '\n');
+            *first = false;
+            text_block(sb, x, from, to);
+            findings_text(sb, doc, from, to, x->lang);
+        }
         from = to;
+    }
+}
+
+sd_status sd__write_doc_text(const sd_rdoc *doc, const char *lang, sd_strbuf *sb)
+{
+    const sd_result *r = doc->result;
+    tctx x = {.r = r, .lang = lang, .fr = sd__lang_is_fr(lang)};
+    x.weighted = sd_result_weight(r) != NULL;
+    x.compared = sd_result_compared(r) != NULL;
+    int dec = sd_result_decimals(r);
+    x.dec_pct = dec >= 0 ? dec : 1;
+    x.dec_mean = dec >= 0 ? dec : 2;
+    bool first = true;
+    const char *title = sd__labels_get(&doc->title, lang);
+    if (title && *title) {
+        sd__sb_text(sb, title);
+        sd__sb_putc(sb, '\n');
+        for (size_t k = sd__utf8_width(title); k > 0; k--)
+            sd__sb_putc(sb, '=');
+        sd__sb_puts(sb, "\n\n");
+    }
+    paragraph(sb, &doc->intro, lang);
+    if (!doc->nsections) {
+        tables_text(sb, &x, doc, 1, (size_t)-1, &first);
+    } else {
+        for (size_t s = 0; s < doc->nsections; s++) {
+            const sd_rsection *sec = &doc->sections[s];
+            const char *h = sd__labels_get(&sec->title, lang);
+            if (h && *h) {
+                if (!first)
+                    sd__sb_putc(sb, '\n');
+                sd__sb_text(sb, h);
+                sd__sb_putc(sb, '\n');
+                for (size_t k = sd__utf8_width(h); k > 0; k--)
+                    sd__sb_putc(sb, '-');
+                sd__sb_puts(sb, "\n\n");
+                first = true;
+            }
+            paragraph(sb, &sec->text, lang);
+            tables_text(sb, &x, doc, sec->from, sec->to, &first);
+        }
     }
     if (sd_result_weight(r)) {
         sd__sb_puts(sb, x.fr ? "\nPondération : " : "\nWeight: ");
@@ -416,5 +489,11 @@ sd_status sd__write_tab_text(const sd_result *r, const char *lang, sd_strbuf *sb
                       e, d, ne);
     }
     sd__excluded_text(sb, r, lang);
+    const char *notes = sd__labels_get(&doc->notes, lang);
+    if (notes && *notes) {
+        sd__sb_puts(sb, "\n");
+        sd__sb_text(sb, notes);
+        sd__sb_putc(sb, '\n');
+    }
     return sd__sb_status(sb);
 }

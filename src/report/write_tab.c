@@ -20,28 +20,26 @@ static sd_status flush(sd_strbuf *sb, sd_status st, FILE *fp, sd_error *err)
     return st;
 }
 
-sd_status sd_result_write(const sd_result *r, sd_outfmt fmt, const char *lang, FILE *fp,
-                          sd_error *err)
+sd_status sd__doc_write(const sd_rdoc *doc0, sd_outfmt fmt, const char *lang, FILE *fp,
+                        sd_error *err)
 {
+    const sd_result *r = doc0->result;
+    sd_rdoc doc = *doc0;
     sd_strbuf sb;
     sd__sb_init(&sb, SD_MAX_REPORT);
     sd_status st = SD_OK;
-    /* A document of the result alone: its findings when asked for (JSON
-     * --findings) or needed (prose, HTML, Markdown). */
-    sd_rdoc doc;
-    memset(&doc, 0, sizeof doc);
-    doc.result = r;
+    /* The findings, when asked for (--findings, a report's tables) or
+     * needed (prose). */
     sd_findings fs;
     memset(&fs, 0, sizeof fs);
-    bool want = fmt == SD_OUT_PROSE || fmt == SD_OUT_HTML || fmt == SD_OUT_MD ||
-                (fmt == SD_OUT_JSON && sd_result_wants_findings(r));
+    bool want = fmt == SD_OUT_PROSE || (fmt != SD_OUT_CSV && sd_result_wants_findings(r));
     if (want && (st = sd__findings_compute(r, lang, &fs, err)) == SD_OK)
         doc.findings = &fs;
     if (st == SD_OK) {
         switch (fmt) {
-        case SD_OUT_TEXT: st = sd__write_tab_text(r, lang, &sb); break;
+        case SD_OUT_TEXT: st = sd__write_doc_text(&doc, lang, &sb); break;
         case SD_OUT_CSV: st = sd__write_tab_csv(r, lang, &sb); break;
-        case SD_OUT_JSON: st = sd__write_tab_json(r, lang, doc.findings, &sb); break;
+        case SD_OUT_JSON: st = sd__write_tab_json(&doc, lang, &sb); break;
         case SD_OUT_XLSX: st = sd__write_xlsx(&doc, lang, &sb, err); break;
         case SD_OUT_HTML: st = sd__write_html(&doc, lang, &sb, err); break;
         case SD_OUT_MD: st = sd__write_md(&doc, lang, &sb, err); break;
@@ -54,6 +52,15 @@ sd_status sd_result_write(const sd_result *r, sd_outfmt fmt, const char *lang, F
         return st;
     }
     return flush(&sb, st, fp, err);
+}
+
+sd_status sd_result_write(const sd_result *r, sd_outfmt fmt, const char *lang, FILE *fp,
+                          sd_error *err)
+{
+    sd_rdoc doc;
+    memset(&doc, 0, sizeof doc);
+    doc.result = r;
+    return sd__doc_write(&doc, fmt, lang, fp, err);
 }
 
 sd_status sd_dataset_write_info(const sd_dataset *ds, sd_outfmt fmt, const char *lang, FILE *fp,

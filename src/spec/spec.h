@@ -66,11 +66,20 @@ typedef struct sd_tentry {
     long line, col;    /* the entry's mapping */
 } sd_tentry;
 
+/* A report's section: its tables are tables[first, first + count). */
+typedef struct sd_tsection {
+    sd_labels title, text;
+    size_t first, count;
+} sd_tsection;
+
 typedef struct sd_tabfile {
     char *file;        /* owned: the name used in messages */
+    sd_labels title, intro, notes; /* a report spec's parts (empty otherwise) */
     sd_tentry defaults;
-    sd_tentry *tables; /* owned */
+    sd_tentry *tables; /* owned, every section's, in order */
     size_t ntables;
+    sd_tsection *sections; /* owned; a plain table spec has one untitled section */
+    size_t nsections;
 } sd_tabfile;
 
 sd_status sd__tabfile_parse(const char *yaml, size_t len, const char *name, sd_tabfile **out,

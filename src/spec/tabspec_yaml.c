@@ -3,7 +3,9 @@
  * whose `tables` is a list of table requests, each a mapping of the same
  * options as `sondage tab` (rows, cols, filter, pct, weight, tests...),
  * over `defaults` that every table starts from. A bare list is a list of
- * tables. This file only reads the document into (option, value, where)
+ * tables. A report spec (docs/reports.md) adds a title, an introduction,
+ * sections (each a title, a text and its tables) and notes, each a label
+ * in several languages. This file only reads the document into (option, value, where)
  * entries; the engine applies them through the one option parser the
  * command line uses (engine/tabspec.c), so the two cannot disagree.
  */
@@ -27,6 +29,14 @@ void sd__tabfile_free(sd_tabfile *f)
         sd__free(e->opts);
     }
     sd__free(f->tables);
+    for (size_t i = 0; i < f->nsections; i++) {
+        sd__labels_free(&f->sections[i].title);
+        sd__labels_free(&f->sections[i].text);
+    }
+    sd__free(f->sections);
+    sd__labels_free(&f->title);
+    sd__labels_free(&f->intro);
+    sd__labels_free(&f->notes);
     sd__free(f->file);
     sd__free(f);
 }
@@ -138,6 +148,7 @@ static sd_status read_entry(sd_yctx *c, const yaml_node_t *map, const char *what
     return SD_OK;
 }
 
+/* A list of table requests, appended to f->tables. */
 static sd_status read_tables(sd_yctx *c, const yaml_node_t *seq, sd_tabfile *f)
 {
     char d[64];
@@ -145,27 +156,70 @@ static sd_status read_tables(sd_yctx *c, const yaml_node_t *seq, sd_tabfile *f)
         return sd__yfail(c, SD_E_PARSE, sd__ypos(seq), NULL,
                          "tables must be a list of table requests, not %s",
                          sd__ydescribe(seq, d, sizeof d));
-    size_t n = sd__yseq_len(seq);
-    if (n > TF_MAX_TABLES)
+    size_t n = sd__yseq_len(seq), total;
+    if (!sd__add_ok(f->ntables, n, &total) || total > TF_MAX_TABLES)
         return sd__yfail(c, SD_E_TOO_LARGE, sd__ypos(seq), NULL, "more than %d tables",
                          TF_MAX_TABLES);
     if (n == 0)
         return sd__yfail(c, SD_E_INVALID, sd__ypos(seq), NULL,
                          "tables is empty: expected at least one table request");
-    if (!(f->tables = sd__zalloc(n, sizeof *f->tables)))
+    sd_tentry *v = sd__reallocarray(f->tables, total, sizeof *v);
+    if (!v)
         return sd__ynomem(c);
+    f->tables = v;
+    memset(v + f->ntables, 0, n * sizeof *v);
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *it;
         char what[48];
-        snprintf(what, sizeof what, "table %zu (a mapping of options)", i + 1);
+        snprintf(what, sizeof what, "table %zu (a mapping of options)", f->ntables + 1);
         sd_status st = sd__yget(c, seq->data.sequence.items.start[i], &it);
         if (st == SD_OK)
-            st = read_entry(c, it, what, &f->tables[i]);
+            st = read_entry(c, it, what, &f->tables[f->ntables]);
         f->ntables++;
         if (st != SD_OK)
             return st;
     }
     return SD_OK;
+}
+
+static sd_status add_section(sd_yctx *c, sd_tabfile *f, sd_tsection **out)
+{
+    sd_tsection *v = sd__reallocarray(f->sections, f->nsections + 1, sizeof *v);
+    if (!v)
+        return sd__ynomem(c);
+    f->sections = v;
+    *out = &v[f->nsections++];
+    memset(*out, 0, sizeof **out);
+    (*out)->first = f->ntables;
+    return SD_OK;
+}
+
+/* A report's sections: each a title, a text and its tables. */
+static sd_status read_sections(sd_yctx *c, const yaml_node_t *seq, sd_tabfile *f)
+{
+    static const char *const keys[] = {"title", "text", "tables", NULL};
+    sd_status st = sd__ywant_kind(c, seq, YAML_SEQUENCE_NODE, "a list of sections", NULL);
+    for (size_t i = 0; st == SD_OK && i < sd__yseq_len(seq); i++) {
+        yaml_node_t *it, *vals[SD_YMAX_KEYS];
+        sd_ypos kpos[SD_YMAX_KEYS];
+        sd_tsection *sec;
+        if ((st = sd__yget(c, seq->data.sequence.items.start[i], &it)) != SD_OK ||
+            (st = sd__ywant_kind(c, it, YAML_MAPPING_NODE,
+                                 "a section (a mapping of title, text, tables)", NULL)) != SD_OK ||
+            (st = sd__yread_keys(c, it, keys, "in a section", NULL, vals, kpos)) != SD_OK ||
+            (st = add_section(c, f, &sec)) != SD_OK)
+            break;
+        if (vals[0] && (st = sd__yread_labels(c, vals[0], "a section's title", NULL,
+                                              &sec->title)) != SD_OK)
+            break;
+        if (vals[1] &&
+            (st = sd__yread_labels(c, vals[1], "a section's text", NULL, &sec->text)) != SD_OK)
+            break;
+        if (vals[2] && (st = read_tables(c, vals[2], f)) != SD_OK)
+            break;
+        f->sections[f->nsections - 1].count = f->ntables - f->sections[f->nsections - 1].first;
+    }
+    return st;
 }
 
 sd_status sd__tabfile_parse(const char *yaml, size_t len, const char *name, sd_tabfile **out,
@@ -183,9 +237,14 @@ sd_status sd__tabfile_parse(const char *yaml, size_t len, const char *name, sd_t
                       "the table spec is empty: expected tables: followed by a list of table "
                       "requests");
     if (st == SD_OK && root->type == YAML_SEQUENCE_NODE) {
-        st = read_tables(&c, root, f);
+        sd_tsection *sec;
+        if ((st = add_section(&c, f, &sec)) == SD_OK && (st = read_tables(&c, root, f)) == SD_OK)
+            f->sections[0].count = f->ntables;
     } else if (st == SD_OK) {
-        static const char *const keys[] = {"sondage_tables", "defaults", "tables", NULL};
+        enum { K_TVER, K_RVER, K_TITLE, K_INTRO, K_DEFAULTS, K_TABLES, K_SECTIONS, K_NOTES };
+        static const char *const keys[] = {"sondage_tables", "sondage_report", "title",
+                                           "introduction",   "defaults",       "tables",
+                                           "sections",       "notes",          NULL};
         yaml_node_t *vals[SD_YMAX_KEYS];
         sd_ypos kpos[SD_YMAX_KEYS];
         char d[64];
@@ -195,17 +254,34 @@ sd_status sd__tabfile_parse(const char *yaml, size_t len, const char *name, sd_t
                            sd__ydescribe(root, d, sizeof d));
         if (st == SD_OK)
             st = sd__yread_keys(&c, root, keys, "at the top level", NULL, vals, kpos);
-        if (st == SD_OK && vals[0] && !sd__yis(vals[0], "1"))
-            st = sd__yfail(&c, SD_E_INVALID, sd__ypos(vals[0]), NULL,
-                           "sondage_tables must be 1 (the only format version), not %s",
-                           sd__ydescribe(vals[0], d, sizeof d));
-        if (st == SD_OK && vals[1])
-            st = read_entry(&c, vals[1], "defaults (a mapping of options)", &f->defaults);
-        if (st == SD_OK && !vals[2])
+        for (int k = K_TVER; st == SD_OK && k <= K_RVER; k++)
+            if (vals[k] && !sd__yis(vals[k], "1"))
+                st = sd__yfail(&c, SD_E_INVALID, sd__ypos(vals[k]), NULL,
+                               "%s must be 1 (the only format version), not %s", keys[k],
+                               sd__ydescribe(vals[k], d, sizeof d));
+        if (st == SD_OK && vals[K_TITLE])
+            st = sd__yread_labels(&c, vals[K_TITLE], "title", NULL, &f->title);
+        if (st == SD_OK && vals[K_INTRO])
+            st = sd__yread_labels(&c, vals[K_INTRO], "introduction", NULL, &f->intro);
+        if (st == SD_OK && vals[K_NOTES])
+            st = sd__yread_labels(&c, vals[K_NOTES], "notes", NULL, &f->notes);
+        if (st == SD_OK && vals[K_DEFAULTS])
+            st = read_entry(&c, vals[K_DEFAULTS], "defaults (a mapping of options)",
+                            &f->defaults);
+        if (st == SD_OK && !vals[K_TABLES] && !vals[K_SECTIONS])
             st = sd__yfail(&c, SD_E_INVALID, sd__ypos(root), NULL,
                            "no tables: expected tables: followed by a list of table requests");
-        if (st == SD_OK)
-            st = read_tables(&c, vals[2], f);
+        if (st == SD_OK && vals[K_TABLES]) {
+            sd_tsection *sec;
+            if ((st = add_section(&c, f, &sec)) == SD_OK &&
+                (st = read_tables(&c, vals[K_TABLES], f)) == SD_OK)
+                f->sections[f->nsections - 1].count = f->ntables;
+        }
+        if (st == SD_OK && vals[K_SECTIONS])
+            st = read_sections(&c, vals[K_SECTIONS], f);
+        if (st == SD_OK && f->ntables == 0)
+            st = sd__yfail(&c, SD_E_INVALID, sd__ypos(root), NULL,
+                           "no tables in any section: expected tables: in a section");
     }
     sd__yaml_done(&c);
     if (st != SD_OK) {

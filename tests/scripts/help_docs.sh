@@ -2,7 +2,7 @@
 # help_docs.sh — docs/sondage.1.md shows each command's --help exactly, so
 # the reference cannot drift from the program. Prints PASS/FAIL lines.
 set -u
-for c in "" demo info tab convert codebook serve tokens weight; do
+for c in "" demo info tab report convert codebook serve tokens weight; do
     name=${c:-sondage}
     # the block after "## sondage[ CMD]" between ``` fences
     want=$(awk -v h="## sondage${c:+ $c}" '
