@@ -347,7 +347,9 @@ typedef struct sd_test_info {
 typedef struct sd_pair_info {
     size_t row, col_a, col_b; /* indexes into the table's rows and columns */
     double diff, se, statistic, df, p;
-    const char *method;       /* e.g. "pooled", "unpooled", "ttest" */
+    const char *method;       /* "pooled" (Rao-Scott 2x2), "unpooled" (svycontrast),
+                               * "ttest" (svyttest, a mean), "spss" (--letters spss) */
+    double p_adjusted;        /* p after --adjust over the row's pairs (= p without) */
 } sd_pair_info;
 
 SD_API size_t sd_result_ntables(const sd_result *r);
@@ -404,6 +406,10 @@ SD_API double sd_result_rows(const sd_result *r, sd_rowcount which);
  * banners share a number and are shown side by side. */
 SD_API size_t sd_table_number(const sd_table *t);
 SD_API sd_table_kind sd_table_kind_of(const sd_table *t);
+/* The row variable's measure ("nominal", "ordinal", "scale"; NULL for a
+ * set) and, in *forced (may be NULL), whether --rows NAME:cat or NAME:mean
+ * decided what the table shows instead (docs/statistics.md). */
+SD_API const char *sd_table_measure(const sd_table *t, int *forced);
 /* The row variable or set, and its label in `lang` (NULL when none). */
 SD_API const char *sd_table_row_var(const sd_table *t);
 SD_API const char *sd_table_row_label(const sd_table *t, const char *lang);

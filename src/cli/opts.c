@@ -78,7 +78,7 @@ static const struct option table_opts[] = {
     {"targets", required_argument, NULL, 'D'},    {"method", required_argument, NULL, 'D'},
     {"bounds", required_argument, NULL, 'D'},     {"trim", required_argument, NULL, 'D'},
     {"tolerance", required_argument, NULL, 'D'},  {"max-iter", required_argument, NULL, 'D'},
-    {"force", no_argument, NULL, 'F'},
+    {"force", no_argument, NULL, 'F'},            {"pair-test", required_argument, NULL, 'D'},
     {"missing", required_argument, NULL, 'm'},    {NULL, 0, NULL, 0}};
 
 struct option *opts_with_table(const struct option *own)

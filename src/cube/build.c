@@ -139,6 +139,7 @@ static sd_status simple_cat(const sd_dataset *ds, const sd_cat *c, const sd_var 
         ok = set_builtin(&out->labels, "Mean", "Moyenne");
         break;
     case SD_CAT_SUMSQ: /* never shown */
+    case SD_CAT_BELOW:  /* never shown */
     case SD_CAT_NESTED: /* built by nested_col */
         out->type = SD_CAT_TYPE_SUMMARY;
         key = "";
@@ -248,7 +249,7 @@ static size_t shown_rows(const sd_work *w, const sd_wtable *t, size_t *out)
         return (size_t)-1;
     for (size_t r = 0; r < t->nrows; r++) {
         sd_cat_kind k = t->rows[r].kind;
-        if (k == SD_CAT_SUMSQ)
+        if (k == SD_CAT_SUMSQ || k == SD_CAT_BELOW)
             continue;
         if (w->hide_empty && k != SD_CAT_MEAN && t->acc.n[r * t->ncols] == 0)
             continue;
@@ -272,6 +273,46 @@ static size_t shown_rows(const sd_work *w, const sd_wtable *t, size_t *out)
     return n;
 }
 
+/* Each compared pair of columns (--tests), on the rows and columns shown. */
+static sd_status build_pairs(const sd_wtable *t, const size_t *rows, size_t nrows,
+                             const size_t *cols, size_t ncols, sd_table *out, sd_error *err)
+{
+    static const char *const names[] = {"pooled", "unpooled", "ttest", "spss"};
+    if (!t->npairs)
+        return SD_OK;
+    if (!(out->pairs = sd__zalloc(t->npairs, sizeof *out->pairs)))
+        return nomem(err);
+    for (size_t k = 0; k < t->npairs; k++) {
+        const sd_pairtest *p = &t->pairs[k];
+        size_t i = nrows, a = ncols, b = ncols;
+        for (size_t x = 0; x < nrows; x++)
+            if (rows[x] == p->row)
+                i = x;
+        for (size_t x = 0; x < ncols; x++) {
+            if (cols[x] == p->c)
+                a = x;
+            if (cols[x] == p->d)
+                b = x;
+        }
+        if (i == nrows || a == ncols || b == ncols)
+            continue; /* a row or column not shown */
+        sd_cpair *q = &out->pairs[out->npairs];
+        q->row = i;
+        q->col_a = a;
+        q->col_b = b;
+        q->diff = p->diff;
+        q->se = p->se;
+        q->statistic = p->t;
+        q->df = p->df;
+        q->p = p->p;
+        q->p_adj = p->p_adj;
+        if (!(q->method = sd__strdup(names[p->method < 4 ? p->method : 0])))
+            return nomem(err);
+        out->npairs++;
+    }
+    return SD_OK;
+}
+
 static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out, sd_error *err)
 {
     const sd_dataset *ds = w->dataset;
@@ -285,6 +326,14 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
         out->kind = ds->mr[t->row_index]->kind == SD_MRSET_DICHOTOMY ? SD_TABLE_DICHOTOMY_SET
                                                                      : SD_TABLE_CATEGORY_SET;
     out->pct = t->row_is_scale ? SD_PCT_COL : w->pct;
+    if (!t->row_is_mrset) {
+        /* What the variable is, and whether --rows NAME:cat / :mean said so. */
+        sd_measure ms = ds->vars[t->row_index]->measure;
+        out->measure = ms == SD_MEASURE_SCALE     ? "scale"
+                       : ms == SD_MEASURE_ORDINAL ? "ordinal"
+                                                  : "nominal";
+        out->forced = t->force != 0;
+    }
     out->show_stats = w->show_stats;
     out->show_deff = w->deff;
     out->show_tests = w->tests;
@@ -334,13 +383,16 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
         return nomem(err);
     }
     bool means = t->mean_stats != NULL;
+    /* A scale variable's table: its mean, then its standard deviation and
+     * median (docs/statistics.md), all summary rows. */
+    size_t extra = t->row_is_scale && t->stats ? 2 : 0;
     /* Which columns: Total always; banner columns unless empty and hidden. */
     size_t *cols = sd__zalloc(t->ncols, sizeof *cols);
     size_t ncols = 0;
     for (size_t c = 0; cols && c < t->ncols; c++)
         if (c == 0 || !(w->hide_empty && a->base_n[c] == 0))
             cols[ncols++] = c;
-    out->nrows = nshown + means;
+    out->nrows = nshown + means + extra;
     out->ncols = ncols;
     out->rows = sd__zalloc(out->nrows, sizeof *out->rows);
     out->cols = sd__zalloc(out->ncols, sizeof *out->cols);
@@ -362,14 +414,41 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
                 st = nomem(err);
         }
     }
+    for (size_t x = 0; x < extra && st == SD_OK; x++) {
+        /* after the mean row (the table's only shown row) */
+        sd_ccat *m = &out->rows[nshown + x];
+        m->type = SD_CAT_TYPE_SUMMARY;
+        m->code = NAN;
+        bool ok = x == 0 ? (m->key = sd__strdup("sd")) &&
+                               set_builtin(&m->labels, "Standard deviation", "Écart-type")
+                         : (m->key = sd__strdup("median")) &&
+                               set_builtin(&m->labels, "Median", "Médiane");
+        if (!ok)
+            st = nomem(err);
+        for (size_t j = 0; j < ncols && st == SD_OK; j++) {
+            const sd_cellstat *cs = &t->stats[cols[j]]; /* the mean's cell holds them */
+            sd_ccell *cell = &out->cells[(nshown + x) * ncols + j];
+            set_figs(cell, NULL, 0, NULL, true);
+            cell->fig[SD_FIG_N] = a->base_n[cols[j]];
+            if (x == 0) {
+                cell->fig[SD_FIG_MEAN] = cs->sd;
+            } else {
+                cell->fig[SD_FIG_MEAN] = cs->median;
+                cell->fig[SD_FIG_SE] = cs->median_se;
+                cell->fig[SD_FIG_DF] = cs->df;
+                cell->fig[SD_FIG_CI_LOW] = cs->median_low;
+                cell->fig[SD_FIG_CI_HIGH] = cs->median_high;
+            }
+        }
+    }
     if (means && st == SD_OK) {
-        sd_ccat *m = &out->rows[nshown];
+        sd_ccat *m = &out->rows[nshown + extra];
         m->type = SD_CAT_TYPE_SUMMARY;
         m->code = NAN;
         if (!(m->key = sd__strdup("mean")) || !set_builtin(&m->labels, "Mean", "Moyenne"))
             st = nomem(err);
         for (size_t j = 0; j < ncols && st == SD_OK; j++) {
-            sd_ccell *cell = &out->cells[nshown * ncols + j];
+            sd_ccell *cell = &out->cells[(nshown + extra) * ncols + j];
             set_figs(cell, NULL, 0, &t->mean_stats[cols[j]], true);
             cell->fig[SD_FIG_N] = a->base_n[cols[j]];
         }
@@ -389,6 +468,8 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
             snprintf(col->letter, sizeof col->letter, "%c",
                      (char)('A' + (int)(t->letter0 + c - 1)));
     }
+    if (st == SD_OK)
+        st = build_pairs(t, rows, nshown, cols, ncols, out, err);
     sd__free(rows);
     sd__free(cols);
     if (st != SD_OK)

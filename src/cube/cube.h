@@ -33,7 +33,7 @@ typedef struct sd_ccell {
 
 typedef struct sd_cpair {
     size_t row, col_a, col_b;
-    double diff, se, statistic, df, p;
+    double diff, se, statistic, df, p, p_adj;
     char *method; /* owned */
 } sd_cpair;
 
@@ -49,6 +49,8 @@ struct sd_table {
     sd_labels col_level_label[SD_MAX_NEST];
     char *filter;          /* the filters as written, or NULL (owned) */
     sd_pct pct;            /* what PCT is a share of */
+    const char *measure;   /* the row variable's measure (a literal), NULL for a set */
+    bool forced;           /* --rows NAME:cat / NAME:mean overrode it */
     /* What its request asked to show (tables from several requests can
      * share a result: sd_result_merge). */
     bool show_stats, show_deff, show_tests;

@@ -165,6 +165,13 @@ sd_table_kind sd_table_kind_of(const sd_table *t)
     return t->kind;
 }
 
+const char *sd_table_measure(const sd_table *t, int *forced)
+{
+    if (forced)
+        *forced = t->forced;
+    return t->measure;
+}
+
 const char *sd_table_row_var(const sd_table *t)
 {
     return t->row_var;
@@ -297,6 +304,7 @@ int sd_table_pair(const sd_table *t, size_t i, sd_pair_info *out)
         out->statistic = p->statistic;
         out->df = p->df;
         out->p = p->p;
+        out->p_adjusted = p->p_adj;
         out->method = p->method;
     }
     return 1;

@@ -56,6 +56,7 @@ struct sd_var {
     char *name;  /* owned; unique within the dataset */
     sd_type type;
     sd_measure measure;
+    bool measure_given; /* the file or codebook stated the measure (data/measure.c) */
     sd_labels label;
     sd_labels note; /* e.g. "illustrative values: not published" */
     int width;    /* display width (numeric) or longest value in bytes (string) */
@@ -253,6 +254,11 @@ bool sd__var_add_net(sd_var *v, const char *name, const double *codes, size_t nc
 sd_status sd__var_to_numeric(sd_var *v, size_t nrows, const char *file, sd_error *err);
 /* Convert a numeric column to string (values formatted with sd__fmt_double). */
 bool sd__var_to_string(sd_var *v, size_t nrows);
+
+/* What each numeric variable is, once read and its codebook applied: the
+ * measurement rule of data/measure.c (categorical when labelled with few
+ * values, SPSS's rule when no measure was stated). */
+void sd__dataset_apply_measures(sd_dataset *ds);
 
 /* Is a valid identifier for a variable or set name: valid UTF-8, a letter
  * (of any script) or '_' @ $ # then letters, digits, '_', '.', at most 64

@@ -4,7 +4,7 @@
  * tabulated apart add up to the whole); and freeing a tabulation's
  * working state.
  */
-#include "engine.h"
+#include "plan.h"
 
 #include <string.h>
 
@@ -97,6 +97,7 @@ void sd__accum_free(sd_accum *a)
     sd__free(a->pat_w2);
     sd__free(a->cal_a);
     sd__free(a->cal_sza);
+    sd__free(a->ovf_r);
     memset(a, 0, sizeof *a);
 }
 
@@ -108,6 +109,17 @@ static void add_all(double *dst, const double *src, size_t n)
 
 void sd__accum_merge(sd_accum *dst, const sd_accum *src)
 {
+    if (dst->ovf_r && src->ovf_r) {
+        /* Triangular factors merge by stacking: src's rows into dst's. */
+        size_t R = dst->nrep;
+        double *x = sd__zalloc(R ? R : 1, sizeof *x);
+        for (size_t c = 0; x && c < dst->ncols; c++)
+            for (size_t i = 0; i < R; i++) {
+                memcpy(x, src->ovf_r + c * R * R + i * R, R * sizeof *x);
+                sd__rf_add_row(dst->ovf_r + c * R * R, R, x);
+            }
+        sd__free(x);
+    }
     add_all(dst->n, src->n, dst->nlq);
     add_all(dst->w, src->w, dst->nlq);
     add_all(dst->miss_n, src->miss_n, dst->ncols);
@@ -139,6 +151,11 @@ void sd__work_free(sd_work *r)
         sd__free(r->tables[i].colpath);
         sd__free(r->tables[i].stats);
         sd__free(r->tables[i].mean_stats);
+        sd__free(r->tables[i].pairs);
+        sd__free(r->tables[i].sv_x);
+        sd__free(r->tables[i].sv_w);
+        sd__free(r->tables[i].sv_off);
+        sd__free(r->tables[i].median);
         sd__accum_free(&r->tables[i].acc);
     }
     sd__free(r->tables);

@@ -235,6 +235,16 @@ sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *valu
             d->seed = v;
         return SD_OK;
     }
+    if (!strcmp(key, "patterns-max")) {
+        /* A test knob (not a command-line option): replicate patterns kept
+         * before rows fall back to their own weights. */
+        unsigned long v;
+        if (!sd__parse_ulong(value, strlen(value), 0xFFFFFFFFul, &v) || v < 1)
+            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                            "--patterns-max: expected a whole number >= 1, not '%s'", value);
+        d->patterns_max = v;
+        return SD_OK;
+    }
     if (!strcmp(key, "rho")) {
         d->has_rho = true;
         return set_number(key, value, 0, 0.999999, &d->rho, err);
@@ -382,6 +392,7 @@ void sd__design_free(sd_design *d)
         sd__free(d->parent[s]);
         sd__free(d->popsize[s]);
         sd__free(d->sampsize[s]);
+        sd__free(d->unitpop[s]);
     }
     sd__free(d->repw);
     sd__free(d->rep_owned);
@@ -594,10 +605,17 @@ static sd_status make_units(const sd_dataset *ds, const int32_t *parent, const i
     return SD_OK;
 }
 
-/* Stage-s population sizes per parent from an fpc column: constant within
- * each parent; all values <= 1 read as sampling fractions (R's rule). */
+static sd_status make_rowunits(sd_design *d);
+
+/* Stage-s population sizes from an fpc column; all values <= 1 read as
+ * sampling fractions (R's rule). popsize[s] gets each parent's value at its
+ * first row. R lets the fpc vary within a stratum (with a warning) and
+ * scales each PSU by its own (its first row's): then unitpop[s] holds one
+ * population size per stage-s unit. `wfac` (per row, or NULL) is multiplied
+ * by N / n, the weight svydesign derives when none is given. */
 static sd_status stage_fpc(const sd_dataset *ds, sd_design *d, size_t s, const sd_var *v,
-                           const int32_t *rowparent, size_t nparents, sd_error *err)
+                           const int32_t *rowparent, size_t nparents, double *wfac,
+                           sd_error *err)
 {
     size_t n = ds->nrows;
     double *val = sd__calloc(nparents ? nparents : 1, sizeof *val);
@@ -607,7 +625,7 @@ static sd_status stage_fpc(const sd_dataset *ds, sd_design *d, size_t s, const s
         sd__free(seen);
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
     }
-    bool fractions = true;
+    bool fractions = true, varies = false;
     sd_status st = SD_OK;
     for (size_t r = 0; r < n && st == SD_OK; r++) {
         if (row_missing(v, r))
@@ -622,30 +640,75 @@ static sd_status stage_fpc(const sd_dataset *ds, sd_design *d, size_t s, const s
                           v->name, r + 1);
         else {
             int32_t p = rowparent[r];
-            if (seen[p] && val[p] != v->num[r])
-                st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
-                              "fpc variable '%s' changes within %s in row %zu: expected one "
-                              "value per %s",
-                              v->name, s == 0 ? "a stratum" : "a cluster", r + 1,
-                              s == 0 ? "stratum" : "cluster");
-            seen[p] = true;
-            val[p] = v->num[r];
+            if (!seen[p]) {
+                seen[p] = true;
+                val[p] = v->num[r];
+            } else if (val[p] != v->num[r])
+                varies = true;
             if (v->num[r] > 1)
                 fractions = false;
         }
     }
-    for (size_t p = 0; p < nparents && st == SD_OK; p++) {
-        double N = fractions ? (double)d->sampsize[s][p] / val[p] : val[p];
-        if (!fractions && N < (double)d->sampsize[s][p])
+    /* Each row's population size, checked against its parent's sample. */
+    for (size_t r = 0; r < n && st == SD_OK; r++) {
+        size_t ns = d->sampsize[s][rowparent[r]];
+        double N = fractions ? (double)ns / v->num[r] : v->num[r];
+        if (!fractions && N < (double)ns)
             st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
                           "fpc variable '%s' gives a population of %g where %zu units were "
-                          "sampled: expected a population size >= the sample",
-                          v->name, N, d->sampsize[s][p]);
-        d->popsize[s][p] = N;
+                          "sampled (row %zu): expected a population size >= the sample",
+                          v->name, N, ns, r + 1);
+        if (wfac)
+            wfac[r] *= N / (double)ns;
+    }
+    for (size_t p = 0; p < nparents && st == SD_OK; p++)
+        d->popsize[s][p] = fractions ? (double)d->sampsize[s][p] / val[p] : val[p];
+    if (st == SD_OK && varies && !d->nstages && make_rowunits(d) != SD_OK)
+        st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+    if (st == SD_OK && varies) {
+        /* Stage-s units: the rows themselves when the design has no
+         * clusters (make_rowunits numbers them). */
+        size_t nu = d->nunits[s];
+        const int32_t *unit = d->nstages ? d->unit[s] : d->rowunit;
+        d->unitpop[s] = sd__zalloc(nu ? nu : 1, sizeof *d->unitpop[s]);
+        bool *done = sd__zalloc(nu ? nu : 1, sizeof *done);
+        if (!d->unitpop[s] || !done)
+            st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+        for (size_t r = 0; st == SD_OK && r < n; r++) {
+            size_t u = (size_t)unit[r];
+            if (done[u])
+                continue;
+            done[u] = true;
+            size_t ns = d->sampsize[s][rowparent[r]];
+            d->unitpop[s][u] = fractions ? (double)ns / v->num[r] : v->num[r];
+        }
+        sd__free(done);
     }
     sd__free(val);
     sd__free(seen);
     return st;
+}
+
+/* Unclustered designs whose rows must be units of their own (made
+ * replicates, an fpc varying within a stratum): unit r is row r, its parent
+ * the row's stratum. */
+static sd_status make_rowunits(sd_design *d)
+{
+    if (d->rowunit)
+        return SD_OK;
+    d->rowunit = sd__zalloc(d->nrows ? d->nrows : 1, sizeof *d->rowunit);
+    int32_t *par = sd__zalloc(d->nrows ? d->nrows : 1, sizeof *par);
+    if (!d->rowunit || !par) {
+        sd__free(par);
+        return SD_E_NOMEM;
+    }
+    for (size_t r = 0; r < d->nrows; r++) {
+        d->rowunit[r] = (int32_t)r;
+        par[r] = d->stratum[r];
+    }
+    d->parent[0] = par;
+    d->nunits[0] = d->nrows;
+    return SD_OK;
 }
 
 static sd_status resolve_replicates(const sd_dataset *ds, const sd_designspec *spec,
@@ -688,10 +751,12 @@ static sd_status resolve_replicates(const sd_dataset *ds, const sd_designspec *s
         if (v->type != SD_TYPE_NUMERIC)
             return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
                             "replicate weight '%s' is a string: expected numbers", v->name);
+        /* Negative replicate weights are legitimate (R's mrbbootstrap
+         * makes them); only a missing or infinite one is refused. */
         for (size_t r = 0; r < ds->nrows; r++)
-            if (v->sysmis[r] || !isfinite(v->num[r]) || v->num[r] < 0)
+            if (v->sysmis[r] || !isfinite(v->num[r]))
                 return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
-                                "replicate weight '%s' in row %zu: expected a finite weight >= 0",
+                                "replicate weight '%s' in row %zu: expected a finite number",
                                 v->name, r + 1);
         d->repw[k] = v->num;
     }
@@ -716,12 +781,17 @@ static sd_status resolve_replicates(const sd_dataset *ds, const sd_designspec *s
     case SD_REP_SDR: d->scale = 4 / R; break;
     case SD_REP_NONE: break;
     }
-    if (spec->has_scale)
+    /* As svrepdesign: BRR's and Fay's scales follow from R and rho, and
+     * successive-difference fixes scale 4/R and rscales 1, whatever
+     * --scale and --rscales say (R ignores them with a warning). */
+    bool fixed_scale = d->reptype == SD_REP_BRR || d->reptype == SD_REP_FAY ||
+                       d->reptype == SD_REP_SDR;
+    if (spec->has_scale && !fixed_scale)
         d->scale = spec->scale;
     d->rscales = sd__calloc(d->nrep, sizeof *d->rscales);
     if (!d->rscales)
         return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-    if (spec->nrscales) {
+    if (spec->nrscales && d->reptype != SD_REP_SDR) {
         if (spec->nrscales != d->nrep)
             return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
                             "--rscales has %zu values for %zu replicate weights: expected one "
@@ -764,6 +834,13 @@ static sd_status gram_fits(const sd_dataset *ds, size_t R, size_t rows, const ch
                     R, rows, what, side, side, SD_MAX_GRAM_SIDE, SD_MAX_GRAM_SIDE);
 }
 
+/* A stratum sampled whole (fpc = its sample size): jknweights drops it. */
+static bool jkn_census(const sd_design *d, size_t h)
+{
+    double N = d->popsize[0][h], n = (double)d->sampsize[0][h];
+    return !isinf(N) && (N - n) / N == 0;
+}
+
 /* Cap on made replicate multipliers (replicates x PSUs). */
 #define REPMULT_MAX ((size_t)1 << 26)
 
@@ -772,21 +849,13 @@ static sd_status gram_fits(const sd_dataset *ds, size_t R, size_t rows, const ch
 static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec, sd_design *d,
                                  sd_error *err)
 {
-    if (d->nstages == 0) {
-        /* Each row its own PSU. */
-        d->rowunit = sd__zalloc(d->nrows, sizeof *d->rowunit);
-        int32_t *par = sd__zalloc(d->nrows, sizeof *par);
-        if (!d->rowunit || !par) {
-            sd__free(par);
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        }
-        for (size_t r = 0; r < d->nrows; r++) {
-            d->rowunit[r] = (int32_t)r;
-            par[r] = d->stratum[r];
-        }
-        d->parent[0] = par;
-        d->nunits[0] = d->nrows;
-    }
+    if (d->nstages == 0 && make_rowunits(d) != SD_OK) /* each row its own PSU */
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    if (d->unitpop[0])
+        return sd__fail(err, SD_E_UNSUPPORTED, ds->source, 0, 0, spec->fpc[0],
+                        "--make-replicates: fpc variable '%s' varies within a stratum: expected "
+                        "one population size per stratum to make replicates from",
+                        spec->fpc[0]);
     size_t P = d->nunits[0];
     const int32_t *unit = d->nstages ? d->unit[0] : d->rowunit;
     (void)unit;
@@ -806,13 +875,23 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
                             "JK1 for a stratified design): expected jkn");
         R = P;
     } else if (type == SD_REP_JKN) {
+        /* R's jknweights: a census stratum (fpc = its sample) has no
+         * replicates; a lonely PSU's stratum has none either, except one
+         * under "adjust". */
         for (size_t h = 0; h < d->nstrata; h++)
-            if (d->sampsize[0][h] > 1)
+            if (jkn_census(d, h))
+                continue;
+            else if (d->sampsize[0][h] > 1)
                 R += d->sampsize[0][h];
-            else if (d->lonely == SD_LONELY_ADJUST)
-                return sd__fail(err, SD_E_UNSUPPORTED, ds->source, 0, 0, spec->strata,
-                                "--make-replicates jkn with --lonely-psu adjust is not supported "
-                                "yet: expected remove, certainty or average");
+            else if (d->lonely == SD_LONELY_ADJUST && d->nstrata > 1)
+                R++;
+        bool all_census = true;
+        for (size_t h = 0; h < d->nstrata && all_census; h++)
+            all_census = jkn_census(d, h);
+        if (R == 0 && all_census)
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
+                            "--make-replicates jkn: every stratum is a census (fpc equal to its "
+                            "sample), so there is no sampling variance to replicate");
     } else if (type == SD_REP_BOOTSTRAP) {
         R = spec->replicates ? spec->replicates : 50;
     } else {
@@ -859,8 +938,19 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
         d->scale = (n - 1) / n * (isinf(N) ? 1 : (N - n) / N);
     } else if (type == SD_REP_JKN) {
         size_t r = 0;
+        double H = (double)d->nstrata;
         for (size_t h = 0; h < d->nstrata; h++) {
             double nh = (double)d->sampsize[0][h], N = d->popsize[0][h];
+            if (jkn_census(d, h))
+                continue;
+            if (nh < 2 && d->lonely == SD_LONELY_ADJUST && H > 1) {
+                /* One replicate drops the lonely stratum and reweights
+                 * every other PSU by H/(H - 1), rscale (H - 1)/H. */
+                for (size_t p = 0; p < P; p++)
+                    d->repmult[r * P + p] = (size_t)d->parent[0][p] == h ? 0 : H / (H - 1);
+                d->rscales[r++] = (H - 1) / H;
+                continue;
+            }
             if (nh < 2)
                 continue;
             for (size_t j = 0; j < P; j++) {
@@ -950,10 +1040,14 @@ static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec
 #define PATTERNS_MAX ((size_t)20000)
 
 /* Group rows by replicate pattern: multipliers w_r / w quantised to 2^-24
- * (the CSV rounding of replicate weights stays inside one pattern). With
- * more than PATTERNS_MAX patterns the design's overall rank is used. */
-sd_status sd__design_patterns(sd_design *d, sd_error *err)
+ * (the CSV rounding of replicate weights stays inside one pattern). Rows
+ * with a pattern beyond the first `max` (PATTERNS_MAX by default) are
+ * marked -2: the engine keeps their own replicate weights (a triangular
+ * factor per column). */
+sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
 {
+    if (!max)
+        max = PATTERNS_MAX;
     size_t R = d->nrep, n = d->nrows;
     if (d->repmult) {
         /* Made replicates: the PSU is the pattern. */
@@ -980,7 +1074,7 @@ sd_status sd__design_patterns(sd_design *d, sd_error *err)
     for (size_t i = 0; ok && i < n; i++) {
         double w = d->w ? d->w[i] : 1.0;
         if (w == 0) {
-            d->pattern[i] = -1;
+            d->pattern[i] = -1; /* out of the analysis */
             continue;
         }
         for (size_t r = 0; r < R; r++)
@@ -997,13 +1091,10 @@ sd_status sd__design_patterns(sd_design *d, sd_error *err)
                 found = (long)p;
         }
         if (found < 0) {
-            if (d->npattern >= PATTERNS_MAX) {
-                sd__free(d->pattern);
-                sd__free(d->patvec);
-                d->pattern = NULL;
-                d->patvec = NULL;
-                d->npattern = 0;
-                break;
+            if (d->npattern >= max) {
+                d->pattern[i] = -2;
+                d->overflow++;
+                continue;
             }
             if (!sd__grow((void **)&d->patvec, &pcap, (d->npattern + 1) * R, sizeof *d->patvec) ||
                 !sd__hindex_add(&seen, h, d->npattern)) {
@@ -1019,6 +1110,39 @@ sd_status sd__design_patterns(sd_design *d, sd_error *err)
     sd__hindex_free(&seen);
     sd__free(key);
     return ok ? SD_OK : sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+}
+
+/* A later stage's lonely unit (one SSU sampled in a PSU, not a census)
+ * under --lonely-psu fail: R stops when it reaches it, "Stratum (...) has
+ * only one PSU at stage 2". Stages are used while the one above has an fpc
+ * (svyrecvar's multistage). */
+static sd_status lonely_ssu(const sd_dataset *ds, const sd_designspec *spec, sd_design *d,
+                            sd_error *err)
+{
+    if (d->lonely != SD_LONELY_FAIL)
+        return SD_OK;
+    for (size_t s = 1; s < d->nstages && d->has_fpc[s - 1]; s++)
+        for (size_t p = 0; p < d->nunits[s - 1]; p++) {
+            double N = d->popsize[s][p];
+            if (d->sampsize[s][p] != 1 || (!isinf(N) && (N - 1) / N < 1e-7))
+                continue;
+            const sd_var *cv = ds->vars[sd__dataset_var_index(ds, spec->cluster[s - 1])];
+            char name[SD_NUMBUF] = "?";
+            for (size_t r = 0; r < d->nrows; r++)
+                if ((size_t)d->unit[s - 1][r] == p) {
+                    if (cv->type == SD_TYPE_NUMERIC)
+                        sd__fmt_double(name, cv->num[r]);
+                    else
+                        snprintf(name, sizeof name, "%s", cv->levels[cv->str[r]]);
+                    break;
+                }
+            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->cluster[s],
+                            "cluster %s of '%s' has only one sampled unit of '%s', so its "
+                            "stage-%zu variance cannot be estimated: expected --lonely-psu "
+                            "remove, adjust, certainty or average",
+                            name, spec->cluster[s - 1], spec->cluster[s], s + 1);
+        }
+    return SD_OK;
 }
 
 sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd_design *d,
@@ -1133,8 +1257,19 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
         sd__design_free(d);
         return st;
     }
-    /* Sample sizes per parent at each stage, then population sizes. */
+    /* Sample sizes per parent at each stage, then population sizes; with
+     * an fpc and no weight, the weights follow from them (R's svydesign). */
     size_t stages = d->nstages ? d->nstages : 1;
+    double *wfac = NULL;
+    if (!spec->weight && spec->nfpc && !spec->nrepweights) {
+        wfac = sd__reallocarray(NULL, n ? n : 1, sizeof *wfac);
+        if (!wfac) {
+            sd__design_free(d);
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        for (size_t r = 0; r < n; r++)
+            wfac[r] = 1;
+    }
     for (size_t s = 0; s < stages && st == SD_OK; s++) {
         size_t np = s == 0 ? d->nstrata : d->nunits[s - 1];
         d->sampsize[s] = sd__calloc(np ? np : 1, sizeof *d->sampsize[s]);
@@ -1159,9 +1294,19 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
             }
             d->has_fpc[s] = true;
             d->fpc_stages = s + 1;
-            st = stage_fpc(ds, d, s, v, s == 0 ? d->stratum : d->unit[s - 1], np, err);
+            st = stage_fpc(ds, d, s, v, s == 0 ? d->stratum : d->unit[s - 1], np, wfac, err);
         }
     }
+    if (st == SD_OK && wfac) {
+        /* svydesign without weights: 1/prob = the product of N/n by stage. */
+        d->w_owned = wfac;
+        d->w = wfac;
+        d->w_from_fpc = true;
+        wfac = NULL;
+    }
+    sd__free(wfac);
+    if (st == SD_OK && !d->nrep)
+        st = lonely_ssu(ds, spec, d, err);
     /* A lonely PSU is an error of a declared design (strata or clusters).
      * Without one, each row is its own PSU: a one-row file has no variance
      * to estimate, and its SEs are simply undefined (null), not an error. */
@@ -1194,7 +1339,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
     if (st == SD_OK && spec->make_replicates != SD_REP_NONE)
         st = make_replicates(ds, spec, d, err);
     if (st == SD_OK && d->nrep)
-        st = sd__design_patterns(d, err);
+        st = sd__design_patterns(d, spec->patterns_max, err);
     if (st == SD_OK && d->nrep && !d->repmult)
         st = gram_fits(ds, d->nrep, d->pattern ? d->npattern : n,
                        d->pattern ? "replicate patterns" : "rows", err);

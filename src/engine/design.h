@@ -52,6 +52,8 @@ typedef struct sd_designspec {
     sd_reptype make_replicates; /* turn a linearization design into replicates */
     size_t replicates;          /* bootstrap replicates to make (default 50) */
     uint64_t seed;              /* bootstrap seed (default 1) */
+    size_t patterns_max;        /* replicate patterns kept for domain df (0: 20000);
+                                 * "patterns-max", a test knob, not a CLI option */
 } sd_designspec;
 
 void sd__designspec_free(sd_designspec *d);
@@ -149,6 +151,11 @@ typedef struct sd_design {
      * unclustered design stage 0's units are the rows. */
     double *popsize[SD_MAX_STAGES];
     size_t *sampsize[SD_MAX_STAGES]; /* sampled units per parent */
+    /* When an fpc varies within its parents (R allows it, with a warning):
+     * the population size of each stage-s unit, from its first row; NULL
+     * when popsize[s] says it all. */
+    double *unitpop[SD_MAX_STAGES];
+    bool w_from_fpc;    /* no weight given: w_owned derived from the fpc */
     bool has_fpc[SD_MAX_STAGES];
     size_t fpc_stages;  /* stages with fpc given */
     sd_lonely lonely;
@@ -164,12 +171,15 @@ typedef struct sd_design {
      * weight of a row is w * repmult[r * nunits[0] + its PSU]. The engine
      * then gathers PSU totals and the stats layer combines them. */
     double *repmult;
-    int32_t *rowunit;    /* unclustered designs: each row its own PSU (owned) */
+    int32_t *rowunit;    /* unclustered designs whose rows are units: made
+                          * replicates, a varying fpc (owned) */
     /* Replicate-weight patterns, for the degrees of freedom of a domain
      * (R's rank of the domain's replicate weights): rows whose replicate
      * weights are proportional to their weight share a pattern. */
-    int32_t *pattern;    /* per row, -1 for a zero weight; NULL when too many */
+    int32_t *pattern;    /* per row; -1: no weight in any replicate; -2: a
+                          * pattern over the cap (its own replicate weights) */
     size_t npattern;
+    size_t overflow;     /* rows with pattern -2 */
     double *patvec;      /* npattern x nrep multipliers (owned) */
     /* No design was declared (each row its own PSU) and the data has one
      * row: there is no variance to estimate, so SEs are undefined (null)
@@ -206,7 +216,7 @@ sd_status sd__design_calibrate(sd_design *d, sd_calib *cal, sd_error *err);
  * (the deepest stage used), or NULL for an unclustered one. */
 const int32_t *sd__design_var_units(const sd_design *d, size_t *count);
 /* Group rows by replicate-weight pattern (for domain degrees of freedom). */
-sd_status sd__design_patterns(sd_design *d, sd_error *err);
+sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err);
 /* Does the design ask for variances (anything beyond a weight)? */
 bool sd__design_has_variance(const sd_design *d);
 

@@ -22,7 +22,9 @@ typedef enum sd_cat_kind {
     SD_CAT_NET,       /* a net of codes of a variable */
     SD_CAT_MEAN,      /* a scale variable: its weighted sum (the mean's numerator) */
     SD_CAT_SUMSQ,     /* a scale variable: its weighted sum of squares (not shown) */
-    SD_CAT_NESTED     /* a nested banner's column: index into the table's colpath */
+    SD_CAT_NESTED,    /* a nested banner's column: index into the table's colpath */
+    SD_CAT_BELOW      /* a scale variable: rows at or below the column's median (not
+                       * shown; the median's interval) */
 } sd_cat_kind;
 
 #define SD_MAX_NEST 3 /* levels of a nested banner (a>b>c) */
@@ -93,6 +95,10 @@ typedef struct sd_accum {
     size_t calp;
     double *cal_a;
     double *cal_sza;
+    /* Rows whose pattern the design did not keep (over its cap): per
+     * column, the upper-triangular R x R factor of their replicate weights
+     * (Givens rotations; it has their Gram matrix, merged by stacking). */
+    double *ovf_r;     /* [ncols][nrep * nrep], or NULL */
 } sd_accum;
 
 /* Statistics of one cell, filled by the stats layer (NaN when not
@@ -106,6 +112,9 @@ typedef struct sd_cellstat {
     double eff_base;/* n / deff */
     double cv;      /* se / est */
     double total_se;/* scale rows: SE of the weighted total */
+    /* Scale rows (the mean's cell): R's sqrt(svyvar) and svyquantile(~x,
+     * 0.5) with its default rule, Woodruff interval and SE. */
+    double sd, median, median_low, median_high, median_se;
     /* Column-letter tests (src/stats/tests.c): the letters of the banner
      * columns this cell is significantly above, upper case at alpha, lower
      * case at alpha2, in column order; "" when none. */
@@ -122,6 +131,24 @@ typedef struct sd_chisq {
     double f, ndf, ddf, f_p;  /* second-order F (statistic "F") */
     double df, chisq_p;       /* X2's df (nr-1)(nc-1), first-order p ("Chisq") */
 } sd_chisq;
+
+/* How a pair of banner columns is compared (tests.c, docs/tests.md). */
+enum {
+    SD_PAIR_POOLED = 0, /* Rao-Scott test of the pair's 2x2 table (default) */
+    SD_PAIR_UNPOOLED,   /* svycontrast: difference over its design SE */
+    SD_PAIR_TTEST,      /* a scale variable's means: svyttest */
+    SD_PAIR_SPSS        /* --letters spss: pooled z on effective bases */
+};
+
+/* One compared pair of banner columns c < d in one row (tests.c): the
+ * difference est_c - est_d, the SE the test implies, the statistic (a t;
+ * the pooled test's F(1, df) is its square), df, the two-sided p and the
+ * p after --adjust over the row's pairs. */
+typedef struct sd_pairtest {
+    size_t row, c, d;
+    double diff, se, t, df, p, p_adj;
+    int method;
+} sd_pairtest;
 
 typedef struct sd_wtable {
     size_t number;     /* 1-based: the --rows entry it tabulates */
@@ -155,6 +182,15 @@ typedef struct sd_wtable {
                               * categories only), or NULL */
     sd_chisq chisq;     /* the Rao-Scott test, when tests were asked for */
     bool has_letters;   /* stats[].letters were computed for this table */
+    sd_pairtest *pairs; /* the compared pairs, row by row (owned) */
+    size_t npairs;
+    /* A scale variable (rows MEAN, SUMSQ, BELOW): its valid values of
+     * nonzero weight by column, sorted by value (ties in row order),
+     * column c's at [sv_off[c], sv_off[c + 1]); and each column's median
+     * (R's svyquantile, qrule "math"). */
+    double *sv_x, *sv_w;
+    size_t *sv_off;
+    double *median;
 } sd_wtable;
 
 /* The working state of one tabulation: the tables' sums (engine) and, once
@@ -188,6 +224,7 @@ typedef struct sd_work {
     int letters;      /* 0: design-based t (default), 1: spss, 2: none */
     int adjust;       /* 1 none, 2 bonferroni, 3 holm, 4 fdr (resolved) */
     double alpha, alpha2; /* resolved levels */
+    int pair_test;    /* SD_PAIR_POOLED (default) or SD_PAIR_UNPOOLED */
 } sd_work;
 
 void sd__work_free(sd_work *w);
@@ -220,6 +257,7 @@ struct sd_tabspec {
     int letters;          /* "letters": 0 = design (default), 1 = spss, 2 = none */
     int adjust;           /* "adjust": 0 default, 1 none, 2 bonferroni, 3 holm, 4 fdr */
     double alpha, alpha2; /* "alpha", "alpha2": 0 means the default (docs/tests.md) */
+    int pair_test;        /* "pair-test": pooled (default) or unpooled */
     bool glm_start;       /* gather glm start sums (likelihood intervals) */
     sd_weightopts weighting; /* --targets and its options (src/weight runs them) */
     sd_calib *calib;      /* the weighting the estimates carry (a reference), or NULL */
@@ -244,5 +282,9 @@ bool sd__accum_init_cal(sd_accum *a, size_t p, size_t nstrata);
 void sd__accum_free(sd_accum *a);
 /* dst += src; both of one table's shape. */
 void sd__accum_merge(sd_accum *dst, const sd_accum *src);
+
+/* R's qrule "math" (svyquantile's default): the p-quantile of values x
+ * sorted ascending with weights w > 0. */
+double sd__qrule_math(const double *x, const double *w, size_t n, double p);
 
 #endif /* SD_ENGINE_H */

@@ -10,6 +10,7 @@
 #include "plan.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The LQs one row touches, then applied to every sum at once. */
@@ -97,6 +98,43 @@ static void cal_add(sd_accum *a, const sd_design *d, size_t row, const uint32_t 
     }
 }
 
+/* Fold the row x (R values, overwritten) into the upper-triangular R x R
+ * factor T (row-major) by Givens rotations: afterwards T'T has gained x x'. */
+void sd__rf_add_row(double *T, size_t R, double *x)
+{
+    for (size_t k = 0; k < R; k++) {
+        if (x[k] == 0)
+            continue;
+        double *tk = T + k * R;
+        double h = hypot(tk[k], x[k]);
+        double c = tk[k] / h, sn = x[k] / h;
+        tk[k] = h;
+        x[k] = 0;
+        for (size_t j = k + 1; j < R; j++) {
+            double a = tk[j], b = x[j];
+            tk[j] = c * a + sn * b;
+            x[j] = c * b - sn * a;
+        }
+    }
+}
+
+/* A row whose replicate pattern the design did not keep: its replicate
+ * weights into the factor of each column it is a base row of. */
+static void ovf_add(sd_accum *a, const sd_design *d, size_t row, const size_t *cols, size_t ncol)
+{
+    size_t R = d->nrep;
+    double x[256], *buf = R <= 256 ? x : sd__zalloc(R, sizeof *buf);
+    if (!buf)
+        return;
+    for (size_t k = 0; k < ncol; k++) {
+        for (size_t r = 0; r < R; r++)
+            buf[r] = d->repw[r][row];
+        sd__rf_add_row(a->ovf_r + cols[k] * R * R, R, buf);
+    }
+    if (buf != x)
+        sd__free(buf);
+}
+
 static void em_end(emitter *e, size_t row, double w)
 {
     sd_accum *a = e->a;
@@ -115,6 +153,20 @@ static void em_end(emitter *e, size_t row, double w)
         for (size_t k = 0; k < m; k++)
             if (e->lq[k] >= cells)
                 a->pat_w2[(e->lq[k] - cells) * a->npattern + (size_t)e->d->pattern[row]] += w * w;
+    } else if (a->ovf_r && e->d->pattern[row] == -2) {
+        size_t cells = a->nrows * a->ncols, nb = 0;
+        for (size_t k = 0; k < m; k++)
+            nb += e->lq[k] >= cells;
+        size_t one[8], *cols = nb <= 8 ? one : sd__zalloc(nb, sizeof *cols);
+        if (cols) {
+            nb = 0;
+            for (size_t k = 0; k < m; k++)
+                if (e->lq[k] >= cells)
+                    cols[nb++] = e->lq[k] - cells;
+            ovf_add(a, e->d, row, cols, nb);
+            if (cols != one)
+                sd__free(cols);
+        }
     }
     if (a->cal_a)
         cal_add(a, e->d, row, e->lq, e->av, m, w);
@@ -293,6 +345,9 @@ static void pass_var_reps(sd_wtable *t, const sd_passctx *pc, const sd_catmap *r
             a->pat_w2[(size_t)pat[r]] += w * w;
             if (ci >= 0)
                 a->pat_w2[col * P + (size_t)pat[r]] += w * w;
+        } else if (pat && pat[r] == -2 && a->ovf_r) {
+            size_t two[2] = {0, col};
+            ovf_add(a, d, r, two, ci >= 0 ? 2 : 1);
         }
         double *tq = a->rep_tot;
         if (ci >= 0)
@@ -383,8 +438,110 @@ static bool item_missing(const sd_var *v, size_t r, sd_missing_mode mode)
     return mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, v->num[r]);
 }
 
+/* R's qrule "math": qs() takes pos, the last value whose cumulative weight
+ * is <= p W, and returns it when its share is exactly p, else the next
+ * one (sums as R's cumsum and sum, in long double). When even the first
+ * value's share is above p, R's last() falls back to the first index and
+ * so returns the second value; we return the first: the smallest value
+ * with F >= p, which the rule means (docs/statistics.md). */
+double sd__qrule_math(const double *x, const double *w, size_t n, double p)
+{
+    if (n == 0 || !(p >= 0 && p <= 1))
+        return NAN;
+    long double tot = 0, cum = 0;
+    for (size_t i = 0; i < n; i++)
+        tot += w[i];
+    double W = (double)tot, target = p * W, cpos = 0;
+    size_t pos = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        cum += w[i];
+        double c = (double)cum;
+        if (c <= target) {
+            pos = i;
+            cpos = c;
+        }
+    }
+    if (pos == SIZE_MAX)
+        return x[0];
+    if (p - cpos / W == 0)
+        return x[pos];
+    return x[pos + 1 < n ? pos + 1 : pos];
+}
+
+/* A scale variable's valid values (never a user-missing code, whatever
+ * --missing says: SPSS leaves them out of scale statistics too) by column,
+ * sorted (ties in row order), and each column's median. */
+typedef struct svitem {
+    double x, w;
+    size_t row;
+} svitem;
+
+static int cmp_svitem(const void *a, const void *b)
+{
+    const svitem *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    return (p->row > q->row) - (p->row < q->row);
+}
+
+sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc)
+{
+    size_t nc = t->ncols;
+    uint32_t *cols = pc->cbuf;
+    t->sv_off = sd__zalloc(nc + 1, sizeof *t->sv_off);
+    t->median = sd__zalloc(nc, sizeof *t->median);
+    if (!t->sv_off || !t->median)
+        return SD_E_NOMEM;
+    size_t *count = sd__zalloc(nc, sizeof *count);
+    if (!count)
+        return SD_E_NOMEM;
+    for (size_t r = 0; r < pc->nrows; r++) {
+        if ((pc->in && !pc->in[r]) || item_missing(v, r, SD_MISSING_EXCLUDE))
+            continue;
+        count[0]++;
+        size_t k = sd__colmap_row(pc->cm, r, cols);
+        for (size_t j = 0; j < k; j++)
+            count[cols[j]]++;
+    }
+    for (size_t c = 0; c < nc; c++)
+        t->sv_off[c + 1] = t->sv_off[c] + count[c];
+    size_t total = t->sv_off[nc];
+    svitem *it = sd__zalloc(total ? total : 1, sizeof *it);
+    t->sv_x = sd__zalloc(total ? total : 1, sizeof *t->sv_x);
+    t->sv_w = sd__zalloc(total ? total : 1, sizeof *t->sv_w);
+    if (!it || !t->sv_x || !t->sv_w) {
+        sd__free(it);
+        sd__free(count);
+        return SD_E_NOMEM;
+    }
+    memset(count, 0, nc * sizeof *count);
+    for (size_t r = 0; r < pc->nrows; r++) {
+        if ((pc->in && !pc->in[r]) || item_missing(v, r, SD_MISSING_EXCLUDE))
+            continue;
+        svitem x = {v->num[r], pc->wt ? pc->wt[r] : 1.0, r};
+        it[t->sv_off[0] + count[0]++] = x;
+        size_t k = sd__colmap_row(pc->cm, r, cols);
+        for (size_t j = 0; j < k; j++)
+            it[t->sv_off[cols[j]] + count[cols[j]]++] = x;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        size_t a = t->sv_off[c], n = t->sv_off[c + 1] - a;
+        if (n > 1)
+            qsort(it + a, n, sizeof *it, cmp_svitem);
+        for (size_t i = a; i < a + n; i++) {
+            t->sv_x[i] = it[i].x;
+            t->sv_w[i] = it[i].w;
+        }
+        t->median[c] = sd__qrule_math(t->sv_x + a, t->sv_w + a, n, 0.5);
+    }
+    sd__free(it);
+    sd__free(count);
+    return SD_OK;
+}
+
 /* A scale variable: the weighted sum and sum of squares of its valid
- * values per column; the base is the rows with a valid value. */
+ * values per column, and its rows at or below the column's median; the
+ * base is the rows with a valid value (a user-missing code is never one). */
 static void pass_scale(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_var *v)
 {
     uint32_t *cols = pc->cbuf;
@@ -393,15 +550,19 @@ static void pass_scale(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_
         if (pc->in && !pc->in[r])
             continue;
         double w = pc->wt ? pc->wt[r] : 1.0;
-        bool valid = !item_missing(v, r, pc->mode);
+        bool valid = !item_missing(v, r, SD_MISSING_EXCLUDE);
         size_t nc = row_bases(t, e, pc, r, w, valid, cols);
         if (valid) {
             double x = v->num[r];
             em_add(e, 0, x);
             em_add(e, nc0, x * x);
+            if (t->median)
+                em_add(e, 2 * nc0, x <= t->median[0]);
             for (size_t j = 0; j < nc; j++) {
                 em_add(e, cols[j], x);
                 em_add(e, nc0 + cols[j], x * x);
+                if (t->median)
+                    em_add(e, 2 * nc0 + cols[j], x <= t->median[cols[j]]);
             }
         }
         em_end(e, r, w);

@@ -77,7 +77,7 @@ sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err)
 static const char *const table_keys[] = {
     "rows", "cols", "filter", "missing", "pct", "sort", "hide-empty", "min-base", "means", "findings",
     "decimals", "ci", "level", "deff", "stats", "tests", "chisq", "letters", "adjust", "alpha",
-    "alpha2", NULL};
+    "alpha2", "pair-test", NULL};
 static const char *const design_keys[] = {
     "weight", "strata", "cluster", "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho",
     "scale", "rscales", "mse", "make-replicates", "replicates", "seed",
@@ -296,6 +296,15 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "--%s: expected %s, not '%s'",
                         key, choices[k].expected, value ? value : "");
     }
+    if (!strcmp(key, "pair-test")) {
+        if (value && (!strcmp(value, "pooled") || !strcmp(value, "unpooled"))) {
+            s->pair_test = value[0] == 'p' ? SD_PAIR_POOLED : SD_PAIR_UNPOOLED;
+            s->tests = true;
+            return SD_OK;
+        }
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--pair-test: expected pooled or unpooled, not '%s'", value ? value : "");
+    }
     if (!strcmp(key, "alpha") || !strcmp(key, "alpha2")) {
         double x;
         if (!value || !sd__parse_double(value, strlen(value), false, &x) || !(x > 0 && x < 1))
@@ -324,6 +333,8 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
     for (size_t i = 0; design_keys[i]; i++)
         if (!strcmp(key, design_keys[i]))
             return sd__designspec_set(&s->design, key, value, err);
+    if (!strcmp(key, "patterns-max")) /* a test knob (tests/oracle/README.md) */
+        return sd__designspec_set(&s->design, key, value, err);
     return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "unknown option '%s'%s%s%s", key,
                     nearest_key(key) ? "; did you mean '" : ": expected an option of `sondage tab`",
                     nearest_key(key) ? nearest_key(key) : "", nearest_key(key) ? "'?" : "");

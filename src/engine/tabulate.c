@@ -162,13 +162,16 @@ static sd_status fill_row_dim(const sd_dataset *ds, const rowent *re, sd_missing
             src->rd.map = &src->map;
             return var_rows(ds, vi, mode, t, &src->map, err);
         }
-        /* A scale variable: its mean (and total) by column. */
+        /* A scale variable: its mean (and total), SD and median by column;
+         * the third row counts the rows at or below the column's median
+         * (the median's interval). */
         t->row_is_scale = true;
-        t->nrows = 2;
-        if (!(t->rows = sd__calloc(2, sizeof *t->rows)))
+        t->nrows = 3;
+        if (!(t->rows = sd__calloc(3, sizeof *t->rows)))
             return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, name, "out of memory");
         t->rows[0].kind = SD_CAT_MEAN;
         t->rows[1].kind = SD_CAT_SUMSQ;
+        t->rows[2].kind = SD_CAT_BELOW;
         src->rd.scale = v;
         return SD_OK;
     }
@@ -327,6 +330,12 @@ static sd_vmode var_mode(const sd_design *d, size_t *count, const int32_t **unit
         *count = d->nunits[depth - 1];
         return SD_VMODE_UNITS;
     }
+    if (d->rowunit) {
+        /* Rows as units: an fpc varying within a stratum. */
+        *unit = d->rowunit;
+        *count = d->nunits[0];
+        return SD_VMODE_UNITS;
+    }
     return SD_VMODE_MOMENTS;
 }
 
@@ -356,6 +365,20 @@ static sd_status run_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wtab
         if (!(t->acc.pat_w2 = sd__zalloc(t->ncols * t->acc.npattern, sizeof *t->acc.pat_w2)))
             return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     }
+    if (d->overflow) {
+        /* Rows over the pattern cap: a triangular factor per column. */
+        size_t R = d->nrep, k;
+        if (!sd__mul_ok(R, R, &k) || !sd__mul_ok(k, t->ncols, &k) || k > ((size_t)1 << 28))
+            return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, t->row_name,
+                            "table of '%s': %zu replicate weights with more than %zu distinct "
+                            "patterns are too many for its degrees of freedom",
+                            t->row_name, R, d->npattern);
+        t->acc.nrep = R;
+        if (!(t->acc.ovf_r = sd__zalloc(k, sizeof *t->acc.ovf_r)))
+            return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+    }
+    if (t->row_is_scale && sd__scale_values(t, rd->scale, pc) != SD_OK)
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     sd_status st = sd__pass(t, pc, rd, false, err);
     if (st != SD_OK || !spec->glm_start || t->row_is_scale)
         return st;

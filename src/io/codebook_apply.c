@@ -140,8 +140,10 @@ static sd_status apply_var(actx *a, const cb_var *cv)
     if (st != SD_OK)
         goto done;
 
-    if (cv->has_measure)
+    if (cv->has_measure) {
         v->measure = cv->measure;
+        v->measure_given = true;
+    }
     if (!labels_merge(&v->label, &cv->label) || !labels_merge(&v->note, &cv->note))
         goto oom;
     for (size_t i = 0; i < cv->nvalues; i++) {

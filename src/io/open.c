@@ -59,6 +59,8 @@ static sd_status open_embedded(sd_dataset **out, sd_error *err)
         sd_dataset_free(*out);
         *out = NULL;
     }
+    if (st == SD_OK)
+        sd__dataset_apply_measures(*out);
     sd__codebook_free(cb);
     return st;
 }
@@ -122,6 +124,8 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
         sd_dataset_free(*out);
         *out = NULL;
     }
+    if (st == SD_OK)
+        sd__dataset_apply_measures(*out); /* after the reader and the codebook */
     sd__codebook_free(cb);
     return st;
 }
@@ -130,7 +134,10 @@ sd_status sd_dataset_read_csv_mem(const char *data, size_t len, const char *name
                                   sd_dataset **out, sd_error *err)
 {
     *out = NULL;
-    return sd__read_csv(data, len, name ? name : "(memory)", NULL, out, err);
+    sd_status st = sd__read_csv(data, len, name ? name : "(memory)", NULL, out, err);
+    if (st == SD_OK)
+        sd__dataset_apply_measures(*out);
+    return st;
 }
 
 sd_status sd_dataset_apply_codebook_mem(sd_dataset *ds, const char *yaml, size_t len,
@@ -140,6 +147,8 @@ sd_status sd_dataset_apply_codebook_mem(sd_dataset *ds, const char *yaml, size_t
     sd_status st = sd__codebook_parse(yaml, len, name ? name : "(memory)", &cb, err);
     if (st == SD_OK)
         st = sd__codebook_apply(cb, ds, err);
+    if (st == SD_OK)
+        sd__dataset_apply_measures(ds);
     sd__codebook_free(cb);
     return st;
 }

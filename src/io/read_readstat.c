@@ -820,6 +820,7 @@ static sd_status finish(rs_ctx *c)
         }
         if (tags && v->type == SD_TYPE_NUMERIC && !declare_tags(v, tags))
             return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, v->name, "out of memory");
+        v->measure_given = col->measure_known;
         if (!col->measure_known)
             v->measure = v->type == SD_TYPE_STRING || v->nvl ? SD_MEASURE_NOMINAL
                                                              : SD_MEASURE_SCALE;

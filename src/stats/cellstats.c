@@ -60,6 +60,13 @@ static void interval(int method, double p, double v, double df, double n, double
         return;
     }
     case CI_BETA: {
+        if (v == 0 && p > 0 && p < 1) {
+            /* No sampling variance (a stratum's share): an infinite
+             * effective base, the interval is the point. (R's qbeta with
+             * two infinite shapes gives 0.5 whatever p is.) */
+            *lo = *hi = p;
+            return;
+        }
         double r = sd__qt(a, n - 1) / sd__qt(a, df);
         double neff = p * (1 - p) / v * r * r;
         *lo = sd__qbeta(a, neff * p, neff * (1 - p) + 1);
@@ -118,8 +125,42 @@ static sd_status likelihood_cell(const sd_work *res, const sd_wtable *t, size_t 
     sd_status st = sd__ratio_cov(res, t, &q, 1, (long)c, &v, err);
     sd__ratio_free(&q);
     if (st == SD_OK)
-        sd__ci_likelihood(p, b, mu_prev, dev, v, cs->df, n, level, &cs->ci_low, &cs->ci_high);
+        sd__ci_likelihood(p, b, mu_prev, dev, v, cs->df, n, n, level,
+                          &cs->ci_low, &cs->ci_high);
     return st;
+}
+
+/* A scale row's median in column c and its interval as svyquantile gives
+ * them (interval.type "mean", Woodruff): the design-based interval of the
+ * share of the column at or below the median (the BELOW row), mapped back
+ * through the column's weighted quantile function; SE = interval / (2 q). */
+static sd_status median_cell(const sd_work *res, const sd_wtable *t, size_t c, sd_cellstat *cs,
+                             double level, sd_error *err)
+{
+    cs->median = cs->median_low = cs->median_high = cs->median_se = NAN;
+    if (!t->median || !t->sv_off)
+        return SD_OK;
+    cs->median = t->median[c];
+    size_t a = t->sv_off[c], n = t->sv_off[c + 1] - a;
+    if (n == 0)
+        return SD_OK;
+    sd_ratio q;
+    memset(&q, 0, sizeof q);
+    if (!sd__lin_add(&q.num, 2 * t->ncols + c, 1) || !sd__lin_add(&q.den, t->nrows * t->ncols + c, 1)) {
+        sd__ratio_free(&q);
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    double v = NAN, p = sd__ratio_value(&t->acc, &q);
+    sd_status st = sd__ratio_cov(res, t, &q, 1, (long)c, &v, err);
+    sd__ratio_free(&q);
+    if (st != SD_OK)
+        return st;
+    double crit = sd__qt(1 - (1 - level) / 2, cs->df), se = sqrt(v > 0 ? v : 0);
+    double lo = p - crit * se, hi = p + crit * se;
+    cs->median_low = isnan(lo) || lo < 0 ? NAN : sd__qrule_math(t->sv_x + a, t->sv_w + a, n, lo);
+    cs->median_high = isnan(hi) || hi > 1 ? NAN : sd__qrule_math(t->sv_x + a, t->sv_w + a, n, hi);
+    cs->median_se = (cs->median_high - cs->median_low) / (2 * crit);
+    return SD_OK;
 }
 
 static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
@@ -160,12 +201,13 @@ static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
             if (st != SD_OK)
                 return st;
             double p = cs->est;
-            cs->se = sqrt(v);
+            cs->se = v < 0 ? 0 : sqrt(v); /* rounding below zero is zero; NaN stays */
             cs->df = df;
             double unitvar = p * (1 - p); /* weighted unit variance, without n/(n-1) */
+            cs->sd = cs->median = cs->median_low = cs->median_high = cs->median_se = NAN;
             if (t->row_is_scale) {
                 if (r > 0)
-                    continue; /* the sum of squares row has no statistics */
+                    continue; /* the sum of squares and median rows have no statistics */
                 /* A mean: t interval; unit variance from the sum of squares. */
                 double half = (1 - level) / 2;
                 cs->ci_low = p + cs->se * sd__qt(half, df);
@@ -182,7 +224,10 @@ static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
                 sd__ratio_free(&tot);
                 if (st != SD_OK)
                     return st;
-                cs->total_se = sqrt(tv);
+                cs->total_se = tv < 0 ? 0 : sqrt(tv);
+                cs->sd = n > 1 ? sqrt(fmax(unitvar, 0) * n / (n - 1)) : NAN;
+                if ((st = median_cell(res, t, c, cs, level, err)) != SD_OK)
+                    return st;
             } else if (res->ci_method == CI_LIKELIHOOD && (a->vmode == SD_VMODE_REPS ||
                                                            res->design.repmult)) {
                 /* R's survey gives NA here (its replicate Pearson residuals are
@@ -221,9 +266,14 @@ static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
                 interval(res->ci_method, p, v, df, n, level, &cs->ci_low, &cs->ci_high);
                 cs->total_se = NAN;
             }
-            /* deff: against SRS without replacement of n from W (R's deff = TRUE). */
-            double vsrs = unitvar * n / (n - 1) * (W - n) / (W * n);
-            cs->deff = n > 1 && W > 0 ? v / vsrs : NAN;
+            /* deff: against simple random sampling of the same n with
+             * replacement (R's deff = "replace"): vsrs = svyvar / n, n the
+             * rows in the analysis (rows of weight 0 are not). It does not
+             * depend on the scale of the weights (docs/statistics.md). */
+            double vsrs = unitvar / (n - 1);
+            cs->deff = n > 1 && W > 0 && vsrs > 0 ? v / vsrs : NAN;
+            if (cs->deff < 0)
+                cs->deff = NAN;
             cs->eff_base = isfinite(cs->deff) && cs->deff > 0 ? n / cs->deff : NAN;
             cs->cv = p != 0 ? cs->se / p : NAN;
         }
@@ -278,6 +328,7 @@ static sd_status fill_means(const sd_work *res, sd_wtable *t, sd_error *err)
 sd_status sd__tabulate_work(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                             sd_error *err)
 {
+    sd__gsl_quiet(); /* GSL must never abort the process */
     sd_status st = sd__tabulate_counts(ds, spec, out, err);
     if (st != SD_OK)
         return st;

@@ -173,7 +173,7 @@ double sd__glm_refit(double p, double b0)
 }
 
 void sd__ci_likelihood(double p, double b, double mu_prev, double dev0, double v, double df,
-                       double n, double level, double *lo, double *hi)
+                       double n, double nobs, double level, double *lo, double *hi)
 {
     *lo = *hi = NAN;
     if (!(p > 0 && p < 1) || !(v > 0) || !(n > 1) || !(df > 0) || !isfinite(b))
@@ -183,12 +183,17 @@ void sd__ci_likelihood(double p, double b, double mu_prev, double dev0, double v
         mu_prev = mu;
     double naive = 1 / (n * mu_prev * (1 - mu_prev));
     double se = sqrt(v), lambda = v / naive;
-    /* Pearson dispersion: sum w (r - rbar)^2 n/(n-1) / W, r = (y - mu)/sqrt(mu(1-mu)). */
-    double phi = p * (1 - p) / (mu * (1 - mu)) * n / (n - 1);
+    /* Pearson dispersion: sum w (r - rbar)^2 n/(n-1) / W, r = (y - mu)/sqrt(mu(1-mu)),
+     * n the rows of nonzero weight (svyvar's). */
+    if (!(nobs > 1))
+        return;
+    double phi = p * (1 - p) / (mu * (1 - mu)) * nobs / (nobs - 1);
     double alpha = gsl_cdf_ugaussian_P(sd__qt((1 - level) / 2, df) * sqrt(lambda)) / 2;
     if (!(alpha > 0 && alpha < 0.5))
         return;
-    double zmax = sqrt(gsl_cdf_fdist_Qinv(alpha, 1, n - 1)), del = zmax / 5;
+    double zmax = sqrt(sd__qf_upper(alpha, 1, n - 1)), del = zmax / 5;
+    if (!isfinite(zmax))
+        return;
     double d0 = dev0;
     pt pts[24];
     size_t np = 0;

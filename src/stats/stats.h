@@ -47,14 +47,23 @@ sd_status sd__ratio_replicates(const sd_work *res, const sd_wtable *t, const sd_
                                double *theta);
 /* svrVar of replicate values around `full` (mse) or their mean. */
 double sd__rep_var(const sd_design *d, const double *theta, double full);
+/* svrVar of k estimates at once (theta[i * nrep + q]): a replicate where
+ * any estimate is NaN is left out; k x k into out. */
+void sd__rep_cov(const sd_design *d, const double *theta, const double *full, size_t k,
+                 double *out);
+/* Replicate values of the weighted totals of LQs lq[0..k) (theta[i * nrep + q]). */
+sd_status sd__lq_replicates(const sd_work *res, const sd_wtable *t, const size_t *lq, size_t k,
+                            double *theta);
 
 /* Degrees of freedom for a column's domain: PSUs with data minus strata
  * with data (R's degf of the subset), or the replicate design's degf. */
 double sd__domain_df(const sd_work *res, const sd_wtable *t, size_t col);
-/* Replicate designs: rank of the replicate weights minus one (R's degf). */
-double sd__rep_df(const sd_design *d, size_t nrows);
-/* The same for one domain, from its per-pattern sums of w^2. */
-double sd__rep_df_domain(const sd_design *d, const double *pat_w2);
+/* Replicate designs: the rank of a domain's replicate weights minus one
+ * (R's degf of the subset), from its per-pattern sums of w^2 and the
+ * triangular factors (R x R, row-major, NULL entries skipped) of its rows
+ * whose pattern the design did not keep. */
+double sd__rep_df_domain(const sd_design *d, const double *pat_w2, const double *const *rf,
+                         size_t nrf);
 
 /* R's glm.fit for an intercept-only quasibinomial model of a proportion p
  * over n rows (prior weights summing to n): the coefficient b, the mean of
@@ -68,9 +77,10 @@ void sd__glm_fit(double n, double p, const double *start, double *b, double *mu_
  * summing to 1, share p of ones. Returns the replicate's coefficient. */
 double sd__glm_refit(double p, double b0);
 /* svyciprop(method = "likelihood"): v = design variance of the
- * coefficient b, df degrees of freedom, n rows. */
+ * coefficient b, df degrees of freedom, n rows, nobs of them with nonzero
+ * weight (the dispersion's n). */
 void sd__ci_likelihood(double p, double b, double mu_prev, double dev0, double v, double df,
-                       double n, double level, double *lo, double *hi);
+                       double n, double nobs, double level, double *lo, double *hi);
 
 /* ---- distributions (dist.c): NaN for arguments outside the domain, never
  * an abort. */
@@ -81,6 +91,11 @@ double sd__qbeta(double p, double a, double b);
 double sd__pchisq_upper(double x, double df);
 double sd__pf_upper(double x, double df1, double df2);
 double sd__qchisq(double p, double df);
+/* Upper-tail F quantile (R's qf(p, df1, df2, lower.tail = FALSE)). */
+double sd__qf_upper(double p, double df1, double df2);
+/* Switch GSL's aborting error handler off (idempotent); dist.c's functions
+ * call it, and so does every other GSL user before its first call. */
+void sd__gsl_quiet(void);
 
 /* ---- tests between banner columns and per table (tests.c; docs/tests.md) */
 
@@ -110,8 +125,12 @@ double sd__cols_df(const sd_work *res, const sd_wtable *t, const bool *cols);
 typedef struct sd_coltest {
     double diff, se, t, df, p;
 } sd_coltest;
+/* method SD_PAIR_POOLED: the Rao-Scott test of the pair's 2x2 table (R's
+ * svychisq on the two columns' rows), t = sign(diff) sqrt(F) on nu df;
+ * SD_PAIR_UNPOOLED: svycontrast's difference over its design SE. A scale
+ * variable's mean row is svyttest whatever the method. */
 sd_status sd__col_test(const sd_work *res, const sd_wtable *t, size_t r, size_t c, size_t d,
-                       sd_coltest *out, sd_error *err);
+                       int method, sd_coltest *out, sd_error *err);
 
 /* R's p.adjust over n p-values in place: method 1 none, 2 bonferroni,
  * 3 holm, 4 fdr (Benjamini-Hochberg). NaN entries are left out. */

@@ -35,17 +35,27 @@ double sd__cols_df(const sd_work *res, const sd_wtable *t, const bool *cols)
     const sd_design *d = &res->design;
     size_t B = t->nrows * t->ncols;
     if (a->vmode == SD_VMODE_REPS || d->repmult) {
-        if (!a->pat_w2)
-            return sd__rep_df(d, d->nrows);
-        /* The columns' rows: their replicate-pattern sums add up. */
+        /* The columns' rows: their replicate-pattern sums add up, and
+         * their triangular factors stack. */
         double *w2 = sd__zalloc(a->npattern ? a->npattern : 1, sizeof *w2);
-        if (!w2)
+        const double **rf = sd__zalloc(t->ncols, sizeof *rf);
+        if (!w2 || !rf) {
+            sd__free(w2);
+            sd__free(rf);
             return NAN;
-        for (size_t c = 0; c < t->ncols; c++)
-            for (size_t p = 0; cols[c] && p < a->npattern; p++)
+        }
+        size_t nrf = 0;
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (!cols[c])
+                continue;
+            for (size_t p = 0; a->pat_w2 && p < a->npattern; p++)
                 w2[p] += a->pat_w2[c * a->npattern + p];
-        double df = sd__rep_df_domain(d, w2);
+            if (a->ovf_r)
+                rf[nrf++] = a->ovf_r + c * d->nrep * d->nrep;
+        }
+        double df = sd__rep_df_domain(d, w2, rf, nrf);
         sd__free(w2);
+        sd__free(rf);
         return df;
     }
     size_t psus = 0, strata = 0;
@@ -113,6 +123,7 @@ static bool delta_traces(const double *P, const double *V, size_t nr, size_t nc,
     double *M1 = sd__zalloc(m * m, sizeof *M1);
     double *VG = sd__zalloc(k * m, sizeof *VG);
     double *M2 = sd__zalloc(m * m, sizeof *M2);
+    sd__gsl_quiet();
     gsl_permutation *perm = gsl_permutation_alloc(m);
     gsl_vector *x = gsl_vector_alloc(m);
     if (!C || !G || !M1 || !VG || !M2 || !perm || !x)
@@ -352,8 +363,187 @@ static double pair_df(const sd_work *res, const sd_wtable *t, size_t c, size_t d
     return sd__cols_df(res, t, mask) - 1;
 }
 
+/* The 2x2 table of one row (in the row / not) by two banner columns c, d:
+ * its four joint proportions over the pair's base rows (y fastest) and
+ * their covariance, as svymean of the cells' indicators on the subset of
+ * the two columns. Linearization: from W, the covariance of the totals
+ * (cell c, base c, cell d, base d) (4 x 4); replicates: each replicate's
+ * proportions from thetas (those four totals' replicate values). */
+static void pair_table(const sd_work *res, const sd_wtable *t, const double *u, const double *W,
+                       const double *const *th, double *P, double *V)
+{
+    double T = u[1] + u[3];
+    double cell[4] = {u[0], u[1] - u[0], u[2], u[3] - u[2]};
+    for (size_t l = 0; l < 4; l++)
+        P[l] = cell[l] / T;
+    if (!th) {
+        /* cell = M u, T = e'u. */
+        static const double M[4][4] = {{1, 0, 0, 0}, {-1, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, -1, 1}};
+        static const double e[4] = {0, 1, 0, 1};
+        double MW[4][4], g[4], vT = 0, We[4];
+        for (size_t i = 0; i < 4; i++) {
+            We[i] = 0;
+            for (size_t j = 0; j < 4; j++)
+                We[i] += W[i * 4 + j] * e[j];
+            vT += e[i] * 0; /* filled below */
+        }
+        for (size_t i = 0; i < 4; i++)
+            vT += e[i] * We[i];
+        for (size_t i = 0; i < 4; i++) {
+            g[i] = 0;
+            for (size_t j = 0; j < 4; j++) {
+                MW[i][j] = 0;
+                for (size_t k = 0; k < 4; k++)
+                    MW[i][j] += M[i][k] * W[k * 4 + j];
+                g[i] += M[i][j] * We[j];
+            }
+        }
+        for (size_t l = 0; l < 4; l++)
+            for (size_t m = 0; m < 4; m++) {
+                double C = 0;
+                for (size_t k = 0; k < 4; k++)
+                    C += MW[l][k] * M[m][k];
+                V[l * 4 + m] = (C - P[l] * g[m] - P[m] * g[l] + P[l] * P[m] * vT) / (T * T);
+            }
+        return;
+    }
+    const sd_design *d = &res->design;
+    size_t R = d->nrep;
+    double *pt = sd__zalloc(4 * (R ? R : 1), sizeof *pt);
+    if (!pt) {
+        for (size_t i = 0; i < 16; i++)
+            V[i] = NAN;
+        return;
+    }
+    for (size_t q = 0; q < R; q++) {
+        double ac = th[0][q], bc = th[1][q], ad = th[2][q], bd = th[3][q], Tq = bc + bd;
+        double cq[4] = {ac, bc - ac, ad, bd - ad};
+        for (size_t l = 0; l < 4; l++)
+            pt[l * R + q] = Tq != 0 ? cq[l] / Tq : NAN;
+    }
+    sd__rep_cov(d, pt, P, 4, V);
+    sd__free(pt);
+    (void)t;
+}
+
+/* The pooled test of row r between columns c and d: R's svychisq (F) of
+ * the pair's 2x2 table on the rows of the two columns valid on the row
+ * variable, Rao-Scott's design-corrected Pearson X2, whose variance is
+ * taken under the null (the pooled proportion), so a column at 0 or 1
+ * still has one. F(1, nu) is t(nu)^2: t = sign(diff) sqrt(F), and the SE it
+ * implies, sqrt(pbar (1 - pbar) / (N P_c P_d) * delta). */
+static void pooled_test(const sd_work *res, const sd_wtable *t, size_t c, size_t d,
+                        const double *u, const double *W, const double *const *th, bool *mask,
+                        sd_coltest *out)
+{
+    double P[4], V[16];
+    pair_table(res, t, u, W, th, P, V);
+    double N = t->acc.base_n[c] + t->acc.base_n[d];
+    double pc = P[0] + P[1], pd = P[2] + P[3], p1 = P[0] + P[2], p0 = P[1] + P[3];
+    double x2 = 0;
+    for (size_t j = 0; j < 2; j++)
+        for (size_t i = 0; i < 2; i++) {
+            double e = (i == 0 ? p1 : p0) * (j == 0 ? pc : pd);
+            double dl = P[i + 2 * j] - e;
+            x2 += dl * dl / e;
+        }
+    x2 *= N;
+    double tr1, tr2;
+    out->diff = u[0] / u[1] - u[2] / u[3];
+    if (!(pc > 0 && pd > 0 && p1 > 0 && p0 > 0) || !isfinite(x2) ||
+        !delta_traces(P, V, 2, 2, N, &tr1, &tr2))
+        return;
+    for (size_t i = 0; i < t->ncols; i++)
+        mask[i] = i == c || i == d;
+    double F = x2 / tr1, nu = sd__cols_df(res, t, mask);
+    out->t = copysign(sqrt(F), out->diff);
+    out->se = sqrt(p1 * p0 / (N * pc * pd) * tr1);
+    out->df = nu;
+    out->p = sd__pf_upper(F, 1, nu);
+}
+
+/* The four totals of a pair, their covariance (linearization) and their
+ * replicate values (replicates), for every banner column of row r at
+ * once: u[2 i], u[2 i + 1] are column cols[i]'s cell and base. */
+typedef struct rowtot {
+    size_t nb;
+    double *u;  /* 2 nb */
+    double *W;  /* (2 nb)^2, linearization */
+    double *th; /* 2 nb x nrep, replicates */
+} rowtot;
+
+static void rowtot_free(rowtot *rt)
+{
+    sd__free(rt->u);
+    sd__free(rt->W);
+    sd__free(rt->th);
+    memset(rt, 0, sizeof *rt);
+}
+
+static sd_status rowtot_fill(const sd_work *res, const sd_wtable *t, size_t r, const size_t *cols,
+                             size_t nb, rowtot *rt, sd_error *err)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->nb = nb;
+    size_t k = 2 * nb, R = res->design.nrep;
+    bool reps = t->acc.vmode == SD_VMODE_REPS || res->design.repmult;
+    size_t *lq = sd__zalloc(k ? k : 1, sizeof *lq);
+    rt->u = sd__zalloc(k ? k : 1, sizeof *rt->u);
+    if (!lq || !rt->u) {
+        sd__free(lq);
+        rowtot_free(rt);
+        return nomem(err);
+    }
+    for (size_t i = 0; i < nb; i++) {
+        lq[2 * i] = r * t->ncols + cols[i];
+        lq[2 * i + 1] = t->nrows * t->ncols + cols[i];
+    }
+    for (size_t i = 0; i < k; i++)
+        rt->u[i] = t->acc.w[lq[i]];
+    sd_status st = SD_OK;
+    if (reps) {
+        if (!(rt->th = sd__zalloc(k * (R ? R : 1), sizeof *rt->th)))
+            st = nomem(err);
+        else
+            st = sd__lq_replicates(res, t, lq, k, rt->th);
+    } else {
+        sd_ratio *q = sd__zalloc(k ? k : 1, sizeof *q);
+        rt->W = sd__zalloc(k ? k * k : 1, sizeof *rt->W);
+        if (!q || !rt->W)
+            st = nomem(err);
+        for (size_t i = 0; st == SD_OK && i < k; i++)
+            if (!sd__lin_add(&q[i].num, lq[i], 1))
+                st = nomem(err);
+        if (st == SD_OK)
+            st = sd__ratio_cov(res, t, q, k, -1, rt->W, err);
+        for (size_t i = 0; q && i < k; i++)
+            sd__ratio_free(&q[i]);
+        sd__free(q);
+    }
+    sd__free(lq);
+    if (st != SD_OK)
+        rowtot_free(rt);
+    return st;
+}
+
+/* Columns i and j (indexes into the rowtot's columns): the totals, their
+ * covariance or replicate values. */
+static void rowtot_pair(const sd_work *res, const rowtot *rt, size_t i, size_t j, double *u,
+                        double *W, const double **th)
+{
+    size_t ix[4] = {2 * i, 2 * i + 1, 2 * j, 2 * j + 1}, k = 2 * rt->nb;
+    for (size_t a = 0; a < 4; a++) {
+        u[a] = rt->u[ix[a]];
+        if (rt->W)
+            for (size_t b = 0; b < 4; b++)
+                W[a * 4 + b] = rt->W[ix[a] * k + ix[b]];
+        if (rt->th)
+            th[a] = rt->th + ix[a] * res->design.nrep;
+    }
+}
+
 sd_status sd__col_test(const sd_work *res, const sd_wtable *t, size_t r, size_t c, size_t d,
-                       sd_coltest *out, sd_error *err)
+                       int method, sd_coltest *out, sd_error *err)
 {
     size_t cols[2] = {c, d};
     double V[4], est[2];
@@ -363,7 +553,20 @@ sd_status sd__col_test(const sd_work *res, const sd_wtable *t, size_t r, size_t 
     bool *mask = sd__zalloc(t->ncols, sizeof *mask);
     if (!mask)
         return nomem(err);
-    sd_status st = row_cov(res, t, r, cols, 2, V, est, err);
+    sd_status st = SD_OK;
+    if (method == SD_PAIR_POOLED && !t->row_is_scale && t->one_col) {
+        rowtot rt;
+        if ((st = rowtot_fill(res, t, r, cols, 2, &rt, err)) == SD_OK) {
+            double u[4], W[16];
+            const double *th[4] = {NULL};
+            rowtot_pair(res, &rt, 0, 1, u, W, th);
+            pooled_test(res, t, c, d, u, W, rt.th ? th : NULL, mask, out);
+            rowtot_free(&rt);
+        }
+        sd__free(mask);
+        return st;
+    }
+    st = row_cov(res, t, r, cols, 2, V, est, err);
     if (st == SD_OK) {
         double v = V[0] + V[3] - 2 * V[1];
         out->diff = est[0] - est[1];
@@ -427,41 +630,81 @@ static double spss_base(const sd_wtable *t, size_t r, size_t c)
     return isfinite(cs->eff_base) && cs->eff_base > 0 ? cs->eff_base : t->acc.base_n[c];
 }
 
-/* The two-sided p-values of one row's column pairs (upper triangle of
- * pv, nb x nb, columns 1..nb as 0..nb-1); df[i * nb + j] the pairs'
- * degrees of freedom. */
-static sd_status row_pvalues(const sd_work *res, const sd_wtable *t, size_t r,
-                             const double *df, const size_t *cols, size_t nb, double *V,
-                             double *pv, sd_error *err)
+/* One row's column pairs (upper triangle of pv, nb x nb, banner columns
+ * cols[0..nb)): each pair's test into pairs[] (in order), its p-value into
+ * pv. Columns under the minimum base (skip[]) are not compared. */
+static sd_status row_pairs(const sd_work *res, sd_wtable *t, size_t r, const double *df,
+                           const size_t *cols, size_t nb, const bool *skip, double *V,
+                           double *pv, sd_error *err)
 {
     const sd_cellstat *cs = t->stats + r * t->ncols;
     for (size_t i = 0; i < nb * nb; i++)
         pv[i] = NAN;
-    if (res->letters == LETTERS_SPSS) {
-        for (size_t i = 0; i < nb; i++)
-            for (size_t j = i + 1; j < nb; j++) {
-                double p1 = cs[cols[i]].est, p2 = cs[cols[j]].est;
+    bool spss = res->letters == LETTERS_SPSS;
+    /* The pooled test needs the pair's rows split between the two columns
+     * (a partition): a multiple-response banner's columns share rows, so
+     * their pairs use the unpooled form, whose covariance counts that. */
+    bool pooled =
+        !spss && !t->row_is_scale && t->one_col && res->pair_test == SD_PAIR_POOLED;
+    rowtot rt;
+    memset(&rt, 0, sizeof rt);
+    bool *mask = sd__zalloc(t->ncols, sizeof *mask);
+    sd_status st = mask ? SD_OK : nomem(err);
+    if (st == SD_OK && pooled)
+        st = rowtot_fill(res, t, r, cols, nb, &rt, err);
+    else if (st == SD_OK && !spss)
+        st = row_cov(res, t, r, cols, nb, V, NULL, err);
+    for (size_t i = 0; st == SD_OK && i < nb; i++)
+        for (size_t j = i + 1; j < nb; j++) {
+            if (skip[i] || skip[j])
+                continue;
+            sd_coltest ct = {NAN, NAN, NAN, NAN, NAN};
+            int method;
+            double p1 = cs[cols[i]].est, p2 = cs[cols[j]].est;
+            ct.diff = p1 - p2;
+            if (spss) {
+                method = SD_PAIR_SPSS;
                 double n1 = spss_base(t, r, cols[i]), n2 = spss_base(t, r, cols[j]);
                 /* Columns at 0 or 1 are not compared (SPSS's footnote). */
-                if (!(p1 > 0 && p1 < 1 && p2 > 0 && p2 < 1 && n1 > 0 && n2 > 0))
-                    continue;
-                double pp = (n1 * p1 + n2 * p2) / (n1 + n2);
-                double z = (p1 - p2) / sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2));
-                pv[i * nb + j] = sd__pt_upper2(z, INFINITY);
+                if (p1 > 0 && p1 < 1 && p2 > 0 && p2 < 1 && n1 > 0 && n2 > 0) {
+                    double pp = (n1 * p1 + n2 * p2) / (n1 + n2);
+                    ct.se = sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2));
+                    ct.t = ct.diff / ct.se;
+                    ct.df = INFINITY;
+                    ct.p = sd__pt_upper2(ct.t, INFINITY);
+                }
+            } else if (pooled) {
+                method = SD_PAIR_POOLED;
+                double u[4], W[16];
+                const double *th[4] = {NULL};
+                rowtot_pair(res, &rt, i, j, u, W, th);
+                pooled_test(res, t, cols[i], cols[j], u, W, rt.th ? th : NULL, mask, &ct);
+            } else {
+                method = t->row_is_scale ? SD_PAIR_TTEST : SD_PAIR_UNPOOLED;
+                double v = V[i * nb + i] + V[j * nb + j] - 2 * V[i * nb + j];
+                ct.se = sqrt(v > 0 ? v : 0);
+                ct.df = df[i * nb + j];
+                if (v > 0 && isfinite(ct.diff)) {
+                    ct.t = ct.diff / ct.se;
+                    ct.p = sd__pt_upper2(ct.t, ct.df);
+                }
             }
-        return SD_OK;
-    }
-    sd_status st = row_cov(res, t, r, cols, nb, V, NULL, err);
-    if (st != SD_OK)
-        return st;
-    for (size_t i = 0; i < nb; i++)
-        for (size_t j = i + 1; j < nb; j++) {
-            double v = V[i * nb + i] + V[j * nb + j] - 2 * V[i * nb + j];
-            double diff = cs[cols[i]].est - cs[cols[j]].est;
-            if (v > 0 && isfinite(diff))
-                pv[i * nb + j] = sd__pt_upper2(diff / sqrt(v), df[i * nb + j]);
+            pv[i * nb + j] = ct.p;
+            sd_pairtest *pt = &t->pairs[t->npairs++];
+            pt->row = r;
+            pt->c = cols[i];
+            pt->d = cols[j];
+            pt->diff = ct.diff;
+            pt->se = ct.se;
+            pt->t = ct.t;
+            pt->df = ct.df;
+            pt->p = ct.p;
+            pt->p_adj = ct.p;
+            pt->method = method;
         }
-    return SD_OK;
+    rowtot_free(&rt);
+    sd__free(mask);
+    return st;
 }
 
 static sd_status column_letters(const sd_work *res, sd_wtable *t, sd_error *err)
@@ -476,29 +719,39 @@ static sd_status column_letters(const sd_work *res, sd_wtable *t, sd_error *err)
     if (t->row_is_scale && res->letters == LETTERS_SPSS)
         return SD_OK; /* SPSS's column means test is not implemented */
     size_t nn = nb ? nb * nb : 1; /* nb <= 26: no overflow */
+    size_t nrows = t->row_is_scale ? 1 : t->nrows;
     size_t *cols = sd__zalloc(nn, sizeof *cols);
     double *V = sd__zalloc(nn, sizeof *V);
     double *pv = sd__zalloc(nn, sizeof *pv);
     double *flat = sd__zalloc(nn, sizeof *flat);
     double *df = sd__zalloc(nn, sizeof *df);
     bool *mask = sd__zalloc(t->ncols, sizeof *mask);
+    bool *skip = sd__zalloc(nb ? nb : 1, sizeof *skip);
+    size_t maxpairs;
     sd_status st = SD_OK;
-    if (!cols || !V || !pv || !flat || !df || !mask) {
+    if (!sd__mul_ok(nrows, nn, &maxpairs) ||
+        !(t->pairs = sd__zalloc(maxpairs ? maxpairs : 1, sizeof *t->pairs)) || !cols || !V ||
+        !pv || !flat || !df || !mask || !skip) {
         st = nomem(err);
         goto done;
     }
-    for (size_t i = 0; i < nb; i++)
+    t->npairs = 0;
+    for (size_t i = 0; i < nb; i++) {
         cols[i] = i + 1;
+        /* A column under the minimum (unweighted) base is never compared. */
+        skip[i] = t->acc.base_n[i + 1] < res->min_base;
+    }
     /* Proportions: the design's df of the rows valid on the row variable
      * (README §10); means: svyttest's, per pair; SPSS's test is a z test. */
     double df0 = res->letters == LETTERS_SPSS ? INFINITY : sd__domain_df(res, t, 0);
     for (size_t i = 0; i < nb; i++)
         for (size_t j = 0; j < nb; j++)
-            df[i * nb + j] = t->row_is_scale && i < j ? pair_df(res, t, cols[i], cols[j], mask)
-                                                      : df0;
-    size_t nrows = t->row_is_scale ? 1 : t->nrows;
+            df[i * nb + j] = t->row_is_scale && i < j && !skip[i] && !skip[j]
+                                 ? pair_df(res, t, cols[i], cols[j], mask)
+                                 : df0;
     for (size_t r = 0; r < nrows && nb >= 2; r++) {
-        if ((st = row_pvalues(res, t, r, df, cols, nb, V, pv, err)) != SD_OK)
+        size_t first = t->npairs;
+        if ((st = row_pairs(res, t, r, df, cols, nb, skip, V, pv, err)) != SD_OK)
             goto done;
         /* Adjust over the row's pairs. */
         size_t np = 0;
@@ -510,16 +763,15 @@ static sd_status column_letters(const sd_work *res, sd_wtable *t, sd_error *err)
         for (size_t i = 0; i < nb; i++)
             for (size_t j = i + 1; j < nb; j++)
                 pv[i * nb + j] = pv[j * nb + i] = flat[np++];
+        for (size_t k = first; k < t->npairs; k++)
+            t->pairs[k].p_adj = pv[(t->pairs[k].c - 1) * nb + (t->pairs[k].d - 1)];
         for (size_t i = 0; i < nb; i++) {
             sd_cellstat *cs = &t->stats[r * t->ncols + cols[i]];
             size_t len = 0;
             for (size_t j = 0; j < nb; j++) {
                 double p = pv[i * nb + j];
-                /* A column under --min-base is compared with nothing. */
                 if (j == i || !(p < res->alpha2) ||
-                    !(cs->est > t->stats[r * t->ncols + cols[j]].est) ||
-                    t->acc.base_n[cols[i]] < res->min_base ||
-                    t->acc.base_n[cols[j]] < res->min_base)
+                    !(cs->est > t->stats[r * t->ncols + cols[j]].est))
                     continue;
                 cs->letters[len++] =
                     (char)((p < res->alpha ? 'A' : 'a') + (int)(t->letter0 + j));
@@ -535,6 +787,7 @@ done:
     sd__free(flat);
     sd__free(df);
     sd__free(mask);
+    sd__free(skip);
     return st;
 }
 
@@ -549,8 +802,12 @@ sd_status sd__table_tests(const sd_tabspec *spec, sd_work *res, sd_wtable *t, sd
     res->alpha2 = spec->alpha2 > 0 ? spec->alpha2 : (spss ? res->alpha : 0.05);
     if (res->alpha2 < res->alpha)
         res->alpha2 = res->alpha;
+    res->pair_test = spec->pair_test;
     chisq_clear(&t->chisq);
     t->has_letters = false;
+    sd__free(t->pairs);
+    t->pairs = NULL;
+    t->npairs = 0;
     if (!spec->tests || !t->stats)
         return SD_OK;
     sd_status st = sd__rao_scott(res, t, &t->chisq, err);

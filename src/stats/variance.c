@@ -14,6 +14,7 @@
  */
 #include "stats.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -196,10 +197,17 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
         beta = NULL;
         p = 0;
     }
+    double *Qd = sd__zalloc(k, sizeof *Qd), *Vd = sd__zalloc(k, sizeof *Vd);
+    double *hv = sd__zalloc(k * k, sizeof *hv);
     double *qbuf = a->st_cross ? NULL : sd__zalloc(L * L, sizeof *qbuf);
     lqset *ls = a->st_cross ? NULL : lq_sets(ds, t);
     memset(out, 0, k * k * sizeof *out);
-    if (!S || (!a->st_cross && (!qbuf || !ls))) {
+    if (!S || !Qd || !Vd || !hv || (!a->st_cross && (!qbuf || !ls))) {
+        sd__free(va);
+        sd__free(vz);
+        sd__free(Qd);
+        sd__free(Vd);
+        sd__free(hv);
         sd__free(S);
         sd__free(qbuf);
         lq_sets_free(ls, L);
@@ -212,7 +220,9 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
         bool present = stratum_present_moments(a, h, col);
         if (present)
             nstrat++;
-        if (n == 1 && d->lonely == SD_LONELY_AVERAGE) {
+        /* A census stratum contributes 0 before any lonely-PSU rule (R's
+         * onestrat), so it counts as computed under "average". */
+        if (n == 1 && d->lonely == SD_LONELY_AVERAGE && !(f < 1e-7)) {
             continue; /* NA in R: left out, then the rest scaled up */
         }
         if (present)
@@ -263,6 +273,12 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
                 S[i] -= zb;
             }
         }
+        /* The stratum's centred cross-products Q - S_i S_j / n. The
+         * difference cancels when the values are (nearly) equal within the
+         * stratum, e.g. the share of a stratum: what is left below the
+         * rounding error of the sums is zero, as R's explicit centring
+         * gives (and never a negative variance). */
+        double tol = 4 * DBL_EPSILON * (n > 1 ? n : 1);
         for (size_t i = 0; i < k; i++) {
             for (size_t j = i; j < k; j++) {
                 double qq = 0;
@@ -284,9 +300,22 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
                 double v = centre ? qq - S[i] * S[j] / n : qq;
                 if (n == 1 && d->lonely != SD_LONELY_ADJUST)
                     v = 0; /* a single centred PSU */
-                out[i * k + j] += scale * v;
+                if (i == j) {
+                    Qd[i] = qq;
+                    Vd[i] = v < tol * qq ? 0 : v;
+                }
+                hv[i * k + j] = v;
             }
         }
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = i + 1; j < k; j++) {
+                double v = hv[i * k + j];
+                if (Vd[j] == 0 || fabs(v) < tol * sqrt(Qd[i] * Qd[j]))
+                    v = 0;
+                out[i * k + j] += scale * v;
+            }
+        for (size_t i = 0; i < k; i++)
+            out[i * k + i] += scale * Vd[i];
     }
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < i; j++)
@@ -294,6 +323,9 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
     if (d->lonely == SD_LONELY_AVERAGE && nok > 0 && nok < nstrat)
         for (size_t i = 0; i < k * k; i++)
             out[i] *= (double)nstrat / (double)nok;
+    sd__free(Qd);
+    sd__free(Vd);
+    sd__free(hv);
     sd__free(S);
     sd__free(va);
     sd__free(vz);
@@ -329,34 +361,65 @@ static void cov_stage(const sd_design *d, size_t stage, double *const *z, size_t
             if (present_stratum && !present_stratum[h])
                 continue;
             nstrat++;
-            if (!(d->sampsize[0][h] == 1 && d->lonely == SD_LONELY_AVERAGE))
+            double N = d->popsize[0][h], n = (double)d->sampsize[0][h];
+            if (!(n == 1 && d->lonely == SD_LONELY_AVERAGE && !(fpc_factor(N, n) < 1e-7)))
                 nok++;
         }
-    /* Per parent: centred cross-products of its units. Units are numbered
-     * in parent order, so one sweep visits each parent's units together. */
+    /* Per parent: centred cross-products of its units, each scaled by its
+     * (1 - n/N) n/(n - 1) (one N per unit when the fpc varies within the
+     * parent, as R's onestrat). Units of one parent are contiguous except
+     * for rows as units: a counting sort by parent gives the sweep order. */
+    size_t *order = NULL, *first = NULL;
+    if (d->rowunit && stage == 0) {
+        order = sd__zalloc(nunits ? nunits : 1, sizeof *order);
+        first = sd__zalloc(nparents + 1, sizeof *first);
+        if (!order || !first) {
+            sd__free(order);
+            sd__free(first);
+            sd__free(sum);
+            sd__free(acc);
+            return;
+        }
+        for (size_t v = 0; v < nunits; v++)
+            first[(size_t)parent[v] + 1]++;
+        for (size_t p = 0; p < nparents; p++)
+            first[p + 1] += first[p];
+        for (size_t v = 0; v < nunits; v++)
+            order[first[(size_t)parent[v]]++] = v;
+    }
+    const double *upop = d->unitpop[stage];
     size_t u = 0;
     while (u < nunits) {
-        size_t p = (size_t)parent[u];
+        size_t p = (size_t)parent[order ? order[u] : u];
         size_t end = u;
-        while (end < nunits && (size_t)parent[end] == p)
+        while (end < nunits && (size_t)parent[order ? order[end] : end] == p)
             end++;
         double n = (double)d->sampsize[stage][p];
         double N = d->popsize[stage][p];
         double f = fpc_factor(N, n);
+        if (upop) {
+            f = 0; /* census only when every unit's fraction is */
+            for (size_t v = u; v < end; v++)
+                f = fmax(f, fpc_factor(upop[order ? order[v] : v], n));
+        }
         double mult = pmult ? pmult[p] : 1.0;
         bool lonely = n == 1;
         bool skip = f < 1e-7 || mult == 0 ||
                     (lonely && stage == 0 && d->lonely == SD_LONELY_AVERAGE);
         if (!skip) {
-            double scale = n > 1 ? f * n / (n - 1) : f;
+            double nf = n > 1 ? n / (n - 1) : 1;
             bool centre = !(lonely && d->lonely == SD_LONELY_ADJUST);
             memset(acc, 0, k * k * sizeof *acc);
-            for (size_t v = u; v < end; v++)
+            for (size_t w = u; w < end; w++) {
+                size_t v = order ? order[w] : w;
+                double sc = upop ? fpc_factor(upop[v], n) / f : 1; /* relative to f */
                 for (size_t i = 0; i < k; i++) {
                     double zi = z[i][v] - (centre ? sum[p * k + i] / n : 0);
                     for (size_t j = i; j < k; j++)
-                        acc[i * k + j] += zi * (z[j][v] - (centre ? sum[p * k + j] / n : 0));
+                        acc[i * k + j] +=
+                            sc * zi * (z[j][v] - (centre ? sum[p * k + j] / n : 0));
                 }
+            }
             /* Sampled units with no rows here (a domain's zeros) still count
              * in n: their centred values are -mean. */
             double missing = n - (double)(end - u);
@@ -368,10 +431,12 @@ static void cov_stage(const sd_design *d, size_t stage, double *const *z, size_t
                 memset(acc, 0, k * k * sizeof *acc);
             for (size_t i = 0; i < k; i++)
                 for (size_t j = i; j < k; j++)
-                    out[i * k + j] += mult * scale * acc[i * k + j];
+                    out[i * k + j] += mult * f * nf * acc[i * k + j];
         }
         u = end;
     }
+    sd__free(order);
+    sd__free(first);
     if (stage == 0 && d->lonely == SD_LONELY_AVERAGE && nok > 0 && nok < nstrat)
         for (size_t i = 0; i < k; i++)
             for (size_t j = i; j < k; j++)
@@ -443,7 +508,7 @@ static void cov_units(const sd_work *res, const sd_wtable *t, double *const *coe
                 goto done;
             for (size_t p = 0; p < np; p++) {
                 size_t g = (size_t)d->parent[s - 1][p];
-                double N = d->popsize[s - 1][g];
+                double N = d->unitpop[s - 1] ? d->unitpop[s - 1][p] : d->popsize[s - 1][g];
                 double frac = isinf(N) ? 0 : (double)d->sampsize[s - 1][g] / N;
                 pm[s][p] = frac * (s > 1 ? pm[s - 1][g] : 1.0);
             }
@@ -498,18 +563,95 @@ sd_status sd__ratio_replicates(const sd_work *res, const sd_wtable *t, const sd_
 
 double sd__rep_var(const sd_design *d, const double *theta, double full)
 {
-    size_t R = d->nrep;
-    double centre = full;
-    if (!d->mse) {
-        double s = 0;
-        for (size_t q = 0; q < R; q++)
+    /* svrVar: replicates whose estimate is NA (no weight in the domain)
+     * are left out with their rscales; the centre is the mean of the
+     * replicates with rscales > 0, or the full estimate with mse. */
+    size_t R = d->nrep, used = 0, nc = 0;
+    double s = 0;
+    for (size_t q = 0; q < R; q++) {
+        if (isnan(theta[q]))
+            continue;
+        used++;
+        if (d->rscales[q] > 0) {
             s += theta[q];
-        centre = s / (double)R;
+            nc++;
+        }
     }
+    if (used == 0)
+        return NAN; /* R: "All replicates contained NAs" */
+    double centre = d->mse ? full : (nc ? s / (double)nc : NAN);
     double v = 0;
     for (size_t q = 0; q < R; q++)
-        v += d->rscales[q] * (theta[q] - centre) * (theta[q] - centre);
+        if (!isnan(theta[q]))
+            v += d->rscales[q] * (theta[q] - centre) * (theta[q] - centre);
     return d->scale * v;
+}
+
+void sd__rep_cov(const sd_design *d, const double *theta, const double *full, size_t k,
+                 double *out)
+{
+    size_t R = d->nrep;
+    memset(out, 0, k * k * sizeof *out);
+    bool *drop = sd__zalloc(R ? R : 1, sizeof *drop);
+    double *centre = sd__zalloc(k ? k : 1, sizeof *centre);
+    if (!drop || !centre) {
+        sd__free(drop);
+        sd__free(centre);
+        for (size_t i = 0; i < k * k; i++)
+            out[i] = NAN;
+        return;
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t q = 0; q < R; q++)
+            if (isnan(theta[i * R + q]))
+                drop[q] = true; /* svrVar's na.omit drops the whole replicate */
+    /* Centre: the mean over the kept replicates with rscales > 0 (svrVar),
+     * or the full estimate with mse. */
+    size_t kept = 0, nc = 0;
+    for (size_t q = 0; q < R; q++)
+        if (!drop[q]) {
+            kept++;
+            nc += d->rscales[q] > 0;
+        }
+    for (size_t i = 0; i < k; i++) {
+        double mean = 0;
+        for (size_t q = 0; q < R; q++)
+            if (!drop[q] && d->rscales[q] > 0)
+                mean += theta[i * R + q];
+        centre[i] = d->mse ? full[i] : (nc ? mean / (double)nc : NAN);
+    }
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i; j < k; j++) {
+            double s = 0;
+            for (size_t q = 0; q < R; q++)
+                if (!drop[q])
+                    s += d->rscales[q] * (theta[i * R + q] - centre[i]) *
+                         (theta[j * R + q] - centre[j]);
+            out[i * k + j] = out[j * k + i] = kept ? d->scale * s : NAN;
+        }
+    sd__free(drop);
+    sd__free(centre);
+}
+
+sd_status sd__lq_replicates(const sd_work *res, const sd_wtable *t, const size_t *lq, size_t k,
+                            double *theta)
+{
+    const sd_accum *a = &t->acc;
+    const sd_design *d = &res->design;
+    size_t R = d->nrep, L = a->nlq;
+    for (size_t i = 0; i < k; i++)
+        for (size_t q = 0; q < R; q++) {
+            double v = 0;
+            if (d->repmult) {
+                size_t P = d->nunits[0];
+                for (size_t p = 0; p < P; p++)
+                    v += d->repmult[q * P + p] * a->unit_tot[p * L + lq[i]];
+            } else {
+                v = a->rep_tot[q * L + lq[i]];
+            }
+            theta[i * R + q] = v;
+        }
+    return SD_OK;
 }
 
 static void cov_reps(const sd_work *res, const sd_wtable *t, const sd_ratio *r, size_t k,
@@ -541,15 +683,16 @@ static void cov_reps(const sd_work *res, const sd_wtable *t, const sd_ratio *r, 
         reptot = made;
     }
     double *theta = sd__zalloc(k * R, sizeof *theta);
-    double *centre = sd__zalloc(k, sizeof *centre);
-    memset(out, 0, k * k * sizeof *out);
-    if (!theta || !centre) {
+    double *full = sd__zalloc(k, sizeof *full);
+    if (!theta || !full) {
+        sd__free(made);
         sd__free(theta);
-        sd__free(centre);
+        sd__free(full);
+        memset(out, 0, k * k * sizeof *out);
         return;
     }
     for (size_t i = 0; i < k; i++) {
-        double mean = 0;
+        full[i] = sd__ratio_value(a, &r[i]);
         for (size_t q = 0; q < R; q++) {
             const double *tot = reptot + q * a->nlq;
             double num = lin_dot(&r[i].num, tot);
@@ -559,20 +702,12 @@ static void cov_reps(const sd_work *res, const sd_wtable *t, const sd_ratio *r, 
                 v = den != 0 ? num / den : NAN;
             }
             theta[i * R + q] = v;
-            mean += v;
         }
-        centre[i] = d->mse ? sd__ratio_value(a, &r[i]) : mean / (double)R;
     }
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = i; j < k; j++) {
-            double s = 0;
-            for (size_t q = 0; q < R; q++)
-                s += d->rscales[q] * (theta[i * R + q] - centre[i]) * (theta[j * R + q] - centre[j]);
-            out[i * k + j] = out[j * k + i] = d->scale * s;
-        }
+    sd__rep_cov(d, theta, full, k, out);
     sd__free(made);
     sd__free(theta);
-    sd__free(centre);
+    sd__free(full);
 }
 
 sd_status sd__ratio_cov(const sd_work *res, const sd_wtable *t, const sd_ratio *r, size_t k,

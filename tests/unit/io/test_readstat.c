@@ -303,7 +303,9 @@ static void test_dta_foreign(void)
     CHECK(sec->nmiss == 0 && !sat->has_miss_range);
     CHECK(!sd_var_is_missing(sec, 2) && sd_var_num(sec, 2) == 8);
     CHECK_INT(sd_var_measure(sec), SD_MEASURE_NOMINAL);
-    CHECK_INT(sd_var_measure(sat), SD_MEASURE_SCALE);
+    /* Stata stores no measure: SPSS's rule for unknown measures makes the
+     * five integer codes of satisf categories (data/measure.c). */
+    CHECK_INT(sd_var_measure(sat), SD_MEASURE_NOMINAL);
     CHECK_INT(sd_var_measure(met), SD_MEASURE_NOMINAL);
     CHECK_INT(sco->width, 9); /* %9.0g */
     sd_dataset_free(ds);
@@ -334,7 +336,9 @@ static void check_sas_survey(const sd_dataset *ds)
     check_str_column(met, metier);
     check_str_column(com, comment);
     CHECK_STR(sd_var_label(sec, NULL), "Secteur d'activité de l'entreprise");
-    CHECK_INT(sd_var_measure(sec), SD_MEASURE_SCALE);
+    /* No measure and no labels in SAS: seven integer codes are categories
+     * by SPSS's rule for unknown measures (data/measure.c). */
+    CHECK_INT(sd_var_measure(sec), SD_MEASURE_NOMINAL);
     CHECK_INT(sd_var_measure(met), SD_MEASURE_NOMINAL);
 }
 

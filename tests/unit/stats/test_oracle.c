@@ -49,6 +49,7 @@ static int apply_args(sd_tabspec *s, char *args, sd_error *e)
 
 typedef struct stats {
     int compared, skipped;
+    int na_compared;      /* NA in R, no value in sondage */
     int tests_compared;   /* Rao-Scott, pairwise differences and t-test values */
     double tests_maxrel;  /* their largest relative error */
     double tests_maxp;    /* and p-values' largest absolute error */
@@ -56,10 +57,26 @@ typedef struct stats {
 
 #include "stats/stats.h"
 
+/* Where R has no value (NA in a fixture) sondage must not print one. */
+static bool check_na(const char *name, const char *what, double got, double val, stats *st)
+{
+    if (!isnan(val))
+        return false;
+    st->compared++;
+    st->na_compared++;
+    if (isfinite(got)) {
+        fprintf(stderr, "  %s: %s: got %.17g, R has no value\n", name, what, got);
+        h_failed_checks++;
+    }
+    return true;
+}
+
 /* One test value against R: 1e-9 relative, p-values 1e-6 absolute. */
 static void compare_test(const char *name, const char *what, double got, double val, bool pvalue,
                          stats *st)
 {
+    if (check_na(name, what, got, val, st))
+        return;
     st->compared++;
     st->tests_compared++;
     double scale = pvalue ? 1 : (fabs(val) > 1e-300 ? fabs(val) : 1);
@@ -136,10 +153,18 @@ static void compare_tests(const char *name, const sd_work *r, const char *stat,
     }
     sd_coltest ct;
     sd_error *e = sd_error_new();
-    sd_status s = sd__col_test(r, t, (size_t)ri, (size_t)ca, (size_t)cb, &ct, e);
+    bool pooled = !strncmp(stat, "pair_", 5);
+    sd_status s = sd__col_test(r, t, (size_t)ri, (size_t)ca, (size_t)cb,
+                               pooled ? SD_PAIR_POOLED : SD_PAIR_UNPOOLED, &ct, e);
     sd_error_free(e);
     CHECK_INT(s, SD_OK);
-    if (!strcmp(stat, "diff") || !strcmp(stat, "ttest_diff"))
+    if (!strcmp(stat, "pair_F"))
+        compare_test(name, what, ct.t * ct.t, val, false, st);
+    else if (!strcmp(stat, "pair_ddf"))
+        compare_test(name, what, ct.df, val, false, st);
+    else if (!strcmp(stat, "pair_p"))
+        compare_test(name, what, ct.p, val, true, st);
+    else if (!strcmp(stat, "diff") || !strcmp(stat, "ttest_diff"))
         compare_test(name, what, ct.diff, val, false, st);
     else if (!strcmp(stat, "diff_se") || !strcmp(stat, "ttest_se"))
         compare_test(name, what, ct.se, val, false, st);
@@ -168,14 +193,30 @@ static const sd_cellstat *cell(const sd_wtable *t, double row, const char *col)
     return NULL;
 }
 
+/* A fixture's value: a number, or NaN for R's NA. */
+static double fixture_value(const char *s)
+{
+    return !strcmp(s, "NA") ? NAN : strtod(s, NULL);
+}
+
 static bool first_pass(size_t mi)
 {
     return mi == 0;
 }
 
+/* R's deff = TRUE (against SRS without replacement of n from the domain's
+ * estimated size W) from sondage's deff, which is R's deff = "replace":
+ * the two differ by the factor W / (W - n) (R's svymean). */
+static double deff_wor(const sd_work *r, const sd_wtable *t, size_t c, double deff)
+{
+    double W = t->acc.base_w[c], n = t->acc.base_n[c];
+    (void)r;
+    return deff * W / (W - n);
+}
+
 /* A scale variable's mean, its SE and deff, its total and the total's SE. */
-static void compare_scale(const char *name, const sd_wtable *t, const char *stat,
-                          const char *col, double val, stats *st)
+static void compare_scale(const char *name, const sd_work *r, const sd_wtable *t,
+                          const char *stat, const char *col, double val, stats *st)
 {
     const sd_cellstat *cs = NULL;
     size_t c = 0;
@@ -198,15 +239,31 @@ static void compare_scale(const char *name, const sd_wtable *t, const char *stat
     else if (!strcmp(stat, "mean_se"))
         got = cs->se;
     else if (!strcmp(stat, "mean_deff"))
+        got = deff_wor(r, t, c, cs->deff);
+    else if (!strcmp(stat, "mean_deff_replace"))
         got = cs->deff;
     else if (!strcmp(stat, "total"))
         got = t->acc.w[c];
     else if (!strcmp(stat, "total_se"))
         got = cs->total_se;
+    else if (!strcmp(stat, "sd"))
+        got = cs->sd;
+    else if (!strcmp(stat, "median"))
+        got = cs->median;
+    else if (!strcmp(stat, "median_low"))
+        got = cs->median_low;
+    else if (!strcmp(stat, "median_high"))
+        got = cs->median_high;
+    else if (!strcmp(stat, "median_se"))
+        got = cs->median_se;
     else {
         st->skipped++;
         return;
     }
+    char what[96];
+    snprintf(what, sizeof what, "%s x g=%s", stat, col);
+    if (check_na(name, what, got, val, st))
+        return;
     st->compared++;
     double scale = fabs(val) > 1e-300 ? fabs(val) : 1;
     if (!(fabs(got - val) <= TOL * scale)) {
@@ -232,7 +289,7 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
     CHECK_INT(sd_dataset_open(path, SD_FORMAT_AUTO, NULL, &ds, e), SD_OK);
     sd_tabspec *s = sd_tabspec_new();
     sd_tabspec_add_row(s, "y", NULL);
-    sd_tabspec_add_row(s, "x", NULL);
+    sd_tabspec_add_row(s, "x:mean", NULL); /* a summary whatever its measure */
     sd_tabspec_add_col(s, "g", NULL);
     sd_tabspec_set_option(s, "tests", "true", NULL);
     sd_work *r = NULL;
@@ -285,13 +342,13 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
             p = c + 1;
         }
         if (nf == 6 && !strcmp(f[1], "x") && !strcmp(f[2], "mean") && first_pass(mi)) {
-            compare_scale(name, &r->tables[1], f[0], f[4], strtod(f[5], NULL), st);
+            compare_scale(name, r, &r->tables[1], f[0], f[4], fixture_value(f[5]), st);
             continue;
         }
         if (nf == 6 && first_pass(mi) &&
             (!strncmp(f[0], "chisq_", 6) || !strncmp(f[0], "ttest_", 6) ||
-             !strncmp(f[0], "diff", 4))) {
-            compare_tests(name, r, f[0], f[1], f[2], f[4], strtod(f[5], NULL), st);
+             !strncmp(f[0], "diff", 4) || !strncmp(f[0], "pair_", 5))) {
+            compare_tests(name, r, f[0], f[1], f[2], f[4], fixture_value(f[5]), st);
             continue;
         }
         if (nf < 6 || strcmp(f[1], "y") != 0 || !isdigit((unsigned char)f[2][0]))
@@ -301,7 +358,7 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
         snprintf(row, sizeof row, "%s", f[2]);
         snprintf(cv, sizeof cv, "%s", f[3]);
         snprintf(col, sizeof col, "%s", f[4]);
-        val = strtod(f[5], NULL);
+        val = fixture_value(f[5]);
         const sd_cellstat *cs = cell(t, atof(row), col); /* lint: allow */
         if (!cs) {
             fprintf(stderr, "  %s: no cell y=%s g=%s\n", name, row, col);
@@ -325,6 +382,8 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
         else if (!strcmp(stat, "pct_se"))
             got = cs->se;
         else if (!strcmp(stat, "pct_deff"))
+            got = deff_wor(r, t, (size_t)(cs - t->stats) % t->ncols, cs->deff);
+        else if (!strcmp(stat, "pct_deff_replace"))
             got = cs->deff;
         else if (!strcmp(stat, "ci_df"))
             got = cs->df;
@@ -334,6 +393,10 @@ static void run_case(const char *name, const char *data, char *args, stats *st)
             st->skipped++;
             continue;
         }
+        char what[160];
+        snprintf(what, sizeof what, "%s y=%s g=%s", stat, row, col);
+        if (check_na(name, what, got, val, st))
+            continue;
         st->compared++;
         double scale = fabs(val) > 1e-300 ? fabs(val) : 1;
         double tol = mi >= 4 && !strncmp(stat, "ci_", 3) ? LOOSE_TOL : TOL;
@@ -359,7 +422,7 @@ static void test_r_fixtures(void)
     CHECK(cases != NULL);
     if (!cases)
         return;
-    stats st = {0, 0, 0, 0, 0};
+    stats st = {0, 0, 0, 0, 0, 0};
     char *save = NULL;
     int ncase = 0;
     for (char *line = strtok_r(cases, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -379,8 +442,9 @@ static void test_r_fixtures(void)
         run_case(line, c1 + 1, args, &st);
         ncase++;
     }
-    printf("  %d cases: %d values compared with R to %g, %d not computed yet\n", ncase,
-           st.compared, TOL, st.skipped);
+    printf("  %d cases: %d values compared with R to %g (%d of them NA in R and in sondage), "
+           "%d not computed yet\n",
+           ncase, st.compared, TOL, st.na_compared, st.skipped);
     printf("  of which %d test values (Rao-Scott, pairwise differences, t): largest relative "
            "error %.3g, p-values' largest absolute error %.3g\n",
            st.tests_compared, st.tests_maxrel, st.tests_maxp);

@@ -62,6 +62,10 @@ static sd_dataset *make(void)
     return ds;
 }
 
+/* run() keeps the pooled default out (with_defaults false); run_default()
+ * keeps every default but the minimum base. */
+static bool with_defaults;
+
 static sd_work *run(sd_dataset *ds, const char *rows, const char *cols, const char *k1,
                       const char *v1, const char *k2, const char *v2)
 {
@@ -75,6 +79,10 @@ static sd_work *run(sd_dataset *ds, const char *rows, const char *cols, const ch
      * letters are checked with the low-base rule off (test_low_base checks
      * the rule itself). */
     CHECK_INT(sd_tabspec_set_option(s, "min-base", "0", e), SD_OK);
+    /* ... and their figures are svycontrast's (the pooled default has its
+     * own test, test_pooled_pairs). */
+    if (!with_defaults)
+        CHECK_INT(sd_tabspec_set_option(s, "pair-test", "unpooled", e), SD_OK);
     if (k1)
         CHECK_INT(sd_tabspec_set_option(s, k1, v1, e), SD_OK);
     if (k2)
@@ -85,6 +93,15 @@ static sd_work *run(sd_dataset *ds, const char *rows, const char *cols, const ch
         fprintf(stderr, "  %s\n", sd_error_message(e));
     sd_tabspec_free(s);
     sd_error_free(e);
+    return r;
+}
+
+static sd_work *run_default(sd_dataset *ds, const char *rows, const char *cols,
+                              const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    with_defaults = true;
+    sd_work *r = run(ds, rows, cols, k1, v1, k2, v2);
+    with_defaults = false;
     return r;
 }
 
@@ -137,12 +154,12 @@ static void test_letters_by_hand(void)
     CHECK(t->has_letters);
     sd_coltest ct;
     sd_error *e = sd_error_new();
-    CHECK_INT(sd__col_test(r, t, 0, 1, 2, &ct, e), SD_OK);
+    CHECK_INT(sd__col_test(r, t, 0, 1, 2, SD_PAIR_UNPOOLED, &ct, e), SD_OK);
     CHECK_NEAR(ct.diff, 0.4, 1e-15);
     CHECK_NEAR(ct.se, sqrt(60.0 / 59 * 0.42 / 20), 1e-15);
     CHECK_NEAR(ct.df, 59, 0);
     CHECK_NEAR(ct.p, 0.0081772331440454829, 1e-12);
-    CHECK_INT(sd__col_test(r, t, 0, 1, 3, &ct, e), SD_OK);
+    CHECK_INT(sd__col_test(r, t, 0, 1, 3, SD_PAIR_UNPOOLED, &ct, e), SD_OK);
     CHECK_NEAR(ct.se, sqrt(60.0 / 59 * (0.21 + 0.35 * 0.65) / 20), 1e-15);
     CHECK_NEAR(ct.p, 0.022321572084338184, 1e-12);
     /* alpha 0.01, alpha2 0.05: 1-2 upper case, 1-3 lower case. */
@@ -206,7 +223,7 @@ static void test_means_and_sets(void)
         CHECK(!t->chisq.done);
         sd_coltest ct;
         sd_error *e = sd_error_new();
-        CHECK_INT(sd__col_test(r, t, 0, 2, 1, &ct, e), SD_OK);
+        CHECK_INT(sd__col_test(r, t, 0, 2, 1, SD_PAIR_UNPOOLED, &ct, e), SD_OK);
         sd_error_free(e);
         CHECK_NEAR(ct.diff, 5.25, 1e-13);
         CHECK_NEAR(ct.t, 2.239686212839604451, 1e-12);
@@ -231,6 +248,138 @@ static void test_means_and_sets(void)
         sd__work_free(r);
     }
     sd_dataset_free(ds);
+}
+
+/* The default pair test: R's svychisq of the pair's 2x2 table, F(1, nu)
+ * (figures in the header: 1-2 F = 6.2933333333333366, p =
+ * 0.016386224957682053; 1-3 F = 4.8304093567251476, p =
+ * 0.033965381675686745; 2-3 p = 0.73960385430920561, ddf 39). */
+static void test_pooled_pairs(void)
+{
+    sd_dataset *ds = make();
+    sd_work *r = run(ds, "y", "g", "pair-test", "pooled", NULL, NULL);
+    if (r) {
+        const sd_wtable *t = &r->tables[0];
+        sd_coltest ct;
+        sd_error *e = sd_error_new();
+        CHECK_INT(sd__col_test(r, t, 0, 1, 2, SD_PAIR_POOLED, &ct, e), SD_OK);
+        CHECK_NEAR(ct.diff, 0.4, 1e-15);
+        CHECK_NEAR(ct.t * ct.t, 6.2933333333333366, 1e-12);
+        CHECK_NEAR(ct.df, 39, 0);
+        CHECK_NEAR(ct.p, 0.016386224957682053, 1e-12);
+        /* The SE under the null: pbar (1 - pbar) (1/20 + 1/20) times the
+         * design effect, n/(n - 1) of the 60-row SRS. */
+        CHECK_NEAR(ct.se, sqrt(0.5 * 0.5 * 0.1 * 60.0 / 59), 1e-14);
+        CHECK_INT(sd__col_test(r, t, 0, 1, 3, SD_PAIR_POOLED, &ct, e), SD_OK);
+        CHECK_NEAR(ct.t * ct.t, 4.8304093567251476, 1e-12);
+        CHECK_NEAR(ct.p, 0.033965381675686745, 1e-12);
+        CHECK_INT(sd__col_test(r, t, 0, 2, 3, SD_PAIR_POOLED, &ct, e), SD_OK);
+        CHECK_NEAR(ct.p, 0.73960385430920561, 1e-12);
+        CHECK(ct.t < 0); /* 6 of 20 below 7 of 20 */
+        sd_error_free(e);
+        CHECK_STR(letters(r, 0, 1), "bc");
+        CHECK_STR(letters(r, 1, 2), "a");
+        CHECK_STR(letters(r, 1, 3), "a");
+        /* The recorded pairs: rows 0..3 (with the net), 3 pairs each. */
+        CHECK_INT(t->npairs, 12);
+        CHECK_INT(t->pairs[0].row, 0);
+        CHECK_INT(t->pairs[0].c, 1);
+        CHECK_INT(t->pairs[0].d, 2);
+        CHECK_INT(t->pairs[0].method, SD_PAIR_POOLED);
+        CHECK_NEAR(t->pairs[0].p, 0.016386224957682053, 1e-12);
+        sd__work_free(r);
+    }
+    sd_dataset_free(ds);
+}
+
+/* 7 of 144 against 0 of 33: svycontrast's unpooled variance is that of
+ * the first column alone (the second has none), t = 2.70 and p = 0.008;
+ * the pooled test (R: svychisq F = 1.7144596008746524 on 1 and 176 df,
+ * p = 0.19211456301675747; Fisher's exact p = 0.35) letters nothing. */
+static void test_zero_cell(void)
+{
+    double y[177], g[177];
+    for (int i = 0; i < 177; i++) {
+        g[i] = i < 144 ? 1 : 2;
+        y[i] = i < 7 ? 1 : 0;
+    }
+    sd_dataset *ds = sd__dataset_new("mem");
+    ds->nrows = 177;
+    sd__dataset_reserve_rows(ds, 177);
+    num_var(ds, "y", y);
+    num_var(ds, "g", g);
+    sd_work *r = run_default(ds, "y", "g", NULL, NULL, NULL, NULL);
+    if (r) {
+        const sd_wtable *t = &r->tables[0];
+        sd_coltest ct;
+        sd_error *e = sd_error_new();
+        /* Row 1 is y = 1. */
+        CHECK_INT(sd__col_test(r, t, 1, 1, 2, SD_PAIR_POOLED, &ct, e), SD_OK);
+        CHECK_NEAR(ct.t * ct.t, 1.7144596008746524, 1e-12);
+        CHECK_NEAR(ct.df, 176, 0);
+        CHECK_NEAR(ct.p, 0.19211456301675747, 1e-12);
+        CHECK_INT(sd__col_test(r, t, 1, 1, 2, SD_PAIR_UNPOOLED, &ct, e), SD_OK);
+        CHECK(ct.p < 0.01);
+        sd_error_free(e);
+        CHECK_STR(letters(r, 1, 1), "");
+        CHECK_STR(letters(r, 0, 2), "");
+        sd__work_free(r);
+    }
+    r = run_default(ds, "y", "g", "pair-test", "unpooled", NULL, NULL);
+    if (r) {
+        CHECK_STR(letters(r, 1, 1), "B"); /* what svycontrast's form says */
+        sd__work_free(r);
+    }
+    sd_dataset_free(ds);
+}
+
+/* Multiplying every weight by 1000 changes no letter, no effective base
+ * and no design effect (mean-1 weights used to lose every SPSS letter: the
+ * without-replacement SRS variance was negative there). */
+static void test_weight_scale(void)
+{
+    double w1[60], w2[60];
+    for (int i = 0; i < 60; i++) {
+        w1[i] = 0.5 + (double)((i * 7) % 11) / 10; /* mean about 1 */
+        w2[i] = 1000 * w1[i];
+    }
+    const char *modes[] = {"design", "spss"};
+    for (int m = 0; m < 2; m++) {
+        sd_work *res[2] = {NULL, NULL};
+        sd_dataset *ds[2];
+        for (int k = 0; k < 2; k++) {
+            ds[k] = make();
+            num_var(ds[k], "w", k ? w2 : w1);
+            sd_tabspec *s = sd_tabspec_new();
+            sd_tabspec_add_row(s, "y", NULL);
+            sd_tabspec_add_col(s, "g", NULL);
+            sd_tabspec_set_option(s, "weight", "w", NULL);
+            sd_tabspec_set_option(s, "letters", modes[m], NULL);
+            sd_tabspec_set_option(s, "min-base", "0", NULL);
+            sd_tabspec_set_option(s, "adjust", "none", NULL);
+            CHECK_INT(sd__tabulate_work(ds[k], s, &res[k], NULL), SD_OK);
+            sd_tabspec_free(s);
+        }
+        if (res[0] && res[1]) {
+            const sd_wtable *a = &res[0]->tables[0], *b = &res[1]->tables[0];
+            bool any = false;
+            for (size_t i = 0; i < a->nrows * a->ncols; i++) {
+                CHECK_STR(a->stats[i].letters, b->stats[i].letters);
+                any |= a->stats[i].letters[0] != '\0';
+                if (isfinite(a->stats[i].deff)) {
+                    CHECK(a->stats[i].deff > 0);
+                    CHECK_NEAR(b->stats[i].deff, a->stats[i].deff, 1e-12 * a->stats[i].deff);
+                    CHECK_NEAR(b->stats[i].eff_base, a->stats[i].eff_base,
+                               1e-12 * a->stats[i].eff_base);
+                }
+            }
+            CHECK(any);
+        }
+        for (int k = 0; k < 2; k++) {
+            sd__work_free(res[k]);
+            sd_dataset_free(ds[k]);
+        }
+    }
 }
 
 static void test_p_adjust(void)
@@ -275,6 +424,7 @@ static void test_low_base_and_letters_across_banners(void)
     sd_tabspec_add_col(s, "g", NULL);
     sd_tabspec_add_col(s, "g", NULL);
     CHECK_INT(sd_tabspec_set_option(s, "tests", "true", e), SD_OK);
+    CHECK_INT(sd_tabspec_set_option(s, "pair-test", "unpooled", e), SD_OK);
     sd_work *r = NULL;
     CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_OK); /* 20 rows a column: all under 30 */
     if (r) {
@@ -408,6 +558,9 @@ int main(void)
     RUN(test_letters_by_hand);
     RUN(test_spss_letters);
     RUN(test_means_and_sets);
+    RUN(test_pooled_pairs);
+    RUN(test_zero_cell);
+    RUN(test_weight_scale);
     RUN(test_p_adjust);
     RUN(test_writers);
     RUN(test_low_base_and_letters_across_banners);

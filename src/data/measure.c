@@ -1,0 +1,117 @@
+/*
+ * measure.c — what a numeric variable is: categories or a scale. One rule,
+ * applied once a dataset is read and its codebook applied (io/open.c), so
+ * every reader and every command sees the same answer (docs/statistics.md,
+ * "What a variable is"):
+ *
+ *  - a value label on a valid (not user-missing) code and at most 24
+ *    distinct valid values make a variable categorical (nominal), whatever
+ *    measure the file or codebook stores: SPSS files mark such variables
+ *    "scale" all the time; labels only on missing codes change nothing;
+ *  - a variable whose measure nobody stated (CSV without a codebook, Stata,
+ *    SAS) follows SPSS's rule for unknown measures: no valid value at all,
+ *    nominal; a non-integer value, scale; fewer than 24 distinct valid
+ *    values, nominal; otherwise scale. A labelled one is nominal when at
+ *    most 24 values or most of its distinct values carry labels (country
+ *    codes), else scale (a top-coded income).
+ *
+ * The command line has the last word (--rows VAR:cat, VAR:mean).
+ */
+#include "data.h"
+
+#include <math.h>
+#include <string.h>
+
+#define SCALE_MIN 24 /* SPSS's default minimum of distinct values for scale */
+#define SMALL 1024   /* codes 0..1023 counted in a bitmap */
+
+typedef struct distinct {
+    uint64_t small[SMALL / 64];
+    double other[SCALE_MIN + 1];
+    size_t nother, n;
+    size_t labelled; /* distinct valid values with a value label */
+    bool nonint;
+} distinct;
+
+/* Count x once; false when it was seen before. */
+static bool distinct_add(distinct *d, double x)
+{
+    if (x == 0)
+        x = 0; /* -0 */
+    if (x >= 0 && x < SMALL && x == floor(x)) {
+        size_t i = (size_t)x;
+        uint64_t bit = (uint64_t)1 << (i % 64);
+        if (d->small[i / 64] & bit)
+            return false;
+        d->small[i / 64] |= bit;
+    } else {
+        for (size_t k = 0; k < d->nother; k++)
+            if (d->other[k] == x)
+                return false;
+        d->other[d->nother++] = x;
+    }
+    d->n++;
+    return true;
+}
+
+/* Distinct valid values of v, counted up to SCALE_MIN + 1 (enough for every
+ * rule above); stops early at a non-integer when `stop_nonint`. */
+static void count_values(const sd_var *v, size_t nrows, bool stop_nonint, distinct *d)
+{
+    memset(d, 0, sizeof *d);
+    bool has_miss = v->nmiss || v->has_miss_range;
+    for (size_t r = 0; r < nrows && d->n <= SCALE_MIN; r++) {
+        if (v->sysmis[r])
+            continue;
+        double x = v->num[r];
+        if (has_miss && sd__var_is_user_missing_num(v, x))
+            continue;
+        if (x != floor(x) || !isfinite(x)) {
+            d->nonint = true;
+            if (stop_nonint)
+                return;
+        }
+        if (distinct_add(d, x) && sd__var_find_vlabel_num(v, x) >= 0)
+            d->labelled++;
+    }
+}
+
+/* A value label on a code that is not user-missing. */
+static bool labelled_valid(const sd_var *v)
+{
+    for (size_t i = 0; i < v->nvl; i++)
+        if (!v->vl[i].str && !sd__var_is_user_missing_num(v, v->vl[i].code))
+            return true;
+    return false;
+}
+
+void sd__dataset_apply_measures(sd_dataset *ds)
+{
+    for (size_t i = 0; i < ds->nvars; i++) {
+        sd_var *v = ds->vars[i];
+        if (v->type != SD_TYPE_NUMERIC) {
+            if (v->measure == SD_MEASURE_SCALE)
+                v->measure = SD_MEASURE_NOMINAL;
+            continue;
+        }
+        bool labels = labelled_valid(v);
+        if (v->measure_given) {
+            if (v->measure != SD_MEASURE_SCALE || !labels)
+                continue; /* the stated measure stands */
+            distinct d;
+            count_values(v, ds->nrows, false, &d);
+            if (d.n <= SCALE_MIN)
+                v->measure = SD_MEASURE_NOMINAL;
+            continue;
+        }
+        distinct d;
+        count_values(v, ds->nrows, !labels, &d);
+        if (labels)
+            v->measure = d.n <= SCALE_MIN || 2 * d.labelled >= d.n ? SD_MEASURE_NOMINAL
+                                                                    : SD_MEASURE_SCALE;
+        else if (d.nonint || d.n >= SCALE_MIN)
+            v->measure = SD_MEASURE_SCALE;
+        else
+            v->measure = SD_MEASURE_NOMINAL; /* also when no value is valid */
+    }
+}
