@@ -12,14 +12,23 @@
  * errno, and one known PSPP/ReadStat incompatibility in .por files is
  * repaired on the way in (see por_fix_plan).
  *
+ * Around ReadStat 1.1.8: a .sav dictionary is walked first (sav_dict.c) for
+ * the multiple-response sets ReadStat skips and to refuse impossible header
+ * claims; the weight becomes the dataset's declared weight; a .sas7bdat's
+ * deleted rows are found (sas_deleted.c) and left out. A file that reads
+ * short where ReadStat stops quietly (Stata value labels, XPORT rows, the
+ * rows a header promises) is refused, and ReadStat's generic verdicts are
+ * said with the part it had reached (part_reached, rs_refusal, cut_short).
+ *
  * Values: SPSS user-missing values keep their code (sysmis 0), since the
  * missing spec is metadata (data.h) and `--missing include` must be able to
  * tabulate them; system-missing becomes sysmis. Stata's and SAS's tagged
  * missing values (.a–.z, SAS's ._) are kept the same way, as user-missing
  * codes with their labels: the code is the double Stata itself stores for
  * the letter, 2^1023 × (1 + k/4096) with k = 1 for a … 26 for z (27 for
- * ._), above any number a Stata file can hold (tag_code). String values lose trailing blanks (SPSS and SAS pad them), and an
- * empty string is sysmis, as an empty CSV field is.
+ * ._), above any number a Stata file can hold (tag_code). String values
+ * lose trailing blanks (SPSS and SAS pad them), and an empty string is
+ * sysmis, as an empty CSV field is.
  */
 #include "io.h"
 #include "readstat_mem.h"
