@@ -27,7 +27,8 @@ static const char help[] =
 int cmd_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},      {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
+        {"output", required_argument, NULL, 'o'},      {"codebook", required_argument, NULL, 'b'},
+        {"encoding", required_argument, NULL, 'E'},
         {"codebook-out", required_argument, NULL, 'k'}, {"lang", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
     const char *codebook = NULL, *encoding = NULL, *cb_out = NULL, *lang = "en", *output = NULL;

@@ -22,7 +22,8 @@ static const char help[] =
 int cmd_info(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'}, {"format", required_argument, NULL, 'f'},
+        {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
+        {"format", required_argument, NULL, 'f'},
         {"lang", required_argument, NULL, 'l'},     {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *codebook = NULL, *encoding = NULL, *lang = "en", *output = NULL;

@@ -161,8 +161,8 @@ sd_status sd__csv_decode(const char *data, size_t len, const char *encoding, con
     if (encoding && !sd__enc_is_utf8(encoding)) {
         from = encoding;
     } else if (!encoding) {
-        bool bom16 = len >= 2 && (((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) ||
-                                  ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF));
+        const unsigned char *u = (const unsigned char *)data;
+        bool bom16 = len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF));
         if (bom16)
             from = "UTF-16";
         else if (any_high(data, len) && sd__utf8_valid_prefix(data, len) != len &&

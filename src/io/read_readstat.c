@@ -845,7 +845,7 @@ static sd_status finish(rs_ctx *c)
  * the weight (as the dataset's declared design, so tables are weighted as
  * SPSS weights them), and the check that the data hold the cases the header
  * promises. */
-static sd_status sav_extras(rs_ctx *c, rs_src *src, const sd__sav_dict *d)
+static sd_status sav_extras(rs_ctx *c, rs_src *src, const sd__sav_dict *d, const char *encoding)
 {
     if (d->ncases >= 0 && c->nrows != (size_t)d->ncases)
         return sd__fail(c->err, SD_E_FORMAT, c->file, 0, 0, NULL,
@@ -858,7 +858,8 @@ static sd_status sav_extras(rs_ctx *c, rs_src *src, const sd__sav_dict *d)
         return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, NULL, "out of memory");
     for (size_t i = 0; i < c->ncols; i++)
         vars[i] = c->cols[i].v;
-    sd_status st = sd__sav_read_mrsets(src_pread, src, d, vars, c->ncols, c->ds, c->file, c->err);
+    sd_status st = sd__sav_read_mrsets(src_pread, src, d, vars, c->ncols, c->ds, encoding,
+                                       c->file, c->err);
     sd__free(vars);
     if (st == SD_OK && c->weight_index >= 0 && (size_t)c->weight_index < c->ncols &&
         c->cols[c->weight_index].v) {
@@ -1168,7 +1169,7 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
     }
     sd_error_free(del_err);
     if (st == SD_OK && have_dict)
-        st = sav_extras(&c, src, &dict);
+        st = sav_extras(&c, src, &dict, encoding);
     sd__sav_dict_free(&dict);
     ctx_free(&c);
     if (st != SD_OK) {

@@ -569,7 +569,7 @@ static sd_status mr_line(mr_ctx *c, int subtype, size_t line, mr_parse *m)
 
 sd_status sd__sav_read_mrsets(sd__sav_pread rd, void *ctx, const sd__sav_dict *d,
                               sd_var *const *vars, size_t nvars, sd_dataset *ds,
-                              const char *file, sd_error *err)
+                              const char *encoding, const char *file, sd_error *err)
 {
     char *enc = NULL;
     bool any = false;
@@ -577,7 +577,7 @@ sd_status sd__sav_read_mrsets(sd__sav_pread rd, void *ctx, const sd__sav_dict *d
         any |= d->ext[i].subtype == 7 || d->ext[i].subtype == 19;
     if (!any)
         return SD_OK;
-    enc = file_encoding(rd, ctx, d, file);
+    enc = encoding ? sd__strdup(encoding) : file_encoding(rd, ctx, d, file);
     mr_ctx c = {d, vars, nvars, ds, file, enc, err, 0};
     sd_status st = SD_OK;
     for (size_t i = 0; i < d->next && st == SD_OK; i++) {

@@ -61,10 +61,12 @@ sd_status sd__sav_ext_load(sd__sav_pread rd, void *ctx, const sd__sav_dict *d, s
  * and 19). `vars[i]` is the dataset variable for ReadStat's variable i
  * (NULL when it has none). Set names keep their '$'. Sets a dataset cannot
  * hold (a string counted value, fewer than two variables) are left out;
+ * text is converted from `encoding` when given, else from the encoding the
+ * file declares;
  * a set naming an unknown variable makes the file corrupt (SD_E_FORMAT). */
 sd_status sd__sav_read_mrsets(sd__sav_pread rd, void *ctx, const sd__sav_dict *d,
                               sd_var *const *vars, size_t nvars, sd_dataset *ds,
-                              const char *file, sd_error *err);
+                              const char *encoding, const char *file, sd_error *err);
 
 /* The text of a subtype-7 record for the dataset's sets, `shorts[i]` being
  * the short name of variable i as written (any case). Labels in `lang`. An
