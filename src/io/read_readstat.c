@@ -876,6 +876,8 @@ static void part_reached(const rs_ctx *c, sd_format fmt, char *buf, size_t cap)
 {
     if (!c->got_metadata)
         snprintf(buf, cap, fmt == SD_FORMAT_SAS7BDAT ? "header or metadata pages" : "header");
+    else if (c->nvars_declared > 0 && c->nvars_seen == 0)
+        snprintf(buf, cap, "dictionary (its %d variables)", c->nvars_declared);
     else if (c->nvars_declared > 0 && c->nvars_seen < (size_t)c->nvars_declared)
         snprintf(buf, cap, "dictionary, variable %zu of %d", c->nvars_seen + 1,
                  c->nvars_declared);
@@ -916,8 +918,8 @@ static sd_status rs_refusal(const rs_ctx *c, const rs_src *src, readstat_error_t
         /* ReadStat refuses any one allocation over 16 MiB: a size claimed
          * by the file, not this machine's memory. */
         return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,
-                        "corrupt %s file: %s: it claims a block larger than the 16 MiB ReadStat "
-                        "accepts (around byte %lld)",
+                        "corrupt %s file: %s: a size it claims is zero or larger than the 16 MiB "
+                        "ReadStat accepts (around byte %lld)",
                         kind, part, src->pos);
     if (rc == READSTAT_ERROR_PARSE)
         return sd__fail(err, SD_E_FORMAT, file, 0, 0, NULL,

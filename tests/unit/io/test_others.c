@@ -423,8 +423,9 @@ static void test_corrupt_refused(void)
         if (o) {
             put32(o, 0x7fffffff);
             refused(b, n, SD_FORMAT_DTA,
-                    "corrupt Stata .dta file: value labels (after the 12 data rows): it claims a "
-                    "block larger than the 16 MiB ReadStat accepts (around byte 2353)");
+                    "corrupt Stata .dta file: value labels (after the 12 data rows): a size it "
+                    "claims is zero or larger than the 16 MiB ReadStat accepts (around byte "
+                    "2353)");
         }
     }
     free(b);
@@ -435,6 +436,27 @@ static void test_corrupt_refused(void)
     free(b);
     b = slurp(DATA "survey.xpt", &n);
     if (b) {
+        /* A NAMESTR header claiming 0 variables: ReadStat's allocation of
+         * nothing is refused; said as the file's claim, with the part. */
+        unsigned char *o = NULL;
+        for (size_t i = 0; i + 38 < n && !o; i++)
+            if (memcmp(b + i, "NAMESTR HEADER RECORD!!!!!!!", 28) == 0)
+                o = b + i + 28;
+        CHECK(o != NULL);
+        if (o) {
+            unsigned char keep[4];
+            memcpy(keep, o + 6, 4);
+            memcpy(o + 6, "0000", 4);
+            refused(b, n, SD_FORMAT_XPORT,
+                    "corrupt SAS transport (XPORT) file: header: a size it claims is zero or "
+                    "larger than the 16 MiB ReadStat accepts (around byte 640)");
+            memcpy(o + 6, "0006", 4);
+            refused(b, n, SD_FORMAT_XPORT,
+                    "corrupt or unsupported SAS transport (XPORT) file: dictionary (its 6 "
+                    "variables): what is there is not what the format has at that point (around "
+                    "byte 1600)");
+            memcpy(o + 6, keep, 4);
+        }
         /* Cut inside row 12 (80 bytes short): 11 rows were read, exit 0. */
         refused(b, n - 80, SD_FORMAT_XPORT,
                 "corrupt SAS transport (XPORT) file: data row 12: the file ends inside it (33 of "
