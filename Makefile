@@ -106,6 +106,7 @@ test: all
 	@SONDAGE_BUILD=$(B) sh tests/run.sh
 
 check: deps
+	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory SAN=1 all
 	@SONDAGE_BUILD=build/asan sh tests/run.sh
 

@@ -3,6 +3,9 @@
 # Idempotent: a machine that has them all does nothing and asks for nothing.
 set -eu
 PKGS="build-essential pkg-config libreadstat-dev libyaml-dev libgsl-dev libmicrohttpd-dev libsqlite3-dev locales"
+# `deps.sh test` (make check) adds what only the tests use: pspp reads the
+# .sav files sondage writes (tests/scripts/sav_pspp.sh).
+[ "${1:-}" = test ] && PKGS="$PKGS pspp"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
