@@ -198,7 +198,7 @@ bool sd__parse_ulong(const char *s, size_t n, unsigned long max, unsigned long *
         if (s[i] < '0' || s[i] > '9')
             return false;
         unsigned d = (unsigned)(s[i] - '0');
-        if (v > (max - d) / 10)
+        if (d > max || v > (max - d) / 10)
             return false;
         v = v * 10 + d;
     }

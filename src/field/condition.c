@@ -59,15 +59,17 @@ typedef struct cparse {
     sd_error *err;
     sd__cond *c;
     int depth;
+    size_t name_at; /* where the last name read starts */
 } cparse;
 
 static sd_status cfail(cparse *p, sd_status st, const char *fmt, const char *arg)
 {
-    /* Name the column of the condition's own text, where it is known. */
+    /* The column is where the problem is within the condition's text (on
+     * its line; a condition is one line). */
     char msg[256];
     snprintf(msg, sizeof msg, fmt, arg);
-    return sd__fail(p->err, st, p->file, p->line, p->col, NULL, "condition '%.80s': %s (at %zu)",
-                    p->s, msg, p->pos + 1);
+    long col = p->col ? p->col + (long)p->pos : 0;
+    return sd__fail(p->err, st, p->file, p->line, col, NULL, "condition '%.80s': %s", p->s, msg);
 }
 
 static void skip_ws(cparse *p)
@@ -100,6 +102,7 @@ static bool take_name(cparse *p, char *buf, size_t cap)
         return false;
     memcpy(buf, p->s + st, e - st);
     buf[e - st] = '\0';
+    p->name_at = st;
     p->pos = e;
     return true;
 }
@@ -299,18 +302,26 @@ static sd_status resolve(cparse *p, const char *name, bool text_ok, size_t *var)
 {
     const sd__questionnaire *q = p->scope->q;
     long i = sd__questionnaire_var(q, name);
+    size_t after = p->pos;
+    p->pos = p->name_at; /* a message points at the name */
     if (i < 0)
-        return cfail(p, SD_E_NOT_FOUND, "no question or option variable is called '%.64s'", name);
+        return cfail(p, SD_E_NOT_FOUND,
+                     "no question or option variable called '%.64s' is asked before this page",
+                     name);
     const sd__qvar *v = &q->vars[i];
     if (q->qs[v->question].page >= p->scope->before_page)
         return cfail(p, SD_E_INVALID,
                      "'%.64s' is not asked on an earlier page (a condition can only use "
                      "answers already given)",
                      name);
-    if (v->type == SD_TYPE_STRING && !text_ok)
-        return cfail(p, SD_E_TYPE, "'%.64s' is an open text: only answered(%.64s) can use it",
-                     name);
+    if (v->type == SD_TYPE_STRING && !text_ok) {
+        char what[200];
+        snprintf(what, sizeof what, "'%.64s' is an open text: only answered(%.64s) can use it",
+                 name, name);
+        return cfail(p, SD_E_TYPE, "%s", what);
+    }
     *var = (size_t)i;
+    p->pos = after;
     return SD_OK;
 }
 

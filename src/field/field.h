@@ -13,36 +13,6 @@
 
 #include "../data/data.h"
 
-/* ------------------------------------------------------------ YAML tree */
-
-/* A YAML document loaded into a small tree (qyaml.c): scalars keep their
- * text and whether they were plain (for null detection), every node its
- * 1-based line and column. Aliases share the anchored node, so the tree is
- * a graph: walk it by schema with a visit budget, never by its shape. */
-typedef enum sd__qy_kind { SD_QY_SCALAR = 0, SD_QY_SEQ = 1, SD_QY_MAP = 2 } sd__qy_kind;
-
-typedef struct sd__qy_node {
-    sd__qy_kind kind;
-    bool plain;                /* a plain scalar (not quoted, not a block) */
-    char *text;                /* scalars: owned, NUL-terminated */
-    size_t len;                /* scalars: bytes (may hold a NUL: checked by users) */
-    struct sd__qy_node **kids; /* sequences: items; mappings: key, value, key, value… */
-    size_t nkids, cap;
-    long line, col;
-} sd__qy_node;
-
-typedef struct sd__qy_doc {
-    sd__qy_node **all; /* every node, owned (freed once, whatever shares them) */
-    size_t nall, cap;
-    sd__qy_node *root; /* NULL for an empty document */
-} sd__qy_doc;
-
-/* Load one YAML document. Caps: 16 MiB of text, 1,000,000 nodes, 32
- * levels of nesting, 1,000 anchors. Errors name `file`, line and column. */
-sd_status sd__qy_load(const char *text, size_t len, const char *file, sd__qy_doc *doc,
-                      sd_error *err);
-void sd__qy_free(sd__qy_doc *doc);
-
 /* ------------------------------------------------------------ answers */
 
 /* One value per stored variable of a questionnaire (sd__questionnaire.vars):
@@ -77,6 +47,8 @@ typedef struct sd__cond_scope {
     size_t before_page; /* variables of pages before this one are visible */
 } sd__cond_scope;
 
+/* `src` is NUL-terminated at len; line and col say where it starts in the
+ * file, so that errors name the column of the problem. */
 sd_status sd__cond_compile(const char *src, size_t len, const sd__cond_scope *scope,
                            const char *file, long line, long col, sd__cond **out, sd_error *err);
 void sd__cond_free(sd__cond *c);
@@ -107,6 +79,14 @@ typedef struct sd__qopt {
     size_t var;         /* multiple options and grid items: index in q->vars */
 } sd__qopt;
 
+/* A net: a row of the tables made of several codes ("top 2 box"). */
+typedef struct sd__qnet {
+    char *name;    /* owned */
+    double *codes; /* owned, ncodes >= 1 */
+    size_t ncodes;
+    sd_labels label;
+} sd__qnet;
+
 /* An alternative wording, shown when its condition holds. */
 typedef struct sd__qwording {
     sd__cond *cond;
@@ -131,6 +111,8 @@ typedef struct sd__question {
     size_t nitems;
     double *missing;  /* owned, nmissing: codes that are user-missing in the codebook */
     size_t nmissing;
+    sd__qnet *nets;   /* owned, nnets: nets of a coded question (each grid line has them) */
+    size_t nnets;
     bool has_min, has_max;
     double min, max;
     int decimals;     /* numeric: decimals allowed (0: whole numbers) */

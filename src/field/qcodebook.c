@@ -85,6 +85,12 @@ static bool coded_var(sd_var *v, const sd__question *qs, const sd__questionnaire
     for (size_t k = 0; k < qs->nmissing; k++)
         if (!sd__var_add_missing_code(v, qs->missing[k]))
             return false;
+    for (size_t k = 0; k < qs->nnets; k++) {
+        sd_net *net;
+        if (!sd__var_add_net(v, qs->nets[k].name, qs->nets[k].codes, qs->nets[k].ncodes, &net) ||
+            !copy_labels(&net->labels, &qs->nets[k].label, q))
+            return false;
+    }
     return true;
 }
 

@@ -1,12 +1,16 @@
 /*
  * questionnaire.c — the questionnaire file (docs/questionnaire.md, the
- * reference) from its YAML tree (qyaml.c) into plain structs (field.h),
- * checked whole: names, kinds, options, languages, conditions (compiled
- * against the pages before), quotas. Every error names the file, line and
- * column. The walk follows the schema, never the tree's own shape, and
- * counts its visits, so aliases cannot make it loop or explode.
+ * reference) into plain structs (field.h), checked whole: names, kinds,
+ * options, languages, conditions (compiled against the pages before),
+ * quotas. The YAML is loaded by the io layer's capped loader
+ * (src/io/yaml_doc.c, shared with the codebook); every error names the
+ * file, line and column. The walk follows the schema, never the document's
+ * own shape, and its node visits are counted, so aliases cannot make it
+ * loop or explode.
  */
 #include "field.h"
+
+#include "../io/yaml_doc.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -14,215 +18,99 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define Q_VISITS ((size_t)1 << 21)
 #define Q_MAX_LIMIT 1000000000L
 
+typedef yaml_node_t node;
+
 typedef struct qctx {
-    const char *file;
-    sd_error *err;
-    size_t budget;
+    sd_yctx y;
     sd__questionnaire *q;
 } qctx;
 
-static sd_status qfail(qctx *c, const sd__qy_node *n, sd_status st, const char *var,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static sd_status qfail(qctx *c, const sd__qy_node *n, sd_status st, const char *var,
-                       const char *fmt, ...)
+static sd_status qfail(qctx *c, const node *n, sd_status st, const char *var, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+static sd_status qfail(qctx *c, const node *n, sd_status st, const char *var, const char *fmt,
+                       ...)
 {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return sd__fail(c->err, st, c->file, n ? n->line : 0, n ? n->col : 0, var, "%s", msg);
+    sd_ypos p = n ? sd__ypos(n) : (sd_ypos){0, 0};
+    return sd__fail(c->y.err, st, c->y.file, p.line, p.col, var, "%s", msg);
 }
 
-static sd_status nomem(qctx *c)
+static sd_status nomem(qctx *c) { return sd__ynomem(&c->y); }
+
+static const char *TEXT(const node *n) { return (const char *)n->data.scalar.value; }
+static size_t LEN(const node *n) { return n->data.scalar.length; }
+
+/* The i-th item of a sequence / key and value of the i-th pair of a
+ * mapping, counted against the visit budget. */
+static sd_status item(qctx *c, const node *seq, size_t i, node **out)
 {
-    return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, NULL, "out of memory");
+    return sd__yget(&c->y, seq->data.sequence.items.start[i], out);
 }
 
-/* Count a node visit (aliases may make the walk see a node many times). */
-static sd_status visit(qctx *c, const sd__qy_node *n)
+static sd_status pair(qctx *c, const node *map, size_t i, node **k, node **v)
 {
-    if (c->budget == 0)
-        return qfail(c, n, SD_E_TOO_LARGE, NULL,
-                     "the questionnaire expands to too many nodes through aliases");
-    c->budget--;
-    return SD_OK;
+    const yaml_node_pair_t *p = &map->data.mapping.pairs.start[i];
+    sd_status st = sd__yget(&c->y, p->key, k);
+    return st == SD_OK ? sd__yget(&c->y, p->value, v) : st;
 }
 
-static bool is_null(const sd__qy_node *n)
-{
-    if (!n)
-        return true;
-    if (n->kind != SD_QY_SCALAR || !n->plain)
-        return false;
-    return n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
-           strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
-}
-
-static const char *describe(const sd__qy_node *n, char *buf, size_t cap)
-{
-    if (!n || is_null(n))
-        return "an empty value";
-    if (n->kind == SD_QY_MAP)
-        return "a mapping";
-    if (n->kind == SD_QY_SEQ)
-        return "a list";
-    size_t len = strnlen(n->text, n->len);
-    const char *more = "";
-    if (len > 40) {
-        len = 40;
-        while (len > 0 && ((unsigned char)n->text[len] & 0xC0) == 0x80)
-            len--;
-        more = "...";
-    }
-    snprintf(buf, cap, "'%.*s%s'", (int)len, n->text, more);
-    return buf;
-}
-
-static sd_status scalar_text(qctx *c, const sd__qy_node *n, const char *var, const char **out)
-{
-    if (n->len > SD_Q_MAX_TEXT)
-        return qfail(c, n, SD_E_TOO_LARGE, var, "text longer than %zu bytes", SD_Q_MAX_TEXT);
-    if (memchr(n->text, '\0', n->len))
-        return qfail(c, n, SD_E_PARSE, var, "a text holds a NUL character");
-    *out = n->text;
-    return SD_OK;
-}
-
-static sd_status want_text(qctx *c, const sd__qy_node *n, const char *what, const char *var,
+static sd_status want_text(qctx *c, const node *n, const char *what, const char *var,
                            const char **out)
 {
-    char d[64];
-    if (n->kind != SD_QY_SCALAR || is_null(n))
-        return qfail(c, n, SD_E_INVALID, var, "%s must be a text, not %s", what,
-                     describe(n, d, sizeof d));
-    return scalar_text(c, n, var, out);
+    return sd__ywant_text(&c->y, n, what, var, out);
 }
 
-static bool scalar_number(const sd__qy_node *n, double *x)
-{
-    return n->kind == SD_QY_SCALAR && !is_null(n) &&
-           sd__parse_double(n->text, n->len, false, x) && isfinite(*x);
-}
-
-static sd_status want_number(qctx *c, const sd__qy_node *n, const char *what, const char *var,
+static sd_status want_number(qctx *c, const node *n, const char *what, const char *var,
                              double *x)
 {
-    char d[64];
-    if (scalar_number(n, x))
-        return SD_OK;
-    return qfail(c, n, SD_E_INVALID, var, "%s must be a number, not %s", what,
-                 describe(n, d, sizeof d));
+    return sd__ywant_number(&c->y, n, what, var, x);
 }
 
-static sd_status want_uint(qctx *c, const sd__qy_node *n, const char *what, unsigned long max,
+static sd_status want_uint(qctx *c, const node *n, const char *what, unsigned long max,
                            const char *var, unsigned long *out)
 {
-    char d[64];
-    if (n->kind == SD_QY_SCALAR && !is_null(n) && sd__parse_ulong(n->text, n->len, max, out))
-        return SD_OK;
-    return qfail(c, n, SD_E_INVALID, var, "%s must be a whole number from 0 to %lu, not %s", what,
-                 max, describe(n, d, sizeof d));
+    int v;
+    sd_status st = sd__ywant_uint(&c->y, n, what, max, var, &v);
+    if (st == SD_OK)
+        *out = (unsigned long)v;
+    return st;
 }
 
-static char lower(char ch) { return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch; }
-
-static bool eq_nocase(const char *a, const char *b)
+static sd_status want_bool(qctx *c, const node *n, const char *what, const char *var, bool *out)
 {
-    for (; *a && *b; a++, b++)
-        if (lower(*a) != lower(*b))
-            return false;
-    return *a == *b;
+    return sd__ywant_bool(&c->y, n, what, var, out);
 }
 
-static sd_status want_bool(qctx *c, const sd__qy_node *n, const char *what, const char *var,
-                           bool *out)
+static sd_status want_word(qctx *c, const node *n, const char *what, const char *const *words,
+                           const char *choices, const char *var, int *out)
 {
-    char d[64];
-    if (n->kind == SD_QY_SCALAR && strlen(n->text) == n->len) {
-        if (eq_nocase(n->text, "true") || eq_nocase(n->text, "yes")) {
-            *out = true;
-            return SD_OK;
-        }
-        if (eq_nocase(n->text, "false") || eq_nocase(n->text, "no")) {
-            *out = false;
-            return SD_OK;
-        }
-    }
-    return qfail(c, n, SD_E_INVALID, var, "%s must be true or false, not %s", what,
-                 describe(n, d, sizeof d));
+    return sd__ywant_word(&c->y, n, what, words, choices, var, out);
 }
 
-static sd_status want_word(qctx *c, const sd__qy_node *n, const char *what,
-                           const char *const *words, const char *choices, const char *var,
-                           int *out)
-{
-    char d[64];
-    if (n->kind == SD_QY_SCALAR && !is_null(n) && strlen(n->text) == n->len)
-        for (int i = 0; words[i]; i++)
-            if (eq_nocase(words[i], n->text)) {
-                *out = i;
-                return SD_OK;
-            }
-    return qfail(c, n, SD_E_INVALID, var, "%s must be %s, not %s", what, choices,
-                 describe(n, d, sizeof d));
-}
-
-static sd_status want_kind(qctx *c, const sd__qy_node *n, sd__qy_kind k, const char *expected,
+static sd_status want_kind(qctx *c, const node *n, yaml_node_type_t k, const char *expected,
                            const char *var)
 {
-    char d[64];
-    if (n->kind == k)
-        return SD_OK;
-    return qfail(c, n, SD_E_PARSE, var, "expected %s, not %s", expected,
-                 describe(n, d, sizeof d));
+    return sd__ywant_kind(&c->y, n, k, expected, var);
 }
 
-#define MAX_KEYS 20
+static size_t seq_len(const node *n) { return sd__yseq_len(n); }
+static size_t map_len(const node *n) { return sd__ymap_len(n); }
 
 /* Check a mapping's keys against a NULL-terminated list; vals[i] is the
  * value of keys[i], NULL when absent or empty. */
-static sd_status read_keys(qctx *c, const sd__qy_node *map, const char *const *keys,
-                           const char *ctx, const char *var, const sd__qy_node **vals)
+static sd_status read_keys(qctx *c, const node *map, const char *const *keys, const char *ctx,
+                           const char *var, node **vals)
 {
-    size_t nkeys = 0;
-    while (keys[nkeys])
-        nkeys++;
-    bool seen[MAX_KEYS] = {false};
-    for (size_t i = 0; i < nkeys; i++)
-        vals[i] = NULL;
-    if (map->nkids / 2 > SD_Q_MAX_ITEMS)
+    sd_ypos kpos[SD_YMAX_KEYS];
+    if (map_len(map) > SD_Q_MAX_ITEMS)
         return qfail(c, map, SD_E_TOO_LARGE, var, "more than %zu keys %s", SD_Q_MAX_ITEMS, ctx);
-    for (size_t p = 0; p + 1 < map->nkids; p += 2) {
-        const sd__qy_node *k = map->kids[p], *v = map->kids[p + 1];
-        sd_status st;
-        char d[64];
-        if ((st = visit(c, k)) != SD_OK || (st = visit(c, v)) != SD_OK)
-            return st;
-        if (k->kind != SD_QY_SCALAR || strlen(k->text) != k->len)
-            return qfail(c, k, SD_E_PARSE, var, "expected a key %s, not %s", ctx,
-                         describe(k, d, sizeof d));
-        size_t i = 0;
-        while (i < nkeys && strcmp(keys[i], k->text) != 0)
-            i++;
-        if (i == nkeys) {
-            char list[400] = "";
-            size_t used = 0;
-            for (size_t j = 0; j < nkeys && used < sizeof list; j++)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "",
-                                         keys[j]);
-            return qfail(c, k, SD_E_PARSE, var, "unknown key '%.64s' %s; expected one of: %s",
-                         k->text, ctx, list);
-        }
-        if (seen[i])
-            return qfail(c, k, SD_E_PARSE, var, "duplicate key '%s' %s", k->text, ctx);
-        seen[i] = true;
-        vals[i] = is_null(v) ? NULL : v;
-    }
-    return SD_OK;
+    return sd__yread_keys(&c->y, map, keys, ctx, var, vals, kpos);
 }
 
 /* ---- labels: a text (every language) or {fr: …, en: …} */
@@ -235,56 +123,19 @@ static bool lang_known(const sd__questionnaire *q, const char *lang)
     return false;
 }
 
-static sd_status read_labels(qctx *c, const sd__qy_node *n, const char *what, const char *var,
+/* A label in the questionnaire's languages only, with a text for each of
+ * them (or an untagged text, shown in every language). */
+static sd_status read_labels(qctx *c, const node *n, const char *what, const char *var,
                              sd_labels *out)
 {
-    char d[64];
-    const char *t;
-    sd_status st;
-    if (n->kind == SD_QY_SCALAR && !is_null(n)) {
-        if ((st = scalar_text(c, n, var, &t)) != SD_OK)
-            return st;
-        return sd__labels_set(out, NULL, t) ? SD_OK : nomem(c);
-    }
-    if (n->kind != SD_QY_MAP)
-        return qfail(c, n, SD_E_PARSE, var,
-                     "expected a text or a mapping of languages to texts for %s, not %s", what,
-                     describe(n, d, sizeof d));
-    for (size_t p = 0; p + 1 < n->nkids; p += 2) {
-        const sd__qy_node *k = n->kids[p], *v = n->kids[p + 1];
-        if ((st = visit(c, k)) != SD_OK || (st = visit(c, v)) != SD_OK)
-            return st;
-        if (k->kind != SD_QY_SCALAR || strlen(k->text) != k->len)
-            return qfail(c, k, SD_E_PARSE, var, "expected a language for %s, not %s", what,
-                         describe(k, d, sizeof d));
-        char lang[9];
-        size_t len = k->len;
-        bool ok = len >= 2 && len <= 8;
-        for (size_t i = 0; ok && i < len; i++) {
-            lang[i] = lower(k->text[i]);
-            ok = lang[i] >= 'a' && lang[i] <= 'z';
-        }
-        if (!ok)
-            return qfail(c, k, SD_E_INVALID, var,
-                         "'%.64s' is not a language (in %s); expected one of the questionnaire's "
-                         "languages, such as fr or en",
-                         k->text, what);
-        lang[len] = '\0';
-        if (!lang_known(c->q, lang))
-            return qfail(c, k, SD_E_INVALID, var,
-                         "language '%s' (in %s) is not in the questionnaire's languages", lang,
-                         what);
-        if (sd__labels_get_exact(out, lang))
-            return qfail(c, k, SD_E_PARSE, var, "duplicate language '%s' in %s", lang, what);
-        if (v->kind != SD_QY_SCALAR || is_null(v))
-            return qfail(c, v, SD_E_PARSE, var, "expected a text for %s in '%s', not %s", what,
-                         lang, describe(v, d, sizeof d));
-        if ((st = scalar_text(c, v, var, &t)) != SD_OK)
-            return st;
-        if (!sd__labels_set(out, lang, t))
-            return nomem(c);
-    }
-    /* Every language the questionnaire offers needs a text. */
+    sd_status st = sd__yread_labels(&c->y, n, what, var, out);
+    if (st != SD_OK)
+        return st;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->v[i].lang && !lang_known(c->q, out->v[i].lang))
+            return qfail(c, n, SD_E_INVALID, var,
+                         "language '%s' (in %s) is not in the questionnaire's languages",
+                         out->v[i].lang, what);
     if (!sd__labels_get_exact(out, NULL))
         for (size_t i = 0; i < c->q->nlangs; i++)
             if (!sd__labels_get_exact(out, c->q->langs[i]))
@@ -294,7 +145,7 @@ static sd_status read_labels(qctx *c, const sd__qy_node *n, const char *what, co
 }
 
 /* A required label. */
-static sd_status need_labels(qctx *c, const sd__qy_node *owner, const sd__qy_node *n,
+static sd_status need_labels(qctx *c, const node *owner, const node *n,
                              const char *what, const char *ctx, const char *var, sd_labels *out)
 {
     if (!n)
@@ -302,7 +153,7 @@ static sd_status need_labels(qctx *c, const sd__qy_node *owner, const sd__qy_nod
     return read_labels(c, n, what, var, out);
 }
 
-static sd_status opt_labels(qctx *c, const sd__qy_node *n, const char *what, const char *var,
+static sd_status opt_labels(qctx *c, const node *n, const char *what, const char *var,
                             sd_labels *out)
 {
     return n ? read_labels(c, n, what, var, out) : SD_OK;
@@ -326,7 +177,7 @@ static bool set_name_used(const sd__questionnaire *q, const char *name)
     return false;
 }
 
-static sd_status want_name(qctx *c, const sd__qy_node *n, const char *what, char **out)
+static sd_status want_name(qctx *c, const node *n, const char *what, char **out)
 {
     const char *s;
     sd_status st = want_text(c, n, what, NULL, &s);
@@ -345,7 +196,7 @@ static sd_status want_name(qctx *c, const sd__qy_node *n, const char *what, char
     return SD_OK;
 }
 
-static sd_status add_var(qctx *c, const sd__qy_node *at, const char *name, sd_type type,
+static sd_status add_var(qctx *c, const node *at, const char *name, sd_type type,
                          size_t question, long opt, size_t *index)
 {
     sd__questionnaire *q = c->q;
@@ -362,7 +213,7 @@ static sd_status add_var(qctx *c, const sd__qy_node *at, const char *name, sd_ty
     return SD_OK;
 }
 
-static sd_status read_cond(qctx *c, const sd__qy_node *n, size_t page, const char *var,
+static sd_status read_cond(qctx *c, const node *n, size_t page, const char *var,
                            sd__cond **out)
 {
     const char *s;
@@ -370,7 +221,12 @@ static sd_status read_cond(qctx *c, const sd__qy_node *n, size_t page, const cha
     if (st != SD_OK)
         return st;
     sd__cond_scope scope = {.q = c->q, .before_page = page};
-    return sd__cond_compile(s, n->len, &scope, c->file, n->line, n->col, out, c->err);
+    /* Where the text starts: after the quote of a quoted scalar. */
+    sd_ypos p = sd__ypos(n);
+    yaml_scalar_style_t style = n->data.scalar.style;
+    if (style == YAML_SINGLE_QUOTED_SCALAR_STYLE || style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+        p.col++;
+    return sd__cond_compile(s, LEN(n), &scope, c->y.file, p.line, p.col, out, c->y.err);
 }
 
 /* ---- options and items */
@@ -388,22 +244,22 @@ enum { OPT_CODED, OPT_NAMED, OPT_ITEM };
 /* A list of options (OPT_CODED: single, yesno, grid scale; OPT_NAMED:
  * multiple) or grid items (OPT_ITEM), appended to *arr. Conditions are
  * compiled later, when the page's variables are known. */
-static sd_status read_opts(qctx *c, const sd__qy_node *n, int kind, const char *qname,
+static sd_status read_opts(qctx *c, const node *n, int kind, const char *qname,
                            size_t qi, sd__qopt **arr, size_t *count,
-                           const sd__qy_node ***cond_nodes)
+                           node ***cond_nodes)
 {
     static const char *const keys[] = {"code", "name", "label", "note", "anchor",
                                        "exclusive", "show_if", NULL};
-    sd_status st = want_kind(c, n, SD_QY_SEQ,
+    sd_status st = want_kind(c, n, YAML_SEQUENCE_NODE,
                              kind == OPT_ITEM ? "a list of items" : "a list of options", qname);
     if (st != SD_OK)
         return st;
-    if (n->nkids + *count > SD_Q_MAX_ITEMS)
+    if (seq_len(n) + *count > SD_Q_MAX_ITEMS)
         return qfail(c, n, SD_E_TOO_LARGE, qname, "more than %zu options or items",
                      SD_Q_MAX_ITEMS);
-    size_t total = *count + n->nkids;
+    size_t total = *count + seq_len(n);
     sd__qopt *v = sd__reallocarray(*arr, total ? total : 1, sizeof *v);
-    const sd__qy_node **cn = sd__reallocarray(*cond_nodes, total ? total : 1, sizeof *cn);
+    node **cn = sd__reallocarray(*cond_nodes, total ? total : 1, sizeof *cn);
     if (cn)
         *cond_nodes = cn;
     if (!v || !cn) {
@@ -413,17 +269,17 @@ static sd_status read_opts(qctx *c, const sd__qy_node *n, int kind, const char *
     }
     *arr = v;
     const char *what = kind == OPT_ITEM ? "item" : "option";
-    for (size_t i = 0; i < n->nkids; i++) {
-        const sd__qy_node *e = n->kids[i];
+    for (size_t i = 0; i < seq_len(n); i++) {
+        node *e;
         char ctx[128];
-        if ((st = visit(c, e)) != SD_OK)
+        if ((st = item(c, n, i, &e)) != SD_OK)
             return st;
         snprintf(ctx, sizeof ctx, "in %s #%zu of '%s'", what, i + 1, qname);
-        if ((st = want_kind(c, e, SD_QY_MAP, kind == OPT_ITEM ? "a mapping for an item"
+        if ((st = want_kind(c, e, YAML_MAPPING_NODE, kind == OPT_ITEM ? "a mapping for an item"
                                                               : "a mapping for an option",
                             qname)) != SD_OK)
             return st;
-        const sd__qy_node *val[8];
+        node *val[8];
         if ((st = read_keys(c, e, keys, ctx, qname, val)) != SD_OK)
             return st;
         sd__qopt *o = &v[*count];
@@ -439,7 +295,7 @@ static sd_status read_opts(qctx *c, const sd__qy_node *n, int kind, const char *
             for (size_t k = 0; k + 1 < *count; k++)
                 if (v[k].code == o->code)
                     return qfail(c, val[0], SD_E_INVALID, qname, "code %s is used twice in '%s'",
-                                 val[0]->text, qname);
+                                 TEXT(val[0]), qname);
             if (val[1])
                 return qfail(c, val[1], SD_E_INVALID, qname,
                              "an option of '%s' has a code, not a name (names are for the "
@@ -448,7 +304,7 @@ static sd_status read_opts(qctx *c, const sd__qy_node *n, int kind, const char *
         } else {
             if (val[0])
                 return qfail(c, val[0], SD_E_INVALID, qname,
-                             "%s of '%s' has a name, not a code (each is its own variable)", what,
+                             "%s of '%s' has a code, not a name (each is its own variable)", what,
                              qname);
             if (!val[1])
                 return qfail(c, e, SD_E_INVALID, qname, "%s #%zu of '%s' has no name", what,
@@ -502,15 +358,22 @@ static void question_free(sd__question *qs)
         opt_free(&qs->items[i]);
     sd__free(qs->items);
     sd__free(qs->missing);
+    for (size_t i = 0; i < qs->nnets; i++) {
+        sd__free(qs->nets[i].name);
+        sd__free(qs->nets[i].codes);
+        sd__labels_free(&qs->nets[i].label);
+    }
+    sd__free(qs->nets);
     sd__cond_free(qs->show_if);
 }
 
 enum {
     K_NAME, K_TYPE, K_TEXT, K_HELP, K_NOTE, K_REQUIRED, K_SHOW_IF, K_WORDING, K_OPTIONS, K_ITEMS,
-    K_RANDOMIZE, K_DISPLAY, K_MISSING, K_MEASURE, K_MIN, K_MAX, K_DECIMALS, K_MAX_LENGTH, K_COUNT
+    K_RANDOMIZE, K_DISPLAY, K_MISSING, K_MEASURE, K_MIN, K_MAX, K_DECIMALS, K_MAX_LENGTH, K_NETS,
+    K_COUNT
 };
 
-static sd_status only_for(qctx *c, const sd__qy_node *const *val, int key, const char *key_name,
+static sd_status only_for(qctx *c, node *const *val, int key, const char *key_name,
                           bool allowed, const char *kinds, const char *qname)
 {
     if (val[key] && !allowed)
@@ -519,20 +382,21 @@ static sd_status only_for(qctx *c, const sd__qy_node *const *val, int key, const
     return SD_OK;
 }
 
-static sd_status read_wording(qctx *c, const sd__qy_node *n, size_t page, sd__question *qs)
+static sd_status read_wording(qctx *c, const node *n, size_t page, sd__question *qs)
 {
     static const char *const keys[] = {"if", "text", NULL};
-    sd_status st = want_kind(c, n, SD_QY_SEQ, "a list of wordings ({if: …, text: …})", qs->name);
+    sd_status st = want_kind(c, n, YAML_SEQUENCE_NODE, "a list of wordings ({if: …, text: …})", qs->name);
     if (st != SD_OK)
         return st;
-    if (n->nkids > SD_Q_MAX_ITEMS)
+    size_t nw = seq_len(n);
+    if (nw > SD_Q_MAX_ITEMS)
         return qfail(c, n, SD_E_TOO_LARGE, qs->name, "more than %zu wordings", SD_Q_MAX_ITEMS);
-    if (n->nkids && !(qs->wording = sd__calloc(n->nkids, sizeof *qs->wording)))
+    if (nw && !(qs->wording = sd__calloc(nw, sizeof *qs->wording)))
         return nomem(c);
-    for (size_t i = 0; i < n->nkids; i++) {
-        const sd__qy_node *e = n->kids[i], *val[2];
-        if ((st = visit(c, e)) != SD_OK ||
-            (st = want_kind(c, e, SD_QY_MAP, "a mapping {if: …, text: …}", qs->name)) != SD_OK ||
+    for (size_t i = 0; i < nw; i++) {
+        node *e, *val[2];
+        if ((st = item(c, n, i, &e)) != SD_OK ||
+            (st = want_kind(c, e, YAML_MAPPING_NODE, "a mapping {if: …, text: …}", qs->name)) != SD_OK ||
             (st = read_keys(c, e, keys, "in a wording", qs->name, val)) != SD_OK)
             return st;
         sd__qwording *w = &qs->wording[qs->nwording++];
@@ -545,18 +409,82 @@ static sd_status read_wording(qctx *c, const sd__qy_node *n, size_t page, sd__qu
     return SD_OK;
 }
 
-static sd_status read_question(qctx *c, const sd__qy_node *n, size_t page, size_t qi)
+/* nets: [{name, codes: [..], label}]: codes among the options, names
+ * unique within the question. */
+static sd_status read_nets(qctx *c, const node *n, sd__question *qs)
+{
+    static const char *const keys[] = {"name", "codes", "label", NULL};
+    const char *nm = qs->name;
+    sd_status st = want_kind(c, n, YAML_SEQUENCE_NODE, "a list of nets", nm);
+    if (st != SD_OK)
+        return st;
+    size_t count = seq_len(n);
+    if (count > SD_Q_MAX_ITEMS)
+        return qfail(c, n, SD_E_TOO_LARGE, nm, "more than %zu nets", SD_Q_MAX_ITEMS);
+    if (count && !(qs->nets = sd__calloc(count, sizeof *qs->nets)))
+        return nomem(c);
+    for (size_t i = 0; i < count; i++) {
+        node *e, *val[3];
+        char ctx[96];
+        snprintf(ctx, sizeof ctx, "in net #%zu of '%s'", i + 1, nm);
+        if ((st = item(c, n, i, &e)) != SD_OK ||
+            (st = want_kind(c, e, YAML_MAPPING_NODE, "a mapping for a net", nm)) != SD_OK ||
+            (st = read_keys(c, e, keys, ctx, nm, val)) != SD_OK)
+            return st;
+        sd__qnet *net = &qs->nets[qs->nnets++];
+        const char *name;
+        if (!val[0] || !val[1])
+            return qfail(c, e, SD_E_INVALID, nm, "a net of '%s' needs a name and codes", nm);
+        if ((st = want_text(c, val[0], "a net's name", nm, &name)) != SD_OK)
+            return st;
+        if (!sd__valid_name(name))
+            return qfail(c, val[0], SD_E_INVALID, nm, "'%.64s' is not a valid net name", name);
+        for (size_t k = 0; k + 1 < qs->nnets; k++)
+            if (strcmp(qs->nets[k].name, name) == 0)
+                return qfail(c, val[0], SD_E_INVALID, nm, "net '%s' is given twice in '%s'", name,
+                             nm);
+        if (!(net->name = sd__strdup(name)))
+            return nomem(c);
+        const node *cl = val[1];
+        if ((st = want_kind(c, cl, YAML_SEQUENCE_NODE, "a list of codes", nm)) != SD_OK)
+            return st;
+        size_t nc = seq_len(cl);
+        if (nc == 0 || nc > SD_Q_MAX_ITEMS)
+            return qfail(c, cl, SD_E_INVALID, nm, "a net holds 1 to %zu codes", SD_Q_MAX_ITEMS);
+        if (!(net->codes = sd__calloc(nc, sizeof *net->codes)))
+            return nomem(c);
+        for (size_t k = 0; k < nc; k++) {
+            node *x;
+            double code;
+            bool found = false;
+            if ((st = item(c, cl, k, &x)) != SD_OK ||
+                (st = want_number(c, x, "a net's code", nm, &code)) != SD_OK)
+                return st;
+            for (size_t o = 0; o < qs->nopts; o++)
+                found |= qs->opts[o].code == code;
+            if (!found)
+                return qfail(c, x, SD_E_INVALID, nm, "net code %s is not one of the options of '%s'",
+                             TEXT(x), nm);
+            net->codes[net->ncodes++] = code;
+        }
+        if (val[2] && (st = read_labels(c, val[2], "a net's label", nm, &net->label)) != SD_OK)
+            return st;
+    }
+    return SD_OK;
+}
+
+static sd_status read_question(qctx *c, const node *n, size_t page, size_t qi)
 {
     static const char *const keys[] = {
         "name",    "type",      "text",    "help",    "note",    "required", "show_if",
         "wording", "options",   "items",   "randomize", "display", "missing", "measure",
-        "min",     "max",       "decimals", "max_length", NULL};
+        "min",     "max",       "decimals", "max_length", "nets",     NULL};
     sd__questionnaire *q = c->q;
     sd__question *qs = &q->qs[qi];
-    const sd__qy_node *val[K_COUNT];
+    node *val[K_COUNT];
     sd_status st;
     char ctx[96];
-    if ((st = want_kind(c, n, SD_QY_MAP, "a mapping for a question", NULL)) != SD_OK)
+    if ((st = want_kind(c, n, YAML_MAPPING_NODE, "a mapping for a question", NULL)) != SD_OK)
         return st;
     snprintf(ctx, sizeof ctx, "in question #%zu", qi + 1);
     if ((st = read_keys(c, n, keys, ctx, NULL, val)) != SD_OK)
@@ -566,8 +494,8 @@ static sd_status read_question(qctx *c, const sd__qy_node *n, size_t page, size_
     if ((st = want_name(c, val[K_NAME], "name", &qs->name)) != SD_OK)
         return st;
     const char *nm = qs->name;
-    qs->line = n->line;
-    qs->col = n->col;
+    qs->line = sd__ypos(n).line;
+    qs->col = sd__ypos(n).col;
     qs->page = page;
     qs->required = true;
     int kind;
@@ -590,6 +518,8 @@ static sd_status read_question(qctx *c, const sd__qy_node *n, size_t page, size_
         (st = only_for(c, val, K_MISSING, "missing", coded || kind == SD_Q_GRID,
                        "single, yesno and grid", nm)) != SD_OK ||
         (st = only_for(c, val, K_MEASURE, "measure", coded || kind == SD_Q_GRID,
+                       "single, yesno and grid", nm)) != SD_OK ||
+        (st = only_for(c, val, K_NETS, "nets", coded || kind == SD_Q_GRID,
                        "single, yesno and grid", nm)) != SD_OK ||
         (st = only_for(c, val, K_MIN, "min", kind == SD_Q_NUMERIC, "numeric", nm)) != SD_OK ||
         (st = only_for(c, val, K_MAX, "max", kind == SD_Q_NUMERIC, "numeric", nm)) != SD_OK ||
@@ -629,7 +559,7 @@ static sd_status read_question(qctx *c, const sd__qy_node *n, size_t page, size_
     }
 
     /* Variables: the question's own, or one per option / item. */
-    const sd__qy_node **opt_conds = NULL;
+    node **opt_conds = NULL;
     if (kind == SD_Q_YESNO) {
         if (!(qs->opts = sd__calloc(2, sizeof *qs->opts)))
             return nomem(c);
@@ -671,7 +601,7 @@ static sd_status read_question(qctx *c, const sd__qy_node *n, size_t page, size_
         }
     }
     if (kind == SD_Q_GRID) {
-        const sd__qy_node **item_conds = NULL;
+        node **item_conds = NULL;
         if (!val[K_ITEMS])
             st = qfail(c, n, SD_E_INVALID, nm, "grid '%s' has no items", nm);
         else
@@ -704,18 +634,18 @@ static sd_status read_question(qctx *c, const sd__qy_node *n, size_t page, size_
         return st;
 
     if (val[K_MISSING]) {
-        const sd__qy_node *m = val[K_MISSING];
-        size_t nm_ = m->kind == SD_QY_SEQ ? m->nkids : 1;
-        if (m->kind == SD_QY_MAP)
+        const node *m = val[K_MISSING];
+        size_t nm_ = m->type == YAML_SEQUENCE_NODE ? seq_len(m) : 1;
+        if (m->type == YAML_MAPPING_NODE)
             return qfail(c, m, SD_E_PARSE, nm, "expected a list of codes for missing, not a mapping");
         if (nm_ > SD_Q_MAX_ITEMS)
             return qfail(c, m, SD_E_TOO_LARGE, nm, "more than %zu missing codes", SD_Q_MAX_ITEMS);
         if (!(qs->missing = sd__calloc(nm_ ? nm_ : 1, sizeof *qs->missing)))
             return nomem(c);
         for (size_t i = 0; i < nm_; i++) {
-            const sd__qy_node *e = m->kind == SD_QY_SEQ ? m->kids[i] : m;
+            node *e = (node *)m;
             double x;
-            if ((st = visit(c, e)) != SD_OK ||
+            if ((m->type == YAML_SEQUENCE_NODE && (st = item(c, m, i, &e)) != SD_OK) ||
                 (st = want_number(c, e, "a missing code", nm, &x)) != SD_OK)
                 return st;
             bool found = false;
@@ -723,10 +653,12 @@ static sd_status read_question(qctx *c, const sd__qy_node *n, size_t page, size_
                 found |= qs->opts[k].code == x;
             if (!found)
                 return qfail(c, e, SD_E_INVALID, nm,
-                             "missing code %s is not one of the options of '%s'", e->text, nm);
+                             "missing code %s is not one of the options of '%s'", TEXT(e), nm);
             qs->missing[qs->nmissing++] = x;
         }
     }
+    if (val[K_NETS] && (st = read_nets(c, val[K_NETS], qs)) != SD_OK)
+        return st;
     for (size_t i = 0; i < qs->nopts; i++)
         if (qs->opts[i].exclusive && !qs->opts[i].anchor && qs->randomize)
             qs->opts[i].anchor = true; /* "None of these" never moves */
@@ -768,17 +700,16 @@ static sd_status read_question(qctx *c, const sd__qy_node *n, size_t page, size_
 
 /* ---- pages */
 
-static sd_status read_page(qctx *c, const sd__qy_node *n, size_t pi)
+static sd_status read_page(qctx *c, const node *n, size_t pi)
 {
     static const char *const keys[] = {"name", "title", "intro", "show_if", "questions", NULL};
     sd__questionnaire *q = c->q;
     sd__qpage *pg = &q->pages[pi];
-    const sd__qy_node *val[5];
+    node *val[5];
     char ctx[64];
     snprintf(ctx, sizeof ctx, "in page #%zu", pi + 1);
     sd_status st;
-    if ((st = visit(c, n)) != SD_OK ||
-        (st = want_kind(c, n, SD_QY_MAP, "a mapping for a page", NULL)) != SD_OK ||
+    if ((st = want_kind(c, n, YAML_MAPPING_NODE, "a mapping for a page", NULL)) != SD_OK ||
         (st = read_keys(c, n, keys, ctx, NULL, val)) != SD_OK)
         return st;
     if (!val[0])
@@ -796,30 +727,34 @@ static sd_status read_page(qctx *c, const sd__qy_node *n, size_t pi)
     if ((st = opt_labels(c, val[1], "title", NULL, &pg->title)) != SD_OK ||
         (st = opt_labels(c, val[2], "intro", NULL, &pg->intro)) != SD_OK)
         return st;
-    if (val[3] && (st = read_cond(c, val[3], pi, NULL, &pg->show_if)) != SD_OK)
-        return st;
     if (!val[4])
         return qfail(c, n, SD_E_INVALID, NULL, "page '%s' has no questions", pg->name);
-    const sd__qy_node *l = val[4];
-    if ((st = want_kind(c, l, SD_QY_SEQ, "a list of questions", NULL)) != SD_OK)
+    const node *l = val[4];
+    if ((st = want_kind(c, l, YAML_SEQUENCE_NODE, "a list of questions", NULL)) != SD_OK)
         return st;
-    if (l->nkids == 0)
+    size_t nql = seq_len(l);
+    if (nql == 0)
         return qfail(c, l, SD_E_INVALID, NULL, "page '%s' has no questions", pg->name);
-    if (l->nkids > SD_Q_MAX_ITEMS || q->nq + l->nkids > SD_Q_MAX_VARS)
+    if (nql > SD_Q_MAX_ITEMS || q->nq + nql > SD_Q_MAX_VARS)
         return qfail(c, l, SD_E_TOO_LARGE, NULL, "too many questions");
-    sd__question *qs = sd__reallocarray(q->qs, q->nq + l->nkids, sizeof *qs);
+    sd__question *qs = sd__reallocarray(q->qs, q->nq + nql, sizeof *qs);
     if (!qs)
         return nomem(c);
     q->qs = qs;
     pg->first = q->nq;
-    for (size_t i = 0; i < l->nkids; i++) {
+    for (size_t i = 0; i < nql; i++) {
+        node *qn;
         memset(&q->qs[q->nq], 0, sizeof *q->qs);
         q->nq++;
         pg->n++;
-        if ((st = visit(c, l->kids[i])) != SD_OK ||
-            (st = read_question(c, l->kids[i], pi, q->nq - 1)) != SD_OK)
+        if ((st = item(c, l, i, &qn)) != SD_OK ||
+            (st = read_question(c, qn, pi, q->nq - 1)) != SD_OK)
             return st;
     }
+    /* The page's condition, once its own questions are known (so that a
+     * condition on them says they are on this page). */
+    if (val[3] && (st = read_cond(c, val[3], pi, NULL, &pg->show_if)) != SD_OK)
+        return st;
     return SD_OK;
 }
 
@@ -882,29 +817,29 @@ static sd_status put_quota(sd__questionnaire *q, const char *name, size_t var, s
     return SD_OK;
 }
 
-static sd_status read_quotas(qctx *c, const sd__qy_node *n)
+static sd_status read_quotas(qctx *c, const node *n)
 {
     sd_status st;
-    if ((st = want_kind(c, n, SD_QY_MAP, "a mapping of variables to cells for quotas", NULL)) !=
+    if ((st = want_kind(c, n, YAML_MAPPING_NODE, "a mapping of variables to cells for quotas", NULL)) !=
         SD_OK)
         return st;
-    if (n->nkids / 2 > SD_Q_MAX_ITEMS)
+    if (map_len(n) > SD_Q_MAX_ITEMS)
         return qfail(c, n, SD_E_TOO_LARGE, NULL, "more than %zu quotas", SD_Q_MAX_ITEMS);
-    for (size_t p = 0; p + 1 < n->nkids; p += 2) {
-        const sd__qy_node *k = n->kids[p], *v = n->kids[p + 1];
+    for (size_t p = 0; p < map_len(n); p++) {
+        node *k, *v;
         const char *name;
         size_t var, question;
-        if ((st = visit(c, k)) != SD_OK || (st = visit(c, v)) != SD_OK ||
+        if ((st = pair(c, n, p, &k, &v)) != SD_OK ||
             (st = want_text(c, k, "a quota's variable", NULL, &name)) != SD_OK ||
-            (st = check_quota_var(c->q, name, c->file, k->line, k->col, &var, &question,
-                                  c->err)) != SD_OK)
+            (st = check_quota_var(c->q, name, c->y.file, sd__ypos(k).line, sd__ypos(k).col, &var, &question,
+                                  c->y.err)) != SD_OK)
             return st;
         for (size_t i = 0; i < c->q->nquotas; i++)
             if (c->q->quotas[i].var == var)
                 return qfail(c, k, SD_E_PARSE, name, "duplicate quota on '%s'", name);
-        if ((st = want_kind(c, v, SD_QY_MAP, "a mapping of codes to counts", name)) != SD_OK)
+        if ((st = want_kind(c, v, YAML_MAPPING_NODE, "a mapping of codes to counts", name)) != SD_OK)
             return st;
-        size_t nc = v->nkids / 2;
+        size_t nc = map_len(v);
         if (nc > SD_Q_MAX_ITEMS)
             return qfail(c, v, SD_E_TOO_LARGE, name, "more than %zu cells", SD_Q_MAX_ITEMS);
         sd__quota_cell *cells = sd__calloc(nc ? nc : 1, sizeof *cells);
@@ -912,9 +847,9 @@ static sd_status read_quotas(qctx *c, const sd__qy_node *n)
             return nomem(c);
         const sd__question *qs = &c->q->qs[question];
         for (size_t i = 0; i < nc; i++) {
-            const sd__qy_node *ck = v->kids[2 * i], *cv = v->kids[2 * i + 1];
+            node *ck, *cv;
             unsigned long lim;
-            if ((st = visit(c, ck)) != SD_OK || (st = visit(c, cv)) != SD_OK ||
+            if ((st = pair(c, v, i, &ck, &cv)) != SD_OK ||
                 (st = want_number(c, ck, "a quota's code", name, &cells[i].code)) != SD_OK ||
                 (st = want_uint(c, cv, "a quota's count", Q_MAX_LIMIT, name, &lim)) != SD_OK) {
                 sd__free(cells);
@@ -923,13 +858,13 @@ static sd_status read_quotas(qctx *c, const sd__qy_node *n)
             if (!has_code(qs, cells[i].code)) {
                 sd__free(cells);
                 return qfail(c, ck, SD_E_INVALID, name,
-                             "quota on '%s': code %s is not one of its options", name, ck->text);
+                             "quota on '%s': code %s is not one of its options", name, TEXT(ck));
             }
             for (size_t j = 0; j < i; j++)
                 if (cells[j].code == cells[i].code) {
                     sd__free(cells);
                     return qfail(c, ck, SD_E_PARSE, name, "duplicate code %s in the quota on '%s'",
-                                 ck->text, name);
+                                 TEXT(ck), name);
                 }
             cells[i].limit = (long)lim;
         }
@@ -1011,11 +946,11 @@ sd_status sd__questionnaire_set_quota(sd__questionnaire *q, const char *spec, sd
 
 /* ---- the document */
 
-static sd_status read_langs(qctx *c, const sd__qy_node *n)
+static sd_status read_langs(qctx *c, const node *n)
 {
     sd__questionnaire *q = c->q;
-    size_t count = n ? (n->kind == SD_QY_SEQ ? n->nkids : 1) : 1;
-    if (n && n->kind == SD_QY_MAP)
+    size_t count = n ? (n->type == YAML_SEQUENCE_NODE ? seq_len(n) : 1) : 1;
+    if (n && n->type == YAML_MAPPING_NODE)
         return qfail(c, n, SD_E_PARSE, NULL, "expected a list of languages, not a mapping");
     if (count == 0 || count > 2)
         return qfail(c, n, SD_E_INVALID, NULL,
@@ -1026,8 +961,8 @@ static sd_status read_langs(qctx *c, const sd__qy_node *n)
         static const char *const words[] = {"fr", "en", NULL};
         int w = 1;
         if (n) {
-            const sd__qy_node *e = n->kind == SD_QY_SEQ ? n->kids[i] : n;
-            sd_status st = visit(c, e);
+            node *e = (node *)n;
+            sd_status st = n->type == YAML_SEQUENCE_NODE ? item(c, n, i, &e) : SD_OK;
             if (st == SD_OK)
                 st = want_word(c, e, "a language", words, "fr or en", NULL, &w);
             if (st != SD_OK)
@@ -1044,24 +979,24 @@ static sd_status read_langs(qctx *c, const sd__qy_node *n)
     return SD_OK;
 }
 
-static sd_status read_root(qctx *c, const sd__qy_node *root)
+static sd_status read_root(qctx *c, const node *root)
 {
     static const char *const keys[] = {"sondage_questionnaire", "title", "languages", "intro",
                                        "thanks", "screenout", "pages", "quotas", NULL};
     sd__questionnaire *q = c->q;
     sd_status st;
     char d[64];
-    if (!root || root->kind != SD_QY_MAP)
+    if (!root || root->type != YAML_MAPPING_NODE)
         return qfail(c, root, SD_E_PARSE, NULL,
                      "expected a mapping at the top level (sondage_questionnaire, title, "
                      "languages, pages, quotas…), not %s",
-                     describe(root, d, sizeof d));
-    const sd__qy_node *val[8];
+                     root ? sd__ydescribe(root, d, sizeof d) : "an empty document");
+    node *val[8];
     if ((st = read_keys(c, root, keys, "at the top level", NULL, val)) != SD_OK)
         return st;
     if (val[0]) {
         unsigned long v;
-        if ((st = want_uint(c, val[0], "sondage_questionnaire", 1, NULL, &v)) != SD_OK)
+        if ((st = want_uint(c, val[0], "sondage_questionnaire", 1000, NULL, &v)) != SD_OK)
             return st;
         if (v != 1)
             return qfail(c, val[0], SD_E_UNSUPPORTED, NULL,
@@ -1077,18 +1012,20 @@ static sd_status read_root(qctx *c, const sd__qy_node *root)
         return st;
     if (!val[6])
         return qfail(c, root, SD_E_INVALID, NULL, "the questionnaire has no pages");
-    const sd__qy_node *pages = val[6];
-    if ((st = want_kind(c, pages, SD_QY_SEQ, "a list of pages", NULL)) != SD_OK)
+    const node *pages = val[6];
+    if ((st = want_kind(c, pages, YAML_SEQUENCE_NODE, "a list of pages", NULL)) != SD_OK)
         return st;
-    if (pages->nkids == 0)
+    size_t np = seq_len(pages);
+    if (np == 0)
         return qfail(c, pages, SD_E_INVALID, NULL, "the questionnaire has no pages");
-    if (pages->nkids > SD_Q_MAX_ITEMS)
+    if (np > SD_Q_MAX_ITEMS)
         return qfail(c, pages, SD_E_TOO_LARGE, NULL, "more than %zu pages", SD_Q_MAX_ITEMS);
-    if (!(q->pages = sd__calloc(pages->nkids, sizeof *q->pages)))
+    if (!(q->pages = sd__calloc(np, sizeof *q->pages)))
         return nomem(c);
-    for (size_t i = 0; i < pages->nkids; i++) {
+    for (size_t i = 0; i < np; i++) {
+        node *pn;
         q->npages++;
-        if ((st = read_page(c, pages->kids[i], i)) != SD_OK)
+        if ((st = item(c, pages, i, &pn)) != SD_OK || (st = read_page(c, pn, i)) != SD_OK)
             return st;
     }
     if (val[7] && (st = read_quotas(c, val[7])) != SD_OK)
@@ -1141,13 +1078,12 @@ sd_status sd__questionnaire_parse(const char *yaml, size_t len, const char *name
         memcpy(q->text, yaml, len);
     q->text[len] = '\0';
     q->text_len = len;
-    sd__qy_doc doc;
-    sd_status st = sd__qy_load(yaml, len, q->file, &doc, err);
-    if (st == SD_OK) {
-        qctx c = {.file = q->file, .err = err, .budget = Q_VISITS, .q = q};
-        st = read_root(&c, doc.root);
-        sd__qy_free(&doc);
-    }
+    qctx c = {.q = q};
+    yaml_node_t *root = NULL;
+    sd_status st = sd__yaml_load(&c.y, yaml, len, q->file, "questionnaire", err, &root);
+    if (st == SD_OK)
+        st = read_root(&c, root);
+    sd__yaml_done(&c.y);
     if (st != SD_OK) {
         sd__questionnaire_free(q);
         return st;
