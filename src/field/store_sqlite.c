@@ -22,7 +22,9 @@
 #include "store.h"
 
 #include <math.h>
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +46,7 @@ typedef struct op {
     long id;
     bool resumed;
     bool full; /* COMPLETE: a quota cell had no room */
-    bool done;
+    sem_t done; /* posted by the writer once the batch is committed */
     struct op *next;
 } op;
 
@@ -65,7 +67,7 @@ typedef struct sqlite_store {
     pthread_t writer;
     bool writer_started;
     pthread_mutex_t mu;
-    pthread_cond_t wake, done_cv;
+    pthread_cond_t wake;
     op *head, *tail;
     bool stopping;
     /* read pool */
@@ -409,13 +411,12 @@ static void *writer_main(void *arg)
                 if (o->st == SD_OK)
                     o->st = sd__fail(o->err, SD_E_IO, S->path, 0, 0, NULL, "%s", msg);
         }
-        pthread_mutex_lock(&S->mu);
+        /* Wake each waiter on its own semaphore (no herd on one lock); an
+         * op may be gone as soon as it is posted, so read next first. */
         for (op *o = batch, *nx; o; o = nx) {
             nx = o->next;
-            o->done = true;
+            sem_post(&o->done);
         }
-        pthread_cond_broadcast(&S->done_cv);
-        pthread_mutex_unlock(&S->mu);
     }
 }
 
@@ -423,10 +424,12 @@ static void *writer_main(void *arg)
 static sd_status submit(sqlite_store *S, op *o)
 {
     o->next = NULL;
-    o->done = false;
+    if (sem_init(&o->done, 0, 0) != 0)
+        return sd__fail(o->err, SD_E_INTERNAL, S->path, 0, 0, NULL, "cannot make a semaphore");
     pthread_mutex_lock(&S->mu);
     if (S->stopping) {
         pthread_mutex_unlock(&S->mu);
+        sem_destroy(&o->done);
         return sd__fail(o->err, SD_E_IO, S->path, 0, 0, NULL, "the store is closing");
     }
     if (S->tail)
@@ -435,9 +438,10 @@ static sd_status submit(sqlite_store *S, op *o)
         S->head = o;
     S->tail = o;
     pthread_cond_signal(&S->wake);
-    while (!o->done)
-        pthread_cond_wait(&S->done_cv, &S->mu);
     pthread_mutex_unlock(&S->mu);
+    while (sem_wait(&o->done) != 0 && errno == EINTR) {
+    }
+    sem_destroy(&o->done);
     return o->st;
 }
 
@@ -700,7 +704,6 @@ static void s_close(sd__store *st)
     }
     pthread_mutex_destroy(&S->mu);
     pthread_cond_destroy(&S->wake);
-    pthread_cond_destroy(&S->done_cv);
     pthread_mutex_destroy(&S->rmu);
     pthread_cond_destroy(&S->rcv);
     sd__free(S->path);
@@ -945,7 +948,6 @@ sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, bo
     S->base.q = q;
     pthread_mutex_init(&S->mu, NULL);
     pthread_cond_init(&S->wake, NULL);
-    pthread_cond_init(&S->done_cv, NULL);
     pthread_mutex_init(&S->rmu, NULL);
     pthread_cond_init(&S->rcv, NULL);
     if (sqlite3_open_v2(path, &S->w, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
