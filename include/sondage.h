@@ -413,6 +413,10 @@ SD_API const char *sd_table_measure(const sd_table *t, int *forced);
 /* The row variable or set, and its label in `lang` (NULL when none). */
 SD_API const char *sd_table_row_var(const sd_table *t);
 SD_API const char *sd_table_row_label(const sd_table *t, const char *lang);
+/* The row variable's measure as the codebook gives it (ordinal: an ordered
+ * scale, which charts draw as diverging bars); a multiple-response set is
+ * nominal. Added-in: 0.2. */
+SD_API sd_measure sd_table_row_measure(const sd_table *t);
 /* The banner variable, or NULL for a Total-only table; its label or NULL. */
 SD_API const char *sd_table_col_var(const sd_table *t);
 SD_API const char *sd_table_col_label(const sd_table *t, const char *lang);

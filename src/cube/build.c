@@ -339,6 +339,7 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
     out->show_tests = w->tests;
     out->level = w->level > 0 ? w->level : 0.95;
     out->min_base = w->min_base;
+    out->row_measure = t->row_is_mrset ? SD_MEASURE_NOMINAL : ds->vars[t->row_index]->measure;
     const sd_labels *rl = t->row_is_mrset ? &ds->mr[t->row_index]->label
                                           : &ds->vars[t->row_index]->label;
     if (!(out->row_var = sd__strdup(t->row_name)) || !sd__labels_copy(&out->row_label, rl) ||

@@ -42,6 +42,7 @@ struct sd_table {
     sd_table_kind kind;
     char *row_var;         /* owned */
     sd_labels row_label;   /* owned */
+    sd_measure row_measure; /* the row variable's measure (sets: nominal) */
     char *col_var;         /* owned, NULL for a Total-only table; "a>b" nested */
     sd_labels col_label;   /* owned; nested: the levels' labels joined by " > " */
     size_t col_depth;      /* 1, or a nested banner's levels */

@@ -182,6 +182,11 @@ const char *sd_table_row_label(const sd_table *t, const char *lang)
     return sd__labels_get(&t->row_label, lang);
 }
 
+sd_measure sd_table_row_measure(const sd_table *t)
+{
+    return t->row_measure;
+}
+
 const char *sd_table_col_var(const sd_table *t)
 {
     return t->col_var;
