@@ -112,9 +112,27 @@ static void test_sets_and_no_tests(void)
     sd_result_free(NULL);
 }
 
+/* The row variable's measure from the codebook (the HTML writer draws an
+ * ordinal scale as diverging bars); a set is nominal. */
+static void test_row_measure(void)
+{
+    const char *rows[] = {"closer", "integration", "actions", "company_size"};
+    const sd_measure want[] = {SD_MEASURE_ORDINAL, SD_MEASURE_NOMINAL, SD_MEASURE_NOMINAL,
+                               SD_MEASURE_ORDINAL};
+    for (size_t i = 0; i < 4; i++) {
+        sd_result *r = tab_study(rows[i], 0);
+        CHECK(r != NULL);
+        if (!r)
+            continue;
+        CHECK_INT(sd_table_row_measure(sd_result_table(r, 0)), want[i]);
+        sd_result_free(r);
+    }
+}
+
 int main(void)
 {
     RUN(test_outlives_dataset);
     RUN(test_sets_and_no_tests);
+    RUN(test_row_measure);
     DONE();
 }
