@@ -97,29 +97,97 @@ struct sd_mrset {
     const struct sd_dataset *ds; /* the owner (borrowed) */
 };
 
-/* A survey design as a codebook declares it (names only; the stats layer
- * resolves and checks them). Every pointer owned; NULL/0 when not given. */
-typedef struct sd_design_decl {
-    bool declared;    /* the codebook had a design section */
+typedef enum sd_lonely {
+    SD_LONELY_FAIL = 0,
+    SD_LONELY_REMOVE,
+    SD_LONELY_ADJUST,
+    SD_LONELY_CERTAINTY,
+    SD_LONELY_AVERAGE
+} sd_lonely;
+
+typedef enum sd_reptype {
+    SD_REP_NONE = 0,
+    SD_REP_JK1,
+    SD_REP_JKN,
+    SD_REP_BRR,
+    SD_REP_FAY,
+    SD_REP_BOOTSTRAP,
+    SD_REP_SDR
+} sd_reptype;
+
+#define SD_MAX_STAGES 4
+
+/* Where a design field was declared: a codebook's line and column (the
+ * file is the spec's `origin`); 0 for the command line or a program. */
+typedef enum sd_dfield {
+    SD_DF_WEIGHT = 0,
+    SD_DF_STRATA,
+    SD_DF_CLUSTER,
+    SD_DF_FPC,
+    SD_DF_LONELY,
+    SD_DF_REPWEIGHTS,
+    SD_DF_REPTYPE,
+    SD_DF_RSCALES,
+    SD_DF_COUNT
+} sd_dfield;
+
+typedef struct sd_dpos {
+    long line, col;
+} sd_dpos;
+
+/* A survey design as declared, by a codebook's design section or by the
+ * command line (named after R's svydesign/svrepdesign arguments): one
+ * typed structure both fill, each field with where it came from; the
+ * engine resolves it against the data (engine/design.c). Every pointer
+ * owned; NULL/0 when not given. */
+typedef struct sd_designspec {
+    bool declared;     /* a codebook (or a file's WEIGHT BY) declared a design */
+    char *origin;      /* the codebook's file, for messages; NULL otherwise */
+    sd_dpos pos[SD_DF_COUNT];
     char *weight;
+    bool no_weight;    /* --weight none: the codebook's weight is not used */
     char *strata;
-    char **cluster;   /* one name per stage */
+    char *cluster[SD_MAX_STAGES];
     size_t ncluster;
-    char **fpc;       /* one name per stage */
+    char *fpc[SD_MAX_STAGES];
     size_t nfpc;
     bool nest;
-    char *lonely_psu; /* fail|remove|adjust|certainty|average */
-    char **repweights; /* variable names, or one regular expression */
+    sd_lonely lonely;
+    bool has_lonely;   /* lonely was given (fail is also the default) */
+    char **repweights; /* names; or one regular expression when repregex */
     size_t nrepweights;
-    char *reptype;    /* jk1|jkn|brr|fay|bootstrap|sdr */
+    bool repregex;
+    sd_reptype reptype;
     bool has_rho, has_scale, mse;
     double rho, scale;
     double *rscales;
     size_t nrscales;
+    sd_reptype make_replicates; /* turn a linearization design into replicates */
+    size_t replicates;          /* bootstrap replicates to make (default 50) */
+    uint64_t seed;              /* bootstrap seed (default 1) */
+    size_t patterns_max;        /* replicate patterns kept for domain df (0: 20000);
+                                 * "patterns-max", a test knob, not a CLI option */
     struct sd_calib_decl *calibration; /* the weight's calibration, or NULL */
-} sd_design_decl;
+} sd_designspec;
 
-void sd__design_decl_free(sd_design_decl *d);
+void sd__designspec_free(sd_designspec *d);
+/* Deep copy. */
+sd_status sd__designspec_copy(sd_designspec *dst, const sd_designspec *src, sd_error *err);
+/* Is anything beyond a weight declared? */
+bool sd__designspec_is_design(const sd_designspec *d);
+/* Set one option by its CLI name without dashes ("strata", "cluster",
+ * "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho", "scale",
+ * "rscales", "mse", "weight", "make-replicates"); list values are
+ * comma-separated. Errors name the option and what was expected. */
+sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *value,
+                             sd_error *err);
+/* A --repweights regular expression, through the guarded compiler
+ * (core/regex.c); the message names the option. */
+sd_status sd__repweights_compile(regex_t *re, const char *value, sd_error *err);
+/* Fill what `d` leaves unset from another spec (a codebook's), field by
+ * field, positions included. */
+sd_status sd__designspec_fill(sd_designspec *d, const sd_designspec *from, sd_error *err);
+
 
 /* ---- population targets for weighting (docs/weighting.md), as written:
  * names and keys as text, totals as numbers; src/weight resolves them
@@ -197,7 +265,7 @@ struct sd_dataset {
     /* Name indexes of vars and mr (names never change once added, so a
      * lookup is one probe however many variables a file has). */
     sd_hindex var_names, mr_names;
-    sd_design_decl design;
+    sd_designspec design;
 };
 
 /* ---- builders (readers call these; each returns false only on no memory

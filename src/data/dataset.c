@@ -70,7 +70,7 @@ void sd_dataset_free(sd_dataset *ds)
     sd__hindex_free(&ds->var_names);
     sd__hindex_free(&ds->mr_names);
     sd__labels_free(&ds->title);
-    sd__design_decl_free(&ds->design);
+    sd__designspec_free(&ds->design);
     sd__free(ds->source);
     sd__free(ds);
 }
@@ -249,27 +249,6 @@ bool sd__mrset_add_var(sd_mrset *m, size_t var_index)
     m->vars = p;
     m->vars[m->nvars++] = var_index;
     return true;
-}
-
-static void free_list(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        sd__free(v[i]);
-    sd__free(v);
-}
-
-void sd__design_decl_free(sd_design_decl *d)
-{
-    sd__free(d->weight);
-    sd__free(d->strata);
-    free_list(d->cluster, d->ncluster);
-    free_list(d->fpc, d->nfpc);
-    sd__free(d->lonely_psu);
-    free_list(d->repweights, d->nrepweights);
-    sd__free(d->reptype);
-    sd__free(d->rscales);
-    sd__calib_decl_free(d->calibration);
-    memset(d, 0, sizeof *d);
 }
 
 /* ---- public accessors */

@@ -1,6 +1,6 @@
 /*
- * design.c — survey designs: the declared options (the CLI names, after
- * R's svydesign and svrepdesign) and their resolution against a dataset
+ * design.c — survey designs (as declared: data/designspec.c) resolved
+ * against a dataset
  * into per-row stratum and cluster indexes, population sizes per stage,
  * and replicate weight columns. Every rule R's survey package enforces is
  * checked here, with a message naming the variable and row.
@@ -10,376 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ------------------------------------------------------------ spec */
-
-static void free_strs(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        sd__free(v[i]);
-}
-
-void sd__designspec_free(sd_designspec *d)
-{
-    sd__free(d->weight);
-    sd__free(d->strata);
-    free_strs(d->cluster, d->ncluster);
-    free_strs(d->fpc, d->nfpc);
-    free_strs(d->repweights, d->nrepweights);
-    sd__free(d->repweights);
-    sd__free(d->rscales);
-    memset(d, 0, sizeof *d);
-}
-
-bool sd__designspec_is_design(const sd_designspec *d)
-{
-    return d->strata || d->ncluster || d->nfpc || d->nrepweights;
-}
-
-/* Split a comma list into owned strings; *n receives the count. */
-static sd_status split_list(const char *key, const char *value, char ***out, size_t *n,
-                            size_t max, sd_error *err)
-{
-    *out = NULL;
-    *n = 0;
-    size_t cap = 0;
-    const char *p = value;
-    for (;;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == 0) {
-            free_strs(*out, *n);
-            sd__free(*out);
-            *out = NULL;
-            *n = 0;
-            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                            "--%s: empty name in '%s': expected names separated by commas", key,
-                            value);
-        }
-        if (*n >= max) {
-            free_strs(*out, *n);
-            sd__free(*out);
-            *out = NULL;
-            *n = 0;
-            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                            "--%s: at most %zu names, got more in '%s'", key, max, value);
-        }
-        char *s = sd__strndup(p, len);
-        if (!s || !sd__grow((void **)out, &cap, *n + 1, sizeof **out)) {
-            sd__free(s);
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        }
-        (*out)[(*n)++] = s;
-        if (!e)
-            return SD_OK;
-        p = e + 1;
-    }
-}
-
-static sd_status set_number(const char *key, const char *value, double lo, double hi,
-                            double *out, sd_error *err)
-{
-    double x;
-    if (!sd__parse_double(value, strlen(value), false, &x) || !(x >= lo && x <= hi))
-        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                        "--%s: expected a number from %g to %g, not '%s'", key, lo, hi, value);
-    *out = x;
-    return SD_OK;
-}
-
-static sd_status set_bool(const char *key, const char *value, bool *out, sd_error *err)
-{
-    if (!value || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1"))
-        *out = true;
-    else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0"))
-        *out = false;
-    else
-        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                        "--%s: expected true or false, not '%s'", key, value);
-    return SD_OK;
-}
-
-static sd_status set_reptype(const char *key, const char *value, bool allow_all,
-                             sd_reptype *out, sd_error *err)
-{
-    static const struct {
-        const char *name;
-        sd_reptype t;
-    } map[] = {{"jk1", SD_REP_JK1}, {"jkn", SD_REP_JKN},           {"brr", SD_REP_BRR},
-               {"fay", SD_REP_FAY}, {"bootstrap", SD_REP_BOOTSTRAP}, {"sdr", SD_REP_SDR}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(value, map[i].name) == 0 &&
-            (allow_all || map[i].t == SD_REP_JK1 || map[i].t == SD_REP_JKN ||
-             map[i].t == SD_REP_BRR || map[i].t == SD_REP_BOOTSTRAP)) {
-            *out = map[i].t;
-            return SD_OK;
-        }
-    return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "--%s: expected %s, not '%s'", key,
-                    allow_all ? "jk1, jkn, brr, fay, bootstrap or sdr" : "jk1, jkn, brr or bootstrap",
-                    value);
-}
-
-static bool looks_like_regex(const char *s)
-{
-    return strpbrk(s, "[]()*+?^$|\\{}") != NULL;
-}
-
-/* A --repweights pattern, through the guarded compiler of core/regex.c
- * (the CLI, the library and codebooks all come here). */
-static sd_status compile_repweights(regex_t *re, const char *value, sd_error *err)
-{
-    char why[128];
-    switch (sd__regex_compile(re, value, why, sizeof why)) {
-    case SD_RE_OK:
-        return SD_OK;
-    case SD_RE_BACKREF:
-        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                        "--repweights: '%.64s' holds a back-reference (%s): expected a pattern "
-                        "without one, e.g. 'rw[0-9]+'",
-                        value, why);
-    case SD_RE_TOO_COMPLEX:
-        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                        "--repweights: '%.64s' is too complex a regular expression: expected "
-                        "at most %d bytes and repetitions at most two deep, e.g. 'rw[0-9]+'",
-                        value, SD_MAX_REGEX);
-    case SD_RE_INVALID:
-        break;
-    }
-    return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                    "--repweights: '%.64s' is not a valid regular expression: %s", value, why);
-}
-
-sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *value,
-                             sd_error *err)
-{
-    if (!strcmp(key, "nest"))
-        return set_bool(key, value, &d->nest, err);
-    if (!strcmp(key, "mse"))
-        return set_bool(key, value, &d->mse, err);
-    if (!value || !*value)
-        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "--%s needs a value", key);
-    if (!strcmp(key, "weight") && !strcmp(value, "none")) {
-        /* --weight none: unweighted, whatever the codebook declares */
-        sd__free(d->weight);
-        d->weight = NULL;
-        d->no_weight = true;
-        return SD_OK;
-    }
-    if (!strcmp(key, "weight") || !strcmp(key, "strata")) {
-        if (key[0] == 'w')
-            d->no_weight = false;
-        char **slot = key[0] == 'w' ? &d->weight : &d->strata;
-        char *c = sd__strdup(value);
-        if (!c)
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        sd__free(*slot);
-        *slot = c;
-        return SD_OK;
-    }
-    if (!strcmp(key, "cluster") || !strcmp(key, "fpc")) {
-        bool cl = key[0] == 'c';
-        char **list;
-        size_t n;
-        sd_status st = split_list(key, value, &list, &n, SD_MAX_STAGES, err);
-        if (st != SD_OK)
-            return st;
-        char **dst = cl ? d->cluster : d->fpc;
-        size_t *dn = cl ? &d->ncluster : &d->nfpc;
-        free_strs(dst, *dn);
-        memcpy(dst, list, n * sizeof *list);
-        *dn = n;
-        sd__free(list);
-        return SD_OK;
-    }
-    if (!strcmp(key, "lonely-psu")) {
-        static const char *names[] = {"fail", "remove", "adjust", "certainty", "average"};
-        for (int i = 0; i < 5; i++)
-            if (!strcmp(value, names[i])) {
-                d->lonely = (sd_lonely)i;
-                return SD_OK;
-            }
-        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                        "--lonely-psu: expected fail, remove, adjust, certainty or average, not "
-                        "'%s'",
-                        value);
-    }
-    if (!strcmp(key, "repweights")) {
-        free_strs(d->repweights, d->nrepweights);
-        sd__free(d->repweights);
-        d->repweights = NULL;
-        d->nrepweights = 0;
-        d->repregex = !strchr(value, ',') && looks_like_regex(value);
-        if (d->repregex) {
-            regex_t re;
-            sd_status st = compile_repweights(&re, value, err);
-            if (st != SD_OK)
-                return st;
-            regfree(&re);
-        }
-        return split_list(key, value, &d->repweights, &d->nrepweights, 100000, err);
-    }
-    if (!strcmp(key, "reptype"))
-        return set_reptype(key, value, true, &d->reptype, err);
-    if (!strcmp(key, "make-replicates"))
-        return set_reptype(key, value, false, &d->make_replicates, err);
-    if (!strcmp(key, "replicates") || !strcmp(key, "seed")) {
-        unsigned long v;
-        if (!sd__parse_ulong(value, strlen(value), key[0] == 'r' ? 100000 : 0xFFFFFFFFul, &v) ||
-            (key[0] == 'r' && v < 2))
-            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                            "--%s: expected a whole number%s, not '%s'", key,
-                            key[0] == 'r' ? " from 2 to 100000" : "", value);
-        if (key[0] == 'r')
-            d->replicates = v;
-        else
-            d->seed = v;
-        return SD_OK;
-    }
-    if (!strcmp(key, "patterns-max")) {
-        /* A test knob (not a command-line option): replicate patterns kept
-         * before rows fall back to their own weights. */
-        unsigned long v;
-        if (!sd__parse_ulong(value, strlen(value), 0xFFFFFFFFul, &v) || v < 1)
-            return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                            "--patterns-max: expected a whole number >= 1, not '%s'", value);
-        d->patterns_max = v;
-        return SD_OK;
-    }
-    if (!strcmp(key, "rho")) {
-        d->has_rho = true;
-        return set_number(key, value, 0, 0.999999, &d->rho, err);
-    }
-    if (!strcmp(key, "scale")) {
-        d->has_scale = true;
-        return set_number(key, value, 1e-300, 1e300, &d->scale, err);
-    }
-    if (!strcmp(key, "rscales")) {
-        char **list;
-        size_t n;
-        sd_status st = split_list(key, value, &list, &n, 100000, err);
-        if (st != SD_OK)
-            return st;
-        double *r = sd__calloc(n, sizeof *r);
-        for (size_t i = 0; st == SD_OK && i < n; i++) {
-            if (!r)
-                st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-            else
-                st = set_number(key, list[i], 0, 1e300, &r[i], err);
-        }
-        free_strs(list, n);
-        sd__free(list);
-        if (st != SD_OK) {
-            sd__free(r);
-            return st;
-        }
-        sd__free(d->rscales);
-        d->rscales = r;
-        d->nrscales = n;
-        return SD_OK;
-    }
-    return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "unknown design option '%s'", key);
-}
-
-static sd_status join_and_set(sd_designspec *d, const char *key, char **names, size_t n,
-                              sd_error *err)
-{
-    sd_strbuf sb;
-    sd__sb_init(&sb, 1 << 20);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            sd__sb_putc(&sb, ',');
-        sd__sb_puts(&sb, names[i]);
-    }
-    sd_status st = sd__sb_status(&sb) != SD_OK
-                       ? sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory")
-                       : sd__designspec_set(d, key, sd__sb_str(&sb), err);
-    sd__sb_free(&sb);
-    return st;
-}
-
-sd_status sd__designspec_from_decl(sd_designspec *d, const sd_design_decl *c, sd_error *err)
-{
-    if (!c->declared)
-        return SD_OK;
-    sd_status st = SD_OK;
-    if (!d->weight && !d->no_weight && c->weight)
-        st = sd__designspec_set(d, "weight", c->weight, err);
-    if (st == SD_OK && !d->strata && c->strata)
-        st = sd__designspec_set(d, "strata", c->strata, err);
-    if (st == SD_OK && !d->ncluster && c->ncluster)
-        st = join_and_set(d, "cluster", c->cluster, c->ncluster, err);
-    if (st == SD_OK && !d->nfpc && c->nfpc)
-        st = join_and_set(d, "fpc", c->fpc, c->nfpc, err);
-    if (st == SD_OK && c->nest)
-        d->nest = true;
-    if (st == SD_OK && c->lonely_psu && d->lonely == SD_LONELY_FAIL)
-        st = sd__designspec_set(d, "lonely-psu", c->lonely_psu, err);
-    if (st == SD_OK && !d->nrepweights && c->nrepweights)
-        st = join_and_set(d, "repweights", c->repweights, c->nrepweights, err);
-    if (st == SD_OK && d->reptype == SD_REP_NONE && c->reptype)
-        st = sd__designspec_set(d, "reptype", c->reptype, err);
-    if (st == SD_OK && !d->has_rho && c->has_rho) {
-        d->has_rho = true;
-        d->rho = c->rho;
-    }
-    if (st == SD_OK && !d->has_scale && c->has_scale) {
-        d->has_scale = true;
-        d->scale = c->scale;
-    }
-    if (st == SD_OK && !d->nrscales && c->nrscales) {
-        d->rscales = sd__calloc(c->nrscales, sizeof *d->rscales);
-        if (!d->rscales)
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        memcpy(d->rscales, c->rscales, c->nrscales * sizeof *d->rscales);
-        d->nrscales = c->nrscales;
-    }
-    if (st == SD_OK && c->mse)
-        d->mse = true;
-    return st;
-}
-
-static sd_status dup_str(char **dst, const char *src, sd_error *err)
-{
-    *dst = NULL;
-    if (src && !(*dst = sd__strdup(src)))
-        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-    return SD_OK;
-}
-
-sd_status sd__designspec_copy(sd_designspec *dst, const sd_designspec *src, sd_error *err)
-{
-    *dst = *src;
-    dst->weight = dst->strata = NULL;
-    dst->ncluster = dst->nfpc = dst->nrepweights = dst->nrscales = 0;
-    dst->repweights = NULL;
-    dst->rscales = NULL;
-    sd_status st = dup_str(&dst->weight, src->weight, err);
-    if (st == SD_OK)
-        st = dup_str(&dst->strata, src->strata, err);
-    for (size_t i = 0; st == SD_OK && i < src->ncluster; i++, dst->ncluster++)
-        st = dup_str(&dst->cluster[i], src->cluster[i], err);
-    for (size_t i = 0; st == SD_OK && i < src->nfpc; i++, dst->nfpc++)
-        st = dup_str(&dst->fpc[i], src->fpc[i], err);
-    if (st == SD_OK && src->nrepweights) {
-        dst->repweights = sd__calloc(src->nrepweights, sizeof *dst->repweights);
-        if (!dst->repweights)
-            st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        for (size_t i = 0; st == SD_OK && i < src->nrepweights; i++, dst->nrepweights++)
-            st = dup_str(&dst->repweights[i], src->repweights[i], err);
-    }
-    if (st == SD_OK && src->nrscales) {
-        dst->rscales = sd__calloc(src->nrscales, sizeof *dst->rscales);
-        if (!dst->rscales)
-            st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        else {
-            memcpy(dst->rscales, src->rscales, src->nrscales * sizeof *dst->rscales);
-            dst->nrscales = src->nrscales;
-        }
-    }
-    if (st != SD_OK)
-        sd__designspec_free(dst);
-    return st;
-}
 
 /* ------------------------------------------------------------ resolve */
 
@@ -414,13 +44,19 @@ bool sd__design_has_variance(const sd_design *d)
     return true;
 }
 
-static const sd_var *find_var(const sd_dataset *ds, const char *name, const char *role,
-                              sd_error *err)
+/* A design variable by name; an unknown one is named with where it was
+ * declared (the codebook's line, when it came from one). */
+static const sd_var *find_var(const sd_dataset *ds, const sd_designspec *spec, sd_dfield f,
+                              const char *name, const char *role, sd_error *err)
 {
     long i = sd__dataset_var_index(ds, name);
     if (i < 0) {
-        sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, name,
-                 "unknown %s variable '%s': expected a variable of the data", role, name);
+        const sd_dpos *p = &spec->pos[f];
+        bool coded = spec->origin && p->line > 0;
+        sd__fail(err, SD_E_NOT_FOUND, coded ? spec->origin : ds->source, coded ? p->line : 0,
+                 coded ? p->col : 0, name,
+                 "unknown %s variable '%s': expected a variable of the data%s%s", role, name,
+                 coded ? " " : "", coded ? ds->source : "");
         return NULL;
     }
     return ds->vars[i];
@@ -719,7 +355,7 @@ static sd_status resolve_replicates(const sd_dataset *ds, const sd_designspec *s
     const char *first = spec->repweights[0];
     if (spec->repregex) {
         regex_t re;
-        sd_status rst = compile_repweights(&re, first, err);
+        sd_status rst = sd__repweights_compile(&re, first, err);
         if (rst != SD_OK)
             return rst;
         for (size_t i = 0; i < ds->nvars; i++) {
@@ -1156,7 +792,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
     const sd_var *v;
     /* Weights. */
     if (spec->weight) {
-        if (!(v = find_var(ds, spec->weight, "weight", err)))
+        if (!(v = find_var(ds, spec, SD_DF_WEIGHT, spec->weight, "weight", err)))
             return SD_E_NOT_FOUND;
         if (v->type != SD_TYPE_NUMERIC)
             return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
@@ -1197,7 +833,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
     }
     /* Strata. */
     if (spec->strata) {
-        if (!(v = find_var(ds, spec->strata, "strata", err)))
+        if (!(v = find_var(ds, spec, SD_DF_STRATA, spec->strata, "strata", err)))
             return SD_E_NOT_FOUND;
         if ((st = index_column(ds, v, "strata", &d->stratum, &d->nstrata, err)) != SD_OK)
             return st;
@@ -1220,7 +856,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
     for (size_t s = 0; s < spec->ncluster && st == SD_OK; s++) {
         int32_t *ids = NULL;
         size_t k;
-        if (!(v = find_var(ds, spec->cluster[s], "cluster", err))) {
+        if (!(v = find_var(ds, spec, SD_DF_CLUSTER, spec->cluster[s], "cluster", err))) {
             st = SD_E_NOT_FOUND;
             break;
         }
@@ -1288,7 +924,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
         for (size_t p = 0; p < np; p++)
             d->popsize[s][p] = INFINITY;
         if (s < spec->nfpc) {
-            if (!(v = find_var(ds, spec->fpc[s], "fpc", err))) {
+            if (!(v = find_var(ds, spec, SD_DF_FPC, spec->fpc[s], "fpc", err))) {
                 st = SD_E_NOT_FOUND;
                 break;
             }

@@ -10,67 +10,6 @@
 
 #include "../data/data.h"
 
-typedef enum sd_lonely {
-    SD_LONELY_FAIL = 0,
-    SD_LONELY_REMOVE,
-    SD_LONELY_ADJUST,
-    SD_LONELY_CERTAINTY,
-    SD_LONELY_AVERAGE
-} sd_lonely;
-
-typedef enum sd_reptype {
-    SD_REP_NONE = 0,
-    SD_REP_JK1,
-    SD_REP_JKN,
-    SD_REP_BRR,
-    SD_REP_FAY,
-    SD_REP_BOOTSTRAP,
-    SD_REP_SDR
-} sd_reptype;
-
-#define SD_MAX_STAGES 4
-
-/* The design as declared: every string owned; NULL/0 when not given. */
-typedef struct sd_designspec {
-    char *weight;
-    bool no_weight;    /* --weight none: the codebook's weight is not used */
-    char *strata;
-    char *cluster[SD_MAX_STAGES];
-    size_t ncluster;
-    char *fpc[SD_MAX_STAGES];
-    size_t nfpc;
-    bool nest;
-    sd_lonely lonely;
-    char **repweights; /* names; or one regular expression when repregex */
-    size_t nrepweights;
-    bool repregex;
-    sd_reptype reptype;
-    bool has_rho, has_scale, mse;
-    double rho, scale;
-    double *rscales;
-    size_t nrscales;
-    sd_reptype make_replicates; /* turn a linearization design into replicates */
-    size_t replicates;          /* bootstrap replicates to make (default 50) */
-    uint64_t seed;              /* bootstrap seed (default 1) */
-    size_t patterns_max;        /* replicate patterns kept for domain df (0: 20000);
-                                 * "patterns-max", a test knob, not a CLI option */
-} sd_designspec;
-
-void sd__designspec_free(sd_designspec *d);
-/* Deep copy. */
-sd_status sd__designspec_copy(sd_designspec *dst, const sd_designspec *src, sd_error *err);
-/* Is anything beyond a weight declared? */
-bool sd__designspec_is_design(const sd_designspec *d);
-/* Set one option by its CLI name without dashes ("strata", "cluster",
- * "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho", "scale",
- * "rscales", "mse", "weight", "make-replicates"); list values are
- * comma-separated. Errors name the option and what was expected. */
-sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *value,
-                             sd_error *err);
-/* Fill what `d` leaves unset from a codebook's declaration. */
-sd_status sd__designspec_from_decl(sd_designspec *d, const sd_design_decl *decl,
-                                   sd_error *err);
-
 /* Weighting options, as given (src/weight runs them; names after the CLI). */
 typedef struct sd_weightopts {
     char *targets;      /* the targets file (owned), NULL: no weighting asked */

@@ -447,7 +447,7 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
     }
     /* The design: the options given, completed by the codebook's. */
     if ((st = sd__designspec_copy(&dspec, &spec->design, err)) != SD_OK ||
-        (st = sd__designspec_from_decl(&dspec, &ds->design, err)) != SD_OK)
+        (st = sd__designspec_fill(&dspec, &ds->design, err)) != SD_OK)
         goto done;
     if ((dspec.weight && !(res->weight = sd__strdup(dspec.weight))) ||
         (ds->source && !(res->source = sd__strdup(ds->source)))) {

@@ -304,28 +304,53 @@ static sd_status apply_design(actx *a, const cb_design *dz)
             if ((st = check_design_var(a, &dz->repweights.v[i], "repweights", true)) != SD_OK)
                 return st;
 
-    sd_design_decl d;
+    /* The typed design (data.h), each field with the codebook line it came
+     * from, so that resolving it against the data can name that line. */
+    sd_designspec d;
     memset(&d, 0, sizeof d);
     bool ok = true;
     d.declared = true;
-    if (dz->weight.text)
+    if (a->cb->file)
+        ok &= (d.origin = sd__strdup(a->cb->file)) != NULL;
+    if (dz->weight.text) {
         ok &= (d.weight = sd__strdup(dz->weight.text)) != NULL;
-    if (dz->strata.text)
+        d.pos[SD_DF_WEIGHT] = (sd_dpos){dz->weight.pos.line, dz->weight.pos.col};
+    }
+    if (dz->strata.text) {
         ok &= (d.strata = sd__strdup(dz->strata.text)) != NULL;
-    d.cluster = dup_list(&dz->cluster, &ok);
-    d.ncluster = d.cluster ? dz->cluster.n : 0;
-    d.fpc = dup_list(&dz->fpc, &ok);
-    d.nfpc = d.fpc ? dz->fpc.n : 0;
+        d.pos[SD_DF_STRATA] = (sd_dpos){dz->strata.pos.line, dz->strata.pos.col};
+    }
+    for (size_t i = 0; i < dz->cluster.n && i < SD_MAX_STAGES; i++, d.ncluster++)
+        ok &= (d.cluster[i] = sd__strdup(dz->cluster.v[i].text)) != NULL;
+    d.pos[SD_DF_CLUSTER] = (sd_dpos){dz->cluster.pos.line, dz->cluster.pos.col};
+    for (size_t i = 0; i < dz->fpc.n && i < SD_MAX_STAGES; i++, d.nfpc++)
+        ok &= (d.fpc[i] = sd__strdup(dz->fpc.v[i].text)) != NULL;
+    d.pos[SD_DF_FPC] = (sd_dpos){dz->fpc.pos.line, dz->fpc.pos.col};
     d.repweights = dup_list(&dz->repweights, &ok);
     d.nrepweights = d.repweights ? dz->repweights.n : 0;
+    d.repregex = dz->repweights_regex;
+    d.pos[SD_DF_REPWEIGHTS] = (sd_dpos){dz->repweights.pos.line, dz->repweights.pos.col};
     d.nest = dz->nest;
     d.mse = dz->mse;
     if (dz->calibration)
         ok &= (d.calibration = sd__calib_decl_copy(dz->calibration)) != NULL;
-    if (dz->lonely_psu)
-        ok &= (d.lonely_psu = sd__strdup(dz->lonely_psu)) != NULL;
-    if (dz->reptype)
-        ok &= (d.reptype = sd__strdup(dz->reptype)) != NULL;
+    static const char *const lonely[] = {"fail", "remove", "adjust", "certainty", "average"};
+    for (int k = 0; dz->lonely_psu && k < 5; k++)
+        if (!strcmp(dz->lonely_psu, lonely[k])) {
+            d.lonely = (sd_lonely)k;
+            d.has_lonely = true;
+            d.pos[SD_DF_LONELY] = (sd_dpos){dz->pos.line, dz->pos.col};
+        }
+    static const struct {
+        const char *name;
+        sd_reptype t;
+    } rt[] = {{"jk1", SD_REP_JK1}, {"jkn", SD_REP_JKN},           {"brr", SD_REP_BRR},
+              {"fay", SD_REP_FAY}, {"bootstrap", SD_REP_BOOTSTRAP}, {"sdr", SD_REP_SDR}};
+    for (size_t k = 0; dz->reptype && k < sizeof rt / sizeof rt[0]; k++)
+        if (!strcmp(dz->reptype, rt[k].name)) {
+            d.reptype = rt[k].t;
+            d.pos[SD_DF_REPTYPE] = (sd_dpos){dz->pos.line, dz->pos.col};
+        }
     d.has_rho = dz->has_rho;
     d.rho = dz->rho;
     d.has_scale = dz->has_scale;
@@ -334,15 +359,16 @@ static sd_status apply_design(actx *a, const cb_design *dz)
         if ((d.rscales = sd__reallocarray(NULL, dz->nrscales, sizeof *d.rscales))) {
             memcpy(d.rscales, dz->rscales, dz->nrscales * sizeof *d.rscales);
             d.nrscales = dz->nrscales;
+            d.pos[SD_DF_RSCALES] = (sd_dpos){dz->pos.line, dz->pos.col};
         } else {
             ok = false;
         }
     }
     if (!ok) {
-        sd__design_decl_free(&d);
+        sd__designspec_free(&d);
         return anomem(a);
     }
-    sd__design_decl_free(&a->ds->design);
+    sd__designspec_free(&a->ds->design);
     a->ds->design = d;
     return SD_OK;
 }

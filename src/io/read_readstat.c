@@ -863,7 +863,7 @@ static sd_status sav_extras(rs_ctx *c, rs_src *src, const sd__sav_dict *d, const
     sd__free(vars);
     if (st == SD_OK && c->weight_index >= 0 && (size_t)c->weight_index < c->ncols &&
         c->cols[c->weight_index].v) {
-        sd_design_decl *dd = &c->ds->design;
+        sd_designspec *dd = &c->ds->design;
         if (!(dd->weight = sd__strdup(c->cols[c->weight_index].v->name)))
             return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, NULL, "out of memory");
         dd->declared = true;

@@ -467,7 +467,7 @@ static void write_calibration(wctx *w, const sd_calib_decl *c)
     map_end(w);
 }
 
-static void write_design(wctx *w, const sd_design_decl *d)
+static void write_design(wctx *w, const sd_designspec *d)
 {
     plain(w, "design");
     map_start(w, false);
@@ -479,17 +479,18 @@ static void write_design(wctx *w, const sd_design_decl *d)
         plain(w, "strata");
         plain(w, d->strata);
     }
-    names(w, "cluster", d->cluster, d->ncluster);
-    names(w, "fpc", d->fpc, d->nfpc);
+    names(w, "cluster", (char **)d->cluster, d->ncluster);
+    names(w, "fpc", (char **)d->fpc, d->nfpc);
     if (d->nest) {
         plain(w, "nest");
         plain(w, "true");
     }
-    if (d->lonely_psu) {
+    static const char *const lonely[] = {"fail", "remove", "adjust", "certainty", "average"};
+    if (d->has_lonely) {
         plain(w, "lonely_psu");
-        plain(w, d->lonely_psu);
+        plain(w, lonely[d->lonely]);
     }
-    if (d->nrepweights == 1) {
+    if (d->repregex && d->nrepweights == 1) {
         /* One element is a regular expression (a list names at least 2). */
         plain(w, "repweights");
         scalar(w, d->repweights[0], YAML_DOUBLE_QUOTED_SCALAR_STYLE);
@@ -497,9 +498,10 @@ static void write_design(wctx *w, const sd_design_decl *d)
         plain(w, "repweights");
         name_list(w, d->repweights, d->nrepweights);
     }
-    if (d->reptype) {
+    static const char *const reptypes[] = {"", "jk1", "jkn", "brr", "fay", "bootstrap", "sdr"};
+    if (d->reptype != SD_REP_NONE) {
         plain(w, "reptype");
-        plain(w, d->reptype);
+        plain(w, reptypes[d->reptype]);
     }
     if (d->has_rho && isfinite(d->rho)) {
         plain(w, "rho");

@@ -346,7 +346,7 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
     /* The design: the spec's options completed by the codebook's; a re-run
      * of a recorded calibration starts from its base weight. */
     if ((st = sd__designspec_copy(&w->design, &spec->design, err)) != SD_OK ||
-        (st = sd__designspec_from_decl(&w->design, &ds->design, err)) != SD_OK)
+        (st = sd__designspec_fill(&w->design, &ds->design, err)) != SD_OK)
         goto fail;
     if (rerun) {
         sd__free(w->design.weight);
@@ -703,21 +703,6 @@ sd_status sd_tabspec_weight(sd_tabspec *s, const sd_dataset *ds, sd_weighting **
 
 /* ------------------------------------------------------------ dataset */
 
-static char **dup_names(char *const *v, size_t n, bool *ok)
-{
-    if (!n)
-        return NULL;
-    char **c = sd__calloc(n, sizeof *c);
-    if (!c) {
-        *ok = false;
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (!(c[i] = sd__strdup(v[i])))
-            *ok = false;
-    return c;
-}
-
 sd_status sd_dataset_add_weighting(sd_dataset *ds, const sd_weighting *w, const char *name,
                                    sd_error *err)
 {
@@ -752,39 +737,17 @@ sd_status sd_dataset_add_weighting(sd_dataset *ds, const sd_weighting *w, const 
     /* The design: the effective one, with the new weight and its
      * calibration. */
     const sd_designspec *e = &w->design;
-    sd_design_decl dd;
-    memset(&dd, 0, sizeof dd);
+    sd_designspec dd;
+    sd_status cst = sd__designspec_copy(&dd, e, err);
+    if (cst != SD_OK)
+        return cst;
     bool ok = true;
     dd.declared = true;
+    sd__free(dd.weight);
     ok &= (dd.weight = sd__strdup(name)) != NULL;
-    if (e->strata)
-        ok &= (dd.strata = sd__strdup(e->strata)) != NULL;
-    dd.cluster = dup_names(e->cluster, e->ncluster, &ok);
-    dd.ncluster = dd.cluster ? e->ncluster : 0;
-    dd.fpc = dup_names(e->fpc, e->nfpc, &ok);
-    dd.nfpc = dd.fpc ? e->nfpc : 0;
-    dd.nest = e->nest;
-    static const char *const lonely[] = {"fail", "remove", "adjust", "certainty", "average"};
-    if (e->lonely != SD_LONELY_FAIL)
-        ok &= (dd.lonely_psu = sd__strdup(lonely[e->lonely])) != NULL;
-    dd.repweights = dup_names(e->repweights, e->nrepweights, &ok);
-    dd.nrepweights = dd.repweights ? e->nrepweights : 0;
-    static const char *const reps[] = {"", "jk1", "jkn", "brr", "fay", "bootstrap", "sdr"};
-    if (e->reptype != SD_REP_NONE)
-        ok &= (dd.reptype = sd__strdup(reps[e->reptype])) != NULL;
-    dd.has_rho = e->has_rho;
-    dd.rho = e->rho;
-    dd.has_scale = e->has_scale;
-    dd.scale = e->scale;
-    dd.mse = e->mse;
-    if (e->nrscales) {
-        if ((dd.rscales = sd__reallocarray(NULL, e->nrscales, sizeof *dd.rscales))) {
-            memcpy(dd.rscales, e->rscales, e->nrscales * sizeof *dd.rscales);
-            dd.nrscales = e->nrscales;
-        } else {
-            ok = false;
-        }
-    }
+    dd.no_weight = false;
+    dd.make_replicates = SD_REP_NONE; /* the file records the design, not a request */
+    sd__calib_decl_free(dd.calibration);
     sd_calib_decl *cd = sd__calloc(1, sizeof *cd);
     dd.calibration = cd;
     if (cd) {
@@ -806,10 +769,10 @@ sd_status sd_dataset_add_weighting(sd_dataset *ds, const sd_weighting *w, const 
         ok = false;
     }
     if (!ok) {
-        sd__design_decl_free(&dd);
+        sd__designspec_free(&dd);
         return nomem(err);
     }
-    sd__design_decl_free(&ds->design);
+    sd__designspec_free(&ds->design);
     ds->design = dd;
     return SD_OK;
 }

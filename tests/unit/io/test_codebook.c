@@ -224,8 +224,12 @@ static void test_apply_full(void)
     const sd_mrset *places = sd_dataset_find_mrset(ds, "places");
     CHECK(places && sd_mrset_kind_of(places) == SD_MRSET_CATEGORY && sd_mrset_nvars(places) == 2);
 
-    const sd_design_decl *d = &ds->design;
+    const sd_designspec *d = &ds->design;
     CHECK(d->declared);
+    /* typed, with where each field came from (the error of a design
+     * variable the data lack names this line) */
+    CHECK_STR(d->origin, "cb.yaml");
+    CHECK(d->pos[SD_DF_WEIGHT].line > 0 && d->pos[SD_DF_WEIGHT].col > 0);
     CHECK_STR(d->weight, "w");
     CHECK_STR(d->strata, "psu");
     CHECK_INT(d->ncluster, 2);
@@ -234,10 +238,10 @@ static void test_apply_full(void)
     CHECK_INT(d->nfpc, 2);
     CHECK_STR(d->fpc[1], "fpc1");
     CHECK(d->nest);
-    CHECK_STR(d->lonely_psu, "adjust");
+    CHECK(d->has_lonely && d->lonely == SD_LONELY_ADJUST);
     CHECK_INT(d->nrepweights, 2);
     CHECK_STR(d->repweights[1], "rw2");
-    CHECK_STR(d->reptype, "fay"); /* words are read case-insensitively, kept lowercase */
+    CHECK(d->reptype == SD_REP_FAY); /* words are read case-insensitively */
     CHECK(d->has_rho && d->rho == 0.3);
     CHECK(d->has_scale && d->scale == 0.5);
     CHECK_INT(d->nrscales, 2);
@@ -725,7 +729,7 @@ static bool str_same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static bool list_same(char **a, size_t na, char **b, size_t nb)
+static bool list_same(char *const *a, size_t na, char *const *b, size_t nb)
 {
     if (na != nb)
         return false;
@@ -784,7 +788,7 @@ static void compare_ds(const sd_dataset *a, const sd_dataset *b)
         for (size_t k = 0; k < x->nvars && k < y->nvars; k++)
             CHECK_INT(x->vars[k], y->vars[k]);
     }
-    const sd_design_decl *p = &a->design, *q = &b->design;
+    const sd_designspec *p = &a->design, *q = &b->design;
     CHECK(p->declared == q->declared);
     CHECK(str_same(p->weight, q->weight));
     CHECK(str_same(p->strata, q->strata));
@@ -792,8 +796,8 @@ static void compare_ds(const sd_dataset *a, const sd_dataset *b)
     CHECK(list_same(p->fpc, p->nfpc, q->fpc, q->nfpc));
     CHECK(list_same(p->repweights, p->nrepweights, q->repweights, q->nrepweights));
     CHECK(p->nest == q->nest && p->mse == q->mse);
-    CHECK(str_same(p->lonely_psu, q->lonely_psu));
-    CHECK(str_same(p->reptype, q->reptype));
+    CHECK(p->has_lonely == q->has_lonely && p->lonely == q->lonely);
+    CHECK(p->reptype == q->reptype && p->repregex == q->repregex);
     CHECK(p->has_rho == q->has_rho && (!p->has_rho || p->rho == q->rho));
     CHECK(p->has_scale == q->has_scale && (!p->has_scale || p->scale == q->scale));
     CHECK_INT(p->nrscales, q->nrscales);
