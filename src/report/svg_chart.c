@@ -68,6 +68,7 @@ typedef struct chart {
 static const char *const palette[] = {"#1f5a96", "#e08214", "#2e8b57", "#7b3f98",
                                       "#c9a227", "#4fa3d9", "#a0522d", "#d16a9e"};
 #define TOTAL_FILL "#505050"
+#define NPAL (sizeof palette / sizeof palette[0])
 
 /* ------------------------------------------------------------ numbers */
 
@@ -965,12 +966,17 @@ bool sd__svg_chart(sd_strbuf *sb, const sd_result *r, size_t from, size_t to, co
             if (!cc->label)
                 cc->label = "";
             cc->low = (sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE) != 0;
-            cc->fill = c == 0 ? TOTAL_FILL : palette[pal++ % (sizeof palette / sizeof palette[0])];
+            cc->fill = c == 0 ? TOTAL_FILL : palette[pal++ % NPAL];
             ch.low_any |= cc->low;
             for (size_t k = 0; k < ch.nrows; k++)
                 ch.ci_any |= isfinite(sd_table_cell(t, ch.rows[k], c, SD_FIG_CI_LOW));
         }
     }
+    /* More banner columns than colours: one colour for them all (a colour
+     * that came round again would suggest a kinship that is not there). */
+    if (ch.ncols > NPAL + 1)
+        for (size_t j = 1; j < ch.ncols; j++)
+            ch.cols[j].fill = palette[0];
     ch.lw = LW_MIN;
     for (size_t j = 0; j < ch.ncols; j++) {
         double w = tw(ch.cols[j].label, FS_SMALL) * (j == 0 ? 1.1 : 1) + (ch.cols[j].low ? 12 : 0) + 12;

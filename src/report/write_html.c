@@ -8,7 +8,8 @@
  * levels; column letters; percentages in the language's typography; bases;
  * low-base marks), its SVG chart (svg_chart.c) and its findings. The page
  * reads in one column under 600 px (tables scroll sideways), puts a table
- * beside its chart on wide screens, and prints one table a page.
+ * beside its chart on wide screens, and prints one table a page
+ * (A4, a narrow table beside its chart).
  * Hand-written: HTML templating libraries for C (e.g. ctemplate ports,
  * mustach) would add a dependency for a fixed page whose every text must
  * still go through our own escaping; the page is a few string appends.
@@ -57,7 +58,7 @@ static const char CSS[] =
     ".tw:focus{outline:2px solid var(--accent);outline-offset:2px}\n"
     "table{border-collapse:collapse;font-variant-numeric:tabular-nums;min-width:min(100%,34rem)}\n"
     "caption{text-align:left;padding:0 0 .55rem}\n"
-    "caption .cap{display:block;position:sticky;left:0;max-width:calc(100vw - 3rem)}\n"
+    "caption .cap{display:block;position:sticky;left:0;max-width:min(calc(100vw - 4rem),1136px)}\n"
     "caption .tnum{font-weight:700}\n"
     "caption .ttl{font-weight:600;font-size:1.05rem}\n"
     "caption .var{color:var(--muted);font-weight:400;font-size:.85rem}\n"
@@ -98,7 +99,10 @@ static const char CSS[] =
     "@media (max-width:600px){body{font-size:14px}.page{padding:16px 12px 32px}"
     "h1{font-size:1.3rem}th,td{padding:.28rem .4rem}tbody th{min-width:7.5rem;"
     "max-width:11rem}caption .cap{max-width:calc(100vw - 1.5rem)}}\n"
-    "@media print{@page{margin:14mm}body{font-size:10pt}.page{max-width:none;padding:0}"
+    "@media print{@page{size:A4;margin:12mm}body{font-size:9pt}"
+    ".page{max-width:none;padding:0}tbody th{min-width:7rem}.pair.narrow{grid-template-columns:"
+    "minmax(min-content,1fr) minmax(0,1fr);"
+    "align-items:start}"
     "nav.toc{display:none}thead td.corner{position:static}.block{break-before:page;border-top:none;margin-top:0}"
     ".block.first,.block.lead{break-before:auto}.part{break-before:page}.part.first"
     "{break-before:auto}.tw{overflow:visible}th[scope=row],caption .cap{position:static}"

@@ -4,12 +4,14 @@
 # the browser's DOM (--dump-dom) in French and English, the charts and their
 # titles, a nested banner with low bases, hostile labels, no network request
 # (Chromium's net log), the layout measured at desktop and phone widths
-# (tests/report/layout_probe.js), the same bytes twice and under
+# (tests/report/layout_probe.js), printed to PDF (one table a page), the same
+# bytes twice and under
 # LC_ALL=fr_FR.UTF-8. Screenshots (to be looked at) go to
 # $SONDAGE_BUILD/screens-html/. Checks: tests/report/html_check.py; the
 # layout and screenshots: tests/report/html_browser.py. Prints PASS/FAIL lines.
 #
-# Needs chromium, chromium-driver and python3 (.ci/run installs them). When they are missing
+# Needs chromium, chromium-driver, python3 and poppler-utils (.ci/run installs
+# them). When they are missing
 # the test says so and fails under CI=true; elsewhere it is skipped.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -92,6 +94,29 @@ printf '<!DOCTYPE html><html lang="en"><head><title>c</title><link rel="styleshe
 chrome --log-net-log="$tmp/net_control.json" --dump-dom "file://$tmp/control.html" >/dev/null
 if [ -s "$tmp/net_control.json" ]; then $CHECK netlog "$tmp/net_control.json" control; else
     echo "FAIL html_netlog_control_written: $(tail -3 "$tmp/chrome.err")"; fi
+
+# Printed: one table a page (Chromium's PDF, read back with pdftotext).
+if command -v pdftotext >/dev/null 2>&1; then
+    chrome --no-pdf-header-footer --print-to-pdf="$tmp/study.pdf" "file://$page" >/dev/null
+    if [ -s "$tmp/study.pdf" ]; then
+        pdftotext -layout "$tmp/study.pdf" "$tmp/study.txt"
+        python3 - "$tmp/study.txt" <<'PY'
+import re, sys
+pages = open(sys.argv[1], encoding="utf-8").read().split("\f")
+pages = [p for p in pages if p.strip()]
+found = [re.findall(r"Tableau (\d+)\.", p) for p in pages]
+ok = len(pages) >= 3 and [f[:1] for f in found[:3]] == [["1"], ["2"], ["3"]] and \
+    all(len(f) <= 1 for f in found) and len(pages) <= 6
+print(("PASS" if ok else "FAIL") + " html_print_one_table_a_page" + ("" if ok else f": {found}"))
+PY
+        command -v pdftoppm >/dev/null 2>&1 &&
+            pdftoppm -r 60 -png "$tmp/study.pdf" "$SCREENS/study_fr_print"
+    else
+        echo "FAIL html_print_pdf: $(tail -3 "$tmp/chrome.err")"
+    fi
+elif [ "${CI:-}" = true ]; then
+    echo "FAIL html_print: pdftotext is not installed (apt-get install poppler-utils)"
+fi
 
 # A nested banner, low bases (--min-base 100), with intervals.
 if "$SONDAGE" tab --rows closer --cols 'role>company_size' --min-base 100 --tests --stats \
