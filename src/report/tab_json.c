@@ -72,6 +72,49 @@ static void json_test(sd_strbuf *sb, const sd_table *t)
     sd__sb_putc(sb, '}');
 }
 
+/* A table's compared pairs (--tests): per row and pair of columns, the
+ * difference, the SE its test implies, the statistic (a t), its df and
+ * two-sided p, how it was tested (docs/tests.md), and the p after
+ * --adjust when one applies. */
+static void json_pairs(sd_strbuf *sb, const sd_table *t)
+{
+    size_t np = sd_table_npairs(t);
+    bool adjusted = false; /* --adjust changed a p-value of this table */
+    for (size_t k = 0; k < np && !adjusted; k++) {
+        sd_pair_info q;
+        sd_table_pair(t, k, &q);
+        adjusted = isfinite(q.p) && q.p_adjusted != q.p;
+    }
+    sd__sb_puts(sb, np ? "[" : "[]");
+    for (size_t k = 0; k < np; k++) {
+        sd_pair_info q;
+        sd_table_pair(t, k, &q);
+        sd__sb_puts(sb, k ? ",\n        {\"row\": " : "\n        {\"row\": ");
+        json_key(sb, t, SD_ROWS, q.row);
+        sd__sb_puts(sb, ", \"cols\": [");
+        json_key(sb, t, SD_COLS, q.col_a);
+        sd__sb_puts(sb, ", ");
+        json_key(sb, t, SD_COLS, q.col_b);
+        sd__sb_puts(sb, "], \"diff\": ");
+        json_num_or_null(sb, q.diff);
+        sd__sb_puts(sb, ", \"se\": ");
+        json_num_or_null(sb, q.se);
+        sd__sb_puts(sb, ", \"statistic\": ");
+        json_num_or_null(sb, q.statistic);
+        sd__sb_puts(sb, ", \"df\": ");
+        json_num_or_null(sb, q.df);
+        sd__sb_puts(sb, ", \"p\": ");
+        json_num_or_null(sb, q.p);
+        if (adjusted) {
+            sd__sb_puts(sb, ", \"p_adjusted\": ");
+            json_num_or_null(sb, q.p_adjusted);
+        }
+        sd__sb_printf(sb, ", \"method\": \"%s\"}", q.method);
+    }
+    if (np)
+        sd__sb_puts(sb, "\n      ]");
+}
+
 static const char *cat_type_name(const sd_table *t, size_t i)
 {
     switch (sd_table_cat_type(t, SD_ROWS, i)) {
@@ -242,6 +285,15 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
         sd__sb_json_str(sb, sd_table_row_var(t));
         sd__sb_printf(sb, ",\n      \"row_kind\": \"%s\",\n      \"row_label\": ", row_kind(t));
         sd__sb_json_str(sb, row_label(t, lang));
+        int forced = 0;
+        const char *measure = sd_table_measure(t, &forced);
+        if (measure && (summary || forced)) {
+            /* why a table shows summaries (the variable's measure), and
+             * whether NAME:cat / NAME:mean overrode it */
+            sd__sb_printf(sb, ",\n      \"measure\": \"%s\"", measure);
+            if (forced)
+                sd__sb_puts(sb, ", \"forced\": true");
+        }
         sd__sb_puts(sb, ",\n      \"col_var\": ");
         if (sd_table_col_var(t))
             sd__sb_json_str(sb, sd_table_col_var(t));
@@ -303,6 +355,8 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
         if (tests) {
             sd__sb_puts(sb, ",\n      \"test\": ");
             json_test(sb, t);
+            sd__sb_puts(sb, ",\n      \"pairs\": ");
+            json_pairs(sb, t);
         }
         if (findings)
             json_findings(sb, findings, t, ti);
@@ -319,7 +373,7 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
                 bool srow = sd__est_fig(t, i) == SD_FIG_MEAN;
                 if (summary || !srow) {
                     sd__sb_puts(sb, summary ? ", \"total\": " : ", \"count\": ");
-                    sd__sb_num(sb, sd_table_cell(t, i, c, SD_FIG_COUNT));
+                    json_num_or_null(sb, sd_table_cell(t, i, c, SD_FIG_COUNT));
                 }
                 json_fig(sb, srow ? "mean" : "pct", sd_table_cell(t, i, c, sd__est_fig(t, i)));
                 json_fig(sb, "se", sd_table_cell(t, i, c, SD_FIG_SE));

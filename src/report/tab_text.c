@@ -125,7 +125,7 @@ static const char *pct_head(const sd_table *t, bool fr)
 {
     const char *of = sd_table_pct_of(t);
     if (sd_table_kind_of(t) == SD_TABLE_SUMMARY)
-        return fr ? "moyenne" : "mean";
+        return fr ? "valeur" : "value"; /* the mean, SD or median of its row */
     if (!strcmp(of, "row"))
         return fr ? "% ligne" : "row %";
     if (!strcmp(of, "total"))
@@ -269,6 +269,24 @@ static void title(sd_strbuf *sb, const tctx *x, const sd_table *t0)
     if (kind == SD_TABLE_DICHOTOMY_SET || kind == SD_TABLE_CATEGORY_SET)
         sd__sb_puts(sb, fr ? "(réponses multiples : une personne peut être dans plusieurs lignes)\n"
                            : "(multiple response: a respondent can be in several rows)\n");
+    int forced = 0;
+    const char *measure = sd_table_measure(t0, &forced);
+    if (kind == SD_TABLE_SUMMARY && measure) {
+        /* Why the rows are summaries: the variable's measure, or :mean. */
+        if (!forced)
+            sd__sb_puts(sb, fr ? "(variable d'échelle : moyenne, écart-type et médiane)\n"
+                               : "(scale variable: mean, standard deviation and median)\n");
+        else
+            sd__sb_printf(sb,
+                          fr ? "(variable %s résumée à la demande (:mean) : moyenne, écart-type et "
+                               "médiane)\n"
+                             : "(%s variable summarised on request (:mean): mean, standard "
+                               "deviation and median)\n",
+                          fr ? (strcmp(measure, "ordinal") ? "nominale" : "ordinale") : measure);
+    } else if (kind == SD_TABLE_VARIABLE && forced && measure && !strcmp(measure, "scale")) {
+        sd__sb_puts(sb, fr ? "(variable d'échelle montrée en catégories à la demande (:cat))\n"
+                           : "(scale variable shown as categories on request (:cat))\n");
+    }
     sd__base_text(sb, x->r, t0, x->lang);
     sd__sb_putc(sb, '\n');
 }
