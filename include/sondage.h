@@ -359,6 +359,9 @@ SD_API const sd_table *sd_result_table(const sd_result *r, size_t i);
 SD_API const char *sd_result_source(const sd_result *r);
 /* The weight variable, or NULL. */
 SD_API const char *sd_result_weight(const sd_result *r);
+/* No weight variable but an fpc: the weights are N/n by stage, as R's
+ * svydesign derives them (docs/statistics.md); 1 then, else 0. */
+SD_API int sd_result_weights_from_fpc(const sd_result *r);
 /* When the weight was made by a weighting step of the design (--targets,
  * or a calibration its codebook records; docs/weighting.md): its method
  * ("rake", ...), base weight and targets' file; NULL when none. */

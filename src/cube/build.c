@@ -507,6 +507,7 @@ sd_status sd__cube_build(const sd_work *w, sd_result **out, sd_error *err)
     r->decimals = w->decimals;
     r->findings = w->findings;
     r->rows_in = w->rows_in;
+    r->weights_from_fpc = w->design.w_from_fpc;
     r->rows_total = w->rows_used;
     r->nw_blank = w->nw_blank;
     r->nw_negative = w->nw_negative;

@@ -70,6 +70,7 @@ struct sd_table {
 struct sd_result {
     char *source;         /* owned */
     char *weight;         /* owned, or NULL */
+    bool weights_from_fpc; /* no weight variable: weights N/n from the fpc */
     char *compared;       /* owned, or NULL */
     sd_missing_mode missing;
     double level;

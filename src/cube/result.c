@@ -142,6 +142,11 @@ int sd_result_shows_tests(const sd_result *r)
     return r->show_tests;
 }
 
+int sd_result_weights_from_fpc(const sd_result *r)
+{
+    return r->weights_from_fpc;
+}
+
 const char *sd_result_letters_method(const sd_result *r, double *alpha, double *alpha2)
 {
     if (alpha)

@@ -211,6 +211,8 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
         sd__sb_json_str(sb, sd_result_weight(r));
     else
         sd__sb_puts(sb, "null");
+    if (sd_result_weights_from_fpc(r))
+        sd__sb_puts(sb, ",\n  \"weights_from_fpc\": true");
     if (sd_result_weighting(r, SD_WPART_METHOD)) {
         /* The weighting step of the design (docs/weighting.md). */
         static const char *const parts[] = {"method", "base_weight", "targets"};

@@ -440,7 +440,7 @@ sd_status sd__write_doc_text(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
 {
     const sd_result *r = doc->result;
     tctx x = {.r = r, .lang = lang, .fr = sd__lang_is_fr(lang)};
-    x.weighted = sd_result_weight(r) != NULL;
+    x.weighted = sd_result_weight(r) != NULL || sd_result_weights_from_fpc(r);
     x.compared = sd_result_compared(r) != NULL;
     int dec = sd_result_decimals(r);
     x.dec_pct = dec >= 0 ? dec : 1;
@@ -479,6 +479,11 @@ sd_status sd__write_doc_text(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
         sd__sb_puts(sb, x.fr ? "\nPondération : " : "\nWeight: ");
         sd__sb_text(sb, sd_result_weight(r));
         sd__sb_putc(sb, '\n');
+    } else if (sd_result_weights_from_fpc(r)) {
+        sd__sb_puts(sb, x.fr ? "\nPondération : N/n de chaque degré, d'après la correction de "
+                               "population finie (--fpc)\n"
+                             : "\nWeights: N/n at each stage, from the finite population "
+                               "correction (--fpc)\n");
     }
     if (sd_result_weighting(r, SD_WPART_METHOD)) {
         /* The weighting step (docs/weighting.md): what it cost. */
