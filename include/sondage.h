@@ -409,10 +409,6 @@ SD_API double sd_result_rows(const sd_result *r, sd_rowcount which);
  * banners share a number and are shown side by side. */
 SD_API size_t sd_table_number(const sd_table *t);
 SD_API sd_table_kind sd_table_kind_of(const sd_table *t);
-/* The row variable's measure ("nominal", "ordinal", "scale"; NULL for a
- * set) and, in *forced (may be NULL), whether --rows NAME:cat or NAME:mean
- * decided what the table shows instead (docs/statistics.md). */
-SD_API const char *sd_table_measure(const sd_table *t, int *forced);
 /* The row variable or set, and its label in `lang` (NULL when none). */
 SD_API const char *sd_table_row_var(const sd_table *t);
 SD_API const char *sd_table_row_label(const sd_table *t, const char *lang);
@@ -420,6 +416,9 @@ SD_API const char *sd_table_row_label(const sd_table *t, const char *lang);
  * scale, which charts draw as diverging bars); a multiple-response set is
  * nominal. Added-in: 0.2. */
 SD_API sd_measure sd_table_row_measure(const sd_table *t);
+/* 1 when --rows NAME:cat or NAME:mean decided what the table shows
+ * (categories or summaries) instead of the measure (docs/statistics.md). */
+SD_API int sd_table_row_forced(const sd_table *t);
 /* The banner variable, or NULL for a Total-only table; its label or NULL. */
 SD_API const char *sd_table_col_var(const sd_table *t);
 SD_API const char *sd_table_col_label(const sd_table *t, const char *lang);

@@ -326,14 +326,7 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
         out->kind = ds->mr[t->row_index]->kind == SD_MRSET_DICHOTOMY ? SD_TABLE_DICHOTOMY_SET
                                                                      : SD_TABLE_CATEGORY_SET;
     out->pct = t->row_is_scale ? SD_PCT_COL : w->pct;
-    if (!t->row_is_mrset) {
-        /* What the variable is, and whether --rows NAME:cat / :mean said so. */
-        sd_measure ms = ds->vars[t->row_index]->measure;
-        out->measure = ms == SD_MEASURE_SCALE     ? "scale"
-                       : ms == SD_MEASURE_ORDINAL ? "ordinal"
-                                                  : "nominal";
-        out->forced = t->force != 0;
-    }
+    out->forced = !t->row_is_mrset && t->force != 0; /* NAME:cat / NAME:mean */
     out->show_stats = w->show_stats;
     out->show_deff = w->deff;
     out->show_tests = w->tests;

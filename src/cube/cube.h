@@ -50,8 +50,7 @@ struct sd_table {
     sd_labels col_level_label[SD_MAX_NEST];
     char *filter;          /* the filters as written, or NULL (owned) */
     sd_pct pct;            /* what PCT is a share of */
-    const char *measure;   /* the row variable's measure (a literal), NULL for a set */
-    bool forced;           /* --rows NAME:cat / NAME:mean overrode it */
+    bool forced;           /* --rows NAME:cat / NAME:mean overrode the measure */
     /* What its request asked to show (tables from several requests can
      * share a result: sd_result_merge). */
     bool show_stats, show_deff, show_tests;

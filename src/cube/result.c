@@ -170,11 +170,9 @@ sd_table_kind sd_table_kind_of(const sd_table *t)
     return t->kind;
 }
 
-const char *sd_table_measure(const sd_table *t, int *forced)
+int sd_table_row_forced(const sd_table *t)
 {
-    if (forced)
-        *forced = t->forced;
-    return t->measure;
+    return t->forced;
 }
 
 const char *sd_table_row_var(const sd_table *t)

@@ -72,6 +72,12 @@ static void json_test(sd_strbuf *sb, const sd_table *t)
     sd__sb_putc(sb, '}');
 }
 
+/* A measure's name. */
+static const char *measure_name(sd_measure m)
+{
+    return m == SD_MEASURE_SCALE ? "scale" : m == SD_MEASURE_ORDINAL ? "ordinal" : "nominal";
+}
+
 /* A table's compared pairs (--tests): per row and pair of columns, the
  * difference, the SE its test implies, the statistic (a t), its df and
  * two-sided p, how it was tested (docs/tests.md), and the p after
@@ -287,9 +293,9 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
         sd__sb_json_str(sb, sd_table_row_var(t));
         sd__sb_printf(sb, ",\n      \"row_kind\": \"%s\",\n      \"row_label\": ", row_kind(t));
         sd__sb_json_str(sb, row_label(t, lang));
-        int forced = 0;
-        const char *measure = sd_table_measure(t, &forced);
-        if (measure && (summary || forced)) {
+        int forced = sd_table_row_forced(t);
+        const char *measure = measure_name(sd_table_row_measure(t));
+        if (summary || forced) {
             /* why a table shows summaries (the variable's measure), and
              * whether NAME:cat / NAME:mean overrode it */
             sd__sb_printf(sb, ",\n      \"measure\": \"%s\"", measure);

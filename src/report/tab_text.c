@@ -269,11 +269,12 @@ static void title(sd_strbuf *sb, const tctx *x, const sd_table *t0)
     if (kind == SD_TABLE_DICHOTOMY_SET || kind == SD_TABLE_CATEGORY_SET)
         sd__sb_puts(sb, fr ? "(réponses multiples : une personne peut être dans plusieurs lignes)\n"
                            : "(multiple response: a respondent can be in several rows)\n");
-    int forced = 0;
-    const char *measure = sd_table_measure(t0, &forced);
-    if (kind == SD_TABLE_SUMMARY && measure) {
+    int forced = sd_table_row_forced(t0);
+    sd_measure ms = sd_table_row_measure(t0);
+    const char *measure = ms == SD_MEASURE_ORDINAL ? "ordinal" : "nominal";
+    if (kind == SD_TABLE_SUMMARY) {
         /* Why the rows are summaries: the variable's measure, or :mean. */
-        if (!forced)
+        if (!forced || ms == SD_MEASURE_SCALE)
             sd__sb_puts(sb, fr ? "(variable d'échelle : moyenne, écart-type et médiane)\n"
                                : "(scale variable: mean, standard deviation and median)\n");
         else
@@ -283,7 +284,7 @@ static void title(sd_strbuf *sb, const tctx *x, const sd_table *t0)
                              : "(%s variable summarised on request (:mean): mean, standard "
                                "deviation and median)\n",
                           fr ? (strcmp(measure, "ordinal") ? "nominale" : "ordinale") : measure);
-    } else if (kind == SD_TABLE_VARIABLE && forced && measure && !strcmp(measure, "scale")) {
+    } else if (kind == SD_TABLE_VARIABLE && forced && ms == SD_MEASURE_SCALE) {
         sd__sb_puts(sb, fr ? "(variable d'échelle montrée en catégories à la demande (:cat))\n"
                            : "(scale variable shown as categories on request (:cat))\n");
     }
