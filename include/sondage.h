@@ -462,6 +462,13 @@ SD_API double sd_table_cat_code(const sd_table *t, sd_axis axis, size_t i);
  * "Ensemble", "Mean" / "Moyenne"), falling back to the key; NULL out of range. */
 SD_API const char *sd_table_cat_label(const sd_table *t, sd_axis axis, size_t i,
                                       const char *lang);
+/* The noun a category's people are called by, from the codebook's
+ * `nouns` (docs/codebook.md): ONE "marketeur", OTHER "marketeurs", GENDER
+ * "m" or "f". Exactly `lang`, else the untagged noun, else NULL (never
+ * another language's: a sentence in French wants a French noun or none). */
+typedef enum sd_noun_form { SD_NOUN_ONE = 0, SD_NOUN_OTHER = 1, SD_NOUN_GENDER = 2 } sd_noun_form;
+SD_API const char *sd_table_cat_noun(const sd_table *t, sd_axis axis, size_t i, const char *lang,
+                                     sd_noun_form form);
 SD_API unsigned sd_table_cat_flags(const sd_table *t, sd_axis axis, size_t i);
 /* A banner column's letter ("A", "B", ...) when letters were computed, else "". */
 SD_API const char *sd_table_col_letter(const sd_table *t, size_t col);

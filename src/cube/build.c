@@ -89,11 +89,33 @@ static const sd_var *col_var(const sd_dataset *ds, const sd_wtable *t)
     return NULL;
 }
 
+/* A value's nouns, "singular|plural[|f]" per language (the codebook
+ * checked their form), split into the three sd_noun_form labels. */
+static bool split_nouns(sd_labels *dst, const sd_labels *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        const char *s = src->v[i].text, *b1 = strchr(s, '|');
+        if (!b1)
+            continue;
+        const char *b2 = strchr(b1 + 1, '|');
+        char *one = sd__strndup(s, (size_t)(b1 - s));
+        char *other = b2 ? sd__strndup(b1 + 1, (size_t)(b2 - b1 - 1)) : sd__strdup(b1 + 1);
+        bool ok = one && other && sd__labels_set(&dst[SD_NOUN_ONE], src->v[i].lang, one) &&
+                  sd__labels_set(&dst[SD_NOUN_OTHER], src->v[i].lang, other) &&
+                  sd__labels_set(&dst[SD_NOUN_GENDER], src->v[i].lang, b2 ? b2 + 1 : "m");
+        sd__free(one);
+        sd__free(other);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 /* Key, code and the labels of one category of variable v (v may be NULL). */
 static sd_status simple_cat(const sd_dataset *ds, const sd_cat *c, const sd_var *v,
                             const sd_net *nets, sd_ccat *out, sd_error *err)
 {
-    const sd_labels *src = NULL;
+    const sd_labels *src = NULL, *nouns = NULL;
     char buf[SD_NUMBUF];
     const char *key = "";
     bool ok = true;
@@ -111,16 +133,20 @@ static sd_status simple_cat(const sd_dataset *ds, const sd_cat *c, const sd_var 
         sd__fmt_double(buf, c->code);
         key = buf;
         long k = v ? sd__var_find_vlabel_num(v, c->code) : -1;
-        if (k >= 0)
+        if (k >= 0) {
             src = &v->vl[k].labels;
+            nouns = &v->vl[k].nouns;
+        }
         break;
     }
     case SD_CAT_STRING: {
         out->type = SD_CAT_TYPE_CATEGORY;
         key = c->str;
         long k = v ? sd__var_find_vlabel_str(v, c->str) : -1;
-        if (k >= 0)
+        if (k >= 0) {
             src = &v->vl[k].labels;
+            nouns = &v->vl[k].nouns;
+        }
         break;
     }
     case SD_CAT_ITEM:
@@ -145,7 +171,8 @@ static sd_status simple_cat(const sd_dataset *ds, const sd_cat *c, const sd_var 
         key = "";
         break;
     }
-    if (!ok || !(out->key = sd__strdup(key)) || (src && !sd__labels_copy(&out->labels, src)))
+    if (!ok || !(out->key = sd__strdup(key)) || (src && !sd__labels_copy(&out->labels, src)) ||
+        (nouns && !split_nouns(out->noun, nouns)))
         return nomem(err);
     return SD_OK;
 }

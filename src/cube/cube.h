@@ -18,6 +18,7 @@ typedef struct sd_ccat {
     double code;      /* a numeric category's code, else NaN */
     char *key;        /* owned; the machine name */
     sd_labels labels; /* owned; empty when the key is the label */
+    sd_labels noun[3]; /* owned; a category's noun forms (sd_noun_form), per language */
     char letter[4];   /* banner columns with letters: "A", "B", ...; else "" */
     /* columns only */
     double base_n, base_w, miss_n, miss_w;

@@ -25,6 +25,8 @@ static void cat_free(sd_ccat *c)
 {
     sd__free(c->key);
     sd__labels_free(&c->labels);
+    for (int k = 0; k < 3; k++)
+        sd__labels_free(&c->noun[k]);
     for (size_t l = 0; c->lev && l < c->nlev; l++)
         cat_free(&c->lev[l]);
     sd__free(c->lev);
@@ -237,6 +239,16 @@ const char *sd_table_cat_label(const sd_table *t, sd_axis axis, size_t i, const 
         return NULL;
     const char *l = sd__labels_get(&c->labels, lang);
     return l ? l : c->key;
+}
+
+const char *sd_table_cat_noun(const sd_table *t, sd_axis axis, size_t i, const char *lang,
+                              sd_noun_form form)
+{
+    const sd_ccat *c = cat_at(t, axis, i);
+    if (!c || (int)form < 0 || (int)form > 2)
+        return NULL;
+    const char *s = sd__labels_get_exact(&c->noun[form], lang);
+    return s ? s : sd__labels_get_exact(&c->noun[form], NULL);
 }
 
 unsigned sd_table_cat_flags(const sd_table *t, sd_axis axis, size_t i)

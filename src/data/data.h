@@ -42,6 +42,10 @@ typedef struct sd_vlabel {
     double code;   /* numeric variables */
     char *str;     /* string variables: the value (owned); NULL for numeric */
     sd_labels labels;
+    /* The noun people in this category are called by, per language, as
+     * "singular|plural" or "singular|plural|f" (m, f: its gender), for the
+     * findings in words ("3 marketeurs sur 4"); empty when not given. */
+    sd_labels nouns;
 } sd_vlabel;
 
 /* A net: a row made of several codes of one variable (e.g. "closer" = 1+2). */

@@ -28,6 +28,7 @@ static void var_free(sd_var *v)
     for (size_t i = 0; i < v->nvl; i++) {
         sd__free(v->vl[i].str);
         sd__labels_free(&v->vl[i].labels);
+        sd__labels_free(&v->vl[i].nouns);
     }
     sd__free(v->vl);
     sd__free(v->miss_codes);

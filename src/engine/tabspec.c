@@ -218,7 +218,10 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
         return SD_OK;
     }
     if (!strcmp(key, "findings")) {
+        /* Findings say whether a gap holds: they need the tests. */
         s->findings = flag_of(value);
+        if (s->findings)
+            s->tests = true;
         return SD_OK;
     }
     if (!strcmp(key, "min-base") || !strcmp(key, "decimals")) {

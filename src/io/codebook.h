@@ -48,6 +48,8 @@ typedef struct cb_var {
     sd_labels label, note;
     cb_value *values; /* owned, nvalues, in the order given */
     size_t nvalues;
+    cb_value *nouns;  /* owned, nnouns: "singular|plural[|f|m]" per language */
+    size_t nnouns;
     bool has_missing;
     cb_list missing; /* raw text */
     bool has_range;

@@ -137,6 +137,32 @@ static sd_status apply_var(actx *a, const cb_var *cv)
                            m->text, name);
         }
     }
+    /* Nouns: each for a code that has a value label, in the data or here. */
+    double ncode = 0;
+    for (size_t i = 0; i < cv->nnouns && st == SD_OK; i++) {
+        const cb_item *k = &cv->nouns[i].key;
+        bool found = false;
+        if (numeric) {
+            if (!sd__parse_double(k->text, strlen(k->text), false, &ncode) || !isfinite(ncode)) {
+                st = afail(a, SD_E_CONFLICT, k->pos, name,
+                           "value '%.40s' in nouns of variable '%s' is not a number, but the "
+                           "variable is numeric",
+                           k->text, name);
+                break;
+            }
+            found = sd__var_find_vlabel_num(v, ncode) >= 0;
+            for (size_t j = 0; j < cv->nvalues && !found; j++)
+                found = codes[j] == ncode;
+        } else {
+            found = sd__var_find_vlabel_str(v, k->text) >= 0;
+            for (size_t j = 0; j < cv->nvalues && !found; j++)
+                found = strcmp(cv->values[j].key.text, k->text) == 0;
+        }
+        if (!found)
+            st = afail(a, SD_E_CONFLICT, k->pos, name,
+                       "nouns of variable '%s' name value '%.40s', which has no value label", name,
+                       k->text);
+    }
     if (st != SD_OK)
         goto done;
 
@@ -155,6 +181,18 @@ static sd_status apply_var(actx *a, const cb_var *cv)
             if (!ok)
                 goto oom;
         }
+    }
+    for (size_t i = 0; i < cv->nnouns; i++) {
+        const char *key = cv->nouns[i].key.text;
+        long k = -1;
+        if (numeric && sd__parse_double(key, strlen(key), false, &ncode))
+            k = sd__var_find_vlabel_num(v, ncode);
+        else if (!numeric)
+            k = sd__var_find_vlabel_str(v, key);
+        const sd_labels *l = &cv->nouns[i].labels;
+        for (size_t j = 0; k >= 0 && j < l->n; j++)
+            if (!sd__labels_set(&v->vl[k].nouns, l->v[j].lang, l->v[j].text))
+                goto oom;
     }
     if (cv->has_missing || cv->has_range) {
         sd__var_clear_missing(v);

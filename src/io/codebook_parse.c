@@ -45,6 +45,11 @@ static void var_free(cb_var *v)
         sd__labels_free(&v->values[i].labels);
     }
     sd__free(v->values);
+    for (size_t i = 0; i < v->nnouns; i++) {
+        sd__cb_item_free(&v->nouns[i].key);
+        sd__labels_free(&v->nouns[i].labels);
+    }
+    sd__free(v->nouns);
     sd__cb_list_free(&v->missing);
     for (size_t i = 0; i < v->nnets; i++) {
         sd__cb_item_free(&v->nets[i].name);
@@ -264,28 +269,48 @@ enum {
     VK_RANGE,
     VK_NETS,
     VK_WIDTH,
-    VK_DECIMALS
+    VK_DECIMALS,
+    VK_NOUNS
 };
 static const char *const var_keys[] = {"name", "type",   "measure",  "label",
                                        "note", "values", "missing",  "missing_range",
-                                       "nets", "width",  "decimals", NULL};
+                                       "nets", "width",  "decimals", "nouns", NULL};
 
 enum { NK_NAME, NK_CODES, NK_LABEL };
 static const char *const net_keys[] = {"name", "codes", "label", NULL};
 
-static sd_status read_values(sd_yctx *c, const yaml_node_t *n, cb_var *v)
+/* A noun's forms: "singular|plural", or with a gender "singular|plural|f"
+ * (or m), each form non-empty. */
+static bool noun_ok(const char *s)
 {
-    const char *var = v->name.text;
-    sd_status st =
-        sd__ywant_kind(c, n, YAML_MAPPING_NODE, "a mapping of codes to labels for values", var);
+    const char *b1 = strchr(s, '|');
+    if (!b1 || b1 == s)
+        return false;
+    const char *b2 = strchr(b1 + 1, '|');
+    if (!b2)
+        return b1[1] != '\0';
+    return b2 > b1 + 1 && (strcmp(b2 + 1, "m") == 0 || strcmp(b2 + 1, "f") == 0);
+}
+
+/* A mapping of codes (or string values) to labels: `values`, or `nouns`
+ * whose texts are a noun's forms. */
+static sd_status read_code_map(sd_yctx *c, const yaml_node_t *n, cb_var *v, bool nouns)
+{
+    const char *var = v->name.text, *key_name = nouns ? "nouns" : "values";
+    sd_status st = sd__ywant_kind(c, n, YAML_MAPPING_NODE,
+                                  nouns ? "a mapping of codes to nouns for nouns"
+                                        : "a mapping of codes to labels for values",
+                                  var);
     if (st != SD_OK)
         return st;
     size_t count = sd__ymap_len(n);
-    if ((st = sd__ycheck_count(c, n, count, "values", var)) != SD_OK)
+    if ((st = sd__ycheck_count(c, n, count, key_name, var)) != SD_OK)
         return st;
     if (!count)
         return SD_OK;
-    if (!(v->values = sd__calloc(count, sizeof *v->values)))
+    cb_value **out = nouns ? &v->nouns : &v->values;
+    size_t *nout = nouns ? &v->nnouns : &v->nvalues;
+    if (!(*out = sd__calloc(count, sizeof **out)))
         return sd__ynomem(c);
     for (size_t i = 0; i < count; i++) {
         yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
@@ -295,32 +320,41 @@ static sd_status read_values(sd_yctx *c, const yaml_node_t *n, cb_var *v)
         if ((st = sd__yget(c, p->key, &k)) != SD_OK)
             return st;
         if (k->type != YAML_SCALAR_NODE)
-            return sd__yfail(c, SD_E_PARSE, sd__ypos(k), var, "expected a code in values, not %s",
-                         sd__ydescribe(k, d, sizeof d));
+            return sd__yfail(c, SD_E_PARSE, sd__ypos(k), var, "expected a code in %s, not %s",
+                             key_name, sd__ydescribe(k, d, sizeof d));
         if ((st = sd__ytext(c, k, var, &key)) != SD_OK)
             return st;
-        cb_value *cv = &v->values[v->nvalues++];
+        cb_value *cv = &(*out)[(*nout)++];
         if (!(cv->key.text = sd__strdup(key)))
             return sd__ynomem(c);
         cv->key.pos = sd__ypos(k);
         if ((st = sd__yget(c, p->value, &val)) != SD_OK)
             return st;
-        snprintf(what, sizeof what, "the label of value '%.40s'", key);
+        snprintf(what, sizeof what, nouns ? "the noun of value '%.40s'" : "the label of value '%.40s'",
+                 key);
         if (sd__yis_null(val))
             return sd__yfail(c, SD_E_PARSE, sd__ypos(val), var,
-                         "expected a label for value '%.40s', not an empty value", key);
+                             "expected %s for value '%.40s', not an empty value",
+                             nouns ? "a noun" : "a label", key);
         if ((st = sd__yread_labels(c, val, what, var, &cv->labels)) != SD_OK)
             return st;
+        for (size_t j = 0; nouns && j < cv->labels.n; j++)
+            if (!noun_ok(cv->labels.v[j].text))
+                return sd__yfail(c, SD_E_INVALID, sd__ypos(val), var,
+                                 "expected 'singular|plural' or 'singular|plural|f' (or |m) for "
+                                 "the noun of value '%.40s', not '%.60s'",
+                                 key, cv->labels.v[j].text);
     }
-    cb_ref *r = sd__calloc(v->nvalues, sizeof *r);
+    cb_ref *r = sd__calloc(*nout, sizeof *r);
     if (!r)
         return sd__ynomem(c);
-    for (size_t i = 0; i < v->nvalues; i++)
-        r[i] = (cb_ref){v->values[i].key.text, i};
+    for (size_t i = 0; i < *nout; i++)
+        r[i] = (cb_ref){(*out)[i].key.text, i};
     size_t a, b;
-    if (find_dup(r, v->nvalues, &a, &b))
-        st = sd__yfail(c, SD_E_PARSE, v->values[b].key.pos, var,
-                   "duplicate key '%.40s' in values of variable '%s'", v->values[b].key.text, var);
+    if (find_dup(r, *nout, &a, &b))
+        st = sd__yfail(c, SD_E_PARSE, (*out)[b].key.pos, var,
+                       "duplicate key '%.40s' in %s of variable '%s'", (*out)[b].key.text,
+                       key_name, var);
     sd__free(r);
     return st;
 }
@@ -494,7 +528,9 @@ static sd_status read_var(sd_yctx *c, const yaml_node_t *n, size_t idx, cb_var *
         return st;
     if (vals[VK_NOTE] && (st = sd__yread_labels(c, vals[VK_NOTE], "note", var, &v->note)) != SD_OK)
         return st;
-    if (vals[VK_VALUES] && (st = read_values(c, vals[VK_VALUES], v)) != SD_OK)
+    if (vals[VK_VALUES] && (st = read_code_map(c, vals[VK_VALUES], v, false)) != SD_OK)
+        return st;
+    if (vals[VK_NOUNS] && (st = read_code_map(c, vals[VK_NOUNS], v, true)) != SD_OK)
         return st;
     if (vals[VK_MISSING]) {
         if ((st = sd__cb_read_text_list(c, vals[VK_MISSING], "a list of values for missing", true, var,

@@ -1,8 +1,8 @@
 /*
  * write_codebook.c — a dataset's metadata as a YAML codebook
  * (docs/codebook.md) that sd__codebook_parse + sd__codebook_apply read back
- * to the same title, variables, labels in every language, value labels,
- * missing values, nets, multiple-response sets and design.
+ * to the same title, variables, labels in every language, value labels
+ * (and their nouns), missing values, nets, multiple-response sets and design.
  *
  * libyaml's emitter does the YAML (indentation, escaping, quoting where plain
  * text is not allowed); this file only picks double quotes for texts that
@@ -302,6 +302,25 @@ static void write_var(wctx *w, const sd_var *v)
             else
                 number(w, vl->code);
             labels(w, &vl->labels);
+        }
+        map_end(w);
+    }
+    size_t nnouns = 0;
+    for (size_t i = 0; i < v->nvl; i++)
+        nnouns += (v->vl[i].str || isfinite(v->vl[i].code)) && v->vl[i].labels.n &&
+                  v->vl[i].nouns.n;
+    if (nnouns) {
+        plain(w, "nouns");
+        map_start(w, false);
+        for (size_t i = 0; i < v->nvl; i++) {
+            const sd_vlabel *vl = &v->vl[i];
+            if (!vl->labels.n || !vl->nouns.n || (!vl->str && !isfinite(vl->code)))
+                continue;
+            if (vl->str)
+                text(w, vl->str);
+            else
+                number(w, vl->code);
+            labels(w, &vl->nouns);
         }
         map_end(w);
     }

@@ -5,6 +5,8 @@
  * introduction, sections of tables with their text, and notes, in every
  * language the report spec gives; and the findings (findings.c) when asked
  * for. `sondage tab --format html` makes a document of the result alone.
+ * The findings are made in findings.c and phrased in prose.c (with one
+ * table of words per language, prose_fr.c, prose_en.c): docs/findings.md.
  */
 #ifndef SD_REPORT_DOC_H
 #define SD_REPORT_DOC_H
@@ -34,7 +36,10 @@ typedef struct sd_finding {
     size_t row;        /* the row the finding is about (rankings: the first) */
     size_t col_a, col_b; /* the columns compared (level: col_b == col_a) */
     sd_fkind_rep kind;
-    double p;          /* the test's p-value (gap, no_gap), else NaN */
+    double p;          /* the test's p-value (gap, no_gap), else NaN (also when
+                        * only the column letters said whether it holds) */
+    bool change;       /* a change since the compared wave (sd_result_compare)
+                        * in column col_a (== col_b), not two groups */
     char lang[9];
     char *text;        /* owned */
 } sd_finding;
@@ -68,8 +73,40 @@ sd_status sd__write_xlsx(const sd_rdoc *doc, const char *lang, sd_strbuf *out, s
 sd_status sd__write_html(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err);
 sd_status sd__write_md(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err);
 sd_status sd__write_prose(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err);
-/* The findings of every table of a result, in one language. */
+/* The findings of every table of a result, in one language: for every
+ * table whose percentages are column percentages, each banner pair of each
+ * row (gap or no_gap), a level for a column compared with no other (every
+ * row of a table without a banner), a ranking of each column of a
+ * multiple-response set, and with a compared wave each cell's change.
+ * Appends to `out` (zeroed by the caller or holding earlier findings). */
 sd_status sd__findings_compute(const sd_result *r, const char *lang, sd_findings *out,
                                sd_error *err);
+/* The same for one table, and one finding at a time (for a report that
+ * picks its comparisons): each appends nothing when a figure fails the
+ * reliability gate or the pair was not tested. `col_*` index the table's
+ * columns (0 is Total). */
+sd_status sd__findings_table(const sd_result *r, size_t table, const char *lang,
+                             sd_findings *out, sd_error *err);
+sd_status sd__finding_pair(const sd_result *r, size_t table, size_t row, size_t col_a,
+                           size_t col_b, const char *lang, sd_findings *out, sd_error *err);
+sd_status sd__finding_level(const sd_result *r, size_t table, size_t row, size_t col,
+                            const char *lang, sd_findings *out, sd_error *err);
+sd_status sd__finding_ranking(const sd_result *r, size_t table, size_t col, const char *lang,
+                              sd_findings *out, sd_error *err);
+
+/* The reliability gate of one figure (docs/findings.md): 0 when it may be
+ * written up, else why not. Writers flag a cell with any SD_REL_WITHHELD
+ * bit; the REVIEW bits are the NCHS standards' "statistical review" cases,
+ * written up but worth a look. */
+#define SD_REL_LOW_BASE 0x01u   /* its column's unweighted base is under --min-base */
+#define SD_REL_NO_SE 0x02u      /* no estimate, standard error or interval */
+#define SD_REL_NEFF 0x04u       /* effective sample size under 30 */
+#define SD_REL_WIDTH 0x08u      /* interval 30 points wide or more */
+#define SD_REL_RELWIDTH 0x10u   /* interval wider than 130 % of the estimate */
+#define SD_REL_WITHHELD 0x1Fu
+#define SD_REL_REVIEW_COMPLEMENT 0x20u /* interval wider than 130 % of 1 - p */
+#define SD_REL_REVIEW_DF 0x40u  /* fewer than 8 degrees of freedom */
+#define SD_REL_REVIEW_ZERO 0x80u /* an estimate of 0 or 100 % */
+unsigned sd__fig_reliability(const sd_table *t, size_t row, size_t col);
 
 #endif /* SD_REPORT_DOC_H */

@@ -1,31 +1,360 @@
 /*
- * prose.c — the prose writer of a document (doc.h). Not built yet:
- * refused with a message saying so (issue 13).
+ * prose.c — the findings in words: the shared phrase machinery (natural
+ * frequencies chosen from an estimate and its interval, templates filled
+ * with a language's words, numbers in the language's typography, the
+ * groups a sentence talks about) and the prose writer of a document. The
+ * words themselves are data, one table per language (prose_fr.c,
+ * prose_en.c); docs/findings.md gives the rules and the slots.
+ * Hand-written: no library turns survey estimates into sentences.
  */
-#include "doc.h"
+#include "prose.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ registry */
+
+/* Every language with phrase rules; the first is the fallback. A new
+ * language is a prose_LANG.c and one line here. */
+static const sd_prose_lang *const langs[] = {&sd__prose_en, &sd__prose_fr};
+
+const sd_prose_lang *sd__prose_lang(const char *lang)
+{
+    for (size_t i = 0; lang && i < sizeof langs / sizeof *langs; i++) {
+        size_t n = strlen(langs[i]->tag);
+        if (strncmp(lang, langs[i]->tag, n) == 0 && (lang[n] == '\0' || lang[n] == '-' ||
+                                                     lang[n] == '_'))
+            return langs[i];
+    }
+    return langs[0];
+}
+
+/* ---------------------------------------------------- natural frequencies */
+
+static const double nf_values[SD_NF_COUNT] = {0.1, 0.2,     0.25, 1.0 / 3, 0.4,  0.5,
+                                              0.6, 2.0 / 3, 0.7,  0.75,    0.8,  0.9};
+
+double sd__nf_value(int frac)
+{
+    return frac >= 0 && frac < SD_NF_COUNT ? nf_values[frac] : NAN;
+}
+
+#define NF_EPS 1e-9
+
+sd_natfreq sd__natfreq(double p, double lo, double hi)
+{
+    sd_natfreq pct = {SD_NFQ_PCT, -1};
+    if (!isfinite(p))
+        return pct;
+    if (!isfinite(lo) || !isfinite(hi) || lo > p || hi < p)
+        lo = hi = p;
+    /* Above 92 %: "plus de 9 sur 10" while the interval is above 90 %. */
+    if (p > 0.92 + NF_EPS)
+        return lo > 0.9 && p < 0.96 ? (sd_natfreq){SD_NFQ_OVER, SD_NF_9_10} : pct;
+    if (p < 0.08 - NF_EPS)
+        return pct;
+    /* A wide interval says no more than which side of one half it is on. */
+    if (hi - lo > 0.15 + NF_EPS) {
+        if (lo > 0.5)
+            return (sd_natfreq){SD_NFQ_MAJORITY, SD_NF_1_2};
+        if (hi < 0.5)
+            return (sd_natfreq){SD_NFQ_UNDER, SD_NF_1_2};
+    }
+    /* The half first: "plus de la moitié" only when all the interval is
+     * above it. */
+    if (lo > 0.5 && p <= 0.565 + NF_EPS)
+        return (sd_natfreq){SD_NFQ_OVER, SD_NF_1_2};
+    /* The nearest fraction; a tie goes to the half, else to the larger. */
+    int best = 0;
+    for (int k = 1; k < SD_NF_COUNT; k++) {
+        double dk = fabs(p - nf_values[k]), db = fabs(p - nf_values[best]);
+        if (dk < db - NF_EPS || (fabs(dk - db) <= NF_EPS && best != SD_NF_1_2))
+            best = k;
+    }
+    double f = nf_values[best], d = p - f;
+    if (fabs(d) > 0.3 * f + NF_EPS)
+        return pct;
+    double bare = f / 10 < 0.02 ? f / 10 : 0.02;
+    if (fabs(d) <= bare + NF_EPS && lo <= f + NF_EPS && hi >= f - NF_EPS)
+        return (sd_natfreq){SD_NFQ_BARE, best};
+    if (d < 0)
+        return (sd_natfreq){SD_NFQ_NEARLY, best};
+    if (lo > f + NF_EPS)
+        return (sd_natfreq){SD_NFQ_OVER, best};
+    return (sd_natfreq){SD_NFQ_ABOUT, best};
+}
+
+/* ------------------------------------------------------------ templates */
+
+void sd__prose_fill(sd_strbuf *sb, const char *tpl, const sd_slot *slots, size_t nslots,
+                    int gender, bool sing)
+{
+    const char *p = tpl ? tpl : "";
+    while (*p) {
+        if (*p == '{') {
+            const char *e = strchr(p + 1, '}');
+            const sd_slot *s = NULL;
+            for (size_t i = 0; e && i < nslots && !s; i++)
+                if (strlen(slots[i].key) == (size_t)(e - p - 1) &&
+                    memcmp(slots[i].key, p + 1, (size_t)(e - p - 1)) == 0)
+                    s = &slots[i];
+            if (s) {
+                sd__sb_puts(sb, s->value ? s->value : "");
+                p = e + 1;
+                continue;
+            }
+        }
+        if (*p == '[' && (p[1] == 'g' || p[1] == 'n') && p[2] == ':') {
+            const char *bar = strchr(p + 3, '|');
+            const char *end = bar ? strchr(bar + 1, ']') : NULL;
+            if (end) {
+                bool second = p[1] == 'g' ? gender == SD_GENDER_F : !sing;
+                if (second)
+                    sd__sb_add(sb, bar + 1, (size_t)(end - bar - 1));
+                else
+                    sd__sb_add(sb, p + 3, (size_t)(bar - p - 3));
+                p = end + 1;
+                continue;
+            }
+        }
+        sd__sb_putc(sb, *p++);
+    }
+}
+
+/* Apply a language's contractions to s, into sb. */
+static void contract(sd_strbuf *sb, const sd_prose_lang *L, const char *s)
+{
+    for (size_t i = 0; s[i];) {
+        bool done = false;
+        for (const char *const *c = L->contract; c && c[0] && !done; c += 2) {
+            size_t n = strlen(c[0]);
+            if ((i == 0 || s[i - 1] == ' ') && strncmp(s + i, c[0], n) == 0) {
+                sd__sb_puts(sb, c[1]);
+                i += n;
+                done = true;
+            }
+        }
+        if (!done)
+            sd__sb_putc(sb, s[i++]);
+    }
+}
+
+/* ------------------------------------------------------------ numbers */
+
+void sd__prose_num(const sd_prose_lang *L, double x, int dec, char *buf)
+{
+    char raw[SD_NUMBUF];
+    if (!isfinite(x)) {
+        memcpy(buf, "-", 2);
+        return;
+    }
+    int n = sd__fmt_fixed(raw, x, dec, L->decimal);
+    const char *digits = raw[0] == '-' ? raw + 1 : raw;
+    size_t intlen = 0;
+    while (digits[intlen] >= '0' && digits[intlen] <= '9')
+        intlen++;
+    size_t tl = strlen(L->thousands), o = 0;
+    if (raw[0] == '-')
+        buf[o++] = '-';
+    for (size_t i = 0; i < intlen; i++) {
+        if (i && (intlen - i) % 3 == 0 && o + tl < 40) {
+            memcpy(buf + o, L->thousands, tl);
+            o += tl;
+        }
+        buf[o++] = digits[i];
+    }
+    size_t rest = (size_t)n - (size_t)(digits - raw) - intlen;
+    if (o + rest < 63) {
+        memcpy(buf + o, digits + intlen, rest);
+        o += rest;
+    }
+    buf[o] = '\0';
+}
+
+void sd__prose_pct(const sd_prose_lang *L, double p, int dec, char *buf)
+{
+    double x = p * 100;
+    if (dec < 0)
+        dec = (x > 0 && x < 0.5) || (x < 100 && x >= 99.5) ? 1 : 0;
+    char num[64];
+    sd__prose_num(L, x, dec, num);
+    sd_strbuf sb;
+    sd__sb_init(&sb, 63);
+    sd__prose_fill(&sb, L->pct, (const sd_slot[]){{"x", num}}, 1, SD_GENDER_M, false);
+    size_t n = sd__sb_status(&sb) == SD_OK ? sb.len : 0;
+    memcpy(buf, sd__sb_str(&sb), n);
+    buf[n] = '\0';
+    sd__sb_free(&sb);
+}
+
+/* ------------------------------------------------------------ groups */
+
+/* A fallback noun form, "répondants « Marketeur »", cut to fit `own`. */
+static void group_form(char *dst, size_t cap, const char *tpl, const char *label)
+{
+    sd_strbuf sb;
+    sd__sb_init(&sb, 1 << 16);
+    sd__prose_fill(&sb, tpl, (const sd_slot[]){{"label", label}}, 1, SD_GENDER_M, false);
+    const char *s = sd__sb_status(&sb) == SD_OK ? sd__sb_str(&sb) : "";
+    size_t n = strlen(s);
+    if (n >= cap) {
+        n = cap - 1;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    sd__sb_free(&sb);
+}
+
+void sd__prose_group(const sd_prose_lang *L, const sd_table *t, size_t col, const char *lang,
+                     sd_pgroup *g)
+{
+    memset(g, 0, sizeof *g);
+    g->n = sd_table_base(t, col, SD_BASE_N);
+    g->all_answered = sd_table_base(t, col, SD_BASE_MISSING_N) == 0;
+    if (sd_table_cat_type(t, SD_COLS, col) == SD_CAT_TYPE_TOTAL) {
+        g->one = L->all_one;
+        g->other = L->all_other;
+        g->gender = L->all_gender;
+        return;
+    }
+    const char *one = sd_table_cat_noun(t, SD_COLS, col, lang, SD_NOUN_ONE);
+    const char *other = sd_table_cat_noun(t, SD_COLS, col, lang, SD_NOUN_OTHER);
+    if (one && other) {
+        const char *gd = sd_table_cat_noun(t, SD_COLS, col, lang, SD_NOUN_GENDER);
+        g->one = one;
+        g->other = other;
+        g->gender = gd && gd[0] == 'f' ? SD_GENDER_F : SD_GENDER_M;
+        return;
+    }
+    const char *label = sd_table_cat_label(t, SD_COLS, col, lang);
+    group_form(g->own[0], sizeof g->own[0], L->group_one, label ? label : "");
+    group_form(g->own[1], sizeof g->own[1], L->group_other, label ? label : "");
+    g->one = g->own[0];
+    g->other = g->own[1];
+    g->gender = SD_GENDER_M;
+}
+
+/* ------------------------------------------------------------ frequencies */
+
+void sd__prose_freq(sd_strbuf *sb, const sd_prose_lang *L, sd_natfreq nf, double p, int dec,
+                    const sd_pgroup *g, bool with_noun, bool *sing)
+{
+    char pct[64];
+    sd__prose_pct(L, p, dec, pct);
+    const sd_slot slots[] = {{"pct", pct}, {"one", g->one}, {"other", g->other}};
+    const char *const *qual = with_noun ? L->qual_noun : L->qual;
+    *sing = false;
+    if (nf.qual == SD_NFQ_PCT || nf.frac < 0 || nf.frac >= SD_NF_COUNT) {
+        sd__prose_fill(sb, qual[SD_NFQ_PCT], slots, 3, g->gender, false);
+        return;
+    }
+    sd_strbuf f, q;
+    sd__sb_init(&f, 1 << 16);
+    sd__sb_init(&q, 1 << 16);
+    if (nf.qual == SD_NFQ_MAJORITY || nf.qual == SD_NFQ_UNDER) {
+        sd__prose_fill(&q, qual[nf.qual], slots, 3, g->gender, false);
+    } else {
+        sd__prose_fill(&f, with_noun ? L->frac_noun[nf.frac] : L->frac[nf.frac], slots, 3,
+                       g->gender, false);
+        *sing = L->singular[nf.frac];
+        const sd_slot fs[] = {{"f", sd__sb_str(&f)}};
+        sd__prose_fill(&q, qual[nf.qual], fs, 1, g->gender, false);
+    }
+    contract(sb, L, sd__sb_str(&q));
+    sd__prose_fill(sb, L->exact, slots, 3, g->gender, false);
+    sd__sb_free(&f);
+    sd__sb_free(&q);
+}
+
+/* ------------------------------------------------------------ the writer */
+
+/* The figures of table t the reliability gate left out, as one sentence. */
+static void withheld(sd_strbuf *sb, const sd_prose_lang *L, const sd_table *t, const char *lang)
+{
+    size_t nr = sd_table_size(t, SD_ROWS), nc = sd_table_size(t, SD_COLS);
+    size_t from = nc > 1 ? 1 : 0, count = 0;
+    char min[64];
+    sd__prose_num(L, sd_table_min_base(t), 0, min);
+    sd_strbuf list;
+    sd__sb_init(&list, 1 << 24);
+    for (size_t r = 0; r < nr; r++) {
+        if (sd_table_cat_type(t, SD_ROWS, r) == SD_CAT_TYPE_SUMMARY &&
+            strcmp(sd_table_cat_key(t, SD_ROWS, r), "mean") != 0)
+            continue;
+        for (size_t c = from; c < nc; c++) {
+            unsigned why = sd__fig_reliability(t, r, c) & SD_REL_WITHHELD;
+            if (!why)
+                continue;
+            sd_pgroup g;
+            sd__prose_group(L, t, c, lang, &g);
+            const char *w = why & SD_REL_LOW_BASE  ? L->why_low_base
+                            : why & SD_REL_NO_SE   ? L->why_no_se
+                            : why & SD_REL_NEFF    ? L->why_neff
+                            : why & SD_REL_WIDTH   ? L->why_width
+                                                   : L->why_relwidth;
+            sd_strbuf wb;
+            sd__sb_init(&wb, 1 << 16);
+            sd__prose_fill(&wb, w, (const sd_slot[]){{"min", min}}, 1, g.gender, false);
+            const char *a = sd_table_cat_label(t, SD_ROWS, r, lang);
+            const sd_slot s[] = {{"A", a ? a : ""}, {"G", g.other}, {"why", sd__sb_str(&wb)}};
+            if (count++)
+                sd__sb_puts(&list, L->list_sep);
+            sd__prose_fill(&list, L->withheld_item, s, 3, g.gender, false);
+            sd__sb_free(&wb);
+        }
+    }
+    if (count) {
+        sd__prose_fill(sb, L->withheld, (const sd_slot[]){{"list", sd__sb_str(&list)}}, 1,
+                       SD_GENDER_M, false);
+        sd__sb_puts(sb, "\n\n");
+    }
+    sd__sb_free(&list);
+}
 
 sd_status sd__write_prose(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err)
 {
-    (void)doc;
-    (void)lang;
-    (void)out;
-    return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
-                    "the prose format is not built yet: expected text, csv or json");
-}
-
-void sd__findings_free(sd_findings *f)
-{
-    for (size_t i = 0; f && i < f->n; i++)
-        sd__free(f->v[i].text);
-    if (f)
-        sd__free(f->v);
-}
-
-sd_status sd__findings_compute(const sd_result *r, const char *lang, sd_findings *out,
-                               sd_error *err)
-{
-    (void)r;
-    (void)lang;
-    (void)out;
-    return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL, "findings are not built yet");
+    const sd_prose_lang *L = sd__prose_lang(lang);
+    const sd_result *r = doc->result;
+    sd_findings own;
+    memset(&own, 0, sizeof own);
+    const sd_findings *fs = doc->findings;
+    if (!fs) {
+        sd_status st = sd__findings_compute(r, lang, &own, err);
+        if (st != SD_OK) {
+            sd__findings_free(&own);
+            return st;
+        }
+        fs = &own;
+    }
+    size_t last = (size_t)-1;
+    for (size_t ti = 0; ti < sd_result_ntables(r); ti++) {
+        const sd_table *t = sd_result_table(r, ti);
+        size_t num = sd_table_number(t);
+        if (num != last) {
+            char n[64];
+            sd__prose_num(L, (double)num, 0, n);
+            const char *title = sd_table_title(t, lang);
+            const sd_slot s[] = {{"n", n}, {"title", title ? title : ""}};
+            sd__prose_fill(out, L->table_head, s, 2, SD_GENDER_M, false);
+            sd__sb_puts(out, "\n\n");
+            last = num;
+        }
+        size_t written = 0;
+        for (size_t i = 0; i < fs->n; i++)
+            if (fs->v[i].table == ti) {
+                sd__sb_puts(out, fs->v[i].text);
+                sd__sb_puts(out, "\n\n");
+                written++;
+            }
+        size_t before = out->len;
+        withheld(out, L, t, lang);
+        if (!written && out->len == before) {
+            sd__sb_puts(out, L->nothing);
+            sd__sb_puts(out, "\n\n");
+        }
+    }
+    sd__findings_free(&own);
+    return sd__sb_status(out);
 }
