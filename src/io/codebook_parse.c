@@ -265,16 +265,16 @@ enum {
     VK_LABEL,
     VK_NOTE,
     VK_VALUES,
+    VK_NOUNS,
     VK_MISSING,
     VK_RANGE,
     VK_NETS,
     VK_WIDTH,
-    VK_DECIMALS,
-    VK_NOUNS
+    VK_DECIMALS
 };
-static const char *const var_keys[] = {"name", "type",   "measure",  "label",
-                                       "note", "values", "missing",  "missing_range",
-                                       "nets", "width",  "decimals", "nouns", NULL};
+static const char *const var_keys[] = {"name",   "type",    "measure",       "label",
+                                       "note",   "values",  "nouns",         "missing",
+                                       "missing_range", "nets", "width", "decimals", NULL};
 
 enum { NK_NAME, NK_CODES, NK_LABEL };
 static const char *const net_keys[] = {"name", "codes", "label", NULL};

@@ -406,10 +406,10 @@ static const err_case ERRS[] = {
      "expected a mapping for variable #1, not 'role'"},
     {"variables:\n  - name: role\n    lable: Role\n", SD_E_PARSE, 3, 5, "role",
      "unknown key 'lable' in variable 'role'; expected one of: name, type, measure, label, note, "
-     "values, missing, missing_range, nets, width, decimals"},
+     "values, nouns, missing, missing_range, nets, width, decimals"},
     {"variables:\n  - lable: Role\n", SD_E_PARSE, 2, 5, NULL,
      "unknown key 'lable' in variable #1; expected one of: name, type, measure, label, note, "
-     "values, missing, missing_range, nets, width, decimals"},
+     "values, nouns, missing, missing_range, nets, width, decimals"},
     {"titel: x\n", SD_E_PARSE, 1, 1, NULL,
      "unknown key 'titel' at the top level; expected one of: sondage_codebook, title, variables, "
      "mrsets, design"},
@@ -548,6 +548,23 @@ static const err_case ERRS[] = {
      "set 's' mixes types: 'city' is string but 'q1' is numeric"},
     {"mrsets:\n  - {name: role, kind: category, variables: [q1, q2]}\n", SD_E_CONFLICT, 2, 12, NULL,
      "set name 'role' is already the name of a variable in the data"},
+    /* Nouns (for the findings in words). */
+    {"variables:\n  - name: role\n    values: {1: DSI}\n    nouns: {1: DSI}\n", SD_E_INVALID, 4,
+     16, "role",
+     "expected 'singular|plural' or 'singular|plural|f' (or |m) for the noun of value '1', not "
+     "'DSI'"},
+    {"variables:\n  - name: role\n    values: {1: DSI}\n    nouns: {1: {fr: \"a|b|x\"}}\n",
+     SD_E_INVALID, 4, 16, "role",
+     "expected 'singular|plural' or 'singular|plural|f' (or |m) for the noun of value '1', not "
+     "'a|b|x'"},
+    {"variables:\n  - name: role\n    nouns: [a]\n", SD_E_PARSE, 3, 12, "role",
+     "expected a mapping of codes to nouns for nouns, not a list"},
+    {"variables:\n  - name: role\n    nouns: {3: \"a|b\"}\n", SD_E_CONFLICT, 3, 13, "role",
+     "nouns of variable 'role' name value '3', which has no value label"},
+    {"variables:\n  - name: role\n    nouns: {x: \"a|b\"}\n", SD_E_CONFLICT, 3, 13, "role",
+     "value 'x' in nouns of variable 'role' is not a number, but the variable is numeric"},
+    {"variables:\n  - name: role\n    values: {1: a}\n    nouns: {1: \"a|b\", 1: \"c|d\"}\n",
+     SD_E_PARSE, 4, 23, "role", "duplicate key '1' in nouns of variable 'role'"},
     {"design:\n  weight: city\n", SD_E_CONFLICT, 2, 11, "city",
      "design weight 'city' must be numeric, but it is string"},
     {"design:\n  cluster: [psu, ssu]\n", SD_E_CONFLICT, 2, 18, "ssu",
@@ -881,6 +898,51 @@ static void test_write_deterministic(void)
     sd_dataset_free(b);
 }
 
+/* Nouns: read onto value labels given here or earlier, written back. */
+static void test_nouns(void)
+{
+    sd_dataset *ds = make_ds();
+    sd_error *err = sd_error_new();
+    const char *cb = "variables:\n"
+                     "  - name: role\n"
+                     "    values: {1: {fr: DSI, en: CIO}, 2: Marketeuse}\n"
+                     "    nouns:\n"
+                     "      1: {fr: \"DSI|DSI\", en: \"CIO|CIOs\"}\n"
+                     "      2: {fr: \"marketeuse|marketeuses|f\"}\n"
+                     "  - name: city\n"
+                     "    values: {Paris: Paris}\n"
+                     "    nouns: {Paris: \"Parisien|Parisiens|m\"}\n";
+    CHECK(load(ds, cb, err) == SD_OK);
+    sd_var *v = var_of(ds, "role");
+    long k = v ? sd__var_find_vlabel_num(v, 2) : -1;
+    CHECK(k >= 0);
+    if (k >= 0)
+        CHECK_STR(sd__labels_get_exact(&v->vl[k].nouns, "fr"), "marketeuse|marketeuses|f");
+    /* Nouns for a code labelled by the data (an earlier codebook). */
+    CHECK(load(ds, "variables: [{name: role, nouns: {1: \"chef|chefs\"}}]\n", err) == SD_OK);
+    k = v ? sd__var_find_vlabel_num(v, 1) : -1;
+    if (k >= 0) {
+        CHECK_STR(sd__labels_get_exact(&v->vl[k].nouns, NULL), "chef|chefs");
+        CHECK_STR(sd__labels_get_exact(&v->vl[k].nouns, "en"), "CIO|CIOs");
+    }
+    char *out = write_mem(ds, NULL);
+    CHECK(out && strstr(out, "  nouns:\n    1: {fr: DSI|DSI, en: CIO|CIOs, _: chef|chefs}\n"
+                             "    2: {fr: marketeuse|marketeuses|f}\n"));
+    CHECK(out && strstr(out, "  nouns:\n    Paris: Parisien|Parisiens|m\n"));
+    if (h_failed_checks)
+        fprintf(stderr, "----\n%s----\n", out ? out : "(null)");
+    /* What was written reads back to the same text. */
+    sd_dataset *b = make_ds();
+    CHECK(out && load(b, out, err) == SD_OK);
+    char *again = write_mem(b, NULL);
+    CHECK(out && again && strcmp(out, again) == 0);
+    free(again);
+    free(out);
+    sd_dataset_free(b);
+    sd_error_free(err);
+    sd_dataset_free(ds);
+}
+
 /* The public entry point reads the same text. */
 static void test_public_apply(void)
 {
@@ -959,6 +1021,7 @@ int main(void)
     RUN(test_caps);
     RUN(test_write_exact);
     RUN(test_round_trip);
+    RUN(test_nouns);
     RUN(test_write_deterministic);
     RUN(test_public_apply);
     RUN(test_doc_example);
