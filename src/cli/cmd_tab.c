@@ -182,7 +182,7 @@ int cmd_tab(int argc, char **argv)
     }
     /* Prose is the findings: they need the tests (as --findings does). */
     if (rc == EXIT_OK && fmt == SD_OUT_PROSE)
-        pairs[npairs++] = (pair){"findings", "true"};
+        pairs[npairs++] = (opts_pair){"findings", "true"};
     for (size_t i = 0; rc == EXIT_OK && i < nspecs; i++)
         rc = opts_apply("tab", specs[i], pairs, npairs, err);
     sd_dataset *ds = NULL;
