@@ -419,6 +419,15 @@ SD_API sd_measure sd_table_row_measure(const sd_table *t);
 /* 1 when --rows NAME:cat or NAME:mean decided what the table shows
  * (categories or summaries) instead of the measure (docs/statistics.md). */
 SD_API int sd_table_row_forced(const sd_table *t);
+/* The row variable's (or set's) note in the codebook, e.g. "illustrative
+ * values: not published"; NULL when none. Added-in: 0.2. */
+SD_API const char *sd_table_row_note(const sd_table *t, const char *lang);
+/* When the row variable is an item of a multiple-response dichotomy set:
+ * the set's name (NULL otherwise), its label in `lang` (the question the
+ * item belongs to; NULL when it has none) and the value that means
+ * "selected" (NaN when no set). Added-in: 0.2. */
+SD_API const char *sd_table_row_set(const sd_table *t, const char *lang, const char **label,
+                                    double *counted);
 /* The banner variable, or NULL for a Total-only table; its label or NULL. */
 SD_API const char *sd_table_col_var(const sd_table *t);
 SD_API const char *sd_table_col_label(const sd_table *t, const char *lang);

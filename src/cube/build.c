@@ -362,9 +362,24 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
     out->row_measure = t->row_is_mrset ? SD_MEASURE_NOMINAL : ds->vars[t->row_index]->measure;
     const sd_labels *rl = t->row_is_mrset ? &ds->mr[t->row_index]->label
                                           : &ds->vars[t->row_index]->label;
+    const sd_labels *rn = t->row_is_mrset ? &ds->mr[t->row_index]->note
+                                          : &ds->vars[t->row_index]->note;
     if (!(out->row_var = sd__strdup(t->row_name)) || !sd__labels_copy(&out->row_label, rl) ||
+        !sd__labels_copy(&out->row_note, rn) ||
         (w->filter && !(out->filter = sd__strdup(w->filter))))
         return nomem(err);
+    /* A variable that is an item of a dichotomy set: the set's question. */
+    out->row_set_counted = NAN;
+    for (size_t m = 0; !t->row_is_mrset && !out->row_set && m < ds->nmr; m++) {
+        const sd_mrset *set = ds->mr[m];
+        for (size_t k = 0; set->kind == SD_MRSET_DICHOTOMY && k < set->nvars; k++)
+            if (set->vars[k] == t->row_index && !out->row_set) {
+                if (!(out->row_set = sd__strdup(set->name)) ||
+                    !sd__labels_copy(&out->row_set_label, &set->label))
+                    return nomem(err);
+                out->row_set_counted = set->counted;
+            }
+    }
     if (t->col_name) {
         if (!(out->col_var = sd__strdup(t->col_name)))
             return nomem(err);

@@ -44,6 +44,11 @@ struct sd_table {
     char *row_var;         /* owned */
     sd_labels row_label;   /* owned */
     sd_measure row_measure; /* the row variable's measure (sets: nominal) */
+    sd_labels row_note;    /* owned: the row variable's or set's codebook note */
+    char *row_set;         /* a variable that is an item of a dichotomy set: the
+                            * set (owned), else NULL */
+    sd_labels row_set_label; /* owned */
+    double row_set_counted;  /* the set's "selected" value, NaN when no set */
     char *col_var;         /* owned, NULL for a Total-only table; "a>b" nested */
     sd_labels col_label;   /* owned; nested: the levels' labels joined by " > " */
     size_t col_depth;      /* 1, or a nested banner's levels */

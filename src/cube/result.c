@@ -41,6 +41,9 @@ void sd_result_free(sd_result *r)
         sd__free(t->row_var);
         sd__free(t->col_var);
         sd__labels_free(&t->row_label);
+        sd__labels_free(&t->row_note);
+        sd__free(t->row_set);
+        sd__labels_free(&t->row_set_label);
         sd__labels_free(&t->col_label);
         sd__free(t->filter);
         for (size_t l = 0; l < SD_MAX_NEST; l++) {
@@ -352,6 +355,21 @@ double sd_result_rows(const sd_result *r, sd_rowcount which)
     case SD_ROWS_WEIGHT_ZERO: return (double)r->nw_zero;
     }
     return NAN;
+}
+
+const char *sd_table_row_note(const sd_table *t, const char *lang)
+{
+    return sd__labels_get(&t->row_note, lang);
+}
+
+const char *sd_table_row_set(const sd_table *t, const char *lang, const char **label,
+                             double *counted)
+{
+    if (label)
+        *label = t->row_set ? sd__labels_get(&t->row_set_label, lang) : NULL;
+    if (counted)
+        *counted = t->row_set_counted;
+    return t->row_set;
 }
 
 const char *sd_table_title(const sd_table *t, const char *lang)

@@ -119,7 +119,7 @@ static ptest pair_test(const sd_result *r, const sd_table *t, size_t row, size_t
             int rk = method_rank(pi.method);
             if (rk < best) {
                 best = rk;
-                pt.p = pi.p;
+                pt.p = isfinite(pi.p_adjusted) ? pi.p_adjusted : pi.p;
             }
         }
         if (best < 3) {
@@ -213,9 +213,20 @@ static sd_status add(fctx *c, sd_fkind_rep kind, size_t row, size_t a, size_t b,
     return SD_OK;
 }
 
+/* A variable tabulated alone that is an item of a multiple-response set:
+ * its findings are about the item of the set's question, on the row of
+ * the value that means "selected". */
+static bool item_table(const fctx *c, const char **set_label, double *counted)
+{
+    return sd_table_row_set(c->t, c->lang, set_label, counted) != NULL;
+}
+
 /* The question: the row variable's (or set's) label, the wording asked. */
 static const char *question(const fctx *c)
 {
+    const char *sl = NULL;
+    if (item_table(c, &sl, NULL) && sl)
+        return sl;
     const char *q = sd_table_row_label(c->t, c->lang);
     if (!q)
         q = sd_table_title(c->t, c->lang);
@@ -224,6 +235,10 @@ static const char *question(const fctx *c)
 
 static const char *answer_label(const fctx *c, size_t row)
 {
+    if (item_table(c, NULL, NULL)) {
+        const char *il = sd_table_row_label(c->t, c->lang);
+        return il ? il : sd_table_row_var(c->t);
+    }
     const char *a = sd_table_cat_label(c->t, SD_ROWS, row, c->lang);
     return a ? a : "";
 }
@@ -231,6 +246,8 @@ static const char *answer_label(const fctx *c, size_t row)
 /* What answering row `row` is: a category, a net, an item. */
 static const char *ans_tpl(const fctx *c, size_t row)
 {
+    if (item_table(c, NULL, NULL))
+        return c->L->ans_item;
     switch (sd_table_cat_type(c->t, SD_ROWS, row)) {
     case SD_CAT_TYPE_NET: return c->L->ans_net;
     case SD_CAT_TYPE_ITEM: return c->L->ans_item;
@@ -302,6 +319,10 @@ static bool is_mean_row(const sd_table *t, size_t row)
  * summary table's (or --means row's) mean; not the sd or median rows. */
 static bool findable_row(const sd_table *t, size_t row)
 {
+    double counted = NAN;
+    if (sd_table_row_set(t, NULL, NULL, &counted))
+        return sd_table_cat_type(t, SD_ROWS, row) == SD_CAT_TYPE_CATEGORY &&
+               sd_table_cat_code(t, SD_ROWS, row) == counted;
     if (!is_mean_row(t, row))
         return true;
     const char *k = sd_table_cat_key(t, SD_ROWS, row);

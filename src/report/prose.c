@@ -41,6 +41,19 @@ double sd__nf_value(int frac)
 
 #define NF_EPS 1e-9
 
+/* How far under a fraction "près de" reaches, and over one "plus de". */
+static double near_tol(int k)
+{
+    double f = nf_values[k];
+    return k == SD_NF_1_2 ? 0.05 : (0.25 * f < 0.035 ? 0.25 * f : 0.035);
+}
+
+static double over_tol(int k)
+{
+    double f = nf_values[k];
+    return 0.35 * f < 0.06 ? 0.35 * f : 0.06;
+}
+
 sd_natfreq sd__natfreq(double p, double lo, double hi)
 {
     sd_natfreq pct = {SD_NFQ_PCT, -1};
@@ -48,13 +61,9 @@ sd_natfreq sd__natfreq(double p, double lo, double hi)
         return pct;
     if (!isfinite(lo) || !isfinite(hi) || lo > p || hi < p)
         lo = hi = p;
-    /* Above 92 %: "plus de 9 sur 10" while the interval is above 90 %. */
-    if (p > 0.92 + NF_EPS)
-        return lo > 0.9 && p < 0.96 ? (sd_natfreq){SD_NFQ_OVER, SD_NF_9_10} : pct;
-    if (p < 0.08 - NF_EPS)
-        return pct;
-    /* A wide interval says no more than which side of one half it is on. */
-    if (hi - lo > 0.15 + NF_EPS) {
+    /* Near the half, a wide interval says no more than which side of it
+     * the figure is on. */
+    if (hi - lo > 0.15 + NF_EPS && p > 0.35 && p < 0.65) {
         if (lo > 0.5)
             return (sd_natfreq){SD_NFQ_MAJORITY, SD_NF_1_2};
         if (hi < 0.5)
@@ -64,24 +73,45 @@ sd_natfreq sd__natfreq(double p, double lo, double hi)
      * above it. */
     if (lo > 0.5 && p <= 0.565 + NF_EPS)
         return (sd_natfreq){SD_NFQ_OVER, SD_NF_1_2};
-    /* The nearest fraction; a tie goes to the half, else to the larger. */
+    /* The nearest fraction, bare when within 2 points (1 for one in ten)
+     * and inside the interval; a tie goes to the half, else the larger. */
     int best = 0;
     for (int k = 1; k < SD_NF_COUNT; k++) {
         double dk = fabs(p - nf_values[k]), db = fabs(p - nf_values[best]);
         if (dk < db - NF_EPS || (fabs(dk - db) <= NF_EPS && best != SD_NF_1_2))
             best = k;
     }
-    double f = nf_values[best], d = p - f;
-    if (fabs(d) > 0.3 * f + NF_EPS)
-        return pct;
+    double f = nf_values[best];
     double bare = f / 10 < 0.02 ? f / 10 : 0.02;
-    if (fabs(d) <= bare + NF_EPS && lo <= f + NF_EPS && hi >= f - NF_EPS)
+    if (fabs(p - f) <= bare + NF_EPS && lo <= f + NF_EPS && hi >= f - NF_EPS)
         return (sd_natfreq){SD_NFQ_BARE, best};
-    if (d < 0)
-        return (sd_natfreq){SD_NFQ_NEARLY, best};
-    if (lo > f + NF_EPS)
-        return (sd_natfreq){SD_NFQ_OVER, best};
-    return (sd_natfreq){SD_NFQ_ABOUT, best};
+    /* Else just under the fraction above ("près de"), or over the one
+     * below with all the interval over it ("plus de"): the closer. */
+    int above = -1, below = -1;
+    for (int k = 0; k < SD_NF_COUNT; k++) {
+        if (nf_values[k] > p + NF_EPS && above < 0)
+            above = k;
+        if (nf_values[k] < p - NF_EPS)
+            below = k;
+    }
+    double da = above >= 0 ? nf_values[above] - p : INFINITY;
+    double db = below >= 0 ? p - nf_values[below] : INFINITY;
+    bool near_ok = above >= 0 && da <= near_tol(above) + NF_EPS;
+    bool over_ok = below >= 0 && db <= over_tol(below) + NF_EPS && lo > nf_values[below] + NF_EPS;
+    if (near_ok && over_ok) {
+        bool tie = fabs(da - db) <= NF_EPS;
+        if (tie ? below != SD_NF_1_2 : da < db)
+            return (sd_natfreq){SD_NFQ_NEARLY, above};
+        return (sd_natfreq){SD_NFQ_OVER, below};
+    }
+    if (near_ok)
+        return (sd_natfreq){SD_NFQ_NEARLY, above};
+    if (over_ok)
+        return (sd_natfreq){SD_NFQ_OVER, below};
+    /* Near a fraction the interval holds, neither under nor surely over. */
+    if (fabs(p - f) <= 0.03 + NF_EPS && lo <= f + NF_EPS && hi >= f - NF_EPS)
+        return (sd_natfreq){SD_NFQ_ABOUT, best};
+    return pct;
 }
 
 /* ------------------------------------------------------------ templates */
@@ -352,6 +382,15 @@ sd_status sd__write_prose(const sd_rdoc *doc, const char *lang, sd_strbuf *out, 
         withheld(out, L, t, lang);
         if (!written && out->len == before) {
             sd__sb_puts(out, L->nothing);
+            sd__sb_puts(out, "\n\n");
+        }
+        /* What the codebook says of the question (illustrative values...),
+         * once per table number. */
+        const sd_table *next = sd_result_table(r, ti + 1);
+        const char *note = sd_table_row_note(t, lang);
+        if (note && (!next || sd_table_number(next) != num)) {
+            sd__prose_fill(out, L->note, (const sd_slot[]){{"note", note}}, 1, SD_GENDER_M,
+                           false);
             sd__sb_puts(out, "\n\n");
         }
     }

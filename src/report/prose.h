@@ -103,10 +103,12 @@ typedef struct sd_prose_lang {
     const char *change_down, *change_up, *change_none;
     /* The prose writer: a table's heading ({n}, {title}), findings left
      * out by the reliability gate ({list}; items "{A}, {G} ({why})"),
-     * the reasons, and a table with nothing written up. */
+     * the reasons, a table with nothing written up, and the note. */
     const char *table_head, *withheld, *withheld_item;
     const char *why_low_base, *why_neff, *why_width, *why_relwidth, *why_no_se;
     const char *nothing;
+    /* The codebook's note on the question ({note}), under its findings. */
+    const char *note;
 } sd_prose_lang;
 
 extern const sd_prose_lang sd__prose_fr;

@@ -78,4 +78,5 @@ const sd_prose_lang sd__prose_en = {
     .why_relwidth = "confidence interval too wide for the percentage",
     .why_no_se = "no standard error",
     .nothing = "No finding written up for this table.",
+    .note = "Note: {note}",
 };

@@ -84,4 +84,5 @@ const sd_prose_lang sd__prose_fr = {
     .why_relwidth = "intervalle de confiance trop large pour le pourcentage",
     .why_no_se = "sans erreur type",
     .nothing = "Aucun constat rédigé pour ce tableau.",
+    .note = "Note" NBSP ": {note}",
 };
