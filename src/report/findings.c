@@ -317,7 +317,7 @@ static bool is_mean_row(const sd_table *t, size_t row)
 
 /* The rows findings are about: every category, net and item, and a
  * summary table's (or --means row's) mean; not the sd or median rows. */
-static bool findable_row(const sd_table *t, size_t row)
+bool sd__finding_row(const sd_table *t, size_t row)
 {
     double counted = NAN;
     if (sd_table_row_set(t, NULL, NULL, &counted))
@@ -339,7 +339,7 @@ static sd_natfreq nf_of(const sd_table *t, size_t row, size_t col)
 static sd_status level(fctx *c, size_t row, size_t col)
 {
     const sd_table *t = c->t;
-    if (!findable_row(t, row) || !reliable(t, row, col))
+    if (!sd__finding_row(t, row) || !reliable(t, row, col))
         return SD_OK;
     const sd_prose_lang *L = c->L;
     sd_pgroup g;
@@ -374,7 +374,7 @@ static sd_status pair(fctx *c, size_t row, size_t a, size_t b, bool *written)
 {
     const sd_table *t = c->t;
     *written = false;
-    if (!findable_row(t, row) || !reliable(t, row, a) || !reliable(t, row, b))
+    if (!sd__finding_row(t, row) || !reliable(t, row, a) || !reliable(t, row, b))
         return SD_OK;
     ptest pt = pair_test(c->r, t, row, a, b);
     if (!pt.have)
@@ -596,7 +596,7 @@ sd_status sd__findings_table(const sd_result *r, size_t table, const char *lang,
     if (!used)
         return nomem(err);
     for (size_t i = 0; i < nr && st == SD_OK; i++) {
-        if (!findable_row(t, i))
+        if (!sd__finding_row(t, i))
             continue;
         memset(used, 0, nc * sizeof *used);
         for (size_t a = 0; banner && a < nc && st == SD_OK; a++)

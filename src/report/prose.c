@@ -310,8 +310,7 @@ static void withheld(sd_strbuf *sb, const sd_prose_lang *L, const sd_table *t, c
     sd_strbuf list;
     sd__sb_init(&list, 1 << 24);
     for (size_t r = 0; r < nr; r++) {
-        if (sd_table_cat_type(t, SD_ROWS, r) == SD_CAT_TYPE_SUMMARY &&
-            strcmp(sd_table_cat_key(t, SD_ROWS, r), "mean") != 0)
+        if (!sd__finding_row(t, r))
             continue;
         for (size_t c = from; c < nc; c++) {
             unsigned why = sd__fig_reliability(t, r, c) & SD_REL_WITHHELD;
@@ -327,7 +326,9 @@ static void withheld(sd_strbuf *sb, const sd_prose_lang *L, const sd_table *t, c
             sd_strbuf wb;
             sd__sb_init(&wb, 1 << 16);
             sd__prose_fill(&wb, w, (const sd_slot[]){{"min", min}}, 1, g.gender, false);
-            const char *a = sd_table_cat_label(t, SD_ROWS, r, lang);
+            const char *a = sd_table_row_set(t, lang, NULL, NULL)
+                                ? sd_table_row_label(t, lang) /* the item */
+                                : sd_table_cat_label(t, SD_ROWS, r, lang);
             const sd_slot s[] = {{"A", a ? a : ""}, {"G", g.other}, {"why", sd__sb_str(&wb)}};
             if (count++)
                 sd__sb_puts(&list, L->list_sep);

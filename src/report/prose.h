@@ -152,4 +152,9 @@ void sd__prose_group(const sd_prose_lang *L, const sd_table *t, size_t col, cons
 void sd__prose_freq(sd_strbuf *sb, const sd_prose_lang *L, sd_natfreq nf, double p, int dec,
                     const sd_pgroup *g, bool with_noun, bool *sing);
 
+/* Is a row one findings are written about (findings.c): every category,
+ * net and item, a mean; for an item of a set tabulated alone, only the
+ * row of its "selected" value. */
+bool sd__finding_row(const sd_table *t, size_t row);
+
 #endif /* SD_REPORT_PROSE_H */
