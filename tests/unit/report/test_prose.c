@@ -157,7 +157,7 @@ static sd_result *fake(sd_table_kind kind, const char *qfr, const char *qen, con
         sd_ccat *c = &t->rows[i];
         c->type = rows[i].type;
         c->code = (double)(i + 1);
-        char key[16];
+        char key[32];
         snprintf(key, sizeof key, "%zu", i + 1);
         c->key = sd__strdup(key);
         set2(&c->labels, rows[i].fr, rows[i].en);
@@ -731,6 +731,7 @@ static void test_fallback_nouns(void)
     compute(r, "fr", &f);
     CHECK_INT(f.n, 0);
     sd__findings_free(&f);
+    r->tables[0].ncols = 3; /* what the result owns, to free it */
     sd_result_free(r);
 }
 
