@@ -453,8 +453,39 @@ static void test_r_fixtures(void)
     free(cases);
 }
 
+/* The share of a stratum in R's apistrat (weights constant within strata):
+ * R's SE is exactly 0, and so must sondage's be, not a rounding residue of
+ * its per-stratum sums (2e-10) nor null (a residue below zero). The
+ * fixture's 1e-9 tolerance around 0 would not tell them apart. */
+static void test_zero_variance_is_zero(void)
+{
+    sd_error *e = sd_error_new();
+    sd_dataset *ds = NULL;
+    CHECK_INT(sd_dataset_open("tests/oracle/data/api_strat.csv", SD_FORMAT_AUTO, NULL, &ds, e),
+              SD_OK);
+    sd_tabspec *s = sd_tabspec_new();
+    sd_tabspec_add_row(s, "y", NULL);
+    sd_tabspec_set_option(s, "weight", "w", NULL);
+    sd_tabspec_set_option(s, "strata", "st", NULL);
+    sd_tabspec_set_option(s, "fpc", "fpc1", NULL);
+    sd_work *r = NULL;
+    CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_OK);
+    if (r) {
+        const sd_wtable *t = &r->tables[0];
+        for (size_t k = 0; k < t->nrows; k++) {
+            CHECK(t->stats[k * t->ncols].se == 0);
+            CHECK(t->stats[k * t->ncols].est > 0);
+        }
+    }
+    sd__work_free(r);
+    sd_tabspec_free(s);
+    sd_dataset_free(ds);
+    sd_error_free(e);
+}
+
 int main(void)
 {
     RUN(test_r_fixtures);
+    RUN(test_zero_variance_is_zero);
     DONE();
 }
