@@ -166,6 +166,8 @@ static void json_findings(sd_strbuf *sb, const sd_findings *f, const sd_table *t
         }
         sd__sb_puts(sb, "], \"p\": ");
         json_num_or_null(sb, x->p);
+        if (x->change) /* since the compared wave, not two groups */
+            sd__sb_puts(sb, ", \"change\": true");
         sd__sb_putc(sb, '}');
     }
     sd__sb_puts(sb, first ? "]" : "\n      ]");
