@@ -140,7 +140,12 @@ static double text_width(const char *s, size_t n, double fs)
             k = 0.74;
         else if (c >= '0' && c <= '9')
             k = 0.64;
-        else if (c >= 0xE0)
+        else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                 ((unsigned char)s[i + 2] == 0xAF || (unsigned char)s[i + 2] == 0x89))
+            k = 0.25; /* narrow and thin spaces */
+        else if (c == 0xE2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x81)
+            k = 0.85; /* general punctuation: dashes, ellipsis, quotes */
+        else if (c >= 0xE3)
             k = 1.0; /* CJK and other wide scripts: generous */
         else
             k = 0.62;
@@ -623,36 +628,43 @@ static void draw_bars(chart *ch)
 #define DBAR_H 18.0
 #define DBAR_STEP 25.0
 
-static void mix(char *out, size_t n, const unsigned a[3], const unsigned b[3], double t)
+/* The colour a fraction t of the way from a to b, and whether white text
+ * reads on it (its relative luminance, sRGB, under 0.25). */
+static bool mix(char *out, size_t n, const unsigned a[3], const unsigned b[3], double t)
 {
     unsigned c[3];
-    for (int k = 0; k < 3; k++)
+    double y = 0;
+    static const double wt[3] = {0.2126, 0.7152, 0.0722};
+    for (int k = 0; k < 3; k++) {
         c[k] = (unsigned)lround((double)a[k] + ((double)b[k] - (double)a[k]) * t);
+        y += wt[k] * pow(c[k] / 255.0, 2.2);
+    }
     snprintf(out, n, "#%02x%02x%02x", c[0], c[1], c[2]);
+    return y < 0.25;
 }
 
-/* Colour of the scale's answer k of n (m the middle, or n when none):
- * blues darkening away from the middle on the left, oranges on the right,
- * grey in the middle; *dark when white text reads on it. */
+/* Colour of the scale's answer k of n: blues darkening away from the
+ * middle on the left, oranges on the right, a light grey in the middle.
+ * Their lightness differs between neighbours and between the two sides
+ * (left 21 and 68, middle 89, right 75 and 39 in CIE L* for five answers),
+ * so the bars read in grey too; *dark when white text reads on it. */
 static void scale_colour(char *out, size_t len, size_t k, size_t n, bool odd, bool *dark)
 {
-    static const unsigned bl_dark[3] = {0x08, 0x30, 0x6b}, bl_light[3] = {0xa6, 0xcb, 0xe6};
-    static const unsigned or_dark[3] = {0x7f, 0x27, 0x04}, or_light[3] = {0xfd, 0xc0, 0x8c};
+    static const unsigned bl_dark[3] = {0x08, 0x30, 0x6b}, bl_light[3] = {0x6b, 0xae, 0xd6};
+    static const unsigned or_light[3] = {0xf9, 0xa6, 0x5a}, or_dark[3] = {0xa6, 0x36, 0x03};
+    static const unsigned grey[3] = {0xe0, 0xe0, 0xe0};
     size_t half = n / 2;
     if (odd && k == half) {
-        snprintf(out, len, "#c8c8c8");
-        *dark = false;
+        *dark = mix(out, len, grey, grey, 0);
         return;
     }
     if (k < half) {
         double t = half > 1 ? (double)k / (double)(half - 1) : 0;
-        mix(out, len, bl_dark, bl_light, t);
-        *dark = t < 0.5;
+        *dark = mix(out, len, bl_dark, bl_light, t);
     } else {
         size_t r = k - (odd ? half + 1 : half);
         double t = half > 1 ? (double)r / (double)(half - 1) : 1;
-        mix(out, len, or_light, or_dark, t);
-        *dark = t > 0.5;
+        *dark = mix(out, len, or_light, or_dark, t);
     }
 }
 
@@ -762,6 +774,14 @@ static void draw_diverging(chart *ch)
             cell_sentence(sb, ch, cc, ch->rows[k]);
             sd__sb_puts(sb, "</title>");
             rect(sb, a, y, b - a, DBAR_H, col, cc->low);
+            /* a white line between answers: neighbours never merge */
+            sd__sb_puts(sb, "<path stroke=\"#fff\" stroke-width=\"1\" d=\"M");
+            coord(sb, b);
+            sd__sb_putc(sb, ' ');
+            coord(sb, y);
+            sd__sb_puts(sb, "v");
+            coord(sb, DBAR_H);
+            sd__sb_puts(sb, "\"/>");
             char vt[SD_HTMLNUM];
             sd__html_pct(vt, v, 0, ch->lang);
             if (b - a >= tw(vt, 10) + 4) {
