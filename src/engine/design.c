@@ -1,9 +1,11 @@
 /*
- * design.c — survey designs (as declared: data/designspec.c) resolved
- * against a dataset
- * into per-row stratum and cluster indexes, population sizes per stage,
- * and replicate weight columns. Every rule R's survey package enforces is
- * checked here, with a message naming the variable and row.
+ * design.c — a survey design (as declared: data/designspec.c) resolved
+ * against a dataset: weights (blank and negative ones leave their rows
+ * out), per-row stratum and cluster indexes, population sizes per stage
+ * (fpc), the lonely-SSU rule; replicate weights given or made are in
+ * replicates.c. Every rule R's survey package enforces is checked here,
+ * with a message naming the variable and row. (The lonely-PSU rule's
+ * variance is in stats/variance.c.)
  */
 #include "design.h"
 
@@ -241,7 +243,6 @@ static sd_status make_units(const sd_dataset *ds, const int32_t *parent, const i
     return SD_OK;
 }
 
-static sd_status make_rowunits(sd_design *d);
 
 /* Stage-s population sizes from an fpc column; all values <= 1 read as
  * sampling fractions (R's rule). popsize[s] gets each parent's value at its
@@ -299,7 +300,7 @@ static sd_status stage_fpc(const sd_dataset *ds, sd_design *d, size_t s, const s
     }
     for (size_t p = 0; p < nparents && st == SD_OK; p++)
         d->popsize[s][p] = fractions ? (double)d->sampsize[s][p] / val[p] : val[p];
-    if (st == SD_OK && varies && !d->nstages && make_rowunits(d) != SD_OK)
+    if (st == SD_OK && varies && !d->nstages && sd__design_rowunits(d) != SD_OK)
         st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
     if (st == SD_OK && varies) {
         /* Stage-s units: the rows themselves when the design has no
@@ -328,7 +329,7 @@ static sd_status stage_fpc(const sd_dataset *ds, sd_design *d, size_t s, const s
 /* Unclustered designs whose rows must be units of their own (made
  * replicates, an fpc varying within a stratum): unit r is row r, its parent
  * the row's stratum. */
-static sd_status make_rowunits(sd_design *d)
+sd_status sd__design_rowunits(sd_design *d)
 {
     if (d->rowunit)
         return SD_OK;
@@ -345,407 +346,6 @@ static sd_status make_rowunits(sd_design *d)
     d->parent[0] = par;
     d->nunits[0] = d->nrows;
     return SD_OK;
-}
-
-static sd_status resolve_replicates(const sd_dataset *ds, const sd_designspec *spec,
-                                    sd_design *d, sd_error *err)
-{
-    /* Names, or the variables whose names match a regular expression. */
-    size_t cap = 0;
-    const char *first = spec->repweights[0];
-    if (spec->repregex) {
-        regex_t re;
-        sd_status rst = sd__repweights_compile(&re, first, err);
-        if (rst != SD_OK)
-            return rst;
-        for (size_t i = 0; i < ds->nvars; i++) {
-            if (regexec(&re, ds->vars[i]->name, 0, NULL, 0) != 0)
-                continue;
-            if (!sd__grow((void **)&d->repw, &cap, d->nrep + 1, sizeof *d->repw)) {
-                regfree(&re);
-                return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-            }
-            d->repw[d->nrep++] = (const double *)(uintptr_t)i; /* index for now */
-        }
-        regfree(&re);
-        if (d->nrep == 0)
-            return sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, NULL,
-                            "--repweights: no variable name matches '%s'", first);
-    } else {
-        for (size_t k = 0; k < spec->nrepweights; k++) {
-            long i = sd__dataset_var_index(ds, spec->repweights[k]);
-            if (i < 0)
-                return sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, spec->repweights[k],
-                                "unknown replicate weight variable '%s'", spec->repweights[k]);
-            if (!sd__grow((void **)&d->repw, &cap, d->nrep + 1, sizeof *d->repw))
-                return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-            d->repw[d->nrep++] = (const double *)(uintptr_t)i;
-        }
-    }
-    for (size_t k = 0; k < d->nrep; k++) {
-        const sd_var *v = ds->vars[(uintptr_t)d->repw[k]];
-        if (v->type != SD_TYPE_NUMERIC)
-            return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
-                            "replicate weight '%s' is a string: expected numbers", v->name);
-        /* Negative replicate weights are legitimate (R's mrbbootstrap
-         * makes them); only a missing or infinite one is refused. */
-        for (size_t r = 0; r < ds->nrows; r++)
-            if (v->sysmis[r] || !isfinite(v->num[r]))
-                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
-                                "replicate weight '%s' in row %zu: expected a finite number",
-                                v->name, r + 1);
-        d->repw[k] = v->num;
-    }
-    if (d->nrep < 2)
-        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
-                        "--repweights: expected at least 2 replicate weights, got %zu", d->nrep);
-    d->reptype = spec->reptype;
-    if (d->reptype == SD_REP_NONE)
-        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
-                        "--repweights needs --reptype jk1, jkn, brr, fay, bootstrap or sdr");
-    double R = (double)d->nrep;
-    double rho = spec->has_rho ? spec->rho : 0;
-    if (d->reptype == SD_REP_FAY && !spec->has_rho)
-        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
-                        "--reptype fay needs --rho, the Fay coefficient (e.g. 0.5)");
-    switch (d->reptype) {
-    case SD_REP_JK1: d->scale = (R - 1) / R; break;
-    case SD_REP_JKN: d->scale = 1; break;
-    case SD_REP_BRR: d->scale = 1 / R; break;
-    case SD_REP_FAY: d->scale = 1 / (R * (1 - rho) * (1 - rho)); break;
-    case SD_REP_BOOTSTRAP: d->scale = 1 / (R - 1); break;
-    case SD_REP_SDR: d->scale = 4 / R; break;
-    case SD_REP_NONE: break;
-    }
-    /* As svrepdesign: BRR's and Fay's scales follow from R and rho, and
-     * successive-difference fixes scale 4/R and rscales 1, whatever
-     * --scale and --rscales say (R ignores them with a warning). */
-    bool fixed_scale = d->reptype == SD_REP_BRR || d->reptype == SD_REP_FAY ||
-                       d->reptype == SD_REP_SDR;
-    if (spec->has_scale && !fixed_scale)
-        d->scale = spec->scale;
-    d->rscales = sd__calloc(d->nrep, sizeof *d->rscales);
-    if (!d->rscales)
-        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-    if (spec->nrscales && d->reptype != SD_REP_SDR) {
-        if (spec->nrscales != d->nrep)
-            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
-                            "--rscales has %zu values for %zu replicate weights: expected one "
-                            "per replicate",
-                            spec->nrscales, d->nrep);
-        memcpy(d->rscales, spec->rscales, d->nrep * sizeof *d->rscales);
-    } else {
-        if (d->reptype == SD_REP_JKN)
-            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
-                            "--reptype jkn needs --rscales, one (n_h - 1)/n_h per replicate");
-        for (size_t k = 0; k < d->nrep; k++)
-            d->rscales[k] = 1;
-    }
-    d->mse = spec->mse;
-    return SD_OK;
-}
-
-/* splitmix64: a small, well-mixed generator for reproducible bootstraps. */
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* The rank behind a replicate design's degrees of freedom (stats/repdf.c)
- * is taken on the smaller side of its replicate weights, R replicates by
- * `rows` PSUs, patterns or rows: refuse, before anything is allocated, a
- * design whose smaller side passes SD_MAX_GRAM_SIDE. */
-static sd_status gram_fits(const sd_dataset *ds, size_t R, size_t rows, const char *what,
-                           sd_error *err)
-{
-    if (R <= SD_MAX_GRAM_SIDE || rows <= SD_MAX_GRAM_SIDE)
-        return SD_OK;
-    size_t side = R < rows ? R : rows;
-    return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, NULL,
-                    "%zu replicates over %zu %s: their degrees of freedom need a %zu x %zu "
-                    "matrix, beyond the limit of %zu on a side: expected at most %zu replicates",
-                    R, rows, what, side, side, SD_MAX_GRAM_SIDE, SD_MAX_GRAM_SIDE);
-}
-
-/* A stratum sampled whole (fpc = its sample size): jknweights drops it. */
-static bool jkn_census(const sd_design *d, size_t h)
-{
-    double N = d->popsize[0][h], n = (double)d->sampsize[0][h];
-    return !isinf(N) && (N - n) / N == 0;
-}
-
-/* Cap on made replicate multipliers (replicates x PSUs). */
-#define REPMULT_MAX ((size_t)1 << 26)
-
-/* --make-replicates, as R's as.svrepdesign: jackknife (JK1, JKn) or
- * bootstrap multipliers per PSU (tests/oracle/README.md section 5). */
-static sd_status make_replicates(const sd_dataset *ds, const sd_designspec *spec, sd_design *d,
-                                 sd_error *err)
-{
-    if (d->nstages == 0 && make_rowunits(d) != SD_OK) /* each row its own PSU */
-        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-    if (d->unitpop[0])
-        return sd__fail(err, SD_E_UNSUPPORTED, ds->source, 0, 0, spec->fpc[0],
-                        "--make-replicates: fpc variable '%s' varies within a stratum: expected "
-                        "one population size per stratum to make replicates from",
-                        spec->fpc[0]);
-    size_t P = d->nunits[0];
-    const int32_t *unit = d->nstages ? d->unit[0] : d->rowunit;
-    (void)unit;
-    size_t R = 0;
-    sd_reptype type = spec->make_replicates;
-    static const char *const names[] = {"none", "jk1", "jkn", "brr", "fay", "bootstrap", "sdr"};
-    const char *tname = (size_t)type < sizeof names / sizeof names[0] ? names[type] : "?";
-    if (P == 0)
-        return sd__fail(err, SD_E_EMPTY, ds->source, 0, 0, NULL,
-                        "--make-replicates %s: the data has no rows, so there are no PSUs to "
-                        "make replicates from",
-                        tname);
-    if (type == SD_REP_JK1) {
-        if (d->nstrata > 1)
-            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
-                            "--make-replicates jk1 needs an unstratified design (R: Can't use "
-                            "JK1 for a stratified design): expected jkn");
-        R = P;
-    } else if (type == SD_REP_JKN) {
-        /* R's jknweights: a census stratum (fpc = its sample) has no
-         * replicates; a lonely PSU's stratum has none either, except one
-         * under "adjust". */
-        for (size_t h = 0; h < d->nstrata; h++)
-            if (jkn_census(d, h))
-                continue;
-            else if (d->sampsize[0][h] > 1)
-                R += d->sampsize[0][h];
-            else if (d->lonely == SD_LONELY_ADJUST && d->nstrata > 1)
-                R++;
-        bool all_census = true;
-        for (size_t h = 0; h < d->nstrata && all_census; h++)
-            all_census = jkn_census(d, h);
-        if (R == 0 && all_census)
-            return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
-                            "--make-replicates jkn: every stratum is a census (fpc equal to its "
-                            "sample), so there is no sampling variance to replicate");
-    } else if (type == SD_REP_BOOTSTRAP) {
-        R = spec->replicates ? spec->replicates : 50;
-    } else {
-        /* BRR: exactly two PSUs per stratum; R = the smallest power of two
-         * above the number of strata (a Sylvester Hadamard matrix). */
-        for (size_t h = 0; h < d->nstrata; h++)
-            if (d->sampsize[0][h] != 2)
-                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
-                                "--make-replicates brr needs exactly 2 PSUs in every stratum, "
-                                "and a stratum has %zu: expected a paired design (or jkn)",
-                                d->sampsize[0][h]);
-        R = 4;
-        while (R < d->nstrata + 1)
-            R *= 2;
-    }
-    size_t cells;
-    sd_status gst = gram_fits(ds, R, P, "PSUs", err);
-    if (gst != SD_OK)
-        return gst;
-    if (R < 2)
-        return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, spec->strata,
-                        "--make-replicates %s gives %zu replicate%s here (no stratum has two "
-                        "PSUs or more): expected a design with 2 or more PSUs in a stratum",
-                        tname, R, R == 1 ? "" : "s");
-    if (!sd__mul_ok(R, P, &cells) || cells > REPMULT_MAX)
-        return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, NULL,
-                        "--make-replicates: %zu replicates of %zu PSUs is beyond the %zu-value "
-                        "limit: expected a clustered design",
-                        R, P, REPMULT_MAX);
-    d->repmult = sd__zalloc(cells, sizeof *d->repmult);
-    d->rscales = sd__zalloc(R, sizeof *d->rscales);
-    if (!d->repmult || !d->rscales)
-        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-    d->nrep = R;
-    d->reptype = type;
-    d->mse = spec->mse;
-    if (type == SD_REP_JK1) {
-        double n = (double)P, N = d->popsize[0][0];
-        for (size_t r = 0; r < R; r++) {
-            for (size_t p = 0; p < P; p++)
-                d->repmult[r * P + p] = p == r ? 0 : n / (n - 1);
-            d->rscales[r] = 1;
-        }
-        d->scale = (n - 1) / n * (isinf(N) ? 1 : (N - n) / N);
-    } else if (type == SD_REP_JKN) {
-        size_t r = 0;
-        double H = (double)d->nstrata;
-        for (size_t h = 0; h < d->nstrata; h++) {
-            double nh = (double)d->sampsize[0][h], N = d->popsize[0][h];
-            if (jkn_census(d, h))
-                continue;
-            if (nh < 2 && d->lonely == SD_LONELY_ADJUST && H > 1) {
-                /* One replicate drops the lonely stratum and reweights
-                 * every other PSU by H/(H - 1), rscale (H - 1)/H. */
-                for (size_t p = 0; p < P; p++)
-                    d->repmult[r * P + p] = (size_t)d->parent[0][p] == h ? 0 : H / (H - 1);
-                d->rscales[r++] = (H - 1) / H;
-                continue;
-            }
-            if (nh < 2)
-                continue;
-            for (size_t j = 0; j < P; j++) {
-                if ((size_t)d->parent[0][j] != h)
-                    continue;
-                for (size_t p = 0; p < P; p++)
-                    d->repmult[r * P + p] = (size_t)d->parent[0][p] != h ? 1
-                                            : p == j                    ? 0
-                                                                        : nh / (nh - 1);
-                d->rscales[r] = (nh - 1) / nh * (isinf(N) ? 1 : (N - nh) / N);
-                r++;
-            }
-        }
-        d->scale = 1;
-        if (d->lonely == SD_LONELY_AVERAGE && R < P)
-            d->scale = (double)P / (double)R;
-    } else if (type == SD_REP_BRR) {
-        /* Half-samples: in replicate r, stratum h keeps its first PSU (x2)
-         * when the Sylvester Hadamard entry H[r][h+1] is +1, else its
-         * second; H[r][c] = (-1)^popcount(r & c). Any Hadamard matrix gives
-         * full orthogonal balance; R's own matrices and PSU order differ,
-         * so replicate values differ from R's while variances of linear
-         * statistics agree exactly. */
-        bool *seen = sd__zalloc(d->nstrata, sizeof *seen);
-        if (!seen)
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        int *which = sd__zalloc(P, sizeof *which);
-        if (!which) {
-            sd__free(seen);
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        }
-        for (size_t p = 0; p < P; p++) {
-            size_t h = (size_t)d->parent[0][p];
-            which[p] = seen[h] ? 1 : 0;
-            seen[h] = true;
-        }
-        for (size_t r = 0; r < R; r++) {
-            for (size_t p = 0; p < P; p++) {
-                size_t h = (size_t)d->parent[0][p];
-                bool plus = (__builtin_popcountll((unsigned long long)(r & (h + 1))) & 1) == 0;
-                d->repmult[r * P + p] = (plus ? which[p] == 0 : which[p] == 1) ? 2.0 : 0.0;
-            }
-            d->rscales[r] = 1;
-        }
-        sd__free(seen);
-        sd__free(which);
-        d->scale = 1 / (double)R;
-    } else {
-        uint64_t seed = spec->seed ? spec->seed : 1;
-        double inv = 0;
-        for (size_t h = 0; h < d->nstrata; h++)
-            inv += 1.0 / (double)d->sampsize[0][h];
-        double nt = (double)d->nstrata / inv; /* harmonic mean of the n_h */
-        /* PSUs of each stratum, in order: a counting sort by stratum. */
-        size_t *first = sd__zalloc(d->nstrata + 1, sizeof *first);
-        size_t *order = sd__zalloc(P, sizeof *order);
-        size_t *fill = sd__zalloc(d->nstrata, sizeof *fill);
-        if (!first || !order || !fill) {
-            sd__free(first);
-            sd__free(order);
-            sd__free(fill);
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        }
-        for (size_t h = 0; h < d->nstrata; h++)
-            first[h + 1] = first[h] + d->sampsize[0][h];
-        for (size_t p = 0; p < P; p++) {
-            size_t h = (size_t)d->parent[0][p];
-            order[first[h] + fill[h]++] = p;
-        }
-        for (size_t r = 0; r < R; r++) {
-            for (size_t h = 0; h < d->nstrata; h++) {
-                size_t nh = d->sampsize[0][h];
-                for (size_t k = 0; k < nh; k++)
-                    d->repmult[r * P + order[first[h] + splitmix(&seed) % nh]] += 1;
-            }
-            d->rscales[r] = 1;
-        }
-        sd__free(order);
-        sd__free(fill);
-        sd__free(first);
-        d->scale = nt / ((nt - 1) * (double)(R - 1));
-    }
-    return SD_OK;
-}
-
-/* Cap on distinct replicate patterns kept for domain degrees of freedom. */
-#define PATTERNS_MAX ((size_t)20000)
-
-/* Group rows by replicate pattern: multipliers w_r / w quantised to 2^-24
- * (the CSV rounding of replicate weights stays inside one pattern). Rows
- * with a pattern beyond the first `max` (PATTERNS_MAX by default) are
- * marked -2: the engine keeps their own replicate weights (a triangular
- * factor per column). */
-sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
-{
-    if (!max)
-        max = PATTERNS_MAX;
-    size_t R = d->nrep, n = d->nrows;
-    if (d->repmult) {
-        /* Made replicates: the PSU is the pattern. */
-        size_t P = d->nunits[0];
-        d->pattern = sd__zalloc(n, sizeof *d->pattern);
-        d->patvec = sd__zalloc(P * R, sizeof *d->patvec);
-        if (!d->pattern || !d->patvec)
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        const int32_t *u = d->nstages ? d->unit[0] : d->rowunit;
-        for (size_t i = 0; i < n; i++)
-            d->pattern[i] = d->w && d->w[i] == 0 ? -1 : u[i];
-        for (size_t p = 0; p < P; p++)
-            for (size_t r = 0; r < R; r++)
-                d->patvec[p * R + r] = d->repmult[r * P + p];
-        d->npattern = P;
-        return SD_OK;
-    }
-    sd_hindex seen; /* items: pattern numbers */
-    sd__hindex_init(&seen);
-    int64_t *key = sd__zalloc(R, sizeof *key);
-    d->pattern = sd__zalloc(n, sizeof *d->pattern);
-    size_t pcap = 0;
-    bool ok = key && d->pattern;
-    for (size_t i = 0; ok && i < n; i++) {
-        double w = d->w ? d->w[i] : 1.0;
-        if (w == 0) {
-            d->pattern[i] = -1; /* out of the analysis */
-            continue;
-        }
-        for (size_t r = 0; r < R; r++)
-            key[r] = (int64_t)llround(d->repw[r][i] / w * 16777216.0);
-        uint64_t h = sd__hash_bytes(key, R * sizeof *key);
-        sd_hprobe pr = sd__hindex_probe(&seen, h);
-        size_t p;
-        long found = -1;
-        while (found < 0 && sd__hindex_next(&seen, &pr, &p)) {
-            bool same = true;
-            for (size_t r = 0; r < R && same; r++)
-                same = (int64_t)llround(d->patvec[p * R + r] * 16777216.0) == key[r];
-            if (same)
-                found = (long)p;
-        }
-        if (found < 0) {
-            if (d->npattern >= max) {
-                d->pattern[i] = -2;
-                d->overflow++;
-                continue;
-            }
-            if (!sd__grow((void **)&d->patvec, &pcap, (d->npattern + 1) * R, sizeof *d->patvec) ||
-                !sd__hindex_add(&seen, h, d->npattern)) {
-                ok = false;
-                break;
-            }
-            for (size_t r = 0; r < R; r++)
-                d->patvec[d->npattern * R + r] = d->repw[r][i] / w;
-            found = (long)d->npattern++;
-        }
-        d->pattern[i] = (int32_t)found;
-    }
-    sd__hindex_free(&seen);
-    sd__free(key);
-    return ok ? SD_OK : sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
 }
 
 /* A later stage's lonely unit (one SSU sampled in a PSU, not a census)
@@ -823,7 +423,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
             return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
                             "--repweights describes the design by itself: drop --strata, "
                             "--cluster and --fpc");
-        if ((st = resolve_replicates(ds, spec, d, err)) != SD_OK) {
+        if ((st = sd__design_given_replicates(ds, spec, d, err)) != SD_OK) {
             sd__design_free(d);
             return st;
         }
@@ -973,11 +573,11 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
         }
     }
     if (st == SD_OK && spec->make_replicates != SD_REP_NONE)
-        st = make_replicates(ds, spec, d, err);
+        st = sd__design_make_replicates(ds, spec, d, err);
     if (st == SD_OK && d->nrep)
         st = sd__design_patterns(d, spec->patterns_max, err);
     if (st == SD_OK && d->nrep && !d->repmult)
-        st = gram_fits(ds, d->nrep, d->pattern ? d->npattern : n,
+        st = sd__design_gram_fits(ds, d->nrep, d->pattern ? d->npattern : n,
                        d->pattern ? "replicate patterns" : "rows", err);
     if (st != SD_OK)
         sd__design_free(d);

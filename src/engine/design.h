@@ -146,6 +146,19 @@ typedef struct sd_design {
 sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd_design *out,
                              sd_error *err);
 void sd__design_free(sd_design *d);
+
+/* ---- parts of the resolution (replicates.c, design.c) */
+/* --repweights: the replicate weight columns, their type and scales. */
+sd_status sd__design_given_replicates(const sd_dataset *ds, const sd_designspec *spec,
+                                      sd_design *d, sd_error *err);
+/* --make-replicates: PSU multipliers of jackknife, BRR or bootstrap. */
+sd_status sd__design_make_replicates(const sd_dataset *ds, const sd_designspec *spec,
+                                     sd_design *d, sd_error *err);
+/* Refuse replicates whose degrees-of-freedom matrix would pass the cap. */
+sd_status sd__design_gram_fits(const sd_dataset *ds, size_t R, size_t rows, const char *what,
+                               sd_error *err);
+/* Each row its own PSU (an unclustered design made into replicates). */
+sd_status sd__design_rowunits(sd_design *d);
 /* Make a resolved design calibrated (calib.c): its weights become the
  * calibration's, its replicate weights the re-calibrated ones (replicates
  * made from PSUs become explicit columns), and, without replicates, the
