@@ -15,6 +15,12 @@ headless Chromium (tests/scripts/html_report.sh runs the browser).
   html_check.py nested DOM.html
       role>company_size with --min-base 100: the nested banner's header rows
       and spans, low-base marks and their footnote
+  html_check.py findings DOM.html
+      tab --findings (fr): each table's findings under it, the gap and the
+      no-gap the study's articles got right and wrong
+  html_check.py report DOM.html
+      sondage report (the bundled spec, fr): title, introduction, four
+      sections each with its table, text, findings and chart, the notes
   html_check.py hostile DOM.html
       labels holding markup, quotes and control characters shown as text
   html_check.py layout LAYOUT.json desktop|phone[_NAME]
@@ -255,6 +261,7 @@ def cmd_study(path, lang):
     tests = root.find("p", cls="test")
     check(f"{lang}_rao_scott", len(tests) == 2 and ("F(2,00 ; 5" if fr else "F(2.00, 5")
           in tests[0].text(), [norm(t.text()) for t in tests])
+    check(f"{lang}_no_findings_unasked", not root.find("section", cls="findings"))
     nav = root.find("nav")
     check(f"{lang}_contents", nav and len(nav[0].find("a")) == 3)
 
@@ -283,6 +290,50 @@ def cmd_nested(path):
     check("nested_low_base_headers", len(low) >= 1, len(low))
     foot = root.find("p", cls="lowbase")
     check("nested_low_base_footnote", foot and "Base under 100 respondents" in foot[0].text())
+
+
+def cmd_findings(path):
+    """tab --findings: each table's findings under it, as sentences."""
+    root = parse(path)
+    arts = root.find("article", cls="block")
+    check("findings_three_blocks", len(arts) == 3, len(arts))
+    if len(arts) != 3:
+        return
+    lis = [[(l.attrs.get("class"), norm(l.text())) for l in a.find("li")] for a in arts]
+    check("findings_under_each_table", all(lis), [len(x) for x in lis])
+    gap = next((t for c, t in lis[0] if c == "f-gap" and "Oui" in t), "")
+    check("findings_integration_gap",
+          "3 marketeurs sur 4 (73\u202f%)" in gap and "(54\u202f%)" in gap, gap)
+    talent = next((t for c, t in lis[1] if "Recruter" in t and c == "f-no-gap"), "")
+    check("findings_talent_no_gap", "ne diffèrent pas significativement" in talent, talent)
+    heads = [norm(a.find("section", cls="findings")[0].find("h3")[0].text()) for a in arts]
+    check("findings_heading", heads == ["Ce que disent les chiffres"] * 3, heads)
+
+
+def cmd_report(path):
+    """sondage report (the bundled spec, fr): the report's own parts."""
+    root = parse(path)
+    h1 = norm(root.find("h1")[0].text()) if root.find("h1") else ""
+    check("report_title", h1.startswith("DSI et marketeurs"), h1)
+    head = root.find("header", cls="doc")
+    paras = head[0].find("p") if head else []
+    check("report_introduction", paras and "2 400 DSI" in norm(paras[0].text()),
+          [norm(p.text())[:60] for p in paras])
+    parts = root.find("section", cls="part")
+    titles = [norm(p.find("h2")[0].text()) for p in parts]
+    check("report_sections", len(parts) == 4 and titles[0] == "Une organisation pour "
+          "l'intégration", titles)
+    check("report_tables_in_sections",
+          [len(p.find("table")) for p in parts] == [1, 1, 1, 1],
+          [len(p.find("table")) for p in parts])
+    check("report_section_text", "pas sur une opinion" in norm(parts[0].find("p")[0].text())
+          if parts and parts[0].find("p") else False)
+    foot = root.find("footer")
+    check("report_notes", foot and "Sources" in norm(foot[0].find("p", cls="note")[0].text())
+          if foot and foot[0].find("p", cls="note") else False)
+    check("report_findings", len(root.find("section", cls="findings")) == 4,
+          len(root.find("section", cls="findings")))
+    check("report_charts", len(root.find("figure", cls="chart")) == 4)
 
 
 def cmd_hostile(path):
@@ -355,6 +406,10 @@ if __name__ == "__main__":
         cmd_study(sys.argv[2], sys.argv[3])
     elif cmd == "nested":
         cmd_nested(sys.argv[2])
+    elif cmd == "findings":
+        cmd_findings(sys.argv[2])
+    elif cmd == "report":
+        cmd_report(sys.argv[2])
     elif cmd == "hostile":
         cmd_hostile(sys.argv[2])
     elif cmd == "layout":

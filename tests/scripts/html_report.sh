@@ -1,14 +1,15 @@
 #!/bin/sh
-# html_report.sh — the HTML page (`sondage tab --format html`) as a reader
-# sees it in headless Chromium: the bundled study's tables read back from
-# the browser's DOM (--dump-dom) in French and English, the charts and their
-# titles, a nested banner with low bases, hostile labels, no network request
-# (Chromium's net log), the layout measured at desktop and phone widths
-# (tests/report/layout_probe.js), printed to PDF (one table a page), the same
-# bytes twice and under
-# LC_ALL=fr_FR.UTF-8. Screenshots (to be looked at) go to
-# $SONDAGE_BUILD/screens-html/. Checks: tests/report/html_check.py; the
-# layout and screenshots: tests/report/html_browser.py. Prints PASS/FAIL lines.
+# html_report.sh — the HTML page (`sondage tab --format html`, `sondage
+# report`) as a reader sees it in headless Chromium: the bundled study's
+# tables read back from the browser's DOM (--dump-dom) in French and English,
+# the charts and their titles, the findings under each table, the bundled
+# report's title, sections and notes, a nested banner with low bases, hostile
+# labels, no network request (Chromium's net log), the layout measured at
+# desktop and phone widths (tests/report/layout_probe.js), printed to PDF (one
+# table a page), the same bytes twice and under LC_ALL=fr_FR.UTF-8.
+# Screenshots (to be looked at) go to $SONDAGE_BUILD/screens-html/. Checks:
+# tests/report/html_check.py; layout and screenshots:
+# tests/report/html_browser.py. Prints PASS/FAIL lines.
 #
 # Needs chromium, chromium-driver, python3 and poppler-utils (.ci/run installs
 # them). When they are missing
@@ -95,6 +96,24 @@ chrome --log-net-log="$tmp/net_control.json" --dump-dom "file://$tmp/control.htm
 if [ -s "$tmp/net_control.json" ]; then $CHECK netlog "$tmp/net_control.json" control; else
     echo "FAIL html_netlog_control_written: $(tail -3 "$tmp/chrome.err")"; fi
 
+# With --findings, the sentences under each table.
+if "$SONDAGE" tab --rows integration,actions,closer --cols role --tests --findings --format html \
+    --lang fr -o "$tmp/findings.html" 2>"$tmp/err"; then
+    chrome --dump-dom "file://$tmp/findings.html" >"$tmp/findings_dom.html"
+    $CHECK findings "$tmp/findings_dom.html"
+else
+    echo "FAIL html_findings_written: $(cat "$tmp/err")"
+fi
+
+# The bundled report (`sondage report`, its own spec): title, introduction,
+# sections, notes.
+if "$SONDAGE" report --out "$tmp/report" --format html --lang fr >/dev/null 2>"$tmp/err"; then
+    chrome --dump-dom "file://$tmp/report/report.fr.html" >"$tmp/report_dom.html"
+    $CHECK report "$tmp/report_dom.html"
+else
+    echo "FAIL html_report_written: $(cat "$tmp/err")"
+fi
+
 # Printed: one table a page (Chromium's PDF, read back with pdftotext).
 if command -v pdftotext >/dev/null 2>&1; then
     chrome --no-pdf-header-footer --print-to-pdf="$tmp/study.pdf" "file://$page" >/dev/null
@@ -170,11 +189,16 @@ if command -v chromedriver >/dev/null 2>&1; then
     mkdir -p "$tmp/layout"
     if SCREENS="$SCREENS" timeout 300 python3 tests/report/html_browser.py "$dport" "$tmp/layout" \
         "study_fr=$tmp/study_fr.html:desktop,phone" "study_en=$tmp/study_en.html:desktop" \
-        "nested_en=$tmp/nested.html:desktop,phone" 2>"$tmp/browser.err"; then
+        "nested_en=$tmp/nested.html:desktop,phone" "findings_fr=$tmp/findings.html:phone" \
+        "report_fr=$tmp/report/report.fr.html:desktop,phone" \
+        2>"$tmp/browser.err"; then
         $CHECK layout "$tmp/layout/study_fr_desktop.json" desktop
         $CHECK layout "$tmp/layout/study_fr_phone.json" phone
         $CHECK layout "$tmp/layout/study_en_desktop.json" desktop_en
         $CHECK layout "$tmp/layout/nested_en_phone.json" phone_nested
+        $CHECK layout "$tmp/layout/findings_fr_phone.json" phone_findings
+        $CHECK layout "$tmp/layout/report_fr_desktop.json" desktop_report
+        $CHECK layout "$tmp/layout/report_fr_phone.json" phone_report
     else
         echo "FAIL html_layout_browser: $(tail -5 "$tmp/browser.err")"
     fi
