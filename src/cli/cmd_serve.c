@@ -36,6 +36,7 @@ static const char help[] =
     "      --per-ip N            connections per client address (default 64;\n"
     "                            0: no limit, e.g. behind a reverse proxy)\n"
     "      --timeout S           drop a connection idle for S seconds (default 30)\n"
+    "      --threads N           threads answering requests (default 4)\n"
     "      --cookie-secure       cookies only over HTTPS (behind a TLS proxy)\n"
     "  -h, --help                this help\n";
 
@@ -84,6 +85,7 @@ int cmd_serve(int argc, char **argv)
         {"per-ip", required_argument, NULL, 'I'},
         {"timeout", required_argument, NULL, 'T'},
         {"cookie-secure", no_argument, NULL, 'C'},
+        {"threads", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     sd__server_config cfg = {.bind = "127.0.0.1", .port = 8080, .per_ip = 64};
@@ -135,6 +137,11 @@ int cmd_serve(int argc, char **argv)
             cfg.timeout = (unsigned)v;
             break;
         case 'C': cfg.cookie_secure = true; break;
+        case 'N':
+            if (!parse_uint(optarg, 256, &v) || v == 0)
+                return cli_usage("serve", "--threads: expected 1 to 256, not '%s'", optarg);
+            cfg.threads = (unsigned)v;
+            break;
         case 'h': fputs(help, stdout); return EXIT_OK;
         default: return opts_bad("serve", c, argv, longopts);
         }

@@ -13,14 +13,18 @@
  *   GET  /r/SID       resume link: sets the session cookie, then /q
  *   GET  /style.css, /health
  *
- * libmicrohttpd runs one thread per connection (bounded by the connection
- * limit): a request waiting for a durable commit blocks only its own
- * connection while the store commits many at once.
+ * libmicrohttpd runs a small pool of threads over epoll. A request that
+ * writes (a page saved, an interview completed) hands its write to the
+ * store and suspends its connection; the store's writer commits many at
+ * once and resumes each connection once its write is durable, and the
+ * page is sent then. No thread waits for a commit, and an idle or slow
+ * connection holds no thread.
  */
 #include "server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +34,7 @@
 #define COOKIE_NONCE "sondage_n"
 #define SESSION_DAYS 30
 
-typedef struct req {
-    bool post;
-    bool too_big;
-    bool answered; /* a response was queued early (413) */
-    sd_strbuf body;
-} req;
+typedef struct req req;
 
 /* ------------------------------------------------------------ responses */
 
@@ -181,6 +180,29 @@ static void live_free(live *L)
     sd__answers_free(&L->a);
 }
 
+/* What the write of a request is for: how to answer once it is durable. */
+typedef enum act { ACT_START, ACT_SAVE_PAGE, ACT_SAVE_BACK, ACT_COMPLETE, ACT_SCREEN,
+                   ACT_LANG } act;
+
+/* One request's state, from its first call to its completion. */
+struct req {
+    sd__server *S;
+    struct MHD_Connection *c;
+    bool post;
+    bool too_big;
+    bool answered;   /* a response was queued early (413) */
+    sd_strbuf body;
+    /* A write in flight: the connection is suspended until it is done. */
+    bool waiting;    /* submitted, not done yet */
+    bool written;    /* done: answer from sr */
+    act action;
+    live L;          /* the session being written (owned once have_live) */
+    bool have_live;
+    sd__answers eff; /* ACT_SAVE_PAGE, ACT_COMPLETE: the answers written */
+    sd_error *err;
+    sd__store_req sr;
+};
+
 /* Load the session named by the cookie: 1 found, 0 none, -1 store error. */
 static int load_session(sd__server *S, struct MHD_Connection *c, live *L, sd_error *err)
 {
@@ -269,8 +291,39 @@ static enum MHD_Result get_start(sd__server *S, struct MHD_Connection *c, const 
     return send_html(c, MHD_HTTP_OK, &sb, cookie);
 }
 
-static enum MHD_Result post_start(sd__server *S, struct MHD_Connection *c, const sd__form *f)
+/* Called by the store once a request's write is durable (or failed):
+ * resume the connection, whose handler then answers (finish). */
+static void write_done(sd__store_req *sr)
 {
+    req *r = sr->arg;
+    sd__server *S = r->S;
+    r->written = true;
+    r->waiting = false;
+    MHD_resume_connection(r->c);
+    __atomic_sub_fetch(&S->inflight, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Hand the request's write to the store and suspend the connection. */
+static enum MHD_Result begin_write(req *r, sd__store_op op, const sd__answers *row, act a)
+{
+    sd__server *S = r->S;
+    r->action = a;
+    r->sr = (sd__store_req){.op = op, .sess = &r->L.s, .row = row, .err = r->err,
+                            .done = write_done, .arg = r};
+    r->waiting = true;
+    __atomic_add_fetch(&S->inflight, 1, __ATOMIC_SEQ_CST);
+    MHD_suspend_connection(r->c);
+    if (S->st->ops->submit(S->st, &r->sr) != SD_OK) {
+        r->sr.st = sd_error_status(r->err) != SD_OK ? sd_error_status(r->err) : SD_E_IO;
+        write_done(&r->sr);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result post_start(req *r, const sd__form *f)
+{
+    sd__server *S = r->S;
+    struct MHD_Connection *c = r->c;
     const char *vlang = visitor_lang(S, c);
     const char *nonce = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NONCE);
     if (!nonce)
@@ -284,49 +337,48 @@ static enum MHD_Result post_start(sd__server *S, struct MHD_Connection *c, const
         return message(S, c, MHD_HTTP_NOT_FOUND, lang, SD_MSG_BAD_TOKEN);
     if (!tf && S->tokens_only)
         return message(S, c, MHD_HTTP_FORBIDDEN, lang, SD_MSG_INVITE_NEEDED);
-    sd_error *err = sd_error_new();
-    live L;
-    memset(&L, 0, sizeof L);
-    sd_status st = err ? SD_OK : SD_E_NOMEM;
+    live *L = &r->L;
+    memset(L, 0, sizeof *L);
+    r->have_live = true;
+    sd_status st = SD_OK;
     if (st == SD_OK)
-        st = sd__random_hex(L.s.sid, SD_SID_LEN / 2, err);
+        st = sd__random_hex(L->s.sid, SD_SID_LEN / 2, r->err);
     if (st == SD_OK)
-        st = sd__random_hex(L.s.csrf, SD_SID_LEN / 2, err);
+        st = sd__random_hex(L->s.csrf, SD_SID_LEN / 2, r->err);
     if (st == SD_OK)
-        st = sd__random_bytes(&L.s.seed, sizeof L.s.seed, err);
-    if (st == SD_OK && !(L.s.answers = sd__strdup("")))
+        st = sd__random_bytes(&L->s.seed, sizeof L->s.seed, r->err);
+    if (st == SD_OK && !(L->s.answers = sd__strdup("")))
         st = SD_E_NOMEM;
-    if (st == SD_OK && !sd__answers_init(&L.a, S->q->nvars))
+    if (st == SD_OK && !sd__answers_init(&L->a, S->q->nvars))
         st = SD_E_NOMEM;
-    bool resumed = false;
-    if (st == SD_OK) {
-        if (tf)
-            memcpy(L.s.token, tf->value, SD_SID_LEN + 1);
-        memcpy(L.s.lang, lang, 3);
-        L.s.page = sd__next_page(S->q, 0, &L.a);
-        st = S->st->ops->session_new(S->st, &L.s, &resumed, err);
+    if (st != SD_OK)
+        return message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, lang, SD_MSG_SAVE_FAILED);
+    if (tf)
+        memcpy(L->s.token, tf->value, SD_SID_LEN + 1);
+    memcpy(L->s.lang, lang, 3);
+    L->s.page = sd__next_page(S->q, 0, &L->a);
+    return begin_write(r, SD_STORE_NEW, NULL, ACT_START);
+}
+
+static enum MHD_Result finish_start(req *r)
+{
+    sd__server *S = r->S;
+    live *L = &r->L;
+    if (r->sr.st == SD_E_NOT_FOUND)
+        return message(S, r->c, MHD_HTTP_NOT_FOUND, L->s.lang, SD_MSG_BAD_TOKEN);
+    if (r->sr.st != SD_OK)
+        return store_failed(S, r->c, L->s.lang, r->err);
+    if (r->sr.resumed) {
+        /* The invitation's own session: its answers, its language. */
+        sd__answers_free(&L->a);
+        if (!lang_offered(S->q, L->s.lang))
+            memcpy(L->s.lang, S->q->langs[0], 3);
+        if (sd__answers_decode(S->q, L->s.answers, strlen(L->s.answers), &L->a, r->err) != SD_OK)
+            return store_failed(S, r->c, L->s.lang, r->err);
     }
-    enum MHD_Result ret;
-    if (st == SD_E_NOT_FOUND) {
-        ret = message(S, c, MHD_HTTP_NOT_FOUND, lang, SD_MSG_BAD_TOKEN);
-    } else if (st != SD_OK) {
-        ret = store_failed(S, c, lang, err);
-    } else {
-        if (resumed) {
-            /* The invitation's own session: its answers, its language. */
-            sd__answers_free(&L.a);
-            if (!lang_offered(S->q, L.s.lang))
-                memcpy(L.s.lang, S->q->langs[0], 3);
-            st = sd__answers_decode(S->q, L.s.answers, strlen(L.s.answers), &L.a, err);
-        }
-        char cookie[200];
-        session_cookie(S, cookie, sizeof cookie, L.s.sid);
-        ret = st == SD_OK ? show_current(S, c, &L, NULL, NULL, cookie)
-                          : store_failed(S, c, lang, err);
-    }
-    live_free(&L);
-    sd_error_free(err);
-    return ret;
+    char cookie[200];
+    session_cookie(S, cookie, sizeof cookie, L->s.sid);
+    return show_current(S, r->c, L, NULL, NULL, cookie);
 }
 
 static enum MHD_Result get_q(sd__server *S, struct MHD_Connection *c)
@@ -369,129 +421,123 @@ static sd_status early_quota(sd__server *S, size_t page, const sd__answers *eff,
     return SD_OK;
 }
 
-static enum MHD_Result post_q(sd__server *S, struct MHD_Connection *c, const sd__form *f)
+static enum MHD_Result post_q(req *r, const sd__form *f)
 {
+    sd__server *S = r->S;
+    struct MHD_Connection *c = r->c;
     const sd__questionnaire *q = S->q;
-    sd_error *err = sd_error_new();
-    live L;
-    int found = err ? load_session(S, c, &L, err) : -1;
-    if (found <= 0) {
-        enum MHD_Result r = found < 0 ? store_failed(S, c, visitor_lang(S, c), err)
-                            : MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_SESSION)
-                                ? message(S, c, MHD_HTTP_FORBIDDEN, visitor_lang(S, c),
-                                          SD_MSG_EXPIRED)
-                                : message(S, c, MHD_HTTP_FORBIDDEN, visitor_lang(S, c),
-                                          SD_MSG_NO_COOKIE);
-        sd_error_free(err);
-        return r;
-    }
-    enum MHD_Result ret;
-    const char *lang = L.s.lang;
-    size_t page = sd__next_page(q, L.s.page, &L.a);
+    live *L = &r->L;
+    int found = load_session(S, c, L, r->err);
+    if (found <= 0)
+        return found < 0 ? store_failed(S, c, visitor_lang(S, c), r->err)
+               : MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_SESSION)
+                   ? message(S, c, MHD_HTTP_FORBIDDEN, visitor_lang(S, c), SD_MSG_EXPIRED)
+                   : message(S, c, MHD_HTTP_FORBIDDEN, visitor_lang(S, c), SD_MSG_NO_COOKIE);
+    r->have_live = true;
+    const char *lang = L->s.lang;
+    size_t page = sd__next_page(q, L->s.page, &L->a);
     const sd__form_field *pf = sd__form_get(f, "page");
     const sd__form_field *nav = sd__form_get(f, "nav");
-    if (!csrf_ok(f, "csrf", L.s.csrf)) {
-        ret = message(S, c, MHD_HTTP_FORBIDDEN, lang, SD_MSG_EXPIRED);
-    } else if (L.s.status != SD_SESS_ACTIVE || page >= q->npages || !pf ||
-               strcmp(pf->value, q->pages[page].name) != 0) {
+    if (!csrf_ok(f, "csrf", L->s.csrf))
+        return message(S, c, MHD_HTTP_FORBIDDEN, lang, SD_MSG_EXPIRED);
+    if (L->s.status != SD_SESS_ACTIVE || page >= q->npages || !pf ||
+        strcmp(pf->value, q->pages[page].name) != 0)
         /* Finished, or a page answered already (a second click, the
          * browser's back button): show where the interview is. */
-        ret = show_current(S, c, &L, NULL, NULL, NULL);
-    } else if (nav && strcmp(nav->value, "back") == 0) {
-        L.s.page = sd__prev_page(q, page, &L.a);
-        ret = S->st->ops->session_save(S->st, &L.s, err) == SD_OK
-                  ? show_current(S, c, &L, NULL, NULL, NULL)
-                  : store_failed(S, c, lang, err);
-    } else {
-        sd__answers work, eff;
-        sd__page_errors errs;
-        memset(&eff, 0, sizeof eff);
-        if (!sd__answers_copy(&work, &L.a)) {
-            ret = message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, lang, SD_MSG_SAVE_FAILED);
-        } else if (!sd__page_read(q, page, f, lang, &work, &errs)) {
-            ret = errs.count ? show_current(S, c, &L, &errs, &work, NULL)
-                             : message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, lang,
-                                       SD_MSG_SAVE_FAILED);
-            sd__page_errors_free(&errs);
-        } else if (!sd__answers_effective(q, &work, &eff)) {
-            sd__page_errors_free(&errs);
-            ret = message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, lang, SD_MSG_SAVE_FAILED);
-        } else {
-            sd__page_errors_free(&errs);
-            sd_strbuf enc;
-            sd__sb_init(&enc, (size_t)1 << 28);
-            sd__answers_encode(q, &eff, &enc);
-            sd_status st = sd__sb_status(&enc) == SD_OK ? SD_OK : SD_E_NOMEM;
-            bool full = false;
-            size_t next = sd__next_page(q, page + 1, &eff);
-            if (st == SD_OK) {
-                sd__free(L.s.answers);
-                L.s.answers = sd__sb_take(&enc);
-                if (!L.s.answers && !(L.s.answers = sd__strdup("")))
-                    st = SD_E_NOMEM;
-            }
-            sd__sb_free(&enc);
-            if (st == SD_OK)
-                st = early_quota(S, page, &eff, &full, err);
-            if (st == SD_OK && full) {
-                L.s.page = page;
-                if ((st = S->st->ops->screen_out(S->st, &L.s, err)) == SD_OK)
-                    L.s.status = SD_SESS_SCREENED;
-            } else if (st == SD_OK && next >= q->npages) {
-                sd__outcome out;
-                long id;
-                L.s.page = q->npages;
-                if ((st = S->st->ops->complete(S->st, &L.s, &eff, &out, &id, err)) == SD_OK)
-                    L.s.status = out == SD_OUTCOME_COMPLETE ? SD_SESS_COMPLETE : SD_SESS_SCREENED;
-            } else if (st == SD_OK) {
-                L.s.page = next;
-                st = S->st->ops->session_save(S->st, &L.s, err);
-            }
-            if (st == SD_OK) {
-                sd__answers_free(&L.a);
-                L.a = eff;
-                memset(&eff, 0, sizeof eff);
-                ret = show_current(S, c, &L, NULL, NULL, NULL);
-            } else {
-                ret = store_failed(S, c, lang, err);
-            }
-        }
-        sd__answers_free(&work);
-        sd__answers_free(&eff);
+        return show_current(S, c, L, NULL, NULL, NULL);
+    if (nav && strcmp(nav->value, "back") == 0) {
+        L->s.page = sd__prev_page(q, page, &L->a);
+        return begin_write(r, SD_STORE_SAVE, NULL, ACT_SAVE_BACK);
     }
-    live_free(&L);
-    sd_error_free(err);
-    return ret;
+    sd__answers work;
+    sd__page_errors errs;
+    if (!sd__answers_copy(&work, &L->a))
+        return message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, lang, SD_MSG_SAVE_FAILED);
+    enum MHD_Result ret;
+    if (!sd__page_read(q, page, f, lang, &work, &errs)) {
+        ret = errs.count ? show_current(S, c, L, &errs, &work, NULL)
+                         : message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, lang, SD_MSG_SAVE_FAILED);
+        sd__page_errors_free(&errs);
+        sd__answers_free(&work);
+        return ret;
+    }
+    sd__page_errors_free(&errs);
+    bool ok = sd__answers_effective(q, &work, &r->eff);
+    sd__answers_free(&work);
+    if (!ok)
+        return message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, lang, SD_MSG_SAVE_FAILED);
+    sd_strbuf enc;
+    sd__sb_init(&enc, (size_t)1 << 28);
+    sd__answers_encode(q, &r->eff, &enc);
+    char *text = sd__sb_status(&enc) == SD_OK ? sd__sb_take(&enc) : NULL;
+    sd__sb_free(&enc);
+    if (!text && !(text = sd__strdup("")))
+        return message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, lang, SD_MSG_SAVE_FAILED);
+    sd__free(L->s.answers);
+    L->s.answers = text;
+    bool full = false;
+    if (early_quota(S, page, &r->eff, &full, r->err) != SD_OK)
+        return store_failed(S, c, lang, r->err);
+    if (full) {
+        L->s.page = page;
+        return begin_write(r, SD_STORE_SCREEN, NULL, ACT_SCREEN);
+    }
+    size_t next = sd__next_page(q, page + 1, &r->eff);
+    if (next >= q->npages) {
+        L->s.page = q->npages;
+        return begin_write(r, SD_STORE_COMPLETE, &r->eff, ACT_COMPLETE);
+    }
+    L->s.page = next;
+    return begin_write(r, SD_STORE_SAVE, NULL, ACT_SAVE_PAGE);
 }
 
-static enum MHD_Result post_lang(sd__server *S, struct MHD_Connection *c, const sd__form *f)
+static enum MHD_Result post_lang(req *r, const sd__form *f)
 {
-    sd_error *err = sd_error_new();
-    live L;
-    int found = err ? load_session(S, c, &L, err) : -1;
-    enum MHD_Result ret;
-    if (found < 0) {
-        ret = store_failed(S, c, visitor_lang(S, c), err);
-    } else if (found == 0) {
-        ret = redirect(c, "/", NULL);
-    } else {
-        const sd__form_field *lf = sd__form_get(f, "lang");
-        if (!csrf_ok(f, "csrf", L.s.csrf))
-            ret = message(S, c, MHD_HTTP_FORBIDDEN, L.s.lang, SD_MSG_EXPIRED);
-        else if (!lf || !lang_offered(S->q, lf->value))
-            ret = message(S, c, MHD_HTTP_BAD_REQUEST, L.s.lang, SD_MSG_BAD_FORM);
-        else {
-            memcpy(L.s.lang, lf->value, 3);
-            if (L.s.status != SD_SESS_ACTIVE ||
-                S->st->ops->session_save(S->st, &L.s, err) == SD_OK)
-                ret = redirect(c, "/q", NULL);
-            else
-                ret = store_failed(S, c, L.s.lang, err);
-        }
-        live_free(&L);
+    sd__server *S = r->S;
+    struct MHD_Connection *c = r->c;
+    live *L = &r->L;
+    int found = load_session(S, c, L, r->err);
+    if (found < 0)
+        return store_failed(S, c, visitor_lang(S, c), r->err);
+    if (found == 0)
+        return redirect(c, "/", NULL);
+    r->have_live = true;
+    const sd__form_field *lf = sd__form_get(f, "lang");
+    if (!csrf_ok(f, "csrf", L->s.csrf))
+        return message(S, c, MHD_HTTP_FORBIDDEN, L->s.lang, SD_MSG_EXPIRED);
+    if (!lf || !lang_offered(S->q, lf->value))
+        return message(S, c, MHD_HTTP_BAD_REQUEST, L->s.lang, SD_MSG_BAD_FORM);
+    memcpy(L->s.lang, lf->value, 3);
+    if (L->s.status != SD_SESS_ACTIVE)
+        return redirect(c, "/q", NULL);
+    return begin_write(r, SD_STORE_SAVE, NULL, ACT_LANG);
+}
+
+/* Answer a request whose write is done. */
+static enum MHD_Result finish(req *r)
+{
+    sd__server *S = r->S;
+    live *L = &r->L;
+    if (r->action == ACT_START)
+        return finish_start(r);
+    if (r->sr.st != SD_OK)
+        return store_failed(S, r->c, L->s.lang, r->err);
+    switch (r->action) {
+    case ACT_START: break;
+    case ACT_LANG: return redirect(r->c, "/q", NULL);
+    case ACT_SAVE_BACK: return show_current(S, r->c, L, NULL, NULL, NULL);
+    case ACT_SAVE_PAGE:
+        sd__answers_free(&L->a);
+        L->a = r->eff;
+        memset(&r->eff, 0, sizeof r->eff);
+        return show_current(S, r->c, L, NULL, NULL, NULL);
+    case ACT_SCREEN: L->s.status = SD_SESS_SCREENED; return show_current(S, r->c, L, NULL, NULL, NULL);
+    case ACT_COMPLETE:
+        L->s.status =
+            r->sr.outcome == SD_OUTCOME_COMPLETE ? SD_SESS_COMPLETE : SD_SESS_SCREENED;
+        return show_current(S, r->c, L, NULL, NULL, NULL);
     }
-    sd_error_free(err);
-    return ret;
+    return MHD_NO;
 }
 
 static enum MHD_Result get_resume(sd__server *S, struct MHD_Connection *c, const char *sid)
@@ -564,9 +610,13 @@ static enum MHD_Result dispatch(sd__server *S, struct MHD_Connection *c, const c
         return message(S, c, MHD_HTTP_CONTENT_TOO_LARGE, visitor_lang(S, c), SD_MSG_TOO_LARGE);
     if (st != SD_OK)
         return message(S, c, MHD_HTTP_BAD_REQUEST, visitor_lang(S, c), SD_MSG_BAD_FORM);
-    enum MHD_Result ret = strcmp(url, "/start") == 0 ? post_start(S, c, &f)
-                          : strcmp(url, "/q") == 0   ? post_q(S, c, &f)
-                                                     : post_lang(S, c, &f);
+    if (!(r->err = sd_error_new())) {
+        sd__form_free(&f);
+        return message(S, c, MHD_HTTP_SERVICE_UNAVAILABLE, visitor_lang(S, c), SD_MSG_SAVE_FAILED);
+    }
+    enum MHD_Result ret = strcmp(url, "/start") == 0 ? post_start(r, &f)
+                          : strcmp(url, "/q") == 0   ? post_q(r, &f)
+                                                     : post_lang(r, &f);
     sd__form_free(&f);
     return ret;
 }
@@ -581,6 +631,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (!r) {
         if (!(r = sd__calloc(1, sizeof *r)))
             return MHD_NO;
+        r->S = S;
+        r->c = c;
         r->post = strcmp(method, "POST") == 0;
         sd__sb_init(&r->body, S->lim.max_body);
         *ctx = r;
@@ -608,8 +660,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->answered)
+    if (r->answered || r->waiting)
         return MHD_YES;
+    if (r->written) {
+        r->written = false;
+        return finish(r);
+    }
     return dispatch(S, c, url, method, r);
 }
 
@@ -622,6 +678,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **ctx,
     req *r = *ctx;
     if (r) {
         sd__sb_free(&r->body);
+        if (r->have_live)
+            live_free(&r->L);
+        sd__answers_free(&r->eff);
+        sd_error_free(r->err);
         sd__free(r);
         *ctx = NULL;
     }
@@ -680,8 +740,8 @@ sd_status sd__server_start(const sd__questionnaire *q, sd__store *st,
         }
     }
     if (rc == SD_OK) {
-        unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                         MHD_USE_POLL | (v6 ? MHD_USE_IPv6 : 0);
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                         MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
         S->d = MHD_start_daemon(
             flags, (uint16_t)cfg->port, NULL, NULL, handle, S, MHD_OPTION_NOTIFY_COMPLETED,
             completed, S, MHD_OPTION_SOCK_ADDR,
@@ -689,8 +749,9 @@ sd_status sd__server_start(const sd__questionnaire *q, sd__store *st,
             (unsigned)(cfg->max_connections ? cfg->max_connections : 512),
             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip,
             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout ? cfg->timeout : 30),
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-            (unsigned)1024, MHD_OPTION_END);
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+            (unsigned)1024, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
+            MHD_OPTION_END);
         if (!S->d)
             rc = sd__fail(err, SD_E_IO, NULL, 0, 0, NULL,
                           "cannot listen on %s port %u (in use, or not allowed)", bind, cfg->port);
@@ -713,8 +774,16 @@ void sd__server_stop(sd__server *s)
 {
     if (!s)
         return;
-    if (s->d)
+    if (s->d) {
+        /* No new connection; the writes in flight finish (the store still
+         * runs) and resume their connections before the daemon stops. */
+        MHD_quiesce_daemon(s->d);
+        for (int i = 0; i < 1000 && __atomic_load_n(&s->inflight, __ATOMIC_SEQ_CST); i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
         MHD_stop_daemon(s->d);
+    }
     pthread_mutex_destroy(&s->mu);
     sd__free(s->secret);
     sd__free(s->db_path);

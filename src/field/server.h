@@ -20,6 +20,7 @@ typedef struct sd__server_config {
     unsigned per_ip;           /* connections per client address; 0: no limit */
     unsigned timeout;          /* seconds of inactivity before a connection is dropped; 0: 30 */
     bool cookie_secure;        /* cookies only over HTTPS (behind a TLS proxy) */
+    unsigned threads;          /* libmicrohttpd's thread pool; 0: 4 */
 } sd__server_config;
 
 typedef struct sd__server {
@@ -36,6 +37,7 @@ typedef struct sd__server {
     pthread_mutex_t mu;         /* guards the counters below */
     unsigned long store_errors;
     char last_error[256];
+    long inflight;              /* writes submitted, not done yet (atomic) */
 } sd__server;
 
 /* Start serving (threads of its own); stop and free with sd__server_stop. */

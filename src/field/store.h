@@ -58,34 +58,65 @@ typedef struct sd__quota_count {
 
 typedef struct sd__store sd__store;
 
+/* A write: it returns at once; `done` is called (from the store's thread)
+ * once the write is durable, or has failed. */
+typedef enum sd__store_op {
+    SD_STORE_NEW = 0,      /* create a session (sess in; with a token, maybe resumed: out) */
+    SD_STORE_SAVE = 1,     /* save progress (page, answers, lang) of an active session */
+    SD_STORE_COMPLETE = 2, /* complete (the contract above); row: the effective answers */
+    SD_STORE_SCREEN = 3    /* screen out an active session (a cell found full early) */
+} sd__store_op;
+
+typedef struct sd__store_req sd__store_req;
+struct sd__store_req {
+    sd__store_op op;
+    sd__session *sess;       /* borrowed; NEW fills it in when it resumes */
+    const sd__answers *row;  /* COMPLETE: borrowed */
+    sd_error *err;           /* borrowed: a failure's details */
+    /* Called once, from any thread, when the write is durable or failed;
+     * the request (and what it borrows) may be freed from then on. */
+    void (*done)(sd__store_req *r);
+    void *arg;               /* the caller's */
+    /* Results, valid in done: */
+    sd_status st;
+    sd__outcome outcome;     /* COMPLETE: complete, or screened out (a full cell); when the
+                              * session had ended already, how it ended */
+    long id;                 /* COMPLETE: the row's id */
+    bool resumed;            /* NEW with a token that had started a session: *sess is it */
+    /* The backend's own, not to be touched: */
+    sd__store_req *next_;
+    bool full_;
+};
+
 typedef struct sd__store_ops {
-    /* Create a session (s->sid, csrf, lang, seed filled by the caller). With
-     * a token (s->token non-empty): the token must exist; when it already
-     * started a session, that session is loaded into *s instead and
-     * *resumed is true. SD_E_NOT_FOUND for an unknown token. */
-    sd_status (*session_new)(sd__store *st, sd__session *s, bool *resumed, sd_error *err);
+    /* Queue a write; SD_OK means done will be called, anything else that it
+     * will not (the store is closing). SD_E_NOT_FOUND in r->st for an
+     * unknown token. */
+    sd_status (*submit)(sd__store *st, sd__store_req *r);
     /* Load a session; *found false when there is none with that id. */
     sd_status (*session_get)(sd__store *st, const char *sid, sd__session *out, bool *found,
                              sd_error *err);
-    /* Save progress (page, answers, lang) of an active session. */
-    sd_status (*session_save)(sd__store *st, const sd__session *s, sd_error *err);
-    /* Complete (see the contract above): `row` holds the effective answers.
-     * When the session was already complete or screened out, reports that. */
-    sd_status (*complete)(sd__store *st, const sd__session *s, const sd__answers *row,
-                          sd__outcome *outcome, long *id, sd_error *err);
-    /* Screen a session out (a quota cell found full before the end). */
-    sd_status (*screen_out)(sd__store *st, const sd__session *s, sd_error *err);
     /* Is a cell full now (done >= limit)? Not atomic: completion decides. */
     sd_status (*cell_full)(sd__store *st, size_t quota, double code, bool *full, sd_error *err);
     /* Every cell, in questionnaire order; *out owned by the caller (sd__free). */
     sd_status (*quota_counts)(sd__store *st, sd__quota_count **out, size_t *n, sd_error *err);
     /* Sessions by status: [active, complete, screened out]. */
     sd_status (*session_counts)(sd__store *st, long counts[3], sd_error *err);
-    /* Create n invitation tokens; *out holds n strings of SD_SID_LEN hex
-     * characters, NUL-terminated, one after the other (n * (SD_SID_LEN+1)). */
+    /* Create n invitation tokens (durably); *out holds n strings of
+     * SD_SID_LEN hex characters, NUL-terminated, one after the other. */
     sd_status (*tokens_create)(sd__store *st, size_t n, char **out, sd_error *err);
     void (*close)(sd__store *st);
 } sd__store_ops;
+
+/* Submit a request and wait for its done (store.c); r->done and r->arg
+ * are taken for that. Returns r->st, or the submit's failure. */
+sd_status sd__store_wait(sd__store *st, sd__store_req *r);
+/* The writes, waiting for them. */
+sd_status sd__store_session_new(sd__store *st, sd__session *s, bool *resumed, sd_error *err);
+sd_status sd__store_session_save(sd__store *st, sd__session *s, sd_error *err);
+sd_status sd__store_complete(sd__store *st, sd__session *s, const sd__answers *row,
+                             sd__outcome *outcome, long *id, sd_error *err);
+sd_status sd__store_screen_out(sd__store *st, sd__session *s, sd_error *err);
 
 struct sd__store {
     const sd__store_ops *ops;

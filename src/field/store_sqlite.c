@@ -24,7 +24,6 @@
 #include <math.h>
 #include <errno.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,23 +31,14 @@
 #define MAX_BATCH 512
 #define MAX_READERS 16
 
-typedef enum op_kind { OP_NEW, OP_SAVE, OP_COMPLETE, OP_SCREEN, OP_TOKENS } op_kind;
+/* Invitation tokens go through the writer too: a request of its own kind. */
+#define OP_TOKENS ((sd__store_op)99)
 
-typedef struct op {
-    op_kind kind;
-    sd__session *sess;        /* NEW (in/out), SAVE, COMPLETE, SCREEN */
-    const sd__answers *row;   /* COMPLETE */
-    size_t ntokens;           /* TOKENS */
-    char *tokens;             /* TOKENS: out */
-    sd_error *err;
-    sd_status st;
-    sd__outcome outcome;
-    long id;
-    bool resumed;
-    bool full; /* COMPLETE: a quota cell had no room */
-    sem_t done; /* posted by the writer once the batch is committed */
-    struct op *next;
-} op;
+typedef struct tok_req {
+    sd__store_req r; /* first: the queue holds &r */
+    size_t n;
+    char *tokens;    /* out: n * (SD_SID_LEN + 1) bytes */
+} tok_req;
 
 typedef struct rconn {
     sqlite3 *db;
@@ -68,7 +58,7 @@ typedef struct sqlite_store {
     bool writer_started;
     pthread_mutex_t mu;
     pthread_cond_t wake;
-    op *head, *tail;
+    sd__store_req *head, *tail;
     bool stopping;
     /* read pool */
     pthread_mutex_t rmu;
@@ -177,12 +167,12 @@ static void bind_session(sqlite3_stmt *s, const sd__session *x)
     sqlite3_bind_text(s, 4, x->lang, -1, SQLITE_STATIC);
 }
 
-static sd_status w_fail(sqlite_store *S, op *o, const char *what)
+static sd_status w_fail(sqlite_store *S, sd__store_req *o, const char *what)
 {
     return db_fail(S->w, o->err, S->path, what);
 }
 
-static sd_status do_new(sqlite_store *S, op *o)
+static sd_status do_new(sqlite_store *S, sd__store_req *o)
 {
     sd__session *x = o->sess;
     if (x->token[0]) {
@@ -228,7 +218,7 @@ static sd_status do_new(sqlite_store *S, op *o)
     return SD_OK;
 }
 
-static sd_status do_save(sqlite_store *S, op *o)
+static sd_status do_save(sqlite_store *S, sd__store_req *o)
 {
     bind_session(S->s_save, o->sess);
     if (run(S->s_save) != SQLITE_DONE)
@@ -236,7 +226,7 @@ static sd_status do_save(sqlite_store *S, op *o)
     return SD_OK;
 }
 
-static sd_status do_screen(sqlite_store *S, op *o)
+static sd_status do_screen(sqlite_store *S, sd__store_req *o)
 {
     bind_session(S->s_screen, o->sess);
     if (run(S->s_screen) != SQLITE_DONE)
@@ -245,7 +235,7 @@ static sd_status do_screen(sqlite_store *S, op *o)
 }
 
 /* The session's stored status and row id (after a refused transition). */
-static sd_status read_status(sqlite_store *S, op *o)
+static sd_status read_status(sqlite_store *S, sd__store_req *o)
 {
     sqlite3_bind_text(S->s_status, 1, o->sess->sid, -1, SQLITE_STATIC);
     int rc = sqlite3_step(S->s_status);
@@ -266,7 +256,7 @@ static sd_status read_status(sqlite_store *S, op *o)
     return st;
 }
 
-static sd_status do_complete(sqlite_store *S, op *o)
+static sd_status do_complete(sqlite_store *S, sd__store_req *o)
 {
     const sd__questionnaire *q = S->base.q;
     const sd__answers *row = o->row;
@@ -305,7 +295,7 @@ static sd_status do_complete(sqlite_store *S, op *o)
             return w_fail(S, o, "cannot count the quota");
         if (sqlite3_changes(S->w) == 0) {
             o->outcome = SD_OUTCOME_SCREENED;
-            o->full = true;
+            o->full_ = true;
             return SD_OK; /* the caller rolls back and screens out */
         }
     }
@@ -330,42 +320,46 @@ static sd_status do_complete(sqlite_store *S, op *o)
     return SD_OK;
 }
 
-static sd_status do_tokens(sqlite_store *S, op *o)
+static sd_status do_tokens(sqlite_store *S, tok_req *t)
 {
-    size_t n = o->ntokens, cap;
-    if (!sd__mul_ok(n, SD_SID_LEN + 1, &cap) || !(o->tokens = sd__malloc(cap ? cap : 1)))
+    sd__store_req *o = &t->r;
+    size_t n = t->n, cap;
+    if (!sd__mul_ok(n, SD_SID_LEN + 1, &cap) || !(t->tokens = sd__malloc(cap ? cap : 1)))
         return sd__fail(o->err, SD_E_NOMEM, S->path, 0, 0, NULL, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        char *t = o->tokens + i * (SD_SID_LEN + 1);
-        sd_status st = sd__random_hex(t, SD_SID_LEN / 2, o->err);
+        char *tk = t->tokens + i * (SD_SID_LEN + 1);
+        sd_status st = sd__random_hex(tk, SD_SID_LEN / 2, o->err);
         if (st != SD_OK)
             return st;
-        sqlite3_bind_text(S->s_token_new, 1, t, -1, SQLITE_STATIC);
+        sqlite3_bind_text(S->s_token_new, 1, tk, -1, SQLITE_STATIC);
         if (run(S->s_token_new) != SQLITE_DONE)
             return w_fail(S, o, "cannot store the tokens");
     }
     return SD_OK;
 }
 
-static void run_op(sqlite_store *S, op *o)
+static void run_op(sqlite_store *S, sd__store_req *o)
 {
     if (run(S->s_savepoint) != SQLITE_DONE) {
         o->st = w_fail(S, o, "cannot start a savepoint");
         return;
     }
-    switch (o->kind) {
-    case OP_NEW: o->st = do_new(S, o); break;
-    case OP_SAVE: o->st = do_save(S, o); break;
-    case OP_SCREEN: o->st = do_screen(S, o); break;
-    case OP_TOKENS: o->st = do_tokens(S, o); break;
-    case OP_COMPLETE:
-        o->st = do_complete(S, o);
-        if (o->st == SD_OK && o->full) {
-            /* A full cell: undo the increments, then screen out. */
-            run(S->s_rollback_to);
-            o->st = do_screen(S, o);
+    if (o->op == OP_TOKENS) {
+        o->st = do_tokens(S, (tok_req *)o);
+    } else {
+        switch (o->op) {
+        case SD_STORE_NEW: o->st = do_new(S, o); break;
+        case SD_STORE_SAVE: o->st = do_save(S, o); break;
+        case SD_STORE_SCREEN: o->st = do_screen(S, o); break;
+        case SD_STORE_COMPLETE:
+            o->st = do_complete(S, o);
+            if (o->st == SD_OK && o->full_) {
+                /* A full cell: undo the increments, then screen out. */
+                run(S->s_rollback_to);
+                o->st = do_screen(S, o);
+            }
+            break;
         }
-        break;
     }
     if (o->st != SD_OK)
         run(S->s_rollback_to);
@@ -383,20 +377,20 @@ static void *writer_main(void *arg)
             pthread_mutex_unlock(&S->mu);
             return NULL;
         }
-        op *batch = S->head, *last = batch;
+        sd__store_req *batch = S->head, *last = batch;
         size_t n = 1;
-        while (last->next && n < MAX_BATCH) {
-            last = last->next;
+        while (last->next_ && n < MAX_BATCH) {
+            last = last->next_;
             n++;
         }
-        S->head = last->next;
+        S->head = last->next_;
         if (!S->head)
             S->tail = NULL;
-        last->next = NULL;
+        last->next_ = NULL;
         pthread_mutex_unlock(&S->mu);
 
         bool began = run(S->s_begin) == SQLITE_DONE;
-        for (op *o = batch; o; o = o->next) {
+        for (sd__store_req *o = batch; o; o = o->next_) {
             if (began)
                 run_op(S, o);
             else
@@ -407,42 +401,43 @@ static void *writer_main(void *arg)
             char msg[256];
             snprintf(msg, sizeof msg, "cannot commit: %s", sqlite3_errmsg(S->w));
             run(S->s_rollback);
-            for (op *o = batch; o; o = o->next)
+            for (sd__store_req *o = batch; o; o = o->next_)
                 if (o->st == SD_OK)
                     o->st = sd__fail(o->err, SD_E_IO, S->path, 0, 0, NULL, "%s", msg);
         }
-        /* Wake each waiter on its own semaphore (no herd on one lock); an
-         * op may be gone as soon as it is posted, so read next first. */
-        for (op *o = batch, *nx; o; o = nx) {
-            nx = o->next;
-            sem_post(&o->done);
+        /* Tell each requester; a request may be freed as soon as its done
+         * is called, so read next first. */
+        for (sd__store_req *o = batch, *nx; o; o = nx) {
+            nx = o->next_;
+            o->done(o);
         }
     }
 }
 
-/* Queue a request for the writer and wait for its batch's commit. */
-static sd_status submit(sqlite_store *S, op *o)
+/* Queue a request for the writer; its done is called after its batch's
+ * commit. */
+static sd_status s_submit(sd__store *st, sd__store_req *o)
 {
-    o->next = NULL;
-    if (sem_init(&o->done, 0, 0) != 0)
-        return sd__fail(o->err, SD_E_INTERNAL, S->path, 0, 0, NULL, "cannot make a semaphore");
+    sqlite_store *S = (sqlite_store *)st;
+    o->next_ = NULL;
+    o->full_ = false;
+    o->st = SD_OK;
+    o->outcome = SD_OUTCOME_COMPLETE;
+    o->id = 0;
+    o->resumed = false;
     pthread_mutex_lock(&S->mu);
     if (S->stopping) {
         pthread_mutex_unlock(&S->mu);
-        sem_destroy(&o->done);
         return sd__fail(o->err, SD_E_IO, S->path, 0, 0, NULL, "the store is closing");
     }
     if (S->tail)
-        S->tail->next = o;
+        S->tail->next_ = o;
     else
         S->head = o;
     S->tail = o;
     pthread_cond_signal(&S->wake);
     pthread_mutex_unlock(&S->mu);
-    while (sem_wait(&o->done) != 0 && errno == EINTR) {
-    }
-    sem_destroy(&o->done);
-    return o->st;
+    return SD_OK;
 }
 
 /* ------------------------------------------------------------ readers */
@@ -504,14 +499,6 @@ static void reader_put(sqlite_store *S, rconn *r)
 
 /* ------------------------------------------------------------ the ops */
 
-static sd_status s_session_new(sd__store *st, sd__session *s, bool *resumed, sd_error *err)
-{
-    op o = {.kind = OP_NEW, .sess = s, .err = err};
-    sd_status rc = submit((sqlite_store *)st, &o);
-    *resumed = o.resumed;
-    return rc;
-}
-
 static sd_status s_session_get(sd__store *st, const char *sid, sd__session *out, bool *found,
                                sd_error *err)
 {
@@ -535,28 +522,6 @@ static sd_status s_session_get(sd__store *st, const char *sid, sd__session *out,
     sqlite3_clear_bindings(r->get);
     reader_put(S, r);
     return rc;
-}
-
-static sd_status s_session_save(sd__store *st, const sd__session *s, sd_error *err)
-{
-    op o = {.kind = OP_SAVE, .sess = (sd__session *)s, .err = err};
-    return submit((sqlite_store *)st, &o);
-}
-
-static sd_status s_complete(sd__store *st, const sd__session *s, const sd__answers *row,
-                            sd__outcome *outcome, long *id, sd_error *err)
-{
-    op o = {.kind = OP_COMPLETE, .sess = (sd__session *)s, .row = row, .err = err};
-    sd_status rc = submit((sqlite_store *)st, &o);
-    *outcome = o.outcome;
-    *id = o.id;
-    return rc;
-}
-
-static sd_status s_screen_out(sd__store *st, const sd__session *s, sd_error *err)
-{
-    op o = {.kind = OP_SCREEN, .sess = (sd__session *)s, .err = err};
-    return submit((sqlite_store *)st, &o);
 }
 
 static sd_status s_cell_full(sd__store *st, size_t quota, double code, bool *full, sd_error *err)
@@ -663,14 +628,14 @@ static sd_status s_session_counts(sd__store *st, long counts[3], sd_error *err)
 
 static sd_status s_tokens_create(sd__store *st, size_t n, char **out, sd_error *err)
 {
-    op o = {.kind = OP_TOKENS, .ntokens = n, .err = err};
-    sd_status rc = submit((sqlite_store *)st, &o);
+    tok_req t = {.r = {.op = OP_TOKENS, .err = err}, .n = n};
+    sd_status rc = sd__store_wait(st, &t.r);
     if (rc != SD_OK) {
-        sd__free(o.tokens);
+        sd__free(t.tokens);
         *out = NULL;
         return rc;
     }
-    *out = o.tokens;
+    *out = t.tokens;
     return SD_OK;
 }
 
@@ -711,11 +676,8 @@ static void s_close(sd__store *st)
 }
 
 static const sd__store_ops sqlite_ops = {
-    .session_new = s_session_new,
+    .submit = s_submit,
     .session_get = s_session_get,
-    .session_save = s_session_save,
-    .complete = s_complete,
-    .screen_out = s_screen_out,
     .cell_full = s_cell_full,
     .quota_counts = s_quota_counts,
     .session_counts = s_session_counts,
@@ -997,20 +959,4 @@ sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, bo
     }
     *out = &S->base;
     return SD_OK;
-}
-
-sd_status sd__store_open(const char *target, const sd__questionnaire *q, bool set_quotas,
-                         sd__store **out, sd_error *err)
-{
-    *out = NULL;
-    if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0)
-        return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
-                        "a PostgreSQL store is not built yet (issue 17): use a .sqlite file");
-    return sd__store_open_sqlite(target, q, set_quotas, out, err);
-}
-
-void sd__store_close(sd__store *st)
-{
-    if (st)
-        st->ops->close(st);
 }

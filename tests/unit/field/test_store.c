@@ -74,11 +74,11 @@ static void test_sessions_and_completion(void)
     bool resumed;
     new_session(&s, "00000000000000000000000000000001", NULL);
     s.seed = 42;
-    CHECK(st->ops->session_new(st, &s, &resumed, err) == SD_OK && !resumed);
+    CHECK(sd__store_session_new(st, &s, &resumed, err) == SD_OK && !resumed);
     sd__free(s.answers);
     s.answers = sd__strdup("role=1&size=12&says=l%27%C3%A9t%C3%A9");
     s.page = 1;
-    CHECK(st->ops->session_save(st, &s, err) == SD_OK);
+    CHECK(sd__store_session_save(st, &s, err) == SD_OK);
     sd__session back;
     bool found;
     CHECK(st->ops->session_get(st, s.sid, &back, &found, err) == SD_OK && found);
@@ -95,11 +95,11 @@ static void test_sessions_and_completion(void)
     CHECK(sd__answers_decode(q, s.answers, strlen(s.answers), &row, err) == SD_OK);
     sd__outcome oc;
     long id = 0;
-    CHECK(st->ops->complete(st, &s, &row, &oc, &id, err) == SD_OK);
+    CHECK(sd__store_complete(st, &s, &row, &oc, &id, err) == SD_OK);
     CHECK(oc == SD_OUTCOME_COMPLETE && id == 1);
     /* A second completion of the same session stores nothing more. */
     id = 0;
-    CHECK(st->ops->complete(st, &s, &row, &oc, &id, err) == SD_OK);
+    CHECK(sd__store_complete(st, &s, &row, &oc, &id, err) == SD_OK);
     CHECK(oc == SD_OUTCOME_COMPLETE && id == 1);
     CHECK(st->ops->session_get(st, s.sid, &back, &found, err) == SD_OK && found);
     CHECK(back.status == SD_SESS_COMPLETE && back.response_id == 1);
@@ -155,8 +155,8 @@ static void *finish_many(void *arg)
         sd__outcome oc;
         long id;
         sd_error_clear(err);
-        if (j->st->ops->session_new(j->st, &s, &resumed, err) != SD_OK ||
-            j->st->ops->complete(j->st, &s, &row, &oc, &id, err) != SD_OK)
+        if (sd__store_session_new(j->st, &s, &resumed, err) != SD_OK ||
+            sd__store_complete(j->st, &s, &row, &oc, &id, err) != SD_OK)
             j->errors++;
         else if (oc == SD_OUTCOME_COMPLETE)
             j->completes++;
@@ -241,16 +241,16 @@ static void test_tokens(void)
     sd__session s, t;
     bool resumed;
     new_session(&s, "0000000000000000000000000000000a", tokens);
-    CHECK(st->ops->session_new(st, &s, &resumed, err) == SD_OK && !resumed);
+    CHECK(sd__store_session_new(st, &s, &resumed, err) == SD_OK && !resumed);
     /* The same invitation again (another browser): the first session. */
     new_session(&t, "0000000000000000000000000000000b", tokens);
-    CHECK(st->ops->session_new(st, &t, &resumed, err) == SD_OK && resumed);
+    CHECK(sd__store_session_new(st, &t, &resumed, err) == SD_OK && resumed);
     CHECK_STR(t.sid, "0000000000000000000000000000000a");
     CHECK_STR(t.token, tokens);
     sd__session_free(&t);
     new_session(&t, "0000000000000000000000000000000c", "deadbeefdeadbeefdeadbeefdeadbeef");
     sd_error_clear(err);
-    CHECK(st->ops->session_new(st, &t, &resumed, err) == SD_E_NOT_FOUND);
+    CHECK(sd__store_session_new(st, &t, &resumed, err) == SD_E_NOT_FOUND);
     CHECK_STR(sd_error_message(err), "unknown invitation token");
     sd__session_free(&t);
     sd__session_free(&s);
