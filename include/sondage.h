@@ -535,9 +535,10 @@ SD_API const char *sd_weighting_default_name(const sd_weighting *w);
 SD_API sd_status sd_dataset_add_weighting(sd_dataset *ds, const sd_weighting *w,
                                           const char *name, sd_error *err);
 /* Make a spec's estimates carry a weighting: its weights, and its
- * calibration in every standard error. The spec keeps a reference; w NULL
- * takes the spec's weighting away. */
-SD_API sd_status sd_tabspec_set_weighting(sd_tabspec *s, const sd_weighting *w, sd_error *err);
+ * calibration in every standard error (its linearisation is made on the
+ * first call). The spec keeps a reference; w NULL takes the spec's
+ * weighting away. */
+SD_API sd_status sd_tabspec_set_weighting(sd_tabspec *s, sd_weighting *w, sd_error *err);
 /* Run the weighting a spec asks for: its "targets" option, or else the
  * calibration the dataset's codebook records for the design's weight; then
  * sd_tabspec_set_weighting. *out receives the weighting (for its

@@ -40,6 +40,63 @@ static double select_kth(double *a, size_t n, size_t k)
     return a[kk];
 }
 
+#define BUCKETS 65536
+
+/* The k-th and (k+1)-th smallest of w[0..n) in [mn, mx] (k + 1 < n, or
+ * hi NULL) without sorting or copying the whole: count values per bucket
+ * of [mn, mx], then select among the few of the buckets that hold those
+ * ranks. false on no memory. */
+static bool kth(const double *w, size_t n, size_t k, double mn, double mx, double *lo,
+                double *hi)
+{
+    if (mn == mx) {
+        *lo = mn;
+        if (hi)
+            *hi = mn;
+        return true;
+    }
+    size_t *cnt = sd__zalloc(BUCKETS, sizeof *cnt);
+    if (!cnt)
+        return false;
+    double scale = (double)BUCKETS / (mx - mn);
+    for (size_t i = 0; i < n; i++) {
+        size_t b = (size_t)((w[i] - mn) * scale);
+        cnt[b < BUCKETS ? b : BUCKETS - 1]++;
+    }
+    size_t b0 = 0, below = 0;
+    while (below + cnt[b0] <= k)
+        below += cnt[b0++];
+    /* The bucket of rank k + 1: the same, or the next non-empty one. */
+    size_t b1 = b0, m = cnt[b0];
+    if (hi && below + cnt[b0] == k + 1) {
+        b1 = b0 + 1;
+        while (b1 < BUCKETS && cnt[b1] == 0)
+            b1++;
+        m += b1 < BUCKETS ? cnt[b1] : 0;
+    }
+    sd__free(cnt);
+    double *v = sd__reallocarray(NULL, m ? m : 1, sizeof *v);
+    if (!v)
+        return false;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t bi = (size_t)((w[i] - mn) * scale);
+        bi = bi < BUCKETS ? bi : BUCKETS - 1;
+        if (bi >= b0 && bi <= b1 && j < m)
+            v[j++] = w[i];
+    }
+    *lo = select_kth(v, j, k - below);
+    if (hi) {
+        /* After selection every value above rank k - below is no smaller. */
+        double up = INFINITY;
+        for (size_t i = k - below + 1; i < j; i++)
+            up = v[i] < up ? v[i] : up;
+        *hi = up;
+    }
+    sd__free(v);
+    return true;
+}
+
 bool sd__wstats(const double *w, size_t n, wstats *s)
 {
     memset(s, 0, sizeof *s);
@@ -68,20 +125,11 @@ bool sd__wstats(const double *w, size_t n, wstats *s)
         s->median = 1;
         return true;
     }
-    double *c = sd__reallocarray(NULL, n, sizeof *c);
-    if (!c)
+    /* R's median: the middle value, or the mean of the two middle ones. */
+    double a, b;
+    if (!kth(w, n, (n - 1) / 2, mn, mx, &a, n % 2 == 0 ? &b : NULL))
         return false;
-    memcpy(c, w, n * sizeof *c);
-    double m = select_kth(c, n, (n - 1) / 2);
-    if (n % 2 == 0) {
-        /* The next order statistic: the smallest above the lower half. */
-        double up = INFINITY;
-        for (size_t i = (n - 1) / 2 + 1; i < n; i++)
-            up = c[i] < up ? c[i] : up;
-        m = (m + up) / 2;
-    }
-    s->median = m;
-    sd__free(c);
+    s->median = n % 2 == 0 ? (a + b) / 2 : a;
     return true;
 }
 
@@ -212,20 +260,40 @@ sd_status sd__weighting_diag(sd_weighting *w, const sd_dataset *ds, const sd_tab
     /* Margins: every category, cell and total, achieved by the final
      * weights (after trimming). */
     size_t cap = 0;
-    for (size_t k = 0; k < p->nf; k++) {
+    /* Per pattern, the final weights' sum and sum of squares: one pass over
+     * the rows serves every margin and every margin's groups. */
+    double *PW = sd__zalloc(2 * p->npat, sizeof *PW);
+    if (!PW)
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    for (size_t r = 0; r < n; r++) {
+        double *x = PW + 2 * (size_t)p->pat[r];
+        x[0] += wt[r];
+        x[1] += wt[r] * wt[r];
+    }
+    /* [factor] -> per category: n, sum, sum of squares */
+    double **acc = sd__zalloc(p->nf ? p->nf : 1, sizeof *acc);
+    bool ok = acc != NULL;
+    for (size_t k = 0; ok && k < p->nf; k++)
+        ok = (acc[k] = sd__zalloc(3 * p->f[k].ncat, sizeof **acc)) != NULL;
+    for (size_t q = 0; ok && q < p->npat; q++)
+        for (size_t k = 0; k < p->nf; k++) {
+            double *a = acc[k] + 3 * (size_t)p->pcat[q * p->nf + k];
+            a[0] += p->pcnt[q];
+            a[1] += PW[2 * q];
+            a[2] += PW[2 * q + 1];
+        }
+    for (size_t k = 0; ok && k < p->nf; k++) {
         const wfactor *f = &p->f[k];
-        double *got = sd__zalloc(f->ncat, sizeof *got);
-        if (!got)
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-        for (size_t r = 0; r < n; r++)
-            got[f->of[r]] += wt[r];
-        bool ok = true;
         for (size_t c = 0; c < f->ncat && ok; c++)
             ok = add_margin(w, &cap, f->name, f->key[c], f->code[c], f->var, f->target[c],
-                            got[c], f->n[c]);
-        sd__free(got);
-        if (!ok)
-            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+                            acc[k][3 * c + 1], f->n[c]);
+    }
+    sd__free(PW);
+    if (!ok) {
+        for (size_t k = 0; acc && k < p->nf; k++)
+            sd__free(acc[k]);
+        sd__free(acc);
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
     }
     for (size_t k = 0; k < p->nnum; k++) {
         double s = 0;
@@ -233,8 +301,12 @@ sd_status sd__weighting_diag(sd_weighting *w, const sd_dataset *ds, const sd_tab
             s += wt[r] * p->num[k].x[r];
         if (!add_margin(w, &cap, p->num[k].name, NULL, NAN,
                         sd__dataset_var_index(ds, p->num[k].name), p->num[k].total, s,
-                        (double)n))
+                        (double)n)) {
+            for (size_t j = 0; j < p->nf; j++)
+                sd__free(acc[j]);
+            sd__free(acc);
             return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
     }
     /* Effective sample sizes: per category of the banner variables, or of
      * the margins' variables when no banner is given. */
@@ -243,15 +315,25 @@ sd_status sd__weighting_diag(sd_weighting *w, const sd_dataset *ds, const sd_tab
     if (spec && spec->ncols) {
         for (size_t b = 0; b < spec->ncols && st == SD_OK; b++) {
             long vi = sd__dataset_var_index(ds, spec->cols[b]);
-            if (vi < 0)
-                return sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, spec->cols[b],
-                                "unknown banner variable '%s'", spec->cols[b]);
-            st = var_groups(w, &cap, ds, vi, wt, err);
+            st = vi < 0 ? sd__fail(err, SD_E_NOT_FOUND, ds->source, 0, 0, spec->cols[b],
+                                   "unknown banner variable '%s'", spec->cols[b])
+                        : var_groups(w, &cap, ds, vi, wt, err);
         }
     } else {
-        for (size_t k = 0; k < p->nf && st == SD_OK; k++)
-            if (!p->f[k].cells)
-                st = var_groups(w, &cap, ds, p->f[k].var, wt, err);
+        /* The margins' categories, from the pattern sums. */
+        for (size_t k = 0; k < p->nf && st == SD_OK; k++) {
+            const wfactor *f = &p->f[k];
+            if (f->cells)
+                continue;
+            const double *a = acc[k];
+            for (size_t c = 0; c < f->ncat && st == SD_OK; c++)
+                if (a[3 * c] > 0 && !add_group(w, &cap, f->name, f->key[c], f->code[c], f->var,
+                                               a[3 * c], a[3 * c + 1], a[3 * c + 2]))
+                    st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
     }
+    for (size_t k = 0; k < p->nf; k++)
+        sd__free(acc[k]);
+    sd__free(acc);
     return st;
 }

@@ -203,13 +203,14 @@ static bool vmap_init(vmap *m, const double *vals, size_t n)
     return true;
 }
 
-static int32_t vmap_find(const vmap *m, double x)
+static inline int32_t vmap_find(const vmap *m, double x)
 {
     if (m->direct) {
         double d = x - m->lo;
-        if (!(d >= 0 && d < (double)m->span) || d != floor(d))
+        if (!(d >= 0 && d < (double)m->span))
             return -1;
-        return m->direct[(size_t)d];
+        size_t i = (size_t)d;
+        return (double)i == d ? m->direct[i] : -1; /* a whole number, without floor() */
     }
     const double *p = bsearch(&x, m->vals, m->n, sizeof *m->vals, cmp_dbl);
     return p ? (int32_t)(p - m->vals) : -1;
@@ -309,6 +310,22 @@ static sd_status margin_factor(const sd_dataset *ds, const sd_targets *t,
     if (!vmap_init(&vm, vals, nc)) {
         sd__free(vals);
         return nomem(err);
+    }
+    if (v->type == SD_TYPE_NUMERIC) {
+        /* The hot loop (every row, every margin): categories only; a row
+         * without one is looked at again below for its message. */
+        const double *x = v->num;
+        int32_t *of = f->of, bad = 0;
+        for (size_t r = 0; r < ds->nrows; r++) {
+            int32_t c = vmap_find(&vm, x[r]);
+            of[r] = c;
+            bad |= c < 0;
+        }
+        if (!bad) {
+            sd__free(vm.direct);
+            sd__free(vals);
+            return SD_OK;
+        }
     }
     for (size_t r = 0; r < ds->nrows && st == SD_OK; r++) {
         int32_t c = vmap_find(&vm, row_value(v, r));
@@ -657,13 +674,22 @@ sd_status sd__wprob_build(const sd_dataset *ds, const sd_targets *t, sd_wmethod 
     }
     if (st != SD_OK)
         return st;
-    /* Counts and base weight per category. */
-    for (size_t k = 0; k < p->nf; k++) {
-        wfactor *f = &p->f[k];
-        for (size_t r = 0; r < p->nrows; r++) {
-            f->n[f->of[r]] += 1;
-            f->w0[f->of[r]] += w0 ? w0[r] : 1.0;
-        }
+    /* Counts and base weight per category: from the patterns (below)
+     * when there are few, else row by row. */
+    if ((st = make_patterns(p, w0, err)) != SD_OK)
+        return st;
+    {
+        double *W = sd__zalloc(p->npat, sizeof *W);
+        if (!W)
+            return nomem(err);
+        sd__wprob_sum(p, w0, W);
+        for (size_t q = 0; q < p->npat; q++)
+            for (size_t k = 0; k < p->nf; k++) {
+                int32_t c = p->pcat[q * p->nf + k];
+                p->f[k].n[c] += p->pcnt[q];
+                p->f[k].w0[c] += W[q];
+            }
+        sd__free(W);
     }
     /* Proportions become totals: of the population, or else of the base
      * weights' total (the weighted sample size). */
@@ -731,5 +757,5 @@ sd_status sd__wprob_build(const sd_dataset *ds, const sd_targets *t, sd_wmethod 
             }
         }
     }
-    return make_patterns(p, w0, err);
+    return SD_OK;
 }

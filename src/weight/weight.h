@@ -205,7 +205,21 @@ struct sd_weighting {
     size_t nrep;            /* replicates re-weighted */
     size_t rep_failed;      /* of which did not converge */
     wissues issues;
+    /* Kept for the linearisation, built when a table first needs it
+     * (sd__weighting_linearise): the problem's patterns (rows' categories
+     * freed), the model, rake's adjustments after each margin of the last
+     * sweep, the base weights and the weights before trimming. */
+    wprob prob;
+    wmodel model;
+    double *G;              /* [npat][nf], rake only */
+    double *w0;             /* the base weights, NULL: all 1 */
+    double *wcal;           /* before trimming, NULL: the final ones (cal->w) */
+    bool linearised;
 };
+
+/* Build the calibration's linearisation pieces (sd_calib col, z, u and its
+ * solve) if not done yet: what R's svyrecvar needs (weighting.c). */
+sd_status sd__weighting_linearise(sd_weighting *w, sd_error *err);
 
 /* Effective sample sizes per group and the margins' errors (diag.c). */
 sd_status sd__weighting_diag(sd_weighting *w, const sd_dataset *ds, const sd_tabspec *spec,

@@ -51,6 +51,11 @@ void sd_weighting_free(sd_weighting *w)
     }
     sd__free(w->groups);
     sd__issues_free(&w->issues);
+    sd__wprob_free(&w->prob);
+    sd__wmodel_free(&w->model);
+    sd__free(w->G);
+    sd__free(w->w0);
+    sd__free(w->wcal);
     sd__free(w);
 }
 
@@ -139,23 +144,29 @@ static sd_status weigh(run *rn, const double *base, int fixed, double *out, rake
 }
 
 /* The linearisation pieces for the full sample (sd_calib's col, z, u and
- * solve). wcal: weights before trimming; wt: final weights; w0: base. */
-static sd_status linearisation(sd_calib *c, const run *rn, const double *w0, const double *wcal,
-                               sd_error *err)
+ * solve) from what the weighting kept: the weights before trimming (wcal),
+ * the final ones (wt), the base (w0); each row's categories come from its
+ * pattern. */
+sd_status sd__weighting_linearise(sd_weighting *w, sd_error *err)
 {
-    const wprob *p = rn->p;
+    if (w->linearised || w->cal->nrep)
+        return SD_OK;
+    sd_calib *c = w->cal;
+    const wprob *p = &w->prob;
+    const double *w0 = w->w0, *wt = c->w, *wcal = w->wcal ? w->wcal : c->w;
+    sd_wmethod method = w->method;
+    const double *Gk = w->G;
     size_t n = p->nrows, nf = p->nf;
-    const double *wt = c->w;
     size_t T, P;
-    if (rn->method == SD_WM_RAKE || rn->method == SD_WM_POSTSTRAT) {
-        size_t nb = rn->method == SD_WM_RAKE ? nf : 1;
+    if (method == SD_WM_RAKE || method == SD_WM_POSTSTRAT) {
+        size_t nb = method == SD_WM_RAKE ? nf : 1;
         T = nb;
         P = 0;
         for (size_t k = 0; k < nb; k++)
             P += p->f[k].ncat;
     } else {
         T = 1 + nf + p->nnum;
-        P = rn->m->q;
+        P = w->model.q;
     }
     size_t cells;
     if (!sd__mul_ok(T, n, &cells) || cells > ((size_t)1 << 28))
@@ -169,7 +180,7 @@ static sd_status linearisation(sd_calib *c, const run *rn, const double *w0, con
     c->u = sd__zalloc(cells, sizeof *c->u);
     if (!c->col || !c->z || !c->u)
         return nomem(err);
-    if (rn->method == SD_WM_RAKE || rn->method == SD_WM_POSTSTRAT) {
+    if (method == SD_WM_RAKE || method == SD_WM_POSTSTRAT) {
         size_t nb = T;
         c->nblocks = nb;
         c->block = sd__zalloc(nb + 1, sizeof *c->block);
@@ -178,19 +189,20 @@ static sd_status linearisation(sd_calib *c, const run *rn, const double *w0, con
             return nomem(err);
         for (size_t k = 0; k < nb; k++)
             c->block[k + 1] = c->block[k] + p->f[k].ncat;
-        if (rn->method == SD_WM_POSTSTRAT) {
+        if (method == SD_WM_POSTSTRAT) {
             /* R: psmeans = rowsum(x * oldw / psw, strata) / sum(oldw), and
              * x - psmeans * psw: z = psw, u = oldw * w / psw, divisor the
              * old weights' total. */
             c->sweeps = 1;
             for (size_t i = 0; i < n; i++) {
-                int32_t cat = p->f[0].of[i];
+                int32_t cat = p->pcat[(size_t)p->pat[i] * nf];
                 double psw = wcal[i], old = w0 ? w0[i] : 1.0;
                 c->col[i] = cat;
                 c->z[i] = psw;
                 c->u[i] = psw > 0 ? old * wt[i] / psw : 0;
                 c->cnt[cat] += old;
             }
+            w->linearised = true;
             return SD_OK;
         }
         /* R: ten times, for each margin, x <- x - psw * ave(x / psw,
@@ -206,8 +218,8 @@ static sd_status linearisation(sd_calib *c, const run *rn, const double *w0, con
         for (size_t k = 0; k < nf; k++)
             for (size_t i = 0; i < n; i++) {
                 int32_t q = p->pat[i];
-                double psw = (w0 ? w0[i] : 1.0) * rn->G[(size_t)q * nf + k];
-                c->col[k * n + i] = (int32_t)c->block[k] + p->f[k].of[i];
+                double psw = (w0 ? w0[i] : 1.0) * Gk[(size_t)q * nf + k];
+                c->col[k * n + i] = (int32_t)c->block[k] + p->pcat[(size_t)q * nf + k];
                 c->z[k * n + i] = psw;
                 c->u[k * n + i] = psw > 0 ? wt[i] / psw : 0;
             }
@@ -217,7 +229,7 @@ static sd_status linearisation(sd_calib *c, const run *rn, const double *w0, con
             double cnt = p->ppos[q];
             if (cnt == 0)
                 continue;
-            const double *g = rn->G + q * nf;
+            const double *g = Gk + q * nf;
             for (size_t k = 0; k < nf; k++) {
                 size_t j = c->block[k] + (size_t)p->pcat[q * nf + k];
                 c->cnt[j] += cnt;
@@ -229,12 +241,13 @@ static sd_status linearisation(sd_calib *c, const run *rn, const double *w0, con
                 }
             }
         }
+        w->linearised = true;
         return SD_OK;
     }
     /* Calibration: R keeps qr(X sqrt(w0)) and w = g sqrt(w0); the residual
      * is x - w g X (X'W0X)^-1 X' W0 (x / (w0 g)): z = wcal X, u = w0 (w /
      * wcal) X, S = (X'W0X)^+. */
-    const wmodel *m = rn->m;
+    const wmodel *m = &w->model;
     size_t q = m->q;
     for (size_t i = 0; i < n; i++) {
         int32_t pt = p->pat[i];
@@ -245,7 +258,7 @@ static sd_status linearisation(sd_calib *c, const run *rn, const double *w0, con
         c->z[i] = wc;
         c->u[i] = ur;
         for (size_t k = 0; k < nf; k++) {
-            int32_t col = m->catcol[k][p->f[k].of[i]];
+            int32_t col = m->catcol[k][p->pcat[(size_t)pt * nf + k]];
             c->col[(1 + k) * n + i] = col;
             c->z[(1 + k) * n + i] = col >= 0 ? wc : 0;
             c->u[(1 + k) * n + i] = col >= 0 ? ur : 0;
@@ -275,6 +288,7 @@ static sd_status linearisation(sd_calib *c, const run *rn, const double *w0, con
     sd_status st = sd__pinv_sym(G, q, 1e-10, c->S, err);
     sd__free(G);
     sd__free(W0);
+    w->linearised = st == SD_OK;
     return st;
 }
 
@@ -384,12 +398,13 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
     if ((st = sd__design_resolve(ds, &w->design, &d, err)) != SD_OK)
         goto fail;
     size_t n = ds->nrows;
-    if (!(w0 = sd__zalloc(n, sizeof *w0))) {
-        st = nomem(err);
-        goto fail;
+    if (d.w) {
+        if (!(w0 = sd__reallocarray(NULL, n ? n : 1, sizeof *w0))) {
+            st = nomem(err);
+            goto fail;
+        }
+        memcpy(w0, d.w, n * sizeof *w0);
     }
-    for (size_t i = 0; i < n; i++)
-        w0[i] = d.w ? d.w[i] : 1.0;
     if ((st = sd__wprob_build(ds, tg, method, w0, &p, &w->issues, err)) != SD_OK)
         goto fail;
     w->N = p.has_N ? p.N : NAN;
@@ -413,9 +428,8 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
     if (method == SD_WM_RAKE)
         rn.G = sd__zalloc(p.npat * (p.nf ? p.nf : 1), sizeof *rn.G);
     w->cal = sd__calloc(1, sizeof *w->cal);
-    wcal = sd__zalloc(n, sizeof *wcal);
-    if (!rn.W || !rn.F || (method == SD_WM_RAKE && !rn.G) || !w->cal || !wcal ||
-        !(w->cal->w = sd__zalloc(n, sizeof *w->cal->w))) {
+    wcal = sd__reallocarray(NULL, n ? n : 1, sizeof *wcal);
+    if (!rn.W || !rn.F || (method == SD_WM_RAKE && !rn.G) || !w->cal || !wcal) {
         st = nomem(err);
         goto fail;
     }
@@ -430,7 +444,7 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
         goto fail;
     double w0sum = 0;
     for (size_t i = 0; i < n; i++)
-        w0sum += w0[i];
+        w0sum += w0 ? w0[i] : 1.0;
     switch (method) {
     case SD_WM_RAKE:
         w->iterations = ro.sweeps;
@@ -479,11 +493,22 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
         st = nomem(err);
         goto fail;
     }
-    memcpy(w->cal->w, wcal, n * sizeof *wcal);
+    /* The final weights: the calibrated ones, trimmed in a copy when asked
+     * (the linearisation needs both). */
+    if (o->has_trim) {
+        if (!(w->cal->w = sd__reallocarray(NULL, n ? n : 1, sizeof *w->cal->w))) {
+            st = nomem(err);
+            goto fail;
+        }
+        memcpy(w->cal->w, wcal, n * sizeof *wcal);
+    } else {
+        w->cal->w = wcal;
+        wcal = NULL;
+    }
     if (o->has_trim) {
         double tot = 0;
         for (size_t i = 0; i < n; i++)
-            tot += wcal[i];
+            tot += w->cal->w[i];
         int passes = sd__trim(w->cal->w, n, o->trim_lower, o->trim_upper, &w->trimmed);
         w->trim_passes = passes;
         if (passes == -2) {
@@ -525,7 +550,8 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
         size_t rep_trim_bad = 0;
         for (size_t r = 0; r < R; r++) {
             for (size_t i = 0; i < n; i++)
-                rbase[i] = d.repmult ? w0[i] * d.repmult[r * P + (size_t)u0[i]] : d.repw[r][i];
+                rbase[i] = d.repmult ? (w0 ? w0[i] : 1.0) * d.repmult[r * P + (size_t)u0[i]]
+                                     : d.repw[r][i];
             double *rw = w->cal->repw + r * n;
             rake_out rro;
             grake_out rgo;
@@ -559,11 +585,25 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
             st = nomem(err);
             goto fail;
         }
-    } else if ((st = linearisation(w->cal, &rn, w0, wcal, err)) != SD_OK) {
-        goto fail;
     }
     if ((st = sd__weighting_diag(w, ds, spec, &p, w0, err)) != SD_OK)
         goto fail;
+    /* Kept for the linearisation a table may ask for (each row's categories
+     * are its pattern's: the per-row copies go). */
+    for (size_t k = 0; k < p.nf; k++) {
+        sd__free(p.f[k].of);
+        p.f[k].of = NULL;
+    }
+    w->prob = p;
+    memset(&p, 0, sizeof p);
+    w->model = m;
+    memset(&m, 0, sizeof m);
+    w->G = rn.G;
+    rn.G = NULL;
+    w->w0 = w0;
+    w0 = NULL;
+    w->wcal = wcal;
+    wcal = NULL;
     /* What a table says of it. */
     w->cal->eff = w->after.eff;
     w->cal->deff = w->after.deff;
@@ -616,10 +656,13 @@ sd_status sd_weight(const sd_dataset *ds, const sd_tabspec *spec, const sd_targe
 
 /* ------------------------------------------------------------ tables */
 
-sd_status sd_tabspec_set_weighting(sd_tabspec *s, const sd_weighting *w, sd_error *err)
+sd_status sd_tabspec_set_weighting(sd_tabspec *s, sd_weighting *w, sd_error *err)
 {
     if (!s || (w && !w->cal))
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no spec or weighting given");
+    sd_status st = w ? sd__weighting_linearise(w, err) : SD_OK;
+    if (st != SD_OK)
+        return st;
     sd__calib_unref(s->calib);
     s->calib = w ? sd__calib_ref(w->cal) : NULL;
     return SD_OK;

@@ -242,6 +242,35 @@ static void test_trim(void)
     CHECK_INT(sd__trim(v, 3, 2, 5, &nt), -1); /* 3 rows of at least 2 > 3 */
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median by bucket selection equals the sorted one, odd and even,
+ * with ties and a wide range. */
+static void test_median(void)
+{
+    uint64_t seed = 7;
+    for (size_t n = 1; n < 3000; n = n * 3 + 1) {
+        double *w = malloc(n * sizeof *w), *c = malloc(n * sizeof *c);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            w[i] = (seed >> 33) % 7 == 0 ? 1e6 : (double)((seed >> 20) % 500) / 7;
+        }
+        memcpy(c, w, n * sizeof *c);
+        qsort(c, n, sizeof *c, cmp_d);
+        double want = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+        wstats st;
+        CHECK(sd__wstats(w, n, &st));
+        CHECK_NEAR(st.median, want, 1e-15);
+        CHECK(st.min == c[0] && st.max == c[n - 1]);
+        free(w);
+        free(c);
+    }
+}
+
 static void test_codebook_record(void)
 {
     sd_dataset *ds = data();
@@ -301,6 +330,7 @@ int main(void)
     RUN(test_cannot_be_met);
     RUN(test_closed_forms);
     RUN(test_trim);
+    RUN(test_median);
     RUN(test_codebook_record);
     DONE();
 }
