@@ -45,8 +45,8 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 RVER=$("$RS" -e 'cat(R.version$major, ".", R.version$minor, sep = "")' 2>/dev/null)
 SVER=$("$RS" -e 'cat(format(packageVersion("survey")))' 2>/dev/null)
 get() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
-table="| N | sondage 10 sweeps (wall) | sondage CPU | sondage, R's stopping rule | sweeps | R rake, 10 sweeps | speed-up | max rel. diff of the weights |
-|---:|---:|---:|---:|---:|---:|---:|---:|"
+table="| N | sondage 10 sweeps: wall | CPU | sondage, R's stopping rule | sweeps | R rake 10 sweeps: wall | CPU | speed-up (CPU) | speed-up (wall) | max rel. diff of the weights |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 notes=""
 for N in $SIZES; do
     F="$DATA/rake_$N.csv"
@@ -65,9 +65,12 @@ for N in $SIZES; do
     rr=$(get rake_s "$R")
     diff=$(get max_rel_diff "$R")
     awk -v d="$diff" 'BEGIN { exit !(d + 0 < 1e-7) }' || { echo "bench: weights differ ($diff)" >&2; exit 1; }
+    rc=$(get rake_cpu_s "$R")
+    tc=$(get ten_cpu_s "$S")
     speed=$(awk -v a="$rr" -v b="$ten" 'BEGIN { printf "%.0f", a / b }')
+    speedc=$(awk -v a="$rc" -v b="$tc" 'BEGIN { printf "%.0f", a / b }')
     table="$table
-| $(printf "%'d" "$N" 2>/dev/null || echo "$N") | $ten s | $(get ten_cpu_s "$S") s | $(get default_s "$S") s | $(get sweeps "$S") | $rr s | ${speed}× | $diff |"
+| $N | $ten s | $tc s | $(get default_s "$S") s | $(get sweeps "$S") | $rr s | $rc s | ${speedc}× | ${speed}× | $diff |"
     notes="$notes
 - N=$N: R read $(get read_s "$R") s (data.table::fread), svydesign $(get design_s "$R") s, rake $rr s; R peak RSS $(awk '/rss_kb/ { printf "%.0f MiB", $2 / 1024 }' "$DATA/rake_r_$N.err")"
 done
@@ -77,7 +80,7 @@ $table
 
 sondage: \`sd_weight\` with \`--method rake --max-iter 10 --tolerance 1e-300\` (exactly 10 sweeps), best of 3, in process (bench/bench_rake.c); \"R's stopping rule\": the default maxit 10, epsilon 1 (with --force: R only warns when 10 sweeps do not reach it).
 R: \`rake(svydesign(ids = ~1, weights = ~w, data = d), list(~m1, ~m2, ~m3, ~m4), margins, control = list(maxit = 10, epsilon = 1e-300))\`, its elapsed time (bench/r_rake.R).
-Speed-up: R's rake time over sondage's 10 sweeps (both exclude reading the data; sondage's includes the diagnostics). Every row's weight compared with R's.
+Speed-up: R's rake over sondage's 10 sweeps, by CPU time (user + system: what one core spends, whatever else the shared machine runs) and by elapsed time (both exclude reading the data; sondage's includes the diagnostics). Every row's weight compared with R's.
 $notes"
 printf '%s\n' "$out"
 printf '%s\n' "$out" > "$RES/$OUTMD"
