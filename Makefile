@@ -16,7 +16,7 @@
 
 CC      ?= cc
 SAN     ?= 0
-PKGS    := yaml-0.1 gsl libmicrohttpd sqlite3
+PKGS    := yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS    := -lreadstat $(PKG_LIBS) -lpthread -lm

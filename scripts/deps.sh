@@ -2,10 +2,14 @@
 # deps.sh — install the Debian packages sondage needs, only when missing.
 # Idempotent: a machine that has them all does nothing and asks for nothing.
 set -eu
-PKGS="build-essential pkg-config libreadstat-dev libyaml-dev libgsl-dev libmicrohttpd-dev libsqlite3-dev locales"
+PKGS="build-essential pkg-config libreadstat-dev libyaml-dev libgsl-dev libmicrohttpd-dev libsqlite3-dev libxlsxwriter-dev locales"
 # `deps.sh test` (make check) adds what only the tests use: pspp reads the
-# .sav files sondage writes (tests/scripts/sav_pspp.sh).
-[ "${1:-}" = test ] && PKGS="$PKGS pspp"
+# .sav files sondage writes (tests/scripts/sav_pspp.sh); LibreOffice reads
+# the workbooks back and poppler's pdfinfo counts their printed pages
+# (tests/scripts/xlsx_tables.sh). LibreOffice is looked for as a command:
+# a desktop's full LibreOffice is never swapped for the -nogui one.
+[ "${1:-}" = test ] && PKGS="$PKGS pspp poppler-utils"
+[ "${1:-}" = test ] && ! command -v soffice >/dev/null 2>&1 && PKGS="$PKGS libreoffice-calc-nogui"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
