@@ -27,7 +27,7 @@
 /* ------------------------------------------------------------- formats */
 
 /* "0.0%", "+0.0%;-0.0%;0.0%", "0.00": dec decimals (at most 10). */
-static void num_format(char *buf, int dec, bool pct, bool sign)
+static void num_format(char buf[64], int dec, bool pct, bool sign)
 {
     char one[16];
     size_t z = dec < 0 ? 0 : (dec > 10 ? 10 : (size_t)dec), n = 0;
@@ -41,14 +41,14 @@ static void num_format(char *buf, int dec, bool pct, bool sign)
         one[n++] = '%';
     one[n] = '\0';
     if (sign)
-        snprintf(buf, 48, "+%s;-%s;%s", one, one, one);
+        snprintf(buf, 64, "+%s;-%s;%s", one, one, one);
     else
-        snprintf(buf, 48, "%s", one);
+        snprintf(buf, 64, "%s", one);
 }
 
 static void xf_make(lxw_format *f, xf_kind k, bool low, const xctx *x)
 {
-    char num[48];
+    char num[64];
     const lxw_color_t grey = 0x595959, fill = 0xF2F2F2, rule = 0xA6A6A6;
     switch (k) {
     case XF_TITLE:
@@ -293,11 +293,11 @@ void sd__x_link(xctx *x, lxw_worksheet *ws, uint32_t row, uint16_t col, const ch
 
 unsigned sd__x_lines(const char *s, double width, double pt)
 {
-    /* Greedy word wrap over code points: about 1.25 characters of 11-point
-     * text per unit of column width (measured on LibreOffice's rendering
-     * with DejaVu Sans, wider than Calibri, so Excel has room to spare),
-     * less a margin. */
-    double per = 1.25 * 11.0 / (pt > 4 ? pt : 11);
+    /* Greedy word wrap over code points: about 1.3 characters of 11-point
+     * text per unit of column width, a little under what LibreOffice
+     * shows with Carlito (Calibri's metrics), less a margin: a row may be
+     * a little tall, never too short for its text. */
+    double per = 1.3 * 11.0 / (pt > 4 ? pt : 11);
     size_t cap = width * per > 2 ? (size_t)(width * per) - 1 : 1;
     unsigned lines = 1;
     size_t col = 0, word = 0;
@@ -395,7 +395,7 @@ static void contents_row(xctx *x, lxw_worksheet *ws, uint32_t row, const xblock 
 {
     const sd_table *t0 = sd_result_table(x->r, b->from);
     static const double w[CC_N] = {11, 60, 16, 36, 8, 24};
-    char num[48];
+    char num[64];
     snprintf(num, sizeof num, x->fr ? "Tableau %zu" : "Table %zu", sd_table_number(t0));
     lxw_format *link = sd__xf(x, XF_LINK, false), *text = sd__xf(x, XF_TEXT, false);
     sd__x_link(x, ws, row, CC_NUM, b->name, num, link);
