@@ -1,6 +1,9 @@
 /*
  * msg.c — every message sondage prints about a failure goes through here,
  * in one shape: `sondage: error: FILE:LINE:COL: what was expected`.
+ * A message may quote a name, a label or a value from a hostile file: its
+ * control characters (ESC, BEL, CR, the C1 controls) are shown as \x1B or
+ * \u009B, never sent to the terminal raw.
  */
 #include "cli.h"
 
@@ -9,6 +12,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Print s on stderr with its control characters made visible. */
+static void put_visible(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++) {
+        if (*p < 0x20 || *p == 0x7F)
+            fprintf(stderr, "\\x%02X", *p);
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            fprintf(stderr, "\\u%04X", *++p);
+        else
+            fputc(*p, stderr);
+    }
+}
+
 int cli_report(const sd_error *err)
 {
     sd_status st = sd_error_status(err);
@@ -16,7 +33,7 @@ int cli_report(const sd_error *err)
     long line = sd_error_line(err), col = sd_error_column(err);
     fputs("sondage: error: ", stderr);
     if (file) {
-        fputs(file, stderr);
+        put_visible(file);
         if (line > 0)
             fprintf(stderr, ":%ld", line);
         if (line > 0 && col > 0)
@@ -24,18 +41,20 @@ int cli_report(const sd_error *err)
         fputs(": ", stderr);
     }
     const char *msg = sd_error_message(err);
-    fputs(*msg ? msg : sd_status_str(st), stderr);
+    put_visible(*msg ? msg : sd_status_str(st));
     fputc('\n', stderr);
     return st == SD_E_INTERNAL || st == SD_E_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
+    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("sondage: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap); /* a usage message is short: cut, never overrun */
     va_end(ap);
+    fputs("sondage: error: ", stderr);
+    put_visible(buf);
     fprintf(stderr, "\nTry 'sondage %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
     return EXIT_USAGE;
 }
@@ -83,9 +102,11 @@ int cli_report_output(const sd_error *err, const char *path)
         return cli_report(err);
     sd_status st = sd_error_status(err);
     const char *msg = sd_error_message(err);
-    fprintf(stderr, "sondage: error: %s: %s\n",
-            !path || strcmp(path, "-") == 0 ? "standard output" : path,
-            *msg ? msg : sd_status_str(st));
+    fputs("sondage: error: ", stderr);
+    put_visible(!path || strcmp(path, "-") == 0 ? "standard output" : path);
+    fputs(": ", stderr);
+    put_visible(*msg ? msg : sd_status_str(st));
+    fputc('\n', stderr);
     return st == SD_E_INTERNAL || st == SD_E_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
 }
 

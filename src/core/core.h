@@ -213,8 +213,17 @@ bool sd__parse_ulong(const char *s, size_t n, unsigned long max, unsigned long *
 /* Length of the valid UTF-8 prefix of s[0..n); equals n when all valid.
  * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
 size_t sd__utf8_valid_prefix(const char *s, size_t n);
-/* Count code points (for display widths of labels in text output). */
+/* Display width of a label in text output: code points, a control
+ * character counting as the escape people are shown (see below). */
 size_t sd__utf8_width(const char *s);
+/* Control characters in people's text (ESC, BEL, CR, TAB, DEL, the C1
+ * controls U+0080..U+009F; LF too unless kept) must never reach a terminal
+ * raw: they are shown as \x1B or \u009B. sd__ctl_len gives the bytes of the
+ * control at s (0 when none); sd__ctl_escape writes its escape (NUL-ended)
+ * and returns the same; sd__sb_add_text appends s[0..n) escaped. */
+size_t sd__ctl_len(const char *s);
+size_t sd__ctl_escape(const char *s, char out[8]);
+void sd__sb_add_text(sd_strbuf *sb, const char *s, size_t n, bool keep_newline);
 /* Does a label language tag match? NULL or "" matches only untagged. */
 bool sd__lang_eq(const char *a, const char *b);
 

@@ -1,9 +1,11 @@
 /*
- * utf8.c — UTF-8 validation and width, and label-language matching.
- * Hand-written: a strict validator is twenty lines and every reader needs it.
+ * utf8.c — UTF-8 validation and width, control characters made visible
+ * for people's text, and label-language matching. Hand-written: a strict
+ * validator is twenty lines and every reader needs it.
  */
 #include "core.h"
 
+#include <stdio.h>
 #include <string.h>
 
 size_t sd__utf8_valid_prefix(const char *str, size_t n)
@@ -47,12 +49,63 @@ size_t sd__utf8_valid_prefix(const char *str, size_t n)
     return n;
 }
 
+size_t sd__ctl_len(const char *s)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (c < 0x20 || c == 0x7F)
+        return 1;
+    if (c == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F)
+        return 2; /* a C1 control, U+0080..U+009F (0x9B is a terminal's CSI) */
+    return 0;
+}
+
+size_t sd__ctl_escape(const char *s, char out[8])
+{
+    size_t n = sd__ctl_len(s);
+    if (n == 1)
+        snprintf(out, 8, "\\x%02X", (unsigned char)s[0]);
+    else if (n == 2)
+        snprintf(out, 8, "\\u%04X", (unsigned char)s[1]);
+    else
+        out[0] = '\0';
+    return n;
+}
+
+void sd__sb_add_text(sd_strbuf *sb, const char *s, size_t n, bool keep_newline)
+{
+    const char *end = s + n, *run = s;
+    while (s < end) {
+        size_t k = (keep_newline && *s == '\n') || (s + 1 == end && (unsigned char)*s == 0xC2)
+                       ? 0
+                       : sd__ctl_len(s);
+        if (!k) {
+            s++;
+            continue;
+        }
+        sd__sb_add(sb, run, (size_t)(s - run));
+        char esc[8];
+        sd__ctl_escape(s, esc);
+        sd__sb_puts(sb, esc);
+        s += k;
+        run = s;
+    }
+    sd__sb_add(sb, run, (size_t)(s - run));
+}
+
 size_t sd__utf8_width(const char *s)
 {
     size_t w = 0;
-    for (; *s; s++)
+    while (*s) {
+        size_t k = sd__ctl_len(s);
+        if (k) {
+            w += k == 1 ? 4 : 6; /* shown as \xHH or \u00HH */
+            s += k;
+            continue;
+        }
         if (((unsigned char)*s & 0xC0) != 0x80)
             w++;
+        s++;
+    }
     return w;
 }
 

@@ -9,6 +9,7 @@
  */
 #include "design.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +330,25 @@ static sd_status stage_fpc(const sd_dataset *ds, sd_design *d, size_t s, const s
 /* Unclustered designs whose rows must be units of their own (made
  * replicates, an fpc varying within a stratum): unit r is row r, its parent
  * the row's stratum. */
+sd_status sd__design_weights_fit(const sd_dataset *ds, const sd_var *v, const char *role,
+                                 const double *w, size_t n, sd_error *err)
+{
+    size_t at = 0;
+    for (size_t r = 1; r < n; r++)
+        if (fabs(w[r]) > fabs(w[at]))
+            at = r; /* replicate weights may be negative */
+    if (n == 0 || !(fabs(w[at]) > 0))
+        return SD_OK;
+    double lim = sqrt(DBL_MAX / 16 / (double)n);
+    if (fabs(w[at]) <= lim)
+        return SD_OK;
+    return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, v->name,
+                    "%s '%s' is %g in row %zu: over %zu rows, weights above %.3g would overflow "
+                    "the sums of weights and of their squares: expected smaller weights (divide "
+                    "them all by one number; percentages do not change)",
+                    role, v->name, w[at], at + 1, n, lim);
+}
+
 sd_status sd__design_rowunits(sd_design *d)
 {
     if (d->rowunit)
@@ -416,6 +436,10 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
             }
             if (d->w_owned)
                 d->w_owned[r] = blank || bad ? 0 : v->num[r];
+        }
+        if ((st = sd__design_weights_fit(ds, v, "weight variable", d->w, n, err)) != SD_OK) {
+            sd__design_free(d);
+            return st;
         }
     }
     if (spec->nrepweights) {

@@ -159,6 +159,13 @@ sd_status sd__design_gram_fits(const sd_dataset *ds, size_t R, size_t rows, cons
                                sd_error *err);
 /* Each row its own PSU (an unclustered design made into replicates). */
 sd_status sd__design_rowunits(sd_design *d);
+/* Weights so large that their sum, or the sum of their squares (variances
+ * square them), would pass DBL_MAX over n rows are refused, naming the
+ * largest: sums of finite weights then never overflow (1e308 twice gave
+ * percentages of 0 and a base of Inf). A bound with room to spare:
+ * n * max|w|^2 <= DBL_MAX / 16. `role` names the weight in the message. */
+sd_status sd__design_weights_fit(const sd_dataset *ds, const sd_var *v, const char *role,
+                                 const double *w, size_t n, sd_error *err);
 /* Make a resolved design calibrated (calib.c): its weights become the
  * calibration's, its replicate weights the re-calibrated ones (replicates
  * made from PSUs become explicit columns), and, without replicates, the

@@ -59,6 +59,9 @@ sd_status sd__design_given_replicates(const sd_dataset *ds, const sd_designspec 
                 return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
                                 "replicate weight '%s' in row %zu: expected a finite number",
                                 v->name, r + 1);
+        sd_status wst = sd__design_weights_fit(ds, v, "replicate weight", v->num, ds->nrows, err);
+        if (wst != SD_OK)
+            return wst;
         d->repw[k] = v->num;
     }
     if (d->nrep < 2)

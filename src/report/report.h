@@ -20,7 +20,7 @@ sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf 
 void sd__people_num(char *buf, double x, int dec, const char *lang);
 /* "p = 0.026" or "p < 0.001" in the report language. */
 void sd__people_p(sd_strbuf *sb, double p, const char *lang);
-/* Append text with control characters shown as \xNN. */
+/* Append text with control characters shown as \xNN (C1 ones as \u00NN). */
 void sd__sb_text(sd_strbuf *sb, const char *s);
 /* What a table's base is, in a sentence ("Base: respondents with a valid
  * answer ...; rows where role = 2"), without a line end. */
@@ -31,6 +31,14 @@ void sd__excluded_text(sd_strbuf *sb, const sd_result *r, const char *lang);
 /* Append s padded with spaces (or cut with "…") to exactly `width` code
  * points; right-aligned when `right`; control characters shown as \xNN. */
 void sd__sb_pad(sd_strbuf *sb, const char *s, size_t width, bool right);
+/* Make every control character of a rendered text visible (\x1B, \u009B;
+ * line ends kept): the last step before people's text is written, so no
+ * label or name reaches a terminal raw (ESC, BEL, CR), whichever writer
+ * forgot sd__sb_text. */
+void sd__sb_escape_controls(sd_strbuf *sb);
+/* A number for machines: nothing (CSV) or null (JSON) when not finite. */
+void sd__sb_num_or_empty(sd_strbuf *sb, double x);
+void sd__sb_json_num(sd_strbuf *sb, double x);
 /* CSV field with RFC 4180 quoting when needed. */
 void sd__sb_csv_field(sd_strbuf *sb, const char *s);
 /* Is this language French (decimal comma, French typography)? */

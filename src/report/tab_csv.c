@@ -38,29 +38,29 @@ sd_status sd__write_tab_csv(const sd_result *r, const char *lang, sd_strbuf *sb)
                 sd__sb_putc(sb, ',');
                 sd__sb_csv_field(sb, sd_table_cat_label(t, SD_COLS, c, lang));
                 sd__sb_putc(sb, ',');
-                sd__sb_num(sb, sd_table_cell(t, i, c, SD_FIG_N));
+                sd__sb_num_or_empty(sb, sd_table_cell(t, i, c, SD_FIG_N));
                 sd__sb_putc(sb, ',');
                 double cnt = sd_table_cell(t, i, c, SD_FIG_COUNT);
                 if (isfinite(cnt))
-                    sd__sb_num(sb, cnt);
+                    sd__sb_num_or_empty(sb, cnt);
                 sd__sb_putc(sb, ',');
                 double p = sd_table_cell(t, i, c, sd__est_fig(t, i));
                 if (!isnan(p) && !summary)
-                    sd__sb_num(sb, p);
+                    sd__sb_num_or_empty(sb, p);
                 sd__sb_putc(sb, ',');
-                sd__sb_num(sb, sd_table_base(t, c, SD_BASE_N));
+                sd__sb_num_or_empty(sb, sd_table_base(t, c, SD_BASE_N));
                 sd__sb_putc(sb, ',');
-                sd__sb_num(sb, sd_table_base(t, c, SD_BASE_COUNT));
+                sd__sb_num_or_empty(sb, sd_table_base(t, c, SD_BASE_COUNT));
                 sd__sb_putc(sb, ',');
-                sd__sb_num(sb, sd_table_base(t, c, SD_BASE_MISSING_N));
+                sd__sb_num_or_empty(sb, sd_table_base(t, c, SD_BASE_MISSING_N));
                 sd__sb_putc(sb, ',');
                 if (!isnan(p) && summary)
-                    sd__sb_num(sb, p);
+                    sd__sb_num_or_empty(sb, p);
                 for (int k = 0; stats && k < (deff ? 5 : 3); k++) {
                     double v = sd_table_cell(t, i, c, extra[k]);
                     sd__sb_putc(sb, ',');
                     if (isfinite(v))
-                        sd__sb_num(sb, v);
+                        sd__sb_num_or_empty(sb, v);
                 }
                 if (tests) {
                     sd__sb_putc(sb, ',');
@@ -72,7 +72,7 @@ sd_status sd__write_tab_csv(const sd_result *r, const char *lang, sd_strbuf *sb)
                     double v = sd_table_cell(t, i, c, cmp[k]);
                     sd__sb_putc(sb, ',');
                     if (isfinite(v))
-                        sd__sb_num(sb, v);
+                        sd__sb_num_or_empty(sb, v);
                 }
                 sd__sb_putc(sb, '\n');
             }

@@ -36,7 +36,7 @@ static void json_key(sd_strbuf *sb, const sd_table *t, sd_axis axis, size_t i)
 {
     double code = sd_table_cat_code(t, axis, i);
     if (isfinite(code))
-        sd__sb_num(sb, code);
+        sd__sb_json_num(sb, code);
     else
         sd__sb_json_str(sb, sd_table_cat_key(t, axis, i));
 }
@@ -44,7 +44,7 @@ static void json_key(sd_strbuf *sb, const sd_table *t, sd_axis axis, size_t i)
 static void json_num_or_null(sd_strbuf *sb, double x)
 {
     if (isfinite(x))
-        sd__sb_num(sb, x);
+        sd__sb_json_num(sb, x);
     else
         sd__sb_puts(sb, "null");
 }
@@ -238,7 +238,7 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
             double v = sd_result_weighting_figure(r, (sd_wfigure)k);
             sd__sb_printf(sb, ", \"%s\": ", figs[k]);
             if (isfinite(v))
-                sd__sb_num(sb, v);
+                sd__sb_json_num(sb, v);
             else
                 sd__sb_puts(sb, "null");
         }
@@ -254,16 +254,16 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
                       sd_result_rows(r, SD_ROWS_WEIGHT_NEGATIVE),
                       sd_result_rows(r, SD_ROWS_WEIGHT_ZERO)};
     sd__sb_puts(sb, ",\n  \"rows\": ");
-    sd__sb_num(sb, sd_result_rows(r, SD_ROWS_DATA));
+    sd__sb_json_num(sb, sd_result_rows(r, SD_ROWS_DATA));
     sd__sb_puts(sb, ",\n  \"rows_analysed\": ");
-    sd__sb_num(sb, sd_result_rows(r, SD_ROWS_ANALYSED));
+    sd__sb_json_num(sb, sd_result_rows(r, SD_ROWS_ANALYSED));
     if (excl[0] + excl[1] + excl[2] > 0) {
         sd__sb_puts(sb, ",\n  \"excluded\": {\"weight_blank\": ");
-        sd__sb_num(sb, excl[0]);
+        sd__sb_json_num(sb, excl[0]);
         sd__sb_puts(sb, ", \"weight_negative\": ");
-        sd__sb_num(sb, excl[1]);
+        sd__sb_json_num(sb, excl[1]);
         sd__sb_puts(sb, ", \"weight_zero\": ");
-        sd__sb_num(sb, excl[2]);
+        sd__sb_json_num(sb, excl[2]);
         sd__sb_putc(sb, '}');
     }
     sd__sb_printf(sb, ",\n  \"missing\": \"%s\",\n  \"tables\": [",
@@ -290,7 +290,7 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
         if (strcmp(sd_table_pct_of(t), "col") != 0)
             sd__sb_printf(sb, ",\n      \"pct_of\": \"%s\"", sd_table_pct_of(t));
         sd__sb_puts(sb, ",\n      \"min_base\": ");
-        sd__sb_num(sb, sd_table_min_base(t));
+        sd__sb_json_num(sb, sd_table_min_base(t));
         sd__sb_puts(sb, ",\n      \"row_var\": ");
         sd__sb_json_str(sb, sd_table_row_var(t));
         sd__sb_printf(sb, ",\n      \"row_kind\": \"%s\",\n      \"row_label\": ", row_kind(t));
@@ -328,13 +328,13 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
             sd__sb_puts(sb, ", \"label\": ");
             sd__sb_json_str(sb, sd_table_cat_label(t, SD_COLS, c, lang));
             sd__sb_puts(sb, ", \"base_n\": ");
-            sd__sb_num(sb, sd_table_base(t, c, SD_BASE_N));
+            sd__sb_json_num(sb, sd_table_base(t, c, SD_BASE_N));
             sd__sb_puts(sb, ", \"base_count\": ");
-            sd__sb_num(sb, sd_table_base(t, c, SD_BASE_COUNT));
+            sd__sb_json_num(sb, sd_table_base(t, c, SD_BASE_COUNT));
             sd__sb_puts(sb, ", \"missing_n\": ");
-            sd__sb_num(sb, sd_table_base(t, c, SD_BASE_MISSING_N));
+            sd__sb_json_num(sb, sd_table_base(t, c, SD_BASE_MISSING_N));
             sd__sb_puts(sb, ", \"missing_count\": ");
-            sd__sb_num(sb, sd_table_base(t, c, SD_BASE_MISSING_COUNT));
+            sd__sb_json_num(sb, sd_table_base(t, c, SD_BASE_MISSING_COUNT));
             if (sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE)
                 sd__sb_puts(sb, ", \"low_base\": true");
             size_t depth = sd_table_col_depth(t);
@@ -346,7 +346,7 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
                     sd__sb_puts(sb, ", \"col\": ");
                     double code = sd_table_col_level_code(t, c, l);
                     if (isfinite(code))
-                        sd__sb_num(sb, code);
+                        sd__sb_json_num(sb, code);
                     else
                         sd__sb_json_str(sb, sd_table_col_level_key(t, c, l));
                     sd__sb_puts(sb, ", \"label\": ");
@@ -361,7 +361,7 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
             sd__sb_putc(sb, '}');
         }
         sd__sb_puts(sb, "],\n      \"banner_missing_n\": ");
-        sd__sb_num(sb, sd_table_banner_missing(t, 0));
+        sd__sb_json_num(sb, sd_table_banner_missing(t, 0));
         if (tests) {
             sd__sb_puts(sb, ",\n      \"test\": ");
             json_test(sb, t);
@@ -379,7 +379,7 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
                 sd__sb_puts(sb, ", \"col\": ");
                 json_key(sb, t, SD_COLS, c);
                 sd__sb_puts(sb, ", \"n\": ");
-                sd__sb_num(sb, sd_table_cell(t, i, c, SD_FIG_N));
+                sd__sb_json_num(sb, sd_table_cell(t, i, c, SD_FIG_N));
                 bool srow = sd__est_fig(t, i) == SD_FIG_MEAN;
                 if (summary || !srow) {
                     sd__sb_puts(sb, summary ? ", \"total\": " : ", \"count\": ");

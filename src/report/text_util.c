@@ -2,8 +2,9 @@
  * text_util.c — small helpers shared by the writers for people: numbers in
  * the report language, texts with their control characters made visible
  * (a label holding ESC or BEL must not drive the reader's terminal),
- * padding UTF-8 text to a display width, CSV quoting, and the sentences
- * that say what a table's base is.
+ * padding UTF-8 text to a display width, CSV quoting, numbers for machines
+ * that are never Inf or NaN, and the sentences that say what a table's base
+ * is.
  */
 #include "report.h"
 
@@ -34,12 +35,8 @@ void sd__people_p(sd_strbuf *sb, double p, const char *lang)
 
 void sd__sb_text(sd_strbuf *sb, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p < 0x20 || *p == 0x7F)
-            sd__sb_printf(sb, "\\x%02X", *p);
-        else
-            sd__sb_putc(sb, (char)*p);
-    }
+    s = s ? s : "";
+    sd__sb_add_text(sb, s, strlen(s), false); /* core/utf8.c: C0, DEL and C1 controls */
 }
 
 bool sd__lang_is_fr(const char *lang)
@@ -49,38 +46,68 @@ bool sd__lang_is_fr(const char *lang)
 
 void sd__sb_pad(sd_strbuf *sb, const char *s, size_t width, bool right)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7F) {
-            sd_strbuf esc;
-            sd__sb_init(&esc, 1 << 20);
-            sd__sb_text(&esc, s);
-            if (sd__sb_status(&esc) == SD_OK)
-                sd__sb_pad(sb, sd__sb_str(&esc), width, right);
-            sd__sb_free(&esc);
-            return;
-        }
-    size_t w = sd__utf8_width(s);
+    size_t w = sd__utf8_width(s); /* a control counts as its escape */
     if (w > width) {
-        /* Cut at a code-point boundary, leaving room for the ellipsis. */
-        size_t keep = width ? width - 1 : 0, cps = 0;
+        /* Cut at a code-point (or escape) boundary, leaving room for the
+         * ellipsis. */
+        size_t keep = width ? width - 1 : 0, cols = 0;
         const char *p = s;
-        while (*p && cps < keep) {
-            p++;
-            while (((unsigned char)*p & 0xC0) == 0x80)
+        while (*p) {
+            size_t k = sd__ctl_len(p), cw = k == 0 ? 1 : k == 1 ? 4 : 6;
+            if (cols + cw > keep)
+                break;
+            if (k)
+                p += k;
+            else {
                 p++;
-            cps++;
+                while (((unsigned char)*p & 0xC0) == 0x80)
+                    p++;
+            }
+            cols += cw;
         }
-        sd__sb_add(sb, s, (size_t)(p - s));
+        sd__sb_add_text(sb, s, (size_t)(p - s), false);
+        for (; cols < keep; cols++)
+            sd__sb_putc(sb, ' ');
         if (width)
             sd__sb_puts(sb, "\xE2\x80\xA6");
         return;
     }
     if (!right)
-        sd__sb_puts(sb, s);
+        sd__sb_add_text(sb, s, strlen(s), false);
     for (size_t i = w; i < width; i++)
         sd__sb_putc(sb, ' ');
     if (right)
-        sd__sb_puts(sb, s);
+        sd__sb_add_text(sb, s, strlen(s), false);
+}
+
+void sd__sb_escape_controls(sd_strbuf *sb)
+{
+    const char *s = sd__sb_str(sb);
+    size_t n = sb->len, i = 0;
+    while (i < n && !(s[i] != '\n' && sd__ctl_len(s + i)))
+        i++;
+    if (i == n || sd__sb_status(sb) != SD_OK)
+        return; /* nothing to escape: the common case costs one scan */
+    sd_strbuf out;
+    sd__sb_init(&out, sb->max);
+    sd__sb_add(&out, s, i);
+    sd__sb_add_text(&out, s + i, n - i, true);
+    sd__sb_free(sb);
+    *sb = out;
+}
+
+void sd__sb_num_or_empty(sd_strbuf *sb, double x)
+{
+    if (isfinite(x))
+        sd__sb_num(sb, x);
+}
+
+void sd__sb_json_num(sd_strbuf *sb, double x)
+{
+    if (isfinite(x))
+        sd__sb_num(sb, x);
+    else
+        sd__sb_puts(sb, "null");
 }
 
 void sd__sb_csv_field(sd_strbuf *sb, const char *s)

@@ -180,7 +180,7 @@ static void json_bound(sd_strbuf *sb, double x)
     if (isinf(x))
         sd__sb_puts(sb, x < 0 ? "\"lowest\"" : "\"highest\"");
     else
-        sd__sb_num(sb, x);
+        sd__sb_json_num(sb, x);
 }
 
 sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf *sb)
@@ -209,7 +209,7 @@ sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf 
             if (v->vl[k].str)
                 sd__sb_json_str(sb, v->vl[k].str);
             else
-                sd__sb_num(sb, v->vl[k].code);
+                sd__sb_json_num(sb, v->vl[k].code);
             sd__sb_puts(sb, ", \"label\": ");
             json_labels(sb, &v->vl[k].labels);
             sd__sb_putc(sb, '}');
@@ -217,7 +217,7 @@ sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf 
         sd__sb_puts(sb, "], \"missing\": [");
         for (size_t k = 0; k < v->nmiss; k++) {
             sd__sb_puts(sb, k ? ", " : "");
-            sd__sb_num(sb, v->miss_codes[k]);
+            sd__sb_json_num(sb, v->miss_codes[k]);
         }
         for (size_t k = 0; k < v->nmiss_strs; k++) {
             sd__sb_puts(sb, k || v->nmiss ? ", " : "");
@@ -239,7 +239,7 @@ sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf 
                 sd__sb_puts(sb, ", \"codes\": [");
                 for (size_t c = 0; c < v->nets[k].ncodes; c++) {
                     sd__sb_puts(sb, c ? ", " : "");
-                    sd__sb_num(sb, v->nets[k].codes[c]);
+                    sd__sb_json_num(sb, v->nets[k].codes[c]);
                 }
                 sd__sb_puts(sb, "], \"label\": ");
                 json_labels(sb, &v->nets[k].labels);
@@ -258,7 +258,7 @@ sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf 
                       m->kind == SD_MRSET_DICHOTOMY ? "dichotomy" : "category");
         if (m->kind == SD_MRSET_DICHOTOMY) {
             sd__sb_puts(sb, ", \"counted\": ");
-            sd__sb_num(sb, m->counted);
+            sd__sb_json_num(sb, m->counted);
         }
         sd__sb_puts(sb, ", \"label\": ");
         json_labels(sb, &m->label);

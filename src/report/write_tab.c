@@ -47,6 +47,8 @@ sd_status sd__doc_write(const sd_rdoc *doc0, sd_outfmt fmt, const char *lang, FI
         }
     }
     sd__findings_free(&fs);
+    if (st == SD_OK && (fmt == SD_OUT_TEXT || fmt == SD_OUT_MD || fmt == SD_OUT_PROSE))
+        sd__sb_escape_controls(&sb); /* no raw ESC, BEL or CR reaches people */
     if (st != SD_OK && sd__error_is_set(err)) {
         sd__sb_free(&sb);
         return st;
@@ -70,7 +72,10 @@ sd_status sd_dataset_write_info(const sd_dataset *ds, sd_outfmt fmt, const char 
     sd__sb_init(&sb, SD_MAX_REPORT);
     sd_status st = SD_OK;
     switch (fmt) {
-    case SD_OUT_TEXT: st = sd__write_info_text(ds, lang, &sb); break;
+    case SD_OUT_TEXT:
+        st = sd__write_info_text(ds, lang, &sb);
+        sd__sb_escape_controls(&sb);
+        break;
     case SD_OUT_CSV:
         st = sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
                       "info has no csv format: expected text or json");

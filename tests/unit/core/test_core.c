@@ -157,8 +157,32 @@ static void test_overflow_helpers(void)
     CHECK(sd__malloc(0) == NULL);
 }
 
+/* Issue 11: control characters from labels never reach people raw. */
+static void test_controls_made_visible(void)
+{
+    CHECK_INT(sd__utf8_width("abc"), 3);
+    CHECK_INT(sd__utf8_width("\x1b[2J"), 4 + 3);
+    CHECK_INT(sd__utf8_width("\xc2\x9b" "2J"), 6 + 2);
+    CHECK_INT(sd__utf8_width("\xc3\xa9t\xc3\xa9"), 3); /* "été": no control */
+    CHECK_INT(sd__ctl_len("\xc2\xa0"), 0);               /* NBSP is not a control */
+    sd_strbuf sb;
+    sd__sb_init(&sb, 1000);
+    const char *s = "a\x07" "b\rc\nd\x7f\xc2\x85" "e";
+    sd__sb_add_text(&sb, s, strlen(s), true);
+    CHECK_STR(sd__sb_str(&sb), "a\\x07b\\x0Dc\nd\\x7F\\u0085e");
+    sd__sb_free(&sb);
+    sd__sb_init(&sb, 1000);
+    sd__sb_add_text(&sb, "x\ny", 3, false);
+    CHECK_STR(sd__sb_str(&sb), "x\\x0Ay");
+    /* A lone 0xC2 at the end of a piece is left for the next piece. */
+    sd__sb_add_text(&sb, "\xc2", 1, false);
+    CHECK_INT(sb.len, 7);
+    sd__sb_free(&sb);
+}
+
 int main(void)
 {
+    RUN(test_controls_made_visible);
     RUN(test_status_strings_cover_every_code);
     RUN(test_error_keeps_first_failure);
     RUN(test_fmt_double_shortest_round_trip);
