@@ -8,7 +8,8 @@
 # build/fuzz/artifacts/fuzz_NAME-crash-…; the log is build/fuzz/fuzz_NAME.log.
 # A dictionary fuzz/dict/NAME.dict (or fuzz/NAME.dict) is used when present.
 # FUZZ_SEED=N fixes libFuzzer's random seed (CI does, so a run explores the
-# same inputs first each time).
+# same inputs first each time); FUZZ_MAX_LEN sets the largest input
+# (default 65536 bytes).
 set -u
 SECS=${1:-20}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,8 +35,10 @@ for f in fuzz/fuzz_*.c; do
     if [ -d "fuzz/corpus/$short" ]; then
         cp -R "fuzz/corpus/$short/." "$corpus/"
     fi
+    # Inputs up to 64 KiB (libFuzzer's default stops at 4 KiB when the seeds
+    # are small): wide headers, long labels, many options.
     set -- -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="$OUT/artifacts/$name-"
+        -max_len="${FUZZ_MAX_LEN:-65536}" -artifact_prefix="$OUT/artifacts/$name-"
     if [ -n "${FUZZ_SEED:-}" ]; then
         set -- "$@" -seed="$FUZZ_SEED"
     fi

@@ -243,7 +243,8 @@ static sd_status fill_col_dim(const sd_dataset *ds, const char *entry, const sd_
     t->cols[0].kind = SD_CAT_TOTAL;
     if (!cm)
         return SD_OK;
-    memcpy(t->cols + 1, cm->cats, nb * sizeof *t->cols);
+    if (nb) /* a banner with no category at all has no array */
+        memcpy(t->cols + 1, cm->cats, nb * sizeof *t->cols);
     if (!(t->col_name = sd__strdup(entry)))
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     t->col_set = cm->set;

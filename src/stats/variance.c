@@ -108,63 +108,51 @@ typedef struct lqset {
     size_t *codes; /* code-row indexes, sorted (owned) */
 } lqset;
 
-static lqset *lq_sets(const sd_dataset *ds, const sd_wtable *t)
+/* LQ l of a table as a set; false on no memory. */
+static bool lq_set_one(const sd_dataset *ds, const sd_wtable *t, size_t l, lqset *out)
 {
-    const sd_accum *a = &t->acc;
     size_t nc = t->ncols, cells = t->nrows * nc, ncat = t->nrows - t->nnets;
-    lqset *ls = sd__zalloc(a->nlq, sizeof *ls);
-    if (!ls)
-        return NULL;
-    for (size_t l = 0; l < a->nlq; l++) {
-        if (l >= cells) {
-            ls[l].col = l - cells;
-            ls[l].all = true;
-            continue;
-        }
-        size_t r = l / nc;
-        ls[l].col = l % nc;
-        ls[l].codes = sd__zalloc(ncat, sizeof *ls[l].codes);
-        if (!ls[l].codes)
-            continue;
-        if (r < ncat) {
-            ls[l].codes[ls[l].n++] = r;
-            continue;
-        }
-        const sd_net *net = &ds->vars[t->row_index]->nets[t->rows[r].index];
-        for (size_t k = 0; k < ncat; k++)
-            for (size_t j = 0; j < net->ncodes; j++)
-                if (t->rows[k].kind == SD_CAT_CODE && t->rows[k].code == net->codes[j]) {
-                    ls[l].codes[ls[l].n++] = k;
-                    break;
-                }
+    memset(out, 0, sizeof *out);
+    if (l >= cells) {
+        out->col = l - cells;
+        out->all = true;
+        return true;
     }
-    return ls;
-}
-
-static void lq_sets_free(lqset *ls, size_t n)
-{
-    for (size_t l = 0; ls && l < n; l++)
-        sd__free(ls[l].codes);
-    sd__free(ls);
+    size_t r = l / nc;
+    out->col = l % nc;
+    if (!(out->codes = sd__zalloc(ncat, sizeof *out->codes)))
+        return false;
+    if (r < ncat) {
+        out->codes[out->n++] = r;
+        return true;
+    }
+    const sd_net *net = &ds->vars[t->row_index]->nets[t->rows[r].index];
+    for (size_t k = 0; k < ncat; k++)
+        for (size_t j = 0; j < net->ncodes; j++)
+            if (t->rows[k].kind == SD_CAT_CODE && t->rows[k].code == net->codes[j]) {
+                out->codes[out->n++] = k;
+                break;
+            }
+    return true;
 }
 
 /* The cross-product sum of two LQs from the diagonal: the w^2 sum over the
  * rows in both, i.e. over the common code cells of the common column. */
-static double cross_from_diag(const sd_wtable *t, const lqset *ls, const double *dg, size_t l,
-                              size_t m)
+static double cross_from_diag(const sd_wtable *t, const lqset *a, const lqset *b,
+                              const double *dg)
 {
     size_t nc = t->ncols, cells = t->nrows * nc;
-    size_t cl = ls[l].col, cm = ls[m].col, c;
+    size_t cl = a->col, cm = b->col, c;
     if (cl == cm || cm == 0)
         c = cl;
     else if (cl == 0)
         c = cm;
     else
         return 0; /* different banner columns hold different rows */
-    if (ls[l].all && ls[m].all)
+    if (a->all && b->all)
         return dg[cells + c];
-    const lqset *x = ls[l].all ? &ls[m] : &ls[l];
-    const lqset *y = ls[l].all ? NULL : (ls[m].all ? NULL : &ls[m]);
+    const lqset *x = a->all ? b : a;
+    const lqset *y = a->all ? NULL : (b->all ? NULL : b);
     double s = 0;
     for (size_t i = 0; i < x->n; i++) {
         bool in = !y;
@@ -176,8 +164,54 @@ static double cross_from_diag(const sd_wtable *t, const lqset *ls, const double 
     return s;
 }
 
+/* The LQs one coefficient vector uses (a ratio touches a few of a table's
+ * L): index, coefficient and, without st_cross, the LQ as a set. */
+typedef struct lqterm {
+    size_t l;
+    double coef;
+    lqset set;
+} lqterm;
+
+static void terms_free(lqterm **term, const size_t *nterm, size_t k)
+{
+    for (size_t i = 0; term && i < k; i++) {
+        for (size_t e = 0; nterm && e < nterm[i]; e++)
+            sd__free(term[i][e].set.codes);
+        sd__free(term[i]);
+    }
+    sd__free(term);
+}
+
+/* The non-zero coefficients of each of the k vectors; false on no memory. */
+static bool terms_make(const sd_dataset *ds, const sd_wtable *t, double *const *coef, size_t k,
+                       lqterm **term, size_t *nterm)
+{
+    const sd_accum *a = &t->acc;
+    for (size_t i = 0; i < k; i++) {
+        size_t nz = 0;
+        for (size_t l = 0; l < a->nlq; l++)
+            nz += coef[i][l] != 0;
+        if (!(term[i] = sd__zalloc(nz, sizeof *term[i])))
+            return false;
+        for (size_t l = 0; l < a->nlq; l++) {
+            if (coef[i][l] == 0)
+                continue;
+            lqterm *e = &term[i][nterm[i]++];
+            e->l = l;
+            e->coef = coef[i][l];
+            if (!a->st_cross && !lq_set_one(ds, t, l, &e->set))
+                return false;
+        }
+    }
+    return true;
+}
+
 /* Unclustered designs: every row is a PSU; the stratum's centred
- * cross-products follow from its sums: Q - S_a S_b / n. */
+ * cross-products follow from its sums: Q - S_a S_b / n. Only the
+ * coefficients' non-zero LQs are visited: building the whole L x L
+ * cross-product matrix per stratum and per estimate cost (rows x
+ * columns)^3 for a table, minutes for a wide banner (found by
+ * fuzz/fuzz_tab.c). The sums are the same, term for term. */
 static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtable *t,
                         double *const *coef, size_t k, long col, const double *beta,
                         double *out)
@@ -199,18 +233,18 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
     }
     double *Qd = sd__zalloc(k, sizeof *Qd), *Vd = sd__zalloc(k, sizeof *Vd);
     double *hv = sd__zalloc(k * k, sizeof *hv);
-    double *qbuf = a->st_cross ? NULL : sd__zalloc(L * L, sizeof *qbuf);
-    lqset *ls = a->st_cross ? NULL : lq_sets(ds, t);
+    lqterm **term = sd__zalloc(k, sizeof *term);
+    size_t *nterm = sd__zalloc(k, sizeof *nterm);
     memset(out, 0, k * k * sizeof *out);
-    if (!S || !Qd || !Vd || !hv || (!a->st_cross && (!qbuf || !ls))) {
+    if (!S || !Qd || !Vd || !hv || !term || !nterm || !terms_make(ds, t, coef, k, term, nterm)) {
         sd__free(va);
         sd__free(vz);
         sd__free(Qd);
         sd__free(Vd);
         sd__free(hv);
         sd__free(S);
-        sd__free(qbuf);
-        lq_sets_free(ls, L);
+        terms_free(term, nterm, k);
+        sd__free(nterm);
         return;
     }
     for (size_t h = 0; h < d->nstrata; h++) {
@@ -232,16 +266,8 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
         double scale = n > 1 ? f * n / (n - 1) : f;
         bool centre = !(n == 1 && d->lonely == SD_LONELY_ADJUST);
         const double *ss = a->st_sum + h * L;
-        const double *q;
-        if (a->st_cross) {
-            q = a->st_cross + h * L * L;
-        } else {
-            const double *dg = a->st_diag + h * L;
-            for (size_t l = 0; l < L; l++)
-                for (size_t m = l; m < L; m++)
-                    qbuf[l * L + m] = qbuf[m * L + l] = cross_from_diag(t, ls, dg, l, m);
-            q = qbuf;
-        }
+        const double *q = a->st_cross ? a->st_cross + h * L * L : NULL;
+        const double *dg = a->st_cross ? NULL : a->st_diag + h * L;
         for (size_t i = 0; i < k; i++) {
             double s = 0;
             for (size_t l = 0; l < L; l++)
@@ -282,14 +308,15 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
         for (size_t i = 0; i < k; i++) {
             for (size_t j = i; j < k; j++) {
                 double qq = 0;
-                for (size_t l = 0; l < L; l++) {
-                    if (coef[i][l] == 0)
-                        continue;
-                    const double *ql = q + l * L;
+                for (size_t e = 0; e < nterm[i]; e++) {
+                    const lqterm *x = &term[i][e];
                     double r = 0;
-                    for (size_t m = 0; m < L; m++)
-                        r += coef[j][m] * ql[m];
-                    qq += coef[i][l] * r;
+                    for (size_t g = 0; g < nterm[j]; g++) {
+                        const lqterm *y = &term[j][g];
+                        r += y->coef * (q ? q[x->l * L + y->l]
+                                          : cross_from_diag(t, &x->set, &y->set, dg));
+                    }
+                    qq += x->coef * r;
                 }
                 if (beta) {
                     const double *bi = beta + i * p, *bj = beta + j * p;
@@ -329,8 +356,8 @@ static void cov_moments(const sd_dataset *ds, const sd_work *res, const sd_wtabl
     sd__free(S);
     sd__free(va);
     sd__free(vz);
-    sd__free(qbuf);
-    lq_sets_free(ls, L);
+    terms_free(term, nterm, k);
+    sd__free(nterm);
 }
 
 /* One stage of svyrecvar: unit totals z[i][u] for the units of `stage`,
