@@ -5,7 +5,8 @@
 # (scripts/embed.sh) are compiled once with coverage and ASan+UBSan
 # (-fsanitize=fuzzer-no-link,address,undefined, no recovery) into
 # build/fuzz/obj; each target is then linked with -fsanitize=fuzzer against
-# all of them. A new fuzz/fuzz_NAME.c is picked up with no change here.
+# all of them (targets named fuzz_cli* also with src/cli/, main renamed
+# sd_cli_main). A new fuzz/fuzz_NAME.c is picked up with no change here.
 # Objects are rebuilt only when their source or any header is newer.
 #
 #   sh fuzz/build.sh          (CC=clang by default; FUZZ_CC overrides)
@@ -50,13 +51,29 @@ for src in $(find src -name '*.c' -not -path 'src/cli/*' | sort) "$gen"; do
     objs="$objs $obj"
 done
 
+# The command-line layer, for targets named fuzz_cli*: src/cli/*.c with
+# main renamed sd_cli_main, so a target can run whole command lines.
+cliobjs=""
+for src in src/cli/*.c; do
+    obj="$OUT/obj/${src%.c}.o"
+    if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_h" -nt "$obj" ]; then
+        mkdir -p "$(dirname "$obj")"
+        echo "  CC  $src"
+        # shellcheck disable=SC2086
+        $CC $CFLAGS -Dmain=sd_cli_main -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+    fi
+    cliobjs="$cliobjs $obj"
+done
+
 n=0
 for f in fuzz/fuzz_*.c; do
     [ -e "$f" ] || continue
     name=$(basename "$f" .c)
+    extra=""
+    case "$name" in fuzz_cli*) extra=$cliobjs ;; esac
     echo "  LD  $OUT/$name"
     # shellcheck disable=SC2086
-    $CC $CFLAGS -fsanitize=fuzzer "$f" $objs -o "$OUT/$name" $LIBS
+    $CC $CFLAGS -fsanitize=fuzzer "$f" $extra $objs -o "$OUT/$name" $LIBS
     n=$((n + 1))
 done
 echo "fuzz/build.sh: $n target(s) in $OUT"

@@ -6,7 +6,8 @@
 # failed: a crash, a sanitizer report, a leak, a timeout (10 s per input) or
 # running out of memory (2 GB). A failing input is kept as
 # build/fuzz/artifacts/fuzz_NAME-crash-…; the log is build/fuzz/fuzz_NAME.log.
-# A dictionary fuzz/dict/NAME.dict (or fuzz/NAME.dict) is used when present.
+# A dictionary fuzz/dict/NAME.dict (or fuzz/NAME.dict) is used when present,
+# and the flags in fuzz/options/NAME.
 # FUZZ_SEED=N fixes libFuzzer's random seed (CI does, so a run explores the
 # same inputs first each time); FUZZ_MAX_LEN sets the largest input
 # (default 65536 bytes).
@@ -38,13 +39,18 @@ for f in fuzz/fuzz_*.c; do
     # Inputs up to 64 KiB (libFuzzer's default stops at 4 KiB when the seeds
     # are small): wide headers, long labels, many options.
     set -- -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
-        -max_len="${FUZZ_MAX_LEN:-65536}" -artifact_prefix="$OUT/artifacts/$name-"
+        -max_len="${FUZZ_MAX_LEN:-65536}" -artifact_prefix="$ROOT/$OUT/artifacts/$name-"
     if [ -n "${FUZZ_SEED:-}" ]; then
         set -- "$@" -seed="$FUZZ_SEED"
     fi
+    # fuzz/options/NAME: more libFuzzer flags for one target, one line.
+    if [ -f "fuzz/options/$short" ]; then
+        # shellcheck disable=SC2046
+        set -- "$@" $(cat "fuzz/options/$short")
+    fi
     for d in "fuzz/dict/$short.dict" "fuzz/$short.dict"; do
         if [ -f "$d" ]; then
-            set -- "$@" -dict="$d"
+            set -- "$@" -dict="$ROOT/$d" # absolute: a target may change folder
             break
         fi
     done
