@@ -213,9 +213,11 @@ bool sd__parse_ulong(const char *s, size_t n, unsigned long max, unsigned long *
 /* Length of the valid UTF-8 prefix of s[0..n); equals n when all valid.
  * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
 size_t sd__utf8_valid_prefix(const char *s, size_t n);
+/* Count code points (a text's length in characters). */
+size_t sd__utf8_width(const char *s);
 /* Display width of a label in text output: code points, a control
  * character counting as the escape people are shown (see below). */
-size_t sd__utf8_width(const char *s);
+size_t sd__display_width(const char *s);
 /* Control characters in people's text (ESC, BEL, CR, TAB, DEL, the C1
  * controls U+0080..U+009F; LF too unless kept) must never reach a terminal
  * raw: they are shown as \x1B or \u009B. sd__ctl_len gives the bytes of the

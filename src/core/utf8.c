@@ -95,6 +95,15 @@ void sd__sb_add_text(sd_strbuf *sb, const char *s, size_t n, bool keep_newline)
 size_t sd__utf8_width(const char *s)
 {
     size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+size_t sd__display_width(const char *s)
+{
+    size_t w = 0;
     while (*s) {
         size_t k = sd__ctl_len(s);
         if (k) {

@@ -304,9 +304,9 @@ static void text_block(sd_strbuf *sb, tctx *x, size_t from, size_t to)
     x->stats = sd_table_shows(t0, SD_SHOW_STATS);
     title(sb, x, t0);
     /* Row label width. */
-    x->lw = sd__utf8_width(fr ? "Manquants (exclus)" : "Missing (excluded)");
+    x->lw = sd__display_width(fr ? "Manquants (exclus)" : "Missing (excluded)");
     for (size_t i = 0; i < nr; i++) {
-        size_t w = sd__utf8_width(sd_table_cat_label(t0, SD_ROWS, i, lang));
+        size_t w = sd__display_width(sd_table_cat_label(t0, SD_ROWS, i, lang));
         if (w > x->lw)
             x->lw = w;
     }
@@ -451,7 +451,7 @@ sd_status sd__write_doc_text(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
     if (title && *title) {
         sd__sb_text(sb, title);
         sd__sb_putc(sb, '\n');
-        for (size_t k = sd__utf8_width(title); k > 0; k--)
+        for (size_t k = sd__display_width(title); k > 0; k--)
             sd__sb_putc(sb, '=');
         sd__sb_puts(sb, "\n\n");
     }
@@ -467,7 +467,7 @@ sd_status sd__write_doc_text(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
                     sd__sb_putc(sb, '\n');
                 sd__sb_text(sb, h);
                 sd__sb_putc(sb, '\n');
-                for (size_t k = sd__utf8_width(h); k > 0; k--)
+                for (size_t k = sd__display_width(h); k > 0; k--)
                     sd__sb_putc(sb, '-');
                 sd__sb_puts(sb, "\n\n");
                 first = true;

@@ -46,7 +46,7 @@ bool sd__lang_is_fr(const char *lang)
 
 void sd__sb_pad(sd_strbuf *sb, const char *s, size_t width, bool right)
 {
-    size_t w = sd__utf8_width(s); /* a control counts as its escape */
+    size_t w = sd__display_width(s); /* a control counts as its escape */
     if (w > width) {
         /* Cut at a code-point (or escape) boundary, leaving room for the
          * ellipsis. */

@@ -64,7 +64,7 @@ sd_status sd__write_info_text(const sd_dataset *ds, const char *lang, sd_strbuf 
         sd__sb_printf(sb, fr ? "Pondération : %s\n" : "Weight: %s\n", ds->design.weight);
     size_t nw = 4;
     for (size_t i = 0; i < ds->nvars; i++) {
-        size_t w = sd__utf8_width(ds->vars[i]->name);
+        size_t w = sd__display_width(ds->vars[i]->name);
         nw = w > nw ? w : nw;
     }
     sd__sb_puts(sb, fr ? "\nInformations sur les variables\n" : "\nVariable information\n");

@@ -194,9 +194,9 @@ static sd_status text(const sd_weighting *w, const sd_dataset *ds, const char *l
                            : "\nEffective sample size by group\n");
         size_t vw = 8, kw = 8;
         for (size_t i = 0; i < w->ngroups; i++) {
-            size_t x = sd__utf8_width(w->groups[i].var);
+            size_t x = sd__display_width(w->groups[i].var);
             vw = x > vw ? x : vw;
-            x = sd__utf8_width(cat_label(ds, w->groups[i].var_index, w->groups[i].key,
+            x = sd__display_width(cat_label(ds, w->groups[i].var_index, w->groups[i].key,
                                          w->groups[i].code, lang));
             kw = x > kw ? x : kw;
         }
@@ -224,9 +224,9 @@ static sd_status text(const sd_weighting *w, const sd_dataset *ds, const char *l
         sd__sb_puts(sb, fr ? "\nMarges\n" : "\nMargins\n");
         size_t vw = 8, kw = 8;
         for (size_t i = 0; i < w->nmargins; i++) {
-            size_t x = sd__utf8_width(w->margins[i].var);
+            size_t x = sd__display_width(w->margins[i].var);
             vw = x > vw ? x : vw;
-            x = sd__utf8_width(cat_label(ds, w->margins[i].var_index, w->margins[i].key,
+            x = sd__display_width(cat_label(ds, w->margins[i].var_index, w->margins[i].key,
                                          w->margins[i].code, lang));
             kw = x > kw ? x : kw;
         }
