@@ -5,8 +5,9 @@
  *
  *   /admin                 sessions and quota cells, live (refreshes itself)
  *   /admin/tables?lang=    every question tabulated by the first quota
- *                          variable, through the library (sd_tabulate,
- *                          sd_result_write), and the place for findings
+ *                          variable, with its findings in words, through
+ *                          the library (sd_tabulate, sd_result_write: text
+ *                          and prose)
  *   /admin/export.csv      completed interviews as CSV (sd_dataset_write_csv)
  *   /admin/codebook.yaml   their codebook
  *   /admin/export.sav      as SPSS .sav (sd_dataset_write_sav), ?lang= labels
@@ -184,30 +185,60 @@ static bool tabulable(const sd__questionnaire *q, size_t qi, size_t *first, size
     return false;
 }
 
+/* A result written in a format into a malloc'ed text. */
+static sd_status write_result(const sd_result *res, sd_outfmt fmt, const char *lang, char **text,
+                              size_t *len, sd_error *err)
+{
+    FILE *fp = open_memstream(text, len);
+    if (!fp)
+        return SD_E_NOMEM;
+    sd_status st = sd_result_write(res, fmt, lang, fp, err);
+    if (fclose(fp) != 0 && st == SD_OK)
+        st = SD_E_NOMEM;
+    return st;
+}
+
+/* Paragraphs (blank-line separated) as <p> elements, escaped. */
+static void paragraphs(sd_strbuf *sb, const char *t, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && t[i] == '\n')
+            i++;
+        size_t e = i;
+        while (e < n && !(t[e] == '\n' && e + 1 < n && t[e + 1] == '\n'))
+            e++;
+        size_t end = e;
+        while (end > i && t[end - 1] == '\n')
+            end--;
+        if (end > i) {
+            sd__sb_puts(sb, "<p>");
+            sd__html_escn(sb, t + i, end - i);
+            sd__sb_puts(sb, "</p>");
+        }
+        i = e;
+    }
+}
+
 static void one_table(sd_strbuf *sb, const sd_dataset *ds, const char *row, const char *banner,
                       const char *lang)
 {
     sd_error *err = sd_error_new();
     sd_tabspec *spec = sd_tabspec_new();
     sd_result *res = NULL;
-    char *text = NULL;
-    size_t len = 0;
+    char *text = NULL, *prose = NULL;
+    size_t len = 0, plen = 0;
     sd_status st = err && spec ? SD_OK : SD_E_NOMEM;
     if (st == SD_OK && (st = sd_tabspec_add_row(spec, row, err)) == SD_OK && banner &&
         strcmp(banner, row) != 0)
         st = sd_tabspec_add_col(spec, banner, err);
     if (st == SD_OK)
         st = sd_tabulate(ds, spec, &res, err);
-    if (st == SD_OK) {
-        FILE *fp = open_memstream(&text, &len);
-        if (!fp)
-            st = SD_E_NOMEM;
-        else {
-            st = sd_result_write(res, SD_OUT_TEXT, lang, fp, err);
-            if (fclose(fp) != 0 && st == SD_OK)
-                st = SD_E_NOMEM;
-        }
-    }
+    if (st == SD_OK)
+        st = write_result(res, SD_OUT_TEXT, lang, &text, &len, err);
+    /* The findings in words; a table without any says nothing. */
+    bool have_prose = st == SD_OK && write_result(res, SD_OUT_PROSE, lang, &prose, &plen, NULL) ==
+                                         SD_OK;
     sd__sb_puts(sb, "<pre data-table=\"");
     sd__html_esc(sb, row);
     sd__sb_puts(sb, "\">");
@@ -219,6 +250,14 @@ static void one_table(sd_strbuf *sb, const sd_dataset *ds, const char *row, cons
         sd__html_esc(sb, err ? sd_error_message(err) : "out of memory");
     }
     sd__sb_puts(sb, "</pre>\n");
+    if (have_prose && plen) {
+        sd__sb_puts(sb, "<div class=\"findings\" data-findings=\"");
+        sd__html_esc(sb, row);
+        sd__sb_puts(sb, "\">");
+        paragraphs(sb, prose, plen);
+        sd__sb_puts(sb, "</div>\n");
+    }
+    free(prose);
     free(text);
     sd_result_free(res);
     sd_tabspec_free(spec);
@@ -263,11 +302,6 @@ static enum MHD_Result page_tables(sd__server *S, struct MHD_Connection *c)
                 one_table(&sb, ds, qs->name, banner, lang);
         }
     }
-    /* Findings in words come with the prose writer (issue 13): this is
-     * their place on the page. */
-    sd__sb_puts(&sb, "<section id=\"findings\" data-findings=\"pending\"><h2>Findings</h2><p>"
-                     "Findings in words will appear here once the prose writer exists; the "
-                     "tables above are live.</p></section>\n");
     sd__html_tail(&sb);
     sd_dataset_free(ds);
     sd_error_free(err);

@@ -47,7 +47,7 @@ void sd__html_esc(sd_strbuf *sb, const char *s)
 typedef struct ui {
     const char *next, *finish, *back, *page_of, *fix, *required, *choose, *start, *start_in,
         *resume, *range_both, *range_min, *range_max, *max_chars, *thanks, *screenout,
-        *lang_name, *findings;
+        *lang_name;
     const char *msg[10];
 } ui;
 
@@ -166,7 +166,9 @@ static const char css[] =
     "pre{background:#fff;border:1px solid #d5d9de;padding:.8em;overflow-x:auto;font-size:.8em}"
     ".admin table{background:#fff;margin-bottom:1em}"
     ".admin td,.admin th{text-align:left}"
-    ".admin .full{color:#b3261e;font-weight:600}";
+    ".admin .full{color:#b3261e;font-weight:600}"
+    ".findings{background:#fff;border-left:4px solid #233a5e;padding:.2em 1em;margin:-.6em 0 1.4em;"
+    "font-size:.92em}";
 
 const char *sd__html_css(size_t *len)
 {

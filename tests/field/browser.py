@@ -294,6 +294,8 @@ def admin(b):
     b.go(f"http://admin:{SECRET}@{host}/admin/tables?lang=fr")
     check("admin_tables", b.state() == "admin-tables" and b.find("pre[data-table=role]") != [],
           b.source()[:300])
+    check("admin_findings", b.find("div.findings[data-findings=integration] p") != [],
+          b.source()[:300])
     b.shot("10-admin-tables")
 
 
