@@ -2,7 +2,7 @@
 # serve.sh — the field server's benchmark: completed, durable interviews per
 # second and latency percentiles, on 127.0.0.1, bounded in time.
 #
-#   sh bench/serve.sh                 16, 32 and 64 clients, 10 s each, best of 3
+#   sh bench/serve.sh                 16, 64, 128 and 256 clients, 10 s each, best of 3
 #   SERVE_CONNS="32" SERVE_SECONDS=5 SERVE_REPEAT=1 sh bench/serve.sh
 #
 # For each client count: a fresh store (a file on the same disk as the
@@ -20,7 +20,7 @@
 # load disturbs less than the wall-clock rates.
 set -eu
 cd "$(dirname "$0")/.."
-CONNS=${SERVE_CONNS:-16 32 64}
+CONNS=${SERVE_CONNS:-16 64 128 256}
 SECS=${SERVE_SECONDS:-10}
 REPEAT=${SERVE_REPEAT:-3}
 B=build/release
