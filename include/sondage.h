@@ -456,6 +456,8 @@ SD_API const char *sd_table_col_level_label(const sd_table *t, size_t col, size_
  * design effects, tests (letters, the test of independence). */
 typedef enum sd_show { SD_SHOW_STATS = 0, SD_SHOW_DEFF = 1, SD_SHOW_TESTS = 2 } sd_show;
 SD_API int sd_table_shows(const sd_table *t, sd_show what);
+/* Its request's --missing (tables of several requests can differ). */
+SD_API sd_missing_mode sd_table_missing(const sd_table *t);
 /* The confidence level of its intervals. */
 SD_API double sd_table_level(const sd_table *t);
 /* Rows or columns (columns: Total first, then the banner's categories). */

@@ -355,6 +355,7 @@ static sd_status build_table(const sd_work *w, const sd_wtable *t, sd_table *out
     out->pct = t->row_is_scale ? SD_PCT_COL : w->pct;
     out->forced = !t->row_is_mrset && t->force != 0; /* NAME:cat / NAME:mean */
     out->show_stats = w->show_stats;
+    out->missing = w->missing;
     out->show_deff = w->deff;
     out->show_tests = w->tests;
     out->level = w->level > 0 ? w->level : 0.95;

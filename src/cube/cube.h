@@ -61,6 +61,7 @@ struct sd_table {
      * share a result: sd_result_merge). */
     bool show_stats, show_deff, show_tests;
     double level;
+    sd_missing_mode missing; /* its request's --missing */
     double min_base;       /* columns under it are flagged SD_CATF_LOW_BASE */
     sd_ccat *rows, *cols;  /* owned */
     size_t nrows, ncols;

@@ -497,3 +497,8 @@ double sd_table_col_level_code(const sd_table *t, size_t col, size_t level)
     const sd_ccat *c = level_at(t, col, level);
     return c ? c->code : NAN;
 }
+
+sd_missing_mode sd_table_missing(const sd_table *t)
+{
+    return t->missing;
+}

@@ -41,7 +41,9 @@ typedef struct sd_finding {
     bool change;       /* a change since the compared wave (sd_result_compare)
                         * in column col_a (== col_b), not two groups */
     char lang[9];
-    char *text;        /* owned */
+    char *text;        /* owned: the whole sentence, the question included */
+    char *body;        /* owned: the same without the question's lead-in, for a
+                        * list under the table's own heading (the question) */
 } sd_finding;
 
 typedef struct sd_findings {
@@ -50,6 +52,15 @@ typedef struct sd_findings {
 } sd_findings;
 
 void sd__findings_free(sd_findings *f);
+/* The words of a finding listed under its table: the short form (the
+ * table's heading says the question), or the whole sentence when the table
+ * is an item of a multiple-response set tabulated alone (its heading is the
+ * item, not the question). */
+static inline const char *sd__finding_words(const sd_result *r, const sd_finding *f)
+{
+    const sd_table *t = sd_result_table(r, f->table);
+    return t && sd_table_row_set(t, NULL, NULL, NULL) ? f->text : f->body;
+}
 
 typedef struct sd_rdoc {
     const sd_result *result;

@@ -181,16 +181,44 @@ static sd_status fctx_init(fctx *c, const sd_result *r, size_t ti, const char *l
     return SD_OK;
 }
 
-static sd_status add(fctx *c, sd_fkind_rep kind, size_t row, size_t a, size_t b, double p,
-                     bool change, sd_strbuf *text)
+/* Fill a sentence template twice: the whole finding (with the question),
+ * and its short form without the question's lead-in ([q:...]), which
+ * starts with a capital, for lists under the table's own heading. */
+static void fill2(sd_strbuf *text, sd_strbuf *body, const char *tpl, const sd_slot *s, size_t n,
+                  int gender, bool sing)
 {
-    if (sd__sb_status(text) != SD_OK) {
+    sd__prose_fill(text, tpl, s, n, gender, sing);
+    sd_slot v[16];
+    size_t k = n < 16 ? n : 16;
+    memcpy(v, s, k * sizeof *v);
+    for (size_t i = 0; i < k; i++)
+        if (strcmp(v[i].key, "Q") == 0)
+            v[i].value = NULL;
+    sd_strbuf raw;
+    sd__sb_init(&raw, 1 << 20);
+    sd__prose_fill(&raw, tpl, v, k, gender, sing);
+    const char *r = sd__sb_str(&raw);
+    if (*r >= 'a' && *r <= 'z')
+        sd__sb_putc(body, (char)(*r - 'a' + 'A'));
+    else if (*r)
+        sd__sb_putc(body, *r);
+    if (*r)
+        sd__sb_puts(body, r + 1);
+    sd__sb_free(&raw);
+}
+
+static sd_status add(fctx *c, sd_fkind_rep kind, size_t row, size_t a, size_t b, double p,
+                     bool change, sd_strbuf *text, sd_strbuf *body)
+{
+    if (sd__sb_status(text) != SD_OK || sd__sb_status(body) != SD_OK) {
         sd__sb_free(text);
+        sd__sb_free(body);
         return nomem(c->err);
     }
     sd_findings *o = c->out;
     if (!sd__grow((void **)&o->v, &o->cap, o->n + 1, sizeof *o->v)) {
         sd__sb_free(text);
+        sd__sb_free(body);
         return nomem(c->err);
     }
     sd_finding *f = &o->v[o->n];
@@ -207,9 +235,12 @@ static sd_status add(fctx *c, sd_fkind_rep kind, size_t row, size_t a, size_t b,
         ll = sizeof f->lang - 1;
     memcpy(f->lang, c->lang, ll);
     f->lang[ll] = '\0';
-    if (!(f->text = sd__sb_take(text)) && !(f->text = sd__strdup("")))
+    o->n++; /* owned by the list from here, even on failure below */
+    if ((!(f->text = sd__sb_take(text)) && !(f->text = sd__strdup(""))) ||
+        (!(f->body = sd__sb_take(body)) && !(f->body = sd__strdup("")))) {
+        sd__sb_free(body);
         return nomem(c->err);
-    o->n++;
+    }
     return SD_OK;
 }
 
@@ -363,10 +394,12 @@ static sd_status level(fctx *c, size_t row, size_t col)
                          {"asked", participle(L, &g, NULL)},
                          {"Fa", sd__sb_str(&fa)},    {"ans", sd__sb_str(&ans)},
                          {"Ma", m}};
-    sd__prose_fill(&text, is_mean_row(t, row) ? L->mean_level : L->level, s, 8, g.gender, sing);
+    sd_strbuf body;
+    sd__sb_init(&body, 1 << 20);
+    fill2(&text, &body, is_mean_row(t, row) ? L->mean_level : L->level, s, 8, g.gender, sing);
     sd__sb_free(&fa);
     sd__sb_free(&ans);
-    return add(c, SD_FIND_LEVEL, row, col, col, NAN, false, &text);
+    return add(c, SD_FIND_LEVEL, row, col, col, NAN, false, &text, &body);
 }
 
 /* 1 when written, 0 when not (a figure withheld, the pair not tested). */
@@ -429,12 +462,14 @@ static sd_status pair(fctx *c, size_t row, size_t a, size_t b, bool *written)
                          {"ans", sd__sb_str(&ans)},
                          {"p", p}};
     const char *tpl = mean ? (pt.sig ? L->mean_gap : L->mean_no_gap) : (pt.sig ? L->gap : L->no_gap);
-    sd__prose_fill(&text, tpl, s, sizeof s / sizeof *s, ga.gender, sa);
+    sd_strbuf body;
+    sd__sb_init(&body, 1 << 20);
+    fill2(&text, &body, tpl, s, sizeof s / sizeof *s, ga.gender, sa);
     sd__sb_free(&fa);
     sd__sb_free(&fb);
     sd__sb_free(&ans);
     *written = true;
-    return add(c, pt.sig ? SD_FIND_GAP : SD_FIND_NO_GAP, row, a, b, pt.p, false, &text);
+    return add(c, pt.sig ? SD_FIND_GAP : SD_FIND_NO_GAP, row, a, b, pt.p, false, &text, &body);
 }
 
 typedef struct rank_ent {
@@ -487,11 +522,13 @@ static sd_status ranking(fctx *c, size_t col)
     sd__prose_num(L, g.n, 0, na);
     const sd_slot s[] = {{"Q", question(c)}, {"Na", na}, {"Ga", g.other},
                          {"asked", participle(L, &g, NULL)}, {"list", sd__sb_str(&list)}};
-    sd__prose_fill(&text, L->ranking, s, 5, g.gender, false);
+    sd_strbuf body;
+    sd__sb_init(&body, 1 << 20);
+    fill2(&text, &body, L->ranking, s, 5, g.gender, false);
     size_t first = v[0].row;
     sd__free(v);
     sd__sb_free(&list);
-    return add(c, SD_FIND_RANKING, first, col, col, NAN, false, &text);
+    return add(c, SD_FIND_RANKING, first, col, col, NAN, false, &text, &body);
 }
 
 /* A cell's change since the compared wave (proportions). */
@@ -525,9 +562,11 @@ static sd_status change(fctx *c, size_t row, size_t col)
                          {"asked", participle(L, &g, NULL)},
                          {"ans", sd__sb_str(&ans)}, {"Pa", pa}, {"Pprev", pp}, {"p", p}};
     const char *tpl = !pt.sig ? L->change_none : est < prev ? L->change_down : L->change_up;
-    sd__prose_fill(&text, tpl, s, sizeof s / sizeof *s, g.gender, false);
+    sd_strbuf body;
+    sd__sb_init(&body, 1 << 20);
+    fill2(&text, &body, tpl, s, sizeof s / sizeof *s, g.gender, false);
     sd__sb_free(&ans);
-    return add(c, pt.sig ? SD_FIND_GAP : SD_FIND_NO_GAP, row, col, col, cp, true, &text);
+    return add(c, pt.sig ? SD_FIND_GAP : SD_FIND_NO_GAP, row, col, col, cp, true, &text, &body);
 }
 
 /* ------------------------------------------------------ entry points */
@@ -631,8 +670,10 @@ sd_status sd__findings_compute(const sd_result *r, const char *lang, sd_findings
 
 void sd__findings_free(sd_findings *f)
 {
-    for (size_t i = 0; f && i < f->n; i++)
+    for (size_t i = 0; f && i < f->n; i++) {
         sd__free(f->v[i].text);
+        sd__free(f->v[i].body);
+    }
     if (f) {
         sd__free(f->v);
         memset(f, 0, sizeof *f);

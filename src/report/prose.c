@@ -134,6 +134,25 @@ void sd__prose_fill(sd_strbuf *sb, const char *tpl, const sd_slot *slots, size_t
                 continue;
             }
         }
+        if (*p == '[' && p[1] == 'q' && p[2] == ':') {
+            /* [q:...]: the question's lead-in, left out of a finding's short
+             * form (its table's heading already says the question) */
+            const char *end = strchr(p + 3, ']');
+            bool have_q = false;
+            for (size_t i = 0; i < nslots; i++)
+                have_q |= strcmp(slots[i].key, "Q") == 0 && slots[i].value;
+            if (end) {
+                if (have_q) {
+                    sd_strbuf in;
+                    sd__sb_init(&in, 1 << 20);
+                    sd__sb_add(&in, p + 3, (size_t)(end - p - 3));
+                    sd__prose_fill(sb, sd__sb_str(&in), slots, nslots, gender, sing);
+                    sd__sb_free(&in);
+                }
+                p = end + 1;
+                continue;
+            }
+        }
         if (*p == '[' && (p[1] == 'g' || p[1] == 'n') && p[2] == ':') {
             const char *bar = strchr(p + 3, '|');
             const char *end = bar ? strchr(bar + 1, ']') : NULL;
@@ -366,7 +385,10 @@ sd_status sd__write_prose(const sd_rdoc *doc, const char *lang, sd_strbuf *out, 
         if (num != last) {
             char n[64];
             sd__prose_num(L, (double)num, 0, n);
-            const char *title = sd_table_title(t, lang);
+            /* An item tabulated alone is headed by its set's question. */
+            const char *title = sd_table_title(t, lang), *sl = NULL;
+            if (sd_table_row_set(t, lang, &sl, NULL) && sl)
+                title = sl;
             const sd_slot s[] = {{"n", n}, {"title", title ? title : ""}};
             sd__prose_fill(out, L->table_head, s, 2, SD_GENDER_M, false);
             sd__sb_puts(out, "\n\n");
@@ -375,7 +397,7 @@ sd_status sd__write_prose(const sd_rdoc *doc, const char *lang, sd_strbuf *out, 
         size_t written = 0;
         for (size_t i = 0; i < fs->n; i++)
             if (fs->v[i].table == ti) {
-                sd__sb_puts(out, fs->v[i].text);
+                sd__sb_puts(out, fs->v[i].body);
                 sd__sb_puts(out, "\n\n");
                 written++;
             }

@@ -44,29 +44,29 @@ const sd_prose_lang sd__prose_en = {
     .p_eq = "p = {x}",
     .p_lt = "p < {x}",
     .p_ge = "p ≥ {x}",
-    .level = "Of the {Na} {Ga} {asked} " LQ "{Q}" RQ ", {Fa} {ans}.",
-    .gap = "Asked " LQ "{Q}" RQ ", {FNa} {ans}, whereas {FNb} do; the gap is significant "
+    .level = "Of the {Na} {Ga} {asked}[q: " LQ "{Q}" RQ "], {Fa} {ans}.",
+    .gap = "[q:Asked " LQ "{Q}" RQ ", ]{FNa} {ans}, whereas {FNb} do; the gap is significant "
            "({p}; {Na} {Ga} and {Nb} {Gb} {asked}).",
-    .no_gap = "Asked " LQ "{Q}" RQ ", {Pa} of {Ga} and {Pb} of {Gb} {ans}: the two groups do "
+    .no_gap = "[q:Asked " LQ "{Q}" RQ ", ]{Pa} of {Ga} and {Pb} of {Gb} {ans}: the two groups do "
               "not differ significantly ({p}; {Na} {Ga} and {Nb} {Gb} {asked}).",
-    .mean_level = "Of the {Na} {Ga} {asked} " LQ "{Q}" RQ ", the mean answer is {Ma}.",
-    .mean_gap = "Asked " LQ "{Q}" RQ ", {Ga} give a mean answer of {Ma}, whereas {Gb} give "
+    .mean_level = "Of the {Na} {Ga} {asked}[q: " LQ "{Q}" RQ "], the mean answer is {Ma}.",
+    .mean_gap = "[q:Asked " LQ "{Q}" RQ ", ]{Ga} give a mean answer of {Ma}, whereas {Gb} give "
                 "{Mb}; the gap is significant ({p}; {Na} {Ga} and {Nb} {Gb} {asked}).",
-    .mean_no_gap = "Asked " LQ "{Q}" RQ ", {Ga} give a mean answer of {Ma} and {Gb} {Mb}: the "
+    .mean_no_gap = "[q:Asked " LQ "{Q}" RQ ", ]{Ga} give a mean answer of {Ma} and {Gb} {Mb}: the "
                    "two groups do not differ significantly ({p}; {Na} {Ga} and {Nb} {Gb} "
                    "{asked}).",
-    .ranking = "Of the {Na} {Ga} {asked} " LQ "{Q}" RQ ", the answers, from most to least often "
+    .ranking = "Of the {Na} {Ga} {asked}[q: " LQ "{Q}" RQ "], the answers, from most to least often "
                "selected, are {list}.",
     .rank_item = LQ "{A}" RQ " ({Pa})",
     .list_sep = ", ",
     .list_two = " and ",
     .list_last = ", and ",
-    .change_down = "Asked " LQ "{Q}" RQ ", the share of {Ga} who {ans} falls to {Pa}, from "
+    .change_down = "[q:Asked " LQ "{Q}" RQ ", ]the share of {Ga} who {ans} falls to {Pa}, from "
                    "{Pprev} in the earlier wave; the change is significant ({p}; {Na} {Ga} "
                    "{asked}).",
-    .change_up = "Asked " LQ "{Q}" RQ ", the share of {Ga} who {ans} rises to {Pa}, from {Pprev} "
+    .change_up = "[q:Asked " LQ "{Q}" RQ ", ]the share of {Ga} who {ans} rises to {Pa}, from {Pprev} "
                  "in the earlier wave; the change is significant ({p}; {Na} {Ga} {asked}).",
-    .change_none = "Asked " LQ "{Q}" RQ ", the share of {Ga} who {ans} is {Pa}, against {Pprev} "
+    .change_none = "[q:Asked " LQ "{Q}" RQ ", ]the share of {Ga} who {ans} is {Pa}, against {Pprev} "
                    "in the earlier wave: the change is not significant ({p}; {Na} {Ga} "
                    "{asked}).",
     .table_head = "Table {n}. {title}",

@@ -46,33 +46,33 @@ const sd_prose_lang sd__prose_fr = {
     .p_eq = "p = {x}",
     .p_lt = "p < {x}",
     .p_ge = "p ≥ {x}",
-    .level = "Parmi les {Na} {Ga} {asked}, {Fa} {ans} à la question " LQ "{Q}" RQ ".",
-    .gap = "À la question " LQ "{Q}" RQ ", {FNa} {ans}, contre {FNb}" NNBSP
+    .level = "Parmi les {Na} {Ga} {asked}, {Fa} {ans}[q: à la question " LQ "{Q}" RQ "].",
+    .gap = "[q:À la question " LQ "{Q}" RQ ", ]{FNa} {ans}, contre {FNb}" NNBSP
            "; l'écart est significatif ({p}" NNBSP "; {Na} {Ga} et {Nb} {Gb} {asked}).",
-    .no_gap = "À la question " LQ "{Q}" RQ ", {Pa} des {Ga} et {Pb} des {Gb} {ans}" NBSP
+    .no_gap = "[q:À la question " LQ "{Q}" RQ ", ]{Pa} des {Ga} et {Pb} des {Gb} {ans}" NBSP
               ": les deux groupes ne diffèrent pas significativement ({p}" NNBSP
               "; {Na} {Ga} et {Nb} {Gb} {asked}).",
-    .mean_level = "Parmi les {Na} {Ga} {asked}, la moyenne des réponses à la question " LQ
-                  "{Q}" RQ " est de {Ma}.",
-    .mean_gap = "À la question " LQ "{Q}" RQ ", la moyenne est de {Ma} chez les {Ga}, contre "
+    .mean_level = "Parmi les {Na} {Ga} {asked}, la moyenne des réponses[q: à la question " LQ
+                  "{Q}" RQ "] est de {Ma}.",
+    .mean_gap = "[q:À la question " LQ "{Q}" RQ ", ]la moyenne est de {Ma} chez les {Ga}, contre "
                 "{Mb} chez les {Gb}" NNBSP "; l'écart est significatif ({p}" NNBSP
                 "; {Na} {Ga} et {Nb} {Gb} {asked}).",
-    .mean_no_gap = "À la question " LQ "{Q}" RQ ", la moyenne est de {Ma} chez les {Ga} et de "
+    .mean_no_gap = "[q:À la question " LQ "{Q}" RQ ", ]la moyenne est de {Ma} chez les {Ga} et de "
                    "{Mb} chez les {Gb}" NBSP ": les deux groupes ne diffèrent pas "
                    "significativement ({p}" NNBSP "; {Na} {Ga} et {Nb} {Gb} {asked}).",
-    .ranking = "Parmi les {Na} {Ga} {asked}, les réponses à la question " LQ "{Q}" RQ
-               " sont, de la plus citée à la moins citée" NBSP ": {list}.",
+    .ranking = "Parmi les {Na} {Ga} {asked}, les réponses[q: à la question " LQ "{Q}" RQ
+               "] sont, de la plus citée à la moins citée" NBSP ": {list}.",
     .rank_item = LQ "{A}" RQ " ({Pa})",
     .list_sep = ", ",
     .list_two = " et ",
     .list_last = " et ",
-    .change_down = "À la question " LQ "{Q}" RQ ", la part des {Ga} qui {ans} chute à {Pa}, "
+    .change_down = "[q:À la question " LQ "{Q}" RQ ", ]la part des {Ga} qui {ans} chute à {Pa}, "
                    "contre {Pprev} lors de la vague précédente" NNBSP
                    "; l'évolution est significative ({p}" NNBSP "; {Na} {Ga} {asked}).",
-    .change_up = "À la question " LQ "{Q}" RQ ", la part des {Ga} qui {ans} progresse à {Pa}, "
+    .change_up = "[q:À la question " LQ "{Q}" RQ ", ]la part des {Ga} qui {ans} progresse à {Pa}, "
                  "contre {Pprev} lors de la vague précédente" NNBSP
                  "; l'évolution est significative ({p}" NNBSP "; {Na} {Ga} {asked}).",
-    .change_none = "À la question " LQ "{Q}" RQ ", la part des {Ga} qui {ans} est de {Pa}, "
+    .change_none = "[q:À la question " LQ "{Q}" RQ ", ]la part des {Ga} qui {ans} est de {Pa}, "
                    "contre {Pprev} lors de la vague précédente" NBSP
                    ": l'évolution n'est pas significative ({p}" NNBSP "; {Na} {Ga} {asked}).",
     .table_head = "Tableau {n}. {title}",

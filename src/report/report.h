@@ -24,7 +24,7 @@ void sd__people_p(sd_strbuf *sb, double p, const char *lang);
 void sd__sb_text(sd_strbuf *sb, const char *s);
 /* What a table's base is, in a sentence ("Base: respondents with a valid
  * answer ...; rows where role = 2"), without a line end. */
-void sd__base_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang);
+void sd__base_text(sd_strbuf *sb, const sd_table *t, const char *lang);
 /* "(3 rows left out of the analysis by their weight: blank 1, zero 2)\n",
  * or nothing. */
 void sd__excluded_text(sd_strbuf *sb, const sd_result *r, const char *lang);

@@ -280,7 +280,7 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
         sd__sb_puts(sb, ",\n      \"base\": ");
         sd_strbuf bt;
         sd__sb_init(&bt, 1 << 20);
-        sd__base_text(&bt, r, t, lang);
+        sd__base_text(&bt, t, lang);
         sd__sb_json_str(sb, sd__sb_str(&bt));
         sd__sb_free(&bt);
         if (sd_table_filter(t)) {

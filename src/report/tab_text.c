@@ -288,7 +288,7 @@ static void title(sd_strbuf *sb, const tctx *x, const sd_table *t0)
         sd__sb_puts(sb, fr ? "(variable d'échelle montrée en catégories à la demande (:cat))\n"
                            : "(scale variable shown as categories on request (:cat))\n");
     }
-    sd__base_text(sb, x->r, t0, x->lang);
+    sd__base_text(sb, t0, x->lang);
     sd__sb_putc(sb, '\n');
 }
 
@@ -408,7 +408,7 @@ static void findings_text(sd_strbuf *sb, const sd_rdoc *doc, size_t from, size_t
             sd__sb_puts(sb, sd__lang_is_fr(lang) ? "\nConstats :\n" : "\nFindings:\n");
         any = true;
         sd__sb_puts(sb, "- ");
-        sd__sb_text(sb, f->text);
+        sd__sb_text(sb, sd__finding_words(doc->result, f));
         sd__sb_putc(sb, '\n');
     }
 }

@@ -130,7 +130,7 @@ void sd__sb_csv_field(sd_strbuf *sb, const char *s)
     sd__sb_putc(sb, '"');
 }
 
-void sd__base_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang)
+void sd__base_text(sd_strbuf *sb, const sd_table *t, const char *lang)
 {
     bool fr = sd__lang_is_fr(lang);
     sd__sb_puts(sb, fr ? "Base : " : "Base: ");
@@ -144,7 +144,7 @@ void sd__base_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const c
         sd__sb_puts(sb, fr ? "répondants ayant une valeur" : "respondents with a value");
         break;
     case SD_TABLE_VARIABLE:
-        if (sd_result_missing(r) == SD_MISSING_INCLUDE)
+        if (sd_table_missing(t) == SD_MISSING_INCLUDE)
             sd__sb_puts(sb, fr ? "répondants ayant répondu (codes de non-réponse présentés "
                                  "comme modalités)"
                                : "respondents with an answer (user-missing codes shown as "

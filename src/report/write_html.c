@@ -526,7 +526,7 @@ static void findings(hctx *x, size_t from, size_t to)
         return;
     size_t n = 0;
     for (size_t i = 0; i < f->n; i++)
-        n += f->v[i].table >= from && f->v[i].table < to && f->v[i].text;
+        n += f->v[i].table >= from && f->v[i].table < to && f->v[i].body;
     if (!n)
         return;
     sd_strbuf *sb = x->sb;
@@ -536,7 +536,7 @@ static void findings(hctx *x, size_t from, size_t to)
     static const char *const kind[] = {"gap", "no-gap", "level", "ranking"};
     for (size_t i = 0; i < f->n; i++) {
         const sd_finding *g = &f->v[i];
-        if (g->table < from || g->table >= to || !g->text)
+        if (g->table < from || g->table >= to || !g->body)
             continue;
         unsigned k = (unsigned)g->kind < 4 ? (unsigned)g->kind : 2;
         sd__sb_printf(sb, "<li class=\"f-%s\"", kind[k]);
@@ -546,7 +546,7 @@ static void findings(hctx *x, size_t from, size_t to)
             sd__sb_putc(sb, '"');
         }
         sd__sb_putc(sb, '>');
-        esc(x, g->text);
+        esc(x, sd__finding_words(x->doc->result, g));
         sd__sb_puts(sb, "</li>\n");
     }
     sd__sb_puts(sb, "</ul></section>\n");
@@ -577,7 +577,7 @@ static void caption(hctx *x, const sd_table *t0)
     }
     sd_strbuf tmp;
     sd__sb_init(&tmp, 1 << 20);
-    sd__base_text(&tmp, x->r, t0, x->lang);
+    sd__base_text(&tmp, t0, x->lang);
     esc_buf(x, &tmp);
     sd__sb_puts(sb, ".</span></span></caption>\n");
 }

@@ -62,7 +62,7 @@ static void md_block(sd_strbuf *sb, const sd_rdoc *doc, size_t from, size_t to, 
     sd__sb_puts(sb, "\n\n*");
     sd_strbuf base;
     sd__sb_init(&base, 1 << 20);
-    sd__base_text(&base, r, t0, lang);
+    sd__base_text(&base, t0, lang);
     md_text(sb, sd__sb_str(&base));
     sd__sb_free(&base);
     sd__sb_puts(sb, "*\n\n|");
@@ -130,7 +130,7 @@ static void md_block(sd_strbuf *sb, const sd_rdoc *doc, size_t from, size_t to, 
             sd__sb_puts(sb, fr ? "**Constats**\n\n" : "**Findings**\n\n");
         any = true;
         sd__sb_puts(sb, "- ");
-        md_text(sb, f->text);
+        md_text(sb, sd__finding_words(doc->result, f));
         sd__sb_putc(sb, '\n');
     }
     if (any)

@@ -596,8 +596,9 @@ static void findings(xblk *b, uint32_t *row)
                       F(b, XF_FIND_HEAD, false));
             head = true;
         }
-        sd__x_text_row(b->x, b->ws, (*row)++, b->page1_last, b->page1_width, f->text,
-                       F(b, XF_FIND, false), 11, false);
+        sd__x_text_row(b->x, b->ws, (*row)++, b->page1_last, b->page1_width,
+                       sd__finding_words(b->x->doc->result, f), F(b, XF_FIND, false), 11,
+                       false);
     }
 }
 
@@ -672,7 +673,7 @@ sd_status sd__xlsx_table_sheet(xctx *x, size_t from, size_t to, const char *name
                            : " \xE2\x80\x94 multiple response: a respondent can be in several rows");
     btext(&b, 2, sd__sb_str(sb), XF_SUBTLE, 9);
     sd__x_reset(sb);
-    sd__base_text(sb, x->r, t0, x->lang);
+    sd__base_text(sb, t0, x->lang);
     btext(&b, 3, sd__sb_str(sb), XF_TEXT, 11);
     sd__x_check(x, worksheet_set_row(ws, 4, 6, NULL));
     /* The table. */

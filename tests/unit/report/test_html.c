@@ -142,11 +142,11 @@ static void test_report_document(void)
     f[0].kind = SD_FIND_GAP;
     f[0].p = 1e-6;
     memcpy(f[0].lang, "fr", 3);
-    f[0].text = "Parmi les 400 marketeurs, 73 % <oui> contre 54 % des DSI.";
+    f[0].text = f[0].body = "Parmi les 400 marketeurs, 73 % <oui> contre 54 % des DSI.";
     f[1].table = 1;
     f[1].kind = SD_FIND_NO_GAP;
     memcpy(f[1].lang, "fr", 3);
-    f[1].text = "Talents hybrides : 46 % et 44 %, sans écart significatif.";
+    f[1].text = f[1].body = "Talents hybrides : 46 % et 44 %, sans écart significatif.";
     fs.v = f;
     fs.n = 2;
     doc.findings = &fs;
