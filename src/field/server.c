@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -777,12 +778,14 @@ void sd__server_stop(sd__server *s)
     if (s->d) {
         /* No new connection; the writes in flight finish (the store still
          * runs) and resume their connections before the daemon stops. */
-        MHD_quiesce_daemon(s->d);
+        MHD_socket listen = MHD_quiesce_daemon(s->d);
         for (int i = 0; i < 1000 && __atomic_load_n(&s->inflight, __ATOMIC_SEQ_CST); i++) {
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
         MHD_stop_daemon(s->d);
+        if (listen != MHD_INVALID_SOCKET)
+            close(listen); /* ours once quiesced, after the daemon's threads are gone */
     }
     pthread_mutex_destroy(&s->mu);
     sd__free(s->secret);
