@@ -135,7 +135,7 @@ static const char css[] =
     "main{max-width:46em;margin:1.2em auto;padding:0 1em}"
     "h1{font-size:1.35em;margin:.2em 0 .6em}"
     ".intro{margin:0 0 1em}"
-    "fieldset.q{background:#fff;border:1px solid #d5d9de;border-radius:6px;margin:0 0 1em;"
+    "fieldset.q{background:#fff;border:1px solid #d5d9de;border-radius:6px;margin:0 0 1em;min-width:0;"
     "padding:1em 1.2em}"
     "fieldset.q.invalid{border-color:#b3261e;box-shadow:0 0 0 1px #b3261e}"
     "legend{font-weight:600;padding:0;float:left;width:100%;margin-bottom:.5em}"
@@ -145,8 +145,9 @@ static const char css[] =
     ".error{color:#b3261e;font-weight:600;margin:.2em 0 .6em;clear:left}"
     ".summary{background:#fdecea;border:1px solid #b3261e;border-radius:6px;padding:.6em 1em;"
     "margin:0 0 1em}"
-    ".opts label{display:block;padding:.3em .2em;cursor:pointer;clear:left}"
-    ".opts input{margin-right:.5em}"
+    ".opts label{display:flex;align-items:baseline;gap:.5em;padding:.3em .2em;cursor:pointer;"
+    "clear:left}"
+    ".opts input{flex:none;margin:0}"
     "select,input[type=text],textarea{font:inherit;padding:.3em;border:1px solid #8a9199;"
     "border-radius:3px;max-width:100%}"
     "textarea{width:100%}"
@@ -168,7 +169,9 @@ static const char css[] =
     ".admin td,.admin th{text-align:left}"
     ".admin .full{color:#b3261e;font-weight:600}"
     ".findings{background:#fff;border-left:4px solid #233a5e;padding:.2em 1em;margin:-.6em 0 1.4em;"
-    "font-size:.92em}";
+    "font-size:.92em}"
+    "@media (max-width:520px){main{padding:0 .6em}fieldset.q{padding:.8em .6em}"
+    "th,td{padding:.3em .15em}thead th{font-size:.72em;hyphens:auto}tbody th{font-size:.9em}}";
 
 const char *sd__html_css(size_t *len)
 {

@@ -274,6 +274,31 @@ def cio_en(b):
     b.shot("08-en-complete")
 
 
+def phone(b):
+    """The grid and the long options on a phone-sized window: nothing cut."""
+    b.clear_cookies()
+    wd("POST", b.s("/window/rect"), {"width": 390, "height": 844})
+    b.go(BASE + "/")
+    b.submit("button[value=fr]")
+    b.click("input[name=role][value='1']")
+    b.next()
+    b.click("input[name=company_size][value='4']")
+    b.click("select[name=metro] option[value='7']")
+    b.next()
+    b.click("input[name=integration][value='2']")
+    b.next()
+    b.shot("11-phone-actions")
+    b.click("input[name=encourage_collab]")
+    b.next()
+    b.click("input[name=closer][value='1']")
+    b.next()
+    b.click("input[name=challenge1][value='1']")
+    b.next()
+    check("phone_grid_page", b.page() == "p_relation", b.page())
+    b.shot("12-phone-grid")
+    wd("POST", b.s("/window/rect"), {"width": 1000, "height": 1300})
+
+
 def admin(b):
     req = urllib.request.Request(BASE + "/admin")
     try:
@@ -286,7 +311,7 @@ def admin(b):
     req = urllib.request.Request(BASE + "/admin", headers={"Authorization": "Basic " + auth})
     with urllib.request.urlopen(req, timeout=10) as r:
         html = r.read().decode()
-    check("admin_counts", 'data-count="complete">2<' in html and
+    check("admin_counts", 'data-count="complete">2<' in html and 'data-count="active">1<' in html and
           'data-count="screened-out">1<' in html, html[:600])
     host = BASE.split("//", 1)[1]
     b.go(f"http://admin:{SECRET}@{host}/admin")
@@ -303,7 +328,7 @@ def main():
     os.makedirs(SCREENS, exist_ok=True)
     b = Browser()
     try:
-        for part in (marketer_fr, marketer_en_screened, cio_en, admin):
+        for part in (marketer_fr, marketer_en_screened, cio_en, phone, admin):
             try:
                 part(b)
             except Exception as e:  # a step failed: the rest of that part cannot run
