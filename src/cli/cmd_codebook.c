@@ -42,6 +42,10 @@ int cmd_codebook(int argc, char **argv)
     if (optind + 1 < argc)
         return cli_usage("codebook", "one QUESTIONNAIRE expected, got '%s' and '%s'",
                          argv[optind], argv[optind + 1]);
+    const char *inputs[] = {"questionnaire", argv[optind], NULL};
+    const char *outputs[] = {"-o", output, NULL};
+    if (!cli_outputs_ok("codebook", inputs, outputs))
+        return EXIT_USAGE;
     sd_error *err = sd_error_new();
     if (!err) {
         fputs("sondage: error: out of memory\n", stderr);
