@@ -96,7 +96,9 @@ static int make_temp(sd_outfile *o, mode_t keep_mode, bool keep)
                                  ((uint64_t)getpid() << 16) ^ (uint64_t)(uintptr_t)o);
     for (int attempt = 0; attempt < 100; attempt++) {
         seed = sd__hash_u64(seed + (uint64_t)attempt);
-        snprintf(o->tmp, need, "%.*s.%s.%08x.tmp", (int)dirlen, o->real, base,
+        /* At most 200 bytes of the name, so that a 255-byte name still
+         * has a temporary file within NAME_MAX. */
+        snprintf(o->tmp, need, "%.*s.%.200s.%08x.tmp", (int)dirlen, o->real, base,
                  (unsigned)(seed & 0xffffffffu));
         int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) {

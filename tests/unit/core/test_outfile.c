@@ -79,6 +79,18 @@ static void test_commit_replaces_abort_keeps(void)
     free(t);
     CHECK_INT(nfiles(), 1);
     sd_outfile_abort(NULL);
+    /* A name of 250 bytes: its temporary file still fits NAME_MAX. */
+    char longname[300], lp[400];
+    memset(longname, 'n', 250);
+    longname[250] = '\0';
+    path_in(lp, sizeof lp, longname);
+    CHECK_INT(sd_outfile_open(lp, &o, e), SD_OK);
+    if (o) {
+        fputs("x\n", sd_outfile_stream(o));
+        CHECK_INT(sd_outfile_commit(o, e), SD_OK);
+    }
+    CHECK(access(lp, F_OK) == 0);
+    unlink(lp);
     unlink(p);
     sd_error_free(e);
 }
