@@ -79,7 +79,7 @@ static void outfile_free(sd_outfile *o)
 }
 
 /* "dir/.name.XXXXXXXX.tmp" beside `real`, created exclusively. */
-static int make_temp(sd_outfile *o, mode_t keep_mode, bool keep)
+static int make_temp(sd_outfile *o, const struct stat *keep)
 {
     const char *slash = strrchr(o->real, '/');
     size_t dirlen = slash ? (size_t)(slash - o->real) + 1 : 0;
@@ -102,8 +102,13 @@ static int make_temp(sd_outfile *o, mode_t keep_mode, bool keep)
                  (unsigned)(seed & 0xffffffffu));
         int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) {
-            if (keep)
-                (void)fchmod(fd, keep_mode & 07777); /* the target's permissions */
+            if (keep) {
+                /* The target's owner (when allowed) and permissions. */
+                if (fchown(fd, keep->st_uid, keep->st_gid) != 0) {
+                    /* not ours to give (not root): the new file is ours */
+                }
+                (void)fchmod(fd, keep->st_mode & 07777);
+            }
             return fd;
         }
         if (errno != EEXIST)
@@ -159,7 +164,7 @@ sd_status sd_outfile_open(const char *path, sd_outfile **out, sd_error *err)
         outfile_free(o);
         return sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
     }
-    int fd = make_temp(o, st.st_mode, exists);
+    int fd = make_temp(o, exists ? &st : NULL);
     if (fd < 0) {
         int e = errno;
         outfile_free(o);

@@ -72,6 +72,11 @@ if "$S" tab d.csv --rows q1 --format csv -o out.csv 2>err.txt && head -1 out.csv
 then pass tab_o_replaces_and_keeps_mode
 else fail tab_o_replaces_and_keeps_mode "$(head -1 err.txt) mode $(stat -c %a out.csv)"
 fi
+if [ "$(id -u)" -eq 0 ] && chown nobody out.csv 2>/dev/null; then
+    "$S" tab d.csv --rows q1 --format csv -o out.csv 2>err.txt
+    [ "$(stat -c %U out.csv)" = nobody ] && pass tab_o_keeps_owner ||
+        fail tab_o_keeps_owner "owner $(stat -c %U out.csv)"
+fi
 ln -s out.csv link.csv
 if "$S" info d.csv -o link.csv 2>err.txt && [ -L link.csv ] && grep -q 'Variables\|variables' out.csv
 then pass o_symlink_writes_its_target
