@@ -166,6 +166,10 @@ SD_API sd_status sd_dataset_read_csv_mem(const char *data, size_t len, const cha
 SD_API sd_status sd_dataset_apply_codebook_mem(sd_dataset *ds, const char *yaml, size_t len,
                                                const char *name, sd_error *err);
 SD_API void sd_dataset_free(sd_dataset *ds);
+/* A file of the bundled study, compiled in (examples/dsi-marketing/):
+ * "dsi-marketing.csv", "codebook.yaml", "report.yml", "published.csv",
+ * "claims.csv"; NULL (and *len 0) for another name. NUL-terminated. */
+SD_API const char *sd_study_file(const char *name, size_t *len);
 
 /* Write as SPSS .sav (labels in `lang`), or as CSV plus a YAML codebook that
  * keeps every label in every language. `codebook_path` may be NULL. */

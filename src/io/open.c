@@ -12,6 +12,26 @@
 
 const unsigned char *sd__embedded_study_csv(size_t *len);
 const unsigned char *sd__embedded_study_codebook(size_t *len);
+const unsigned char *sd__embedded_study_report(size_t *len);
+const unsigned char *sd__embedded_study_published(size_t *len);
+const unsigned char *sd__embedded_study_claims(size_t *len);
+
+const char *sd_study_file(const char *name, size_t *len)
+{
+    static const struct {
+        const char *name;
+        const unsigned char *(*get)(size_t *);
+    } files[] = {{"dsi-marketing.csv", sd__embedded_study_csv},
+                 {"codebook.yaml", sd__embedded_study_codebook},
+                 {"report.yml", sd__embedded_study_report},
+                 {"published.csv", sd__embedded_study_published},
+                 {"claims.csv", sd__embedded_study_claims}};
+    for (size_t i = 0; name && i < sizeof files / sizeof files[0]; i++)
+        if (strcmp(name, files[i].name) == 0)
+            return (const char *)files[i].get(len);
+    *len = 0;
+    return NULL;
+}
 
 sd_format sd__format_from_path(const char *path)
 {
