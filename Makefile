@@ -50,9 +50,6 @@ HDRS     := $(shell find include src -name '*.h')
 STUDY    := examples/dsi-marketing
 EMBED_IN := $(STUDY)/dsi-marketing.csv $(STUDY)/codebook.yaml $(STUDY)/report.yml \
             $(STUDY)/published.csv $(STUDY)/claims.csv
-EMBED_AS := study_csv=$(STUDY)/dsi-marketing.csv study_codebook=$(STUDY)/codebook.yaml \
-            study_report=$(STUDY)/report.yml study_published=$(STUDY)/published.csv \
-            study_claims=$(STUDY)/claims.csv
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/study_embed.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
@@ -69,7 +66,7 @@ $(B)/obj/%.o: %.c $(HDRS)
 # The bundled study is compiled into the library: `sondage` with no FILE uses it.
 $(B)/gen/study_embed.c: $(EMBED_IN) scripts/embed.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed.sh $(EMBED_AS) > $@
+	sh scripts/embed.sh > $@
 $(B)/obj/gen/study_embed.o: $(B)/gen/study_embed.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@

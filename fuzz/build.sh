@@ -30,11 +30,8 @@ newest_h=$(ls -t $(find include src -name '*.h') | head -1)
 
 # The bundled study, compiled into the library (open.c refers to it).
 gen="$OUT/gen/study_embed.c"
-if [ ! -f "$gen" ] || [ scripts/embed.sh -nt "$gen" ] || [ "$STUDY/dsi-marketing.csv" -nt "$gen" ] ||
-   [ "$STUDY/codebook.yaml" -nt "$gen" ] || [ "$STUDY/report.yml" -nt "$gen" ]; then
-    sh scripts/embed.sh "$STUDY/dsi-marketing.csv" "$STUDY/codebook.yaml" "$STUDY/report.yml" >"$gen.tmp"
-    mv "$gen.tmp" "$gen"
-fi
+sh scripts/embed.sh >"$gen.tmp"
+if ! cmp -s "$gen.tmp" "$gen"; then mv "$gen.tmp" "$gen"; else rm -f "$gen.tmp"; fi
 
 objs=""
 for src in $(find src -name '*.c' -not -path 'src/cli/*' | sort) "$gen"; do
