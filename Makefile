@@ -49,7 +49,7 @@ UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c' 2>/dev/null))
 HDRS     := $(shell find include src -name '*.h')
 STUDY    := examples/dsi-marketing
 EMBED_IN := $(STUDY)/dsi-marketing.csv $(STUDY)/codebook.yaml $(STUDY)/report.yml \
-            $(STUDY)/published.csv $(STUDY)/claims.csv
+            $(STUDY)/published.csv $(STUDY)/claims.csv $(STUDY)/targets.yml
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/study_embed.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)

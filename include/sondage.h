@@ -168,7 +168,9 @@ SD_API sd_status sd_dataset_apply_codebook_mem(sd_dataset *ds, const char *yaml,
 SD_API void sd_dataset_free(sd_dataset *ds);
 /* A file of the bundled study, compiled in (examples/dsi-marketing/):
  * "dsi-marketing.csv", "codebook.yaml", "report.yml", "published.csv",
- * "claims.csv"; NULL (and *len 0) for another name. NUL-terminated. */
+ * "claims.csv", "targets.yml"; NULL (and *len 0) for another name.
+ * NUL-terminated. Where a file name is asked for (--targets), a name
+ * "@study/NAME" stands for these. */
 SD_API const char *sd_study_file(const char *name, size_t *len);
 
 /* Write as SPSS .sav (labels in `lang`), or as CSV plus a YAML codebook that

@@ -15,6 +15,7 @@ const unsigned char *sd__embedded_study_codebook(size_t *len);
 const unsigned char *sd__embedded_study_report(size_t *len);
 const unsigned char *sd__embedded_study_published(size_t *len);
 const unsigned char *sd__embedded_study_claims(size_t *len);
+const unsigned char *sd__embedded_study_targets(size_t *len);
 
 const char *sd_study_file(const char *name, size_t *len)
 {
@@ -25,7 +26,8 @@ const char *sd_study_file(const char *name, size_t *len)
                  {"codebook.yaml", sd__embedded_study_codebook},
                  {"report.yml", sd__embedded_study_report},
                  {"published.csv", sd__embedded_study_published},
-                 {"claims.csv", sd__embedded_study_claims}};
+                 {"claims.csv", sd__embedded_study_claims},
+                 {"targets.yml", sd__embedded_study_targets}};
     for (size_t i = 0; name && i < sizeof files / sizeof files[0]; i++)
         if (strcmp(name, files[i].name) == 0)
             return (const char *)files[i].get(len);

@@ -399,6 +399,15 @@ sd_status sd_targets_open(const char *path, sd_targets **out, sd_error *err)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no targets file given");
     char *txt;
     size_t len;
+    if (strncmp(path, "@study/", 7) == 0) {
+        /* the bundled study's own (illustrative) targets, compiled in */
+        const char *t = sd_study_file(path + 7, &len);
+        if (!t)
+            return sd__fail(err, SD_E_NOT_FOUND, path, 0, 0, NULL,
+                            "the bundled study has no file '%s': expected @study/targets.yml",
+                            path + 7);
+        return sd__targets_parse(t, len, path, out, err);
+    }
     sd_status st = sd__read_file(path, &txt, &len, err);
     if (st != SD_OK)
         return st;
