@@ -363,7 +363,9 @@ SD_API size_t sd_result_ntables(const sd_result *r);
 SD_API const sd_table *sd_result_table(const sd_result *r, size_t i);
 /* The input's name ("@study" for the bundled study); never NULL. */
 SD_API const char *sd_result_source(const sd_result *r);
-/* The weight variable, or NULL. */
+/* The weight variable, or NULL. A result merged from requests weighted
+ * differently (a report: sd_result_merge) gives its first request's here;
+ * each table's is sd_table_weight and sd_table_weighting below. */
 SD_API const char *sd_result_weight(const sd_result *r);
 /* No weight variable but an fpc: the weights are N/n by stage, as R's
  * svydesign derives them (docs/statistics.md); 1 then, else 0. */
@@ -382,6 +384,14 @@ typedef enum sd_wfigure {
     SD_WFIG_EFFECTIVE_N
 } sd_wfigure;
 SD_API double sd_result_weighting_figure(const sd_result *r, sd_wfigure what);
+/* 1 when its tables were not all weighted alike (merged requests with
+ * different weights or weighting steps), else 0. */
+SD_API int sd_result_weights_mixed(const sd_result *r);
+/* A table's own request's weight, as the sd_result_ functions above. */
+SD_API const char *sd_table_weight(const sd_table *t);
+SD_API int sd_table_weights_from_fpc(const sd_table *t);
+SD_API const char *sd_table_weighting(const sd_table *t, sd_wpart what);
+SD_API double sd_table_weighting_figure(const sd_table *t, sd_wfigure what);
 SD_API sd_missing_mode sd_result_missing(const sd_result *r);
 /* The compared sample's name after sd_result_compare, else NULL. */
 SD_API const char *sd_result_compared(const sd_result *r);

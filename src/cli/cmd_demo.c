@@ -100,6 +100,56 @@ static const char *status_words(const char *status, bool fr)
     return status;
 }
 
+/* Text in a column `width` characters wide (UTF-8 counted by code point):
+ * padded, or cut with an ellipsis. */
+static void put_col(const char *s, size_t width)
+{
+    size_t n = 0, i = 0, cut = 0;
+    for (; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;
+        if (n == width - 1)
+            cut = i;
+        n++;
+    }
+    if (n > width) {
+        fwrite(s, 1, cut, stdout);
+        fputs("\xE2\x80\xA6", stdout);
+        return;
+    }
+    fputs(s, stdout);
+    for (; n < width; n++)
+        putchar(' ');
+}
+
+/* The same, right-aligned (a number: never cut). */
+static void put_rcol(const char *s, size_t width)
+{
+    size_t n = 0;
+    for (size_t i = 0; s[i]; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    for (; n < width; n++)
+        putchar(' ');
+    fputs(s, stdout);
+}
+
+/* A count for people: "1,793" / "1 793" (a narrow no-break space). */
+static void count(char *buf, size_t cap, double x, bool fr)
+{
+    char d[32];
+    snprintf(d, sizeof d, "%.0f", x); /* lint: allow (C locale: the CLI never sets it) */
+    size_t n = strlen(d), o = 0;
+    for (size_t i = 0; i < n && o + 4 < cap; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && d[i - 1] != '-') {
+            const char *sep = fr ? "\xE2\x80\xAF" : ",";
+            memcpy(buf + o, sep, strlen(sep));
+            o += strlen(sep);
+        }
+        buf[o++] = d[i];
+    }
+    buf[o] = '\0';
+}
+
 /* The study file `name` as a dataset (it is a CSV). */
 static sd_status study_csv(const char *name, sd_dataset **out, sd_error *err)
 {
@@ -160,9 +210,17 @@ static sd_status restate(const sd_result *r, bool fr, sd_error *err)
             snprintf(ci, sizeof ci, fr ? "(pas d'intervalle)" : "(no interval)");
         else
             snprintf(ci, sizeof ci, "[%s-%s]", lo, hi);
-        printf("  %-46.46s %-10s %6s -> %7s %-17s (%s)\n", label,
-               sd_table_cat_label(t, SD_COLS, (size_t)col, fr ? "fr" : "en"), published, est, ci,
-               status_words(cell_str(pub, "status", i), fr));
+        fputs("  ", stdout);
+        put_col(label, 44);
+        putchar(' ');
+        put_col(sd_table_cat_label(t, SD_COLS, (size_t)col, fr ? "fr" : "en"), 10);
+        putchar(' ');
+        put_rcol(published, 4);
+        fputs(" -> ", stdout);
+        put_rcol(est, 6);
+        putchar(' ');
+        put_col(ci, 17);
+        printf(" (%s)\n", status_words(cell_str(pub, "status", i), fr));
     }
     putchar('\n');
     sd_dataset_free(pub);
@@ -229,6 +287,73 @@ static sd_status claims(const sd_result *r, bool fr, sd_error *err)
     return SD_OK;
 }
 
+/* The first question unweighted and raked to the study's illustrative
+ * targets, side by side, with what the weighting cost. */
+static sd_status weighted(const sd_dataset *ds, const sd_result *r, bool fr, sd_error *err)
+{
+    sd_tabspec *spec = sd_tabspec_new();
+    sd_result *w = NULL;
+    if (!spec)
+        return SD_E_NOMEM;
+    sd_status st = sd_tabspec_set_option(spec, "rows", "integration", err);
+    if (st == SD_OK)
+        st = sd_tabspec_set_option(spec, "cols", "role", err);
+    if (st == SD_OK)
+        st = sd_tabspec_set_option(spec, "missing", "include", err);
+    if (st == SD_OK)
+        st = sd_tabspec_set_option(spec, "stats", "true", err);
+    if (st == SD_OK)
+        st = sd_tabspec_set_option(spec, "targets", "@study/targets.yml", err);
+    sd_weighting *wg = NULL;
+    if (st == SD_OK)
+        st = sd_tabspec_weight(spec, ds, &wg, err);
+    sd_weighting_free(wg);
+    if (st == SD_OK)
+        st = sd_tabulate(ds, spec, &w, err);
+    sd_tabspec_free(spec);
+    if (st != SD_OK)
+        return st;
+    const sd_table *u = find_table(r, "integration"), *t = find_table(w, "integration");
+    long row = u ? find_cat(u, SD_ROWS, "1") : -1;
+    if (!t || row < 0) {
+        sd_result_free(w);
+        return SD_OK;
+    }
+    puts(fr ? "Pondéré ou non (cibles ILLUSTRATIVES, examples/dsi-marketing/targets.yml : "
+              "60\xE2\x80\xAF% de DSI, 40\xE2\x80\xAF% de marketeurs, tailles d'entreprise) :"
+            : "Weighted or not (ILLUSTRATIVE targets, examples/dsi-marketing/targets.yml: 60% "
+              "CIOs, 40% marketers, company sizes):");
+    printf(fr ? "  integration = \xC2\xAB\xC2\xA0%s\xC2\xA0\xC2\xBB\n" : "  integration = \"%s\"\n",
+           sd_table_cat_label(u, SD_ROWS, (size_t)row, fr ? "fr" : "en"));
+    put_col("", 14);
+    put_rcol(fr ? "non pondéré" : "unweighted", 13);
+    put_rcol(fr ? "pondéré" : "weighted", 13);
+    putchar('\n');
+    for (size_t c = 0; c < sd_table_size(u, SD_COLS) && c < sd_table_size(t, SD_COLS); c++) {
+        char a[32], b[32];
+        pct(a, sizeof a, sd_table_cell(u, (size_t)row, c, SD_FIG_PCT), fr);
+        pct(b, sizeof b, sd_table_cell(t, (size_t)row, c, SD_FIG_PCT), fr);
+        fputs("  ", stdout);
+        put_col(sd_table_cat_label(t, SD_COLS, c, fr ? "fr" : "en"), 12);
+        putchar(' ');
+        put_rcol(a, 12);
+        putchar(' ');
+        put_rcol(b, 12);
+        putchar('\n');
+    }
+    char e[32], ne[32], n[32];
+    pct(e, sizeof e, sd_table_weighting_figure(t, SD_WFIG_EFFICIENCY), fr);
+    count(ne, sizeof ne, sd_table_weighting_figure(t, SD_WFIG_EFFECTIVE_N), fr);
+    count(n, sizeof n, sd_table_base(t, 0, SD_BASE_N), fr);
+    printf(fr ? "  Le total bouge (les marketeurs pèsent leurs 40\xE2\x80\xAF%%), chaque groupe à "
+                "peine ; efficacité de Kish %s, n effectif %s sur %s.\n\n"
+              : "  The total moves (marketers weigh their 40%%), each group barely; Kish "
+                "efficiency %s, effective n %s of %s.\n\n",
+           e, ne, n);
+    sd_result_free(w);
+    return SD_OK;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
@@ -289,21 +414,22 @@ int cmd_demo(int argc, char **argv)
     const char *title = sd_dataset_title(ds, lang);
     if (title)
         printf("%s\n\n", title);
-    if (restate(res, fr, err) != SD_OK || claims(res, fr, err) != SD_OK) {
+    if (restate(res, fr, err) != SD_OK || claims(res, fr, err) != SD_OK ||
+        weighted(ds, res, fr, err) != SD_OK) {
         rc = cli_report(err);
         goto out;
     }
-    /* The findings in words, and the full report. */
-    if (sd_report_read(NULL, &rep, err) != SD_OK || sd_report_run(rep, ds, err) != SD_OK) {
-        rc = cli_report(err);
-        goto out;
-    }
+    /* The key tables' findings in words, then the full report. */
     puts(fr ? "Les constats, tels que sondage les écrit :" : "The findings, as sondage writes them:");
-    if (sd_report_write(rep, SD_OUT_PROSE, lang, stdout, err) != SD_OK) {
+    if (sd_result_write(res, SD_OUT_PROSE, lang, stdout, err) != SD_OK) {
         rc = cli_report_output(err, NULL);
         goto out;
     }
     putchar('\n');
+    if (report && (sd_report_read(NULL, &rep, err) != SD_OK || sd_report_run(rep, ds, err) != SD_OK)) {
+        rc = cli_report(err);
+        goto out;
+    }
     if (report) {
         if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
             fprintf(stderr, "sondage: error: %s: cannot make the folder: %s\n", dir,

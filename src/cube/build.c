@@ -543,27 +543,29 @@ sd_status sd__cube_build(const sd_work *w, sd_result **out, sd_error *err)
     r->decimals = w->decimals;
     r->findings = w->findings;
     r->rows_in = w->rows_in;
-    r->weights_from_fpc = w->design.w_from_fpc;
+    r->wt.from_fpc = w->design.w_from_fpc;
     r->rows_total = w->rows_used;
     r->nw_blank = w->nw_blank;
     r->nw_negative = w->nw_negative;
     r->nw_zero = w->nw_zero;
     sd_status st = SD_OK;
     const sd_calib *cal = w->design.cal;
-    r->cal_eff = cal ? cal->eff : NAN;
-    r->cal_deff = cal ? cal->deff : NAN;
-    r->cal_neff = cal ? cal->neff : NAN;
-    if (cal && ((cal->method && !(r->cal_method = sd__strdup(cal->method))) ||
-                (cal->base && !(r->cal_base = sd__strdup(cal->base))) ||
-                (cal->targets && !(r->cal_targets = sd__strdup(cal->targets)))))
+    r->wt.eff = cal ? cal->eff : NAN;
+    r->wt.deff = cal ? cal->deff : NAN;
+    r->wt.neff = cal ? cal->neff : NAN;
+    if (cal && ((cal->method && !(r->wt.method = sd__strdup(cal->method))) ||
+                (cal->base && !(r->wt.base = sd__strdup(cal->base))) ||
+                (cal->targets && !(r->wt.targets = sd__strdup(cal->targets)))))
         st = nomem(err);
     if (st != SD_OK || !(r->source = sd__strdup(w->source ? w->source : "")) ||
-        (w->weight && !(r->weight = sd__strdup(w->weight))) ||
+        (w->weight && !(r->wt.weight = sd__strdup(w->weight))) ||
         !(r->tables = sd__zalloc(w->ntables, sizeof *r->tables)))
         st = nomem(err);
     for (size_t i = 0; st == SD_OK && i < w->ntables; i++) {
         r->ntables++;
         st = build_table(w, &w->tables[i], &r->tables[i], err);
+        if (st == SD_OK && !sd__cweight_copy(&r->tables[i].wt, &r->wt))
+            st = nomem(err);
     }
     if (st != SD_OK) {
         sd_result_free(r);

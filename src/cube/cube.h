@@ -38,6 +38,18 @@ typedef struct sd_cpair {
     char *method; /* owned */
 } sd_cpair;
 
+/* The weight of a table's request: its variable (owned, or NULL), or
+ * weights N/n from the fpc; and the weighting step of the design when the
+ * weight was made by one (docs/weighting.md): its method, base weight and
+ * targets (owned, NULL when none), Kish's efficiency, the design effect due
+ * to weighting, the effective sample size. */
+typedef struct sd_cweight {
+    char *weight;
+    bool from_fpc;
+    char *method, *base, *targets;
+    double eff, deff, neff;
+} sd_cweight;
+
 struct sd_table {
     size_t number;
     sd_table_kind kind;
@@ -71,12 +83,13 @@ struct sd_table {
     sd_test_info test;     /* statistic points to a string literal */
     sd_cpair *pairs;       /* owned */
     size_t npairs;
+    sd_cweight wt;         /* its request's weight (owned copy) */
 };
 
 struct sd_result {
     char *source;         /* owned */
-    char *weight;         /* owned, or NULL */
-    bool weights_from_fpc; /* no weight variable: weights N/n from the fpc */
+    sd_cweight wt;        /* the first request's weight (the tables': mixed) */
+    bool mixed_weights;   /* its tables were weighted differently (merged) */
     char *compared;       /* owned, or NULL */
     sd_missing_mode missing;
     double level;
@@ -87,12 +100,6 @@ struct sd_result {
     bool findings;        /* --findings: JSON gives each table's findings */
     double rows_total, rows_in; /* rows of the data; rows in the analysis */
     size_t nw_blank, nw_negative, nw_zero; /* rows left out by their weight */
-    /* The weighting step of the design, when the weight was made by one
-     * (docs/weighting.md): its method, base weight and targets (owned, NULL
-     * when none), Kish's efficiency, the design effect due to weighting,
-     * the effective sample size. */
-    char *cal_method, *cal_base, *cal_targets;
-    double cal_eff, cal_deff, cal_neff;
     sd_table *tables;     /* owned */
     size_t ntables;
 };
@@ -100,5 +107,9 @@ struct sd_result {
 /* Build a result from a tabulation whose statistics are filled (the work
  * keeps its own memory; free it after). */
 sd_status sd__cube_build(const sd_work *w, sd_result **out, sd_error *err);
+
+/* A table's or result's weight: freed, copied (false when out of memory). */
+void sd__cweight_free(sd_cweight *w);
+bool sd__cweight_copy(sd_cweight *dst, const sd_cweight *src);
 
 #endif /* SD_CUBE_H */

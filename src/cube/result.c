@@ -62,13 +62,11 @@ void sd_result_free(sd_result *r)
         sd__free(t->cols);
         sd__free(t->cells);
         sd__free(t->pairs);
+        sd__cweight_free(&t->wt);
     }
     sd__free(r->tables);
     sd__free(r->source);
-    sd__free(r->weight);
-    sd__free(r->cal_method);
-    sd__free(r->cal_base);
-    sd__free(r->cal_targets);
+    sd__cweight_free(&r->wt);
     sd__free(r->compared);
     sd__free(r);
 }
@@ -90,31 +88,107 @@ const char *sd_result_source(const sd_result *r)
     return r->source;
 }
 
-const char *sd_result_weight(const sd_result *r)
+/* ---- weights: the result's (its first request's) and each table's */
+
+void sd__cweight_free(sd_cweight *w)
 {
-    return r->weight;
+    sd__free(w->weight);
+    sd__free(w->method);
+    sd__free(w->base);
+    sd__free(w->targets);
+    memset(w, 0, sizeof *w);
 }
 
-const char *sd_result_weighting(const sd_result *r, sd_wpart what)
+static bool dup_or_null(char **dst, const char *src)
+{
+    *dst = src ? sd__strdup(src) : NULL;
+    return !src || *dst;
+}
+
+bool sd__cweight_copy(sd_cweight *dst, const sd_cweight *src)
+{
+    *dst = *src;
+    dst->weight = dst->method = dst->base = dst->targets = NULL;
+    if (dup_or_null(&dst->weight, src->weight) && dup_or_null(&dst->method, src->method) &&
+        dup_or_null(&dst->base, src->base) && dup_or_null(&dst->targets, src->targets))
+        return true;
+    sd__cweight_free(dst);
+    return false;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Two requests weighted alike: the same weight, made the same way. */
+static bool cweight_same(const sd_cweight *a, const sd_cweight *b)
+{
+    return same_str(a->weight, b->weight) && a->from_fpc == b->from_fpc &&
+           same_str(a->method, b->method) && same_str(a->base, b->base) &&
+           same_str(a->targets, b->targets);
+}
+
+static const char *wpart(const sd_cweight *w, sd_wpart what)
 {
     switch (what) {
-    case SD_WPART_METHOD: return r->cal_method;
-    case SD_WPART_BASE: return r->cal_base;
-    case SD_WPART_TARGETS: return r->cal_targets;
+    case SD_WPART_METHOD: return w->method;
+    case SD_WPART_BASE: return w->base;
+    case SD_WPART_TARGETS: return w->targets;
     }
     return NULL;
 }
 
-double sd_result_weighting_figure(const sd_result *r, sd_wfigure what)
+static double wfigure(const sd_cweight *w, sd_wfigure what)
 {
-    if (!r->cal_method)
+    if (!w->method)
         return NAN;
     switch (what) {
-    case SD_WFIG_EFFICIENCY: return r->cal_eff;
-    case SD_WFIG_DEFF: return r->cal_deff;
-    case SD_WFIG_EFFECTIVE_N: return r->cal_neff;
+    case SD_WFIG_EFFICIENCY: return w->eff;
+    case SD_WFIG_DEFF: return w->deff;
+    case SD_WFIG_EFFECTIVE_N: return w->neff;
     }
     return NAN;
+}
+
+const char *sd_result_weight(const sd_result *r)
+{
+    return r->wt.weight;
+}
+
+const char *sd_result_weighting(const sd_result *r, sd_wpart what)
+{
+    return wpart(&r->wt, what);
+}
+
+double sd_result_weighting_figure(const sd_result *r, sd_wfigure what)
+{
+    return wfigure(&r->wt, what);
+}
+
+int sd_result_weights_mixed(const sd_result *r)
+{
+    return r->mixed_weights;
+}
+
+const char *sd_table_weight(const sd_table *t)
+{
+    return t->wt.weight;
+}
+
+int sd_table_weights_from_fpc(const sd_table *t)
+{
+    return t->wt.from_fpc;
+}
+
+const char *sd_table_weighting(const sd_table *t, sd_wpart what)
+{
+    return wpart(&t->wt, what);
+}
+
+double sd_table_weighting_figure(const sd_table *t, sd_wfigure what)
+{
+    return wfigure(&t->wt, what);
 }
 
 sd_missing_mode sd_result_missing(const sd_result *r)
@@ -149,7 +223,7 @@ int sd_result_shows_tests(const sd_result *r)
 
 int sd_result_weights_from_fpc(const sd_result *r)
 {
-    return r->weights_from_fpc;
+    return r->wt.from_fpc;
 }
 
 const char *sd_result_letters_method(const sd_result *r, double *alpha, double *alpha2)
@@ -475,6 +549,7 @@ sd_status sd_result_merge(sd_result *dst, sd_result *src, sd_error *err)
         return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
     }
     dst->tables = v;
+    bool added = src->ntables > 0;
     size_t last = dst->ntables ? dst->tables[dst->ntables - 1].number : 0;
     for (size_t i = 0; i < src->ntables; i++) {
         dst->tables[dst->ntables + i] = src->tables[i];
@@ -488,6 +563,7 @@ sd_status sd_result_merge(sd_result *dst, sd_result *src, sd_error *err)
     dst->show_tests |= src->show_tests;
     dst->findings |= src->findings;
     dst->rows_in = dst->rows_in > src->rows_in ? dst->rows_in : src->rows_in;
+    dst->mixed_weights |= src->mixed_weights || (added && !cweight_same(&dst->wt, &src->wt));
     sd_result_free(src);
     return SD_OK;
 }

@@ -28,6 +28,16 @@ void sd__base_text(sd_strbuf *sb, const sd_table *t, const char *lang);
 /* "(3 rows left out of the analysis by their weight: blank 1, zero 2)\n",
  * or nothing. */
 void sd__excluded_text(sd_strbuf *sb, const sd_result *r, const char *lang);
+/* The weight of table t, or of the result when t is NULL: "Weight: NAME\n"
+ * (or the fpc's N/n), then "Weighting: rake to FILE; efficiency ...\n" when
+ * the weight was made by a weighting step; for a table with neither,
+ * "Unweighted\n" (said where the result's tables are weighted differently). */
+void sd__weight_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang);
+/* Where the result's tables are weighted differently: ". " and table t's
+ * weight as sentences, to follow its base sentence; else nothing. */
+void sd__table_weight_note(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang);
+/* Any of its tables weighted (a weight variable or the fpc's N/n). */
+bool sd__result_any_weight(const sd_result *r);
 /* Append s padded with spaces (or cut with "…") to exactly `width` code
  * points; right-aligned when `right`; control characters shown as \xNN. */
 void sd__sb_pad(sd_strbuf *sb, const char *s, size_t width, bool right);

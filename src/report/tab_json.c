@@ -205,6 +205,44 @@ static void json_report(sd_strbuf *sb, const sd_rdoc *doc, const char *lang)
     sd__sb_puts(sb, doc->nsections ? "\n  ]}" : "]}");
 }
 
+/* ,"weight": ... and the weighting step, of table t or (t NULL) of the
+ * result: each key after `nl`, the line end and indent. */
+static void json_weight(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *nl)
+{
+    const char *weight = t ? sd_table_weight(t) : sd_result_weight(r);
+    sd__sb_printf(sb, ",%s\"weight\": ", nl);
+    if (weight)
+        sd__sb_json_str(sb, weight);
+    else
+        sd__sb_puts(sb, "null");
+    if (t ? sd_table_weights_from_fpc(t) : sd_result_weights_from_fpc(r))
+        sd__sb_printf(sb, ",%s\"weights_from_fpc\": true", nl);
+    if (!(t ? sd_table_weighting(t, SD_WPART_METHOD) : sd_result_weighting(r, SD_WPART_METHOD)))
+        return;
+    /* The weighting step of the design (docs/weighting.md). */
+    static const char *const parts[] = {"method", "base_weight", "targets"};
+    sd__sb_printf(sb, ",%s\"weighting\": {", nl);
+    for (int k = 0; k < 3; k++) {
+        const char *v = t ? sd_table_weighting(t, (sd_wpart)k) : sd_result_weighting(r, (sd_wpart)k);
+        sd__sb_printf(sb, "%s\"%s\": ", k ? ", " : "", parts[k]);
+        if (v)
+            sd__sb_json_str(sb, v);
+        else
+            sd__sb_puts(sb, "null");
+    }
+    static const char *const figs[] = {"efficiency", "deff", "effective_n"};
+    for (int k = 0; k < 3; k++) {
+        double v = t ? sd_table_weighting_figure(t, (sd_wfigure)k)
+                     : sd_result_weighting_figure(r, (sd_wfigure)k);
+        sd__sb_printf(sb, ", \"%s\": ", figs[k]);
+        if (isfinite(v))
+            sd__sb_json_num(sb, v);
+        else
+            sd__sb_puts(sb, "null");
+    }
+    sd__sb_putc(sb, '}');
+}
+
 sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb)
 {
     const sd_result *r = doc->result;
@@ -214,36 +252,9 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
     sd__sb_json_str(sb, sd_result_source(r));
     sd__sb_puts(sb, ",\n  \"lang\": ");
     sd__sb_json_str(sb, lang ? lang : "");
-    sd__sb_puts(sb, ",\n  \"weight\": ");
-    if (sd_result_weight(r))
-        sd__sb_json_str(sb, sd_result_weight(r));
-    else
-        sd__sb_puts(sb, "null");
-    if (sd_result_weights_from_fpc(r))
-        sd__sb_puts(sb, ",\n  \"weights_from_fpc\": true");
-    if (sd_result_weighting(r, SD_WPART_METHOD)) {
-        /* The weighting step of the design (docs/weighting.md). */
-        static const char *const parts[] = {"method", "base_weight", "targets"};
-        sd__sb_puts(sb, ",\n  \"weighting\": {");
-        for (int k = 0; k < 3; k++) {
-            const char *v = sd_result_weighting(r, (sd_wpart)k);
-            sd__sb_printf(sb, "%s\"%s\": ", k ? ", " : "", parts[k]);
-            if (v)
-                sd__sb_json_str(sb, v);
-            else
-                sd__sb_puts(sb, "null");
-        }
-        static const char *const figs[] = {"efficiency", "deff", "effective_n"};
-        for (int k = 0; k < 3; k++) {
-            double v = sd_result_weighting_figure(r, (sd_wfigure)k);
-            sd__sb_printf(sb, ", \"%s\": ", figs[k]);
-            if (isfinite(v))
-                sd__sb_json_num(sb, v);
-            else
-                sd__sb_puts(sb, "null");
-        }
-        sd__sb_putc(sb, '}');
-    }
+    json_weight(sb, r, NULL, "\n  ");
+    if (sd_result_weights_mixed(r))
+        sd__sb_puts(sb, ",\n  \"weights_mixed\": true");
     if (compared) {
         sd__sb_puts(sb, ",\n  \"compare\": ");
         sd__sb_json_str(sb, compared);
@@ -283,6 +294,8 @@ sd_status sd__write_tab_json(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
         sd__base_text(&bt, t, lang);
         sd__sb_json_str(sb, sd__sb_str(&bt));
         sd__sb_free(&bt);
+        if (sd_result_weights_mixed(r))
+            json_weight(sb, r, t, "\n      ");
         if (sd_table_filter(t)) {
             sd__sb_puts(sb, ",\n      \"filter\": ");
             sd__sb_json_str(sb, sd_table_filter(t));

@@ -290,6 +290,8 @@ static void title(sd_strbuf *sb, const tctx *x, const sd_table *t0)
     }
     sd__base_text(sb, t0, x->lang);
     sd__sb_putc(sb, '\n');
+    if (sd_result_weights_mixed(x->r))
+        sd__weight_text(sb, x->r, t0, x->lang);
 }
 
 /* One block: the tables [from, to) share their row dimension. */
@@ -441,7 +443,7 @@ sd_status sd__write_doc_text(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
 {
     const sd_result *r = doc->result;
     tctx x = {.r = r, .lang = lang, .fr = sd__lang_is_fr(lang)};
-    x.weighted = sd_result_weight(r) != NULL || sd_result_weights_from_fpc(r);
+    x.weighted = sd__result_any_weight(r);
     x.compared = sd_result_compared(r) != NULL;
     int dec = sd_result_decimals(r);
     x.dec_pct = dec >= 0 ? dec : 1;
@@ -476,41 +478,11 @@ sd_status sd__write_doc_text(const sd_rdoc *doc, const char *lang, sd_strbuf *sb
             tables_text(sb, &x, doc, sec->from, sec->to, &first);
         }
     }
-    if (sd_result_weight(r)) {
-        sd__sb_puts(sb, x.fr ? "\nPondération : " : "\nWeight: ");
-        sd__sb_text(sb, sd_result_weight(r));
+    if (!sd_result_weights_mixed(r) &&
+        (sd_result_weight(r) || sd_result_weights_from_fpc(r) ||
+         sd_result_weighting(r, SD_WPART_METHOD))) {
         sd__sb_putc(sb, '\n');
-    } else if (sd_result_weights_from_fpc(r)) {
-        sd__sb_puts(sb, x.fr ? "\nPondération : N/n de chaque degré, d'après la correction de "
-                               "population finie (--fpc)\n"
-                             : "\nWeights: N/n at each stage, from the finite population "
-                               "correction (--fpc)\n");
-    }
-    if (sd_result_weighting(r, SD_WPART_METHOD)) {
-        /* The weighting step (docs/weighting.md): what it cost. */
-        char e[SD_NUMBUF], d[SD_NUMBUF], ne[SD_NUMBUF];
-        char mark = x.fr ? ',' : '.';
-        sd__fmt_fixed(e, 100 * sd_result_weighting_figure(r, SD_WFIG_EFFICIENCY), 1, mark);
-        sd__fmt_fixed(d, sd_result_weighting_figure(r, SD_WFIG_DEFF), 2, mark);
-        sd__fmt_fixed(ne, sd_result_weighting_figure(r, SD_WFIG_EFFECTIVE_N), 0, mark);
-        const char *base = sd_result_weighting(r, SD_WPART_BASE);
-        const char *tg = sd_result_weighting(r, SD_WPART_TARGETS);
-        sd__sb_puts(sb, x.fr ? "Calage : " : "Weighting: ");
-        sd__sb_text(sb, sd_result_weighting(r, SD_WPART_METHOD));
-        if (tg) {
-            sd__sb_puts(sb, x.fr ? " sur " : " to ");
-            sd__sb_text(sb, tg);
-        }
-        if (base) {
-            sd__sb_puts(sb, x.fr ? " depuis " : " from ");
-            sd__sb_text(sb, base);
-        }
-        sd__sb_printf(sb,
-                      x.fr ? " ; efficacité %s\u00a0%% (Kish), effet de plan dû à la pondération "
-                             "%s, n effectif %s ; les erreurs types tiennent compte du calage\n"
-                           : "; efficiency %s%% (Kish), design effect due to weighting %s, "
-                             "effective n %s; standard errors allow for the weighting\n",
-                      e, d, ne);
+        sd__weight_text(sb, r, NULL, lang);
     }
     sd__excluded_text(sb, r, lang);
     const char *notes = sd__labels_get(&doc->notes, lang);

@@ -193,3 +193,85 @@ void sd__excluded_text(sd_strbuf *sb, const sd_result *r, const char *lang)
     }
     sd__sb_puts(sb, ")\n");
 }
+
+void sd__weight_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang)
+{
+    bool fr = sd__lang_is_fr(lang);
+    const char *weight = t ? sd_table_weight(t) : sd_result_weight(r);
+    const char *method = t ? sd_table_weighting(t, SD_WPART_METHOD)
+                           : sd_result_weighting(r, SD_WPART_METHOD);
+    if (weight) {
+        sd__sb_puts(sb, fr ? "Pondération : " : "Weight: ");
+        sd__sb_text(sb, weight);
+        sd__sb_putc(sb, '\n');
+    } else if (t ? sd_table_weights_from_fpc(t) : sd_result_weights_from_fpc(r)) {
+        sd__sb_puts(sb, fr ? "Pondération : N/n de chaque degré, d'après la correction de "
+                             "population finie (--fpc)\n"
+                           : "Weights: N/n at each stage, from the finite population "
+                             "correction (--fpc)\n");
+    } else if (t && !method) {
+        sd__sb_puts(sb, fr ? "Non pondéré\n" : "Unweighted\n");
+    }
+    if (!method)
+        return;
+    /* The weighting step (docs/weighting.md): what it cost. */
+    double fig[3];
+    for (int k = 0; k < 3; k++)
+        fig[k] = t ? sd_table_weighting_figure(t, (sd_wfigure)k)
+                   : sd_result_weighting_figure(r, (sd_wfigure)k);
+    char e[SD_NUMBUF], d[SD_NUMBUF], ne[SD_NUMBUF];
+    sd__people_num(e, 100 * fig[SD_WFIG_EFFICIENCY], 1, lang);
+    sd__people_num(d, fig[SD_WFIG_DEFF], 2, lang);
+    sd__people_num(ne, fig[SD_WFIG_EFFECTIVE_N], 0, lang);
+    const char *base = t ? sd_table_weighting(t, SD_WPART_BASE) : sd_result_weighting(r, SD_WPART_BASE);
+    const char *tg =
+        t ? sd_table_weighting(t, SD_WPART_TARGETS) : sd_result_weighting(r, SD_WPART_TARGETS);
+    sd__sb_puts(sb, fr ? "Calage : " : "Weighting: ");
+    sd__sb_text(sb, method);
+    if (tg) {
+        sd__sb_puts(sb, fr ? " sur " : " to ");
+        sd__sb_text(sb, tg);
+    }
+    if (base) {
+        sd__sb_puts(sb, fr ? " depuis " : " from ");
+        sd__sb_text(sb, base);
+    }
+    sd__sb_printf(sb,
+                  fr ? " ; efficacité %s\u00a0%% (Kish), effet de plan dû à la pondération "
+                       "%s, n effectif %s ; les erreurs types tiennent compte du calage\n"
+                     : "; efficiency %s%% (Kish), design effect due to weighting %s, "
+                       "effective n %s; standard errors allow for the weighting\n",
+                  e, d, ne);
+}
+
+void sd__table_weight_note(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang)
+{
+    if (!sd_result_weights_mixed(r))
+        return;
+    sd_strbuf tmp;
+    sd__sb_init(&tmp, 1 << 16);
+    sd__weight_text(&tmp, r, t, lang);
+    const char *s = sd__sb_str(&tmp);
+    size_t n = strlen(s);
+    while (n && s[n - 1] == '\n')
+        n--;
+    /* Its lines as sentences after the base's. */
+    sd__sb_puts(sb, ". ");
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            sd__sb_puts(sb, ". ");
+        else
+            sd__sb_putc(sb, s[i]);
+    }
+    sd__sb_free(&tmp);
+}
+
+bool sd__result_any_weight(const sd_result *r)
+{
+    for (size_t i = 0; i < sd_result_ntables(r); i++) {
+        const sd_table *t = sd_result_table(r, i);
+        if (sd_table_weight(t) || sd_table_weights_from_fpc(t))
+            return true;
+    }
+    return sd_result_weight(r) || sd_result_weights_from_fpc(r);
+}

@@ -578,6 +578,7 @@ static void caption(hctx *x, const sd_table *t0)
     sd_strbuf tmp;
     sd__sb_init(&tmp, 1 << 20);
     sd__base_text(&tmp, t0, x->lang);
+    sd__table_weight_note(&tmp, x->r, t0, x->lang);
     esc_buf(x, &tmp);
     sd__sb_puts(sb, ".</span></span></caption>\n");
 }
@@ -676,14 +677,23 @@ static void footer(hctx *x)
     const char *notes_text = label_of(x, &x->doc->notes);
     if (notes_text)
         paragraphs(x, notes_text, "note");
-    if (sd_result_weight(x->r)) {
-        sd__sb_puts(sb, "<p>");
-        esc(x, W_(x, "Weight: ", "Pondération : "));
-        esc(x, sd_result_weight(x->r));
-        sd__sb_puts(sb, ".</p>\n");
-    }
     sd_strbuf tmp;
     sd__sb_init(&tmp, 1 << 20);
+    if (!sd_result_weights_mixed(x->r)) {
+        sd__weight_text(&tmp, x->r, NULL, x->lang);
+        /* One paragraph a line, each a sentence. */
+        const char *s = sd__sb_str(&tmp);
+        while (*s) {
+            const char *e = strchr(s, '\n');
+            size_t n = e ? (size_t)(e - s) : strlen(s);
+            sd__sb_puts(sb, "<p>");
+            sd__html_textn(x->sb, s, n);
+            sd__sb_puts(sb, ".</p>\n");
+            s += n + (e != NULL);
+        }
+        sd__sb_free(&tmp);
+        sd__sb_init(&tmp, 1 << 20);
+    }
     sd__excluded_text(&tmp, x->r, x->lang);
     if (tmp.len) {
         sd__sb_puts(sb, "<p>");
@@ -717,7 +727,7 @@ static void blocks_in(hctx *x, size_t lo, size_t hi, bool *done, bool *first, bo
 sd_status sd__write_html(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_error *err)
 {
     hctx x = {.doc = doc, .r = doc->result, .lang = lang, .fr = sd__lang_is_fr(lang), .sb = out};
-    x.weighted = sd_result_weight(x.r) != NULL;
+    x.weighted = sd__result_any_weight(x.r);
     x.compared = sd_result_compared(x.r) != NULL;
     int dec = sd_result_decimals(x.r);
     x.dec_pct = dec >= 0 ? dec : 1;

@@ -63,6 +63,7 @@ static void md_block(sd_strbuf *sb, const sd_rdoc *doc, size_t from, size_t to, 
     sd_strbuf base;
     sd__sb_init(&base, 1 << 20);
     sd__base_text(&base, t0, lang);
+    sd__table_weight_note(&base, r, t0, lang);
     md_text(sb, sd__sb_str(&base));
     sd__sb_free(&base);
     sd__sb_puts(sb, "*\n\n|");
@@ -166,10 +167,17 @@ sd_status sd__write_md(const sd_rdoc *doc, const char *lang, sd_strbuf *out, sd_
         md_label(out, &doc->sections[s].text, lang, "");
         md_tables(out, doc, doc->sections[s].from, doc->sections[s].to, lang);
     }
-    if (sd_result_weight(doc->result)) {
-        sd__sb_puts(out, sd__lang_is_fr(lang) ? "Pondération : " : "Weight: ");
-        md_text(out, sd_result_weight(doc->result));
-        sd__sb_puts(out, "\n\n");
+    if (!sd_result_weights_mixed(doc->result)) {
+        sd_strbuf w;
+        sd__sb_init(&w, 1 << 16);
+        sd__weight_text(&w, doc->result, NULL, lang);
+        for (char *l = w.len ? w.s : NULL, *e; l && *l; l = e + 1) {
+            e = strchr(l, '\n'); /* a paragraph a line */
+            *e = '\0';
+            md_text(out, l);
+            sd__sb_puts(out, "\n\n");
+        }
+        sd__sb_free(&w);
     }
     md_label(out, &doc->notes, lang, "");
     return sd__sb_status(out);

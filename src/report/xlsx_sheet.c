@@ -70,7 +70,7 @@ static sd_status layout(xblk *b, sd_error *err)
     xctx *x = b->x;
     const sd_result *r = x->r;
     b->t0 = sd_result_table(r, b->from);
-    b->weighted = sd_result_weight(r) != NULL;
+    b->weighted = sd__result_any_weight(r);
     b->compared = sd_result_compared(r) != NULL;
     b->stats = sd_table_shows(b->t0, SD_SHOW_STATS);
     size_t ng = 0, nr = sd_table_size(b->t0, SD_ROWS);
@@ -565,12 +565,24 @@ static void notes(xblk *b, uint32_t *row)
                            : "; change: the difference in points; p: the change's test");
         note(b, row, sd__sb_str(sb));
     }
-    if (sd_result_weight(r)) {
+    if (sd_table_weight(b->t0)) {
         sd__x_reset(sb);
         sd__sb_puts(sb, fr ? "Pondération : " : "Weight: ");
-        sd__sb_puts(sb, sd_result_weight(r));
+        sd__sb_puts(sb, sd_table_weight(b->t0));
         sd__sb_puts(sb, fr ? " (n : effectifs non pondérés)" : " (n: unweighted counts)");
         note(b, row, sd__sb_str(sb));
+    }
+    if (sd_table_weighting(b->t0, SD_WPART_METHOD)) {
+        /* The weighting step and what it cost: the line after "Weight". */
+        sd__x_reset(sb);
+        sd__weight_text(sb, r, b->t0, lang);
+        char *l = strchr(sb->s, '\n');
+        if (l && l[1]) {
+            char *e = strchr(l + 1, '\n');
+            if (e)
+                *e = '\0';
+            note(b, row, l + 1);
+        }
     }
     sd__x_reset(sb);
     sd__excluded_text(sb, r, lang);
@@ -674,6 +686,7 @@ sd_status sd__xlsx_table_sheet(xctx *x, size_t from, size_t to, const char *name
     btext(&b, 2, sd__sb_str(sb), XF_SUBTLE, 9);
     sd__x_reset(sb);
     sd__base_text(sb, t0, x->lang);
+    sd__table_weight_note(sb, x->r, t0, x->lang);
     btext(&b, 3, sd__sb_str(sb), XF_TEXT, 11);
     sd__x_check(x, worksheet_set_row(ws, 4, 6, NULL));
     /* The table. */

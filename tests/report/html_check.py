@@ -321,19 +321,26 @@ def cmd_report(path):
           [norm(p.text())[:60] for p in paras])
     parts = root.find("section", cls="part")
     titles = [norm(p.find("h2")[0].text()) for p in parts]
-    check("report_sections", len(parts) == 4 and titles[0] == "Une organisation pour "
-          "l'intégration", titles)
+    check("report_sections", len(parts) == 5 and titles[0] == "Une organisation pour "
+          "l'intégration" and titles[4].startswith("Pondéré ou non"), titles)
     check("report_tables_in_sections",
-          [len(p.find("table")) for p in parts] == [1, 1, 1, 1],
+          [len(p.find("table")) for p in parts] == [1, 1, 1, 1, 2],
           [len(p.find("table")) for p in parts])
+    # The weighted section: the first table says it is unweighted, the
+    # second its weight and what the weighting cost (issue 15).
+    caps = [norm(c.text()) for c in parts[4].find("caption")] if len(parts) == 5 else []
+    check("report_weighted_side_by_side",
+          len(caps) == 2 and "Non pondéré" in caps[0] and "Calage : rake" in caps[1]
+          and "efficacité 64,1" in caps[1] and "n effectif 1793" in caps[1], caps)
     check("report_section_text", "pas sur une opinion" in norm(parts[0].find("p")[0].text())
           if parts and parts[0].find("p") else False)
     foot = root.find("footer")
     check("report_notes", foot and "Sources" in norm(foot[0].find("p", cls="note")[0].text())
           if foot and foot[0].find("p", cls="note") else False)
-    check("report_findings", len(root.find("section", cls="findings")) == 4,
+    check("report_findings", len(root.find("section", cls="findings")) == 6,
           len(root.find("section", cls="findings")))
-    check("report_charts", len(root.find("figure", cls="chart")) == 4)
+    check("report_charts", len(root.find("figure", cls="chart")) == 6,
+          len(root.find("figure", cls="chart")))
 
 
 def cmd_hostile(path):
