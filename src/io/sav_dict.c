@@ -165,8 +165,9 @@ static sd_status label_record(walker *w)
 
 /* The variables ReadStat reports: every record but continuations and the
  * extra segments of very long strings (subtype 14 gives their widths). */
-static sd_status find_vars(walker *w, sd__sav_dict *d, const char *vls)
+static sd_status find_vars(walker *w, sd__sav_dict *d, const char *vls, size_t vlslen)
 {
+    const char *end = vls ? vls + vlslen : NULL; /* NUL-terminated there */
     if (!(d->vars = sd__calloc(d->nrecs ? d->nrecs : 1, sizeof *d->vars)))
         return nomem(w);
     for (size_t i = 0; i < d->nrecs; i++) {
@@ -177,10 +178,10 @@ static sd_status find_vars(walker *w, sd__sav_dict *d, const char *vls)
         const char *p = vls;
         size_t nl = strlen(d->recs[i].name);
         long width = 0;
-        while (p && *p && nl) {
-            while (*p == '\t' || *p == '\0' || *p == '\n')
+        while (p && p < end && nl) {
+            while (p < end && (*p == '\t' || *p == '\0' || *p == '\n'))
                 p++;
-            const char *eq = strchr(p, '=');
+            const char *eq = p < end ? memchr(p, '=', (size_t)(end - p)) : NULL;
             if (!eq)
                 break;
             if ((size_t)(eq - p) == nl && strncasecmp(p, d->recs[i].name, nl) == 0) {
@@ -188,7 +189,7 @@ static sd_status find_vars(walker *w, sd__sav_dict *d, const char *vls)
                 break;
             }
             p = eq + 1;
-            while (*p && *p != '\t')
+            while (p < end && *p && *p != '\t')
                 p++;
         }
         if (width > 255) {
@@ -234,6 +235,7 @@ sd_status sd__sav_dict_read(sd__sav_pread rd, void *ctx, long long size, const c
     }
     size_t rcap = 0, ecap = 0;
     char *vls = NULL;
+    size_t vlslen = 0;
     sd_status st = SD_OK;
     for (;;) {
         long long at = w.pos;
@@ -286,10 +288,12 @@ sd_status sd__sav_dict_read(sd__sav_pread rd, void *ctx, long long size, const c
             break;
     }
     for (size_t i = 0; st == SD_OK && i < d->next; i++)
-        if (d->ext[i].subtype == 14 && !vls)
+        if (d->ext[i].subtype == 14 && !vls) {
+            vlslen = d->ext[i].len;
             st = sd__sav_ext_load(rd, ctx, d, i, file, &vls, err);
+        }
     if (st == SD_OK)
-        st = find_vars(&w, d, vls);
+        st = find_vars(&w, d, vls, vlslen);
     sd__free(vls);
     if (st != SD_OK)
         sd__sav_dict_free(d);

@@ -482,6 +482,21 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
         }
         break;
     }
+    /* A calibration that diverged (bounds that cannot hold the targets)
+     * leaves weights that are not numbers: never written, even with
+     * --force, which keeps weights that are only off target. */
+    size_t nonfinite = 0;
+    for (size_t i = 0; i < n; i++)
+        nonfinite += !isfinite(wcal[i]);
+    if (nonfinite) {
+        st = sd__fail(err, SD_E_INVALID, tg->source, 0, 0, NULL,
+                      "the %s weighting diverged: %zu of %zu weights are not finite numbers, "
+                      "so none is kept, even with --force%s",
+                      sd__wmethod_name(method), nonfinite, n,
+                      o->has_bounds ? " (the bounds make the targets impossible: widen --bounds)"
+                                    : "");
+        goto fail;
+    }
     size_t negative = 0;
     for (size_t i = 0; i < n; i++)
         negative += wcal[i] < 0;
@@ -561,6 +576,15 @@ static sd_status weight_run(const sd_dataset *ds, const sd_tabspec *spec, const 
                 goto fail;
             if (rgo.failed)
                 w->rep_failed++;
+            for (size_t i = 0; i < n; i++)
+                if (!isfinite(rw[i])) {
+                    st = sd__fail(err, SD_E_INVALID, tg->source, 0, 0, NULL,
+                                  "the %s weighting of replicate %zu diverged: its weights are "
+                                  "not finite numbers, so none is kept, even with --force%s",
+                                  sd__wmethod_name(method), r + 1,
+                                  o->has_bounds ? " (widen --bounds)" : "");
+                    goto fail;
+                }
             if (o->has_trim) {
                 size_t nt;
                 int ps = sd__trim(rw, n, o->trim_lower, o->trim_upper, &nt);
