@@ -2,7 +2,7 @@
  * gen_data.c — the benchmark's data generator: a synthetic survey file of N
  * respondents, the same bytes for the same arguments on every machine.
  *
- *   gen_data [--repweights R] [--seed S] N OUT.csv
+ *   gen_data [--repweights R | --bootstrap R] [--seed S] N OUT.csv
  *
  * Columns: id; role (1 or 2, about 85 % / 15 %); stratum (1..50); psu
  * (clusters nested in strata, 15..25 per stratum, about 1000 in all,
@@ -11,7 +11,11 @@
  * 3 % empty = missing; role 2 leans towards code 1, so tables are not flat).
  * With --repweights R, rw1..rwR are JK1-style replicate weights: a PSU's
  * group is psu mod R, and rw_r is 0 for the PSUs of group r-1, w * R/(R-1)
- * for the others (6 decimals).
+ * for the others (6 decimals). With --bootstrap R they are rescaled
+ * bootstrap weights instead (R's "subbootstrap"): in replicate r, each
+ * stratum's n_h - 1 PSUs are drawn with replacement from its n_h, and a
+ * PSU drawn k times weighs w * k * n_h / (n_h - 1), written with 4
+ * decimals (so rows of one PSU are proportional only to that rounding).
  *
  * Standalone on purpose (no libsondage): it has its own PRNG (splitmix64,
  * so the output does not depend on the C library's rand) and its own integer
@@ -121,19 +125,22 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *v)
 
 static int usage(void)
 {
-    fputs("usage: gen_data [--repweights R] [--seed S] N OUT.csv\n", stderr);
+    fputs("usage: gen_data [--repweights R | --bootstrap R] [--seed S] N OUT.csv\n", stderr);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
     uint64_t n = 0, reps = 0, seed = 20240611;
+    int boot = 0;
     const char *path = NULL;
     int npos = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--repweights") == 0 && i + 1 < argc) {
+        if ((strcmp(argv[i], "--repweights") == 0 || strcmp(argv[i], "--bootstrap") == 0) &&
+            i + 1 < argc) {
+            boot = strcmp(argv[i], "--bootstrap") == 0;
             if (!parse_u64(argv[++i], MAX_REPS, &reps) || reps < 2) {
-                fprintf(stderr, "gen_data: --repweights: expected 2..%d\n", MAX_REPS);
+                fprintf(stderr, "gen_data: %s: expected 2..%d\n", argv[i - 1], MAX_REPS);
                 return 2;
             }
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
@@ -166,6 +173,22 @@ int main(int argc, char **argv)
         npsu[s] = 15 + (s * 7) % 11;
         first[s] = total + 1;
         total += npsu[s];
+    }
+
+    /* Bootstrap: how many times each PSU is drawn in each replicate (from
+     * its own generator, so the respondents are those of the other files). */
+    uint8_t *draws = NULL;
+    if (boot) {
+        draws = calloc((size_t)reps * (total + 1), 1);
+        if (!draws) {
+            fputs("gen_data: out of memory\n", stderr);
+            return 1;
+        }
+        uint64_t bs = seed ^ 0xB0075EEDull;
+        for (uint64_t r = 0; r < reps; r++)
+            for (uint32_t s = 0; s < NSTRATA; s++)
+                for (uint32_t k = 0; k + 1 < npsu[s]; k++)
+                    draws[r * (total + 1) + first[s] + below(&bs, npsu[s])]++;
     }
 
     static out o;
@@ -211,7 +234,14 @@ int main(int argc, char **argv)
                 code = 1;
             put_u64(&o, code);
         }
-        for (uint64_t r = 1; r <= reps; r++) {
+        for (uint64_t r = 1; r <= reps && boot; r++) {
+            /* w * k * n_h / (n_h - 1) to 1e-4: cents * k * 100 * n_h / (n_h - 1). */
+            uint64_t k = draws[(r - 1) * (total + 1) + psu], nh = npsu[s];
+            uint64_t num = cents * k * 100u * nh;
+            put_ch(&o, ',');
+            put_fixed(&o, (num + (nh - 1) / 2) / (nh - 1), 4);
+        }
+        for (uint64_t r = 1; r <= reps && !boot; r++) {
             put_ch(&o, ',');
             if (psu % reps == r - 1) {
                 put_str(&o, "0.000000");
@@ -224,6 +254,7 @@ int main(int argc, char **argv)
         put_ch(&o, '\n');
     }
     flush_out(&o);
+    free(draws);
     if (fclose(o.fp) != 0 || o.failed) {
         fprintf(stderr, "gen_data: %s: write error\n", path);
         return 1;

@@ -97,7 +97,9 @@ void sd__accum_free(sd_accum *a)
     sd__free(a->pat_w2);
     sd__free(a->cal_a);
     sd__free(a->cal_sza);
-    sd__free(a->ovf_r);
+    for (size_t c = 0; a->ovf && c < a->ncols; c++)
+        sd__rf_free(&a->ovf[c]);
+    sd__free(a->ovf);
     memset(a, 0, sizeof *a);
 }
 
@@ -109,17 +111,9 @@ static void add_all(double *dst, const double *src, size_t n)
 
 void sd__accum_merge(sd_accum *dst, const sd_accum *src)
 {
-    if (dst->ovf_r && src->ovf_r) {
-        /* Triangular factors merge by stacking: src's rows into dst's. */
-        size_t R = dst->nrep;
-        double *x = sd__zalloc(R ? R : 1, sizeof *x);
-        for (size_t c = 0; x && c < dst->ncols; c++)
-            for (size_t i = 0; i < R; i++) {
-                memcpy(x, src->ovf_r + c * R * R + i * R, R * sizeof *x);
-                sd__rf_add_row(dst->ovf_r + c * R * R, R, x);
-            }
-        sd__free(x);
-    }
+    /* Triangular factors merge by folding src's rows into dst's. */
+    for (size_t c = 0; dst->ovf && src->ovf && c < dst->ncols; c++)
+        sd__rf_merge(&dst->ovf[c], &src->ovf[c], dst->nrep, dst->ovf_u);
     add_all(dst->n, src->n, dst->nlq);
     add_all(dst->w, src->w, dst->nlq);
     add_all(dst->miss_n, src->miss_n, dst->ncols);

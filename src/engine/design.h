@@ -120,6 +120,10 @@ typedef struct sd_design {
     size_t npattern;
     size_t overflow;     /* rows with pattern -2 */
     double *patvec;      /* npattern x nrep multipliers (owned) */
+    /* The rank of all the design's replicate weights (R's qr rank over its
+     * rows of nonzero weight), an upper bound of every domain's; 0 when
+     * unknown (reprank.c). */
+    size_t rank;
     /* No design was declared (each row its own PSU) and the data has one
      * row: there is no variance to estimate, so SEs are undefined (null)
      * rather than a lonely-PSU error. */
@@ -174,6 +178,8 @@ sd_status sd__design_calibrate(sd_design *d, sd_calib *cal, sd_error *err);
 /* The variance units the engine accumulates by for a linearization design
  * (the deepest stage used), or NULL for an unclustered one. */
 const int32_t *sd__design_var_units(const sd_design *d, size_t *count);
+/* The design's rank (d->rank), once its patterns are known (reprank.c). */
+sd_status sd__design_rank(sd_design *d);
 /* Group rows by replicate-weight pattern (for domain degrees of freedom). */
 sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err);
 /* Does the design ask for variances (anything beyond a weight)? */

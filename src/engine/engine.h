@@ -96,9 +96,10 @@ typedef struct sd_accum {
     double *cal_a;
     double *cal_sza;
     /* Rows whose pattern the design did not keep (over its cap): per
-     * column, the upper-triangular R x R factor of their replicate weights
-     * (Givens rotations; it has their Gram matrix, merged by stacking). */
-    double *ovf_r;     /* [ncols][nrep * nrep], or NULL */
+     * column, the triangular factor of their replicate weights (reprank.c),
+     * which stops taking rows once its rank is the design's. */
+    struct sd_repfactor *ovf; /* [ncols], or NULL */
+    size_t ovf_u;             /* the design's rank they stop at */
 } sd_accum;
 
 /* Statistics of one cell, filled by the stats layer (NaN when not
@@ -282,6 +283,40 @@ bool sd__accum_init_cal(sd_accum *a, size_t p, size_t nstrata);
 void sd__accum_free(sd_accum *a);
 /* dst += src; both of one table's shape. */
 void sd__accum_merge(sd_accum *dst, const sd_accum *src);
+
+/* ---- the rank of replicate weights (reprank.c) */
+
+#define SD_RANK_TOL 1e-5 /* R's degf: qr(weights, tol = 1e-5)$rank */
+
+/* dqrdc2's numerical rank of the m x p column-major matrix a (overwritten);
+ * SIZE_MAX on no memory. */
+size_t sd__qr_rank(double *a, size_t m, size_t p, double tol);
+
+/* Rows of replicate weights folded into an upper-triangular R x R factor
+ * (T'T is their Gram matrix), by blocks. `full`: its rank reached U, the
+ * design's, and it takes no more rows (its domain's rank is U). Merged by
+ * folding one factor's rows into the other. */
+typedef struct sd_repfactor {
+    double *T;        /* R x R, row-major */
+    double *X;        /* rows waiting to be folded, column by column (R x cap) */
+    size_t nx, cap;
+    size_t rows;      /* rows taken */
+    size_t next;      /* look at the rank when rows reaches it (0: at U) */
+    bool full;
+} sd_repfactor;
+
+bool sd__rf_init(sd_repfactor *f, size_t R);
+void sd__rf_free(sd_repfactor *f);
+/* Take the row s * x[0..R) (nothing once full). */
+void sd__rf_add(sd_repfactor *f, size_t R, size_t U, const double *x, double s);
+/* Fold what waits (and look at the rank once more). */
+void sd__rf_finish(sd_repfactor *f, size_t R, size_t U);
+/* dst gains src's rows. */
+void sd__rf_merge(sd_repfactor *dst, const sd_repfactor *src, size_t R, size_t U);
+/* Rows of the factor that hold anything, waiting rows included. */
+size_t sd__rf_nonzero_rows(const sd_repfactor *f, size_t R);
+/* dqrdc2's rank of a factor's T; SIZE_MAX on no memory. */
+size_t sd__rf_rank_of(const double *T, size_t R);
 
 /* R's qrule "math" (svyquantile's default): the p-quantile of values x
  * sorted ascending with weights w > 0. */

@@ -98,39 +98,24 @@ static void cal_add(sd_accum *a, const sd_design *d, size_t row, const uint32_t 
     }
 }
 
-/* Fold the row x (R values, overwritten) into the upper-triangular R x R
- * factor T (row-major) by Givens rotations: afterwards T'T has gained x x'. */
-void sd__rf_add_row(double *T, size_t R, double *x)
-{
-    for (size_t k = 0; k < R; k++) {
-        if (x[k] == 0)
-            continue;
-        double *tk = T + k * R;
-        double h = hypot(tk[k], x[k]);
-        double c = tk[k] / h, sn = x[k] / h;
-        tk[k] = h;
-        x[k] = 0;
-        for (size_t j = k + 1; j < R; j++) {
-            double a = tk[j], b = x[j];
-            tk[j] = c * a + sn * b;
-            x[j] = c * b - sn * a;
-        }
-    }
-}
-
 /* A row whose replicate pattern the design did not keep: its replicate
- * weights into the factor of each column it is a base row of. */
+ * weights into the factor of each column it is a base row of, until that
+ * factor's rank is the design's (reprank.c). */
 static void ovf_add(sd_accum *a, const sd_design *d, size_t row, const size_t *cols, size_t ncol)
 {
-    size_t R = d->nrep;
-    double x[256], *buf = R <= 256 ? x : sd__zalloc(R, sizeof *buf);
+    size_t R = d->nrep, U = d->rank ? d->rank : R;
+    bool need = false;
+    for (size_t k = 0; k < ncol && !need; k++)
+        need = !a->ovf[cols[k]].full;
+    if (!need)
+        return;
+    double x[512], *buf = R <= 512 ? x : sd__zalloc(R, sizeof *buf);
     if (!buf)
         return;
-    for (size_t k = 0; k < ncol; k++) {
-        for (size_t r = 0; r < R; r++)
-            buf[r] = d->repw[r][row];
-        sd__rf_add_row(a->ovf_r + cols[k] * R * R, R, buf);
-    }
+    for (size_t r = 0; r < R; r++)
+        buf[r] = d->repw[r][row];
+    for (size_t k = 0; k < ncol; k++)
+        sd__rf_add(&a->ovf[cols[k]], R, U, buf, 1);
     if (buf != x)
         sd__free(buf);
 }
@@ -153,7 +138,7 @@ static void em_end(emitter *e, size_t row, double w)
         for (size_t k = 0; k < m; k++)
             if (e->lq[k] >= cells)
                 a->pat_w2[(e->lq[k] - cells) * a->npattern + (size_t)e->d->pattern[row]] += w * w;
-    } else if (a->ovf_r && e->d->pattern[row] == -2) {
+    } else if (a->ovf && e->d->pattern[row] == -2) {
         size_t cells = a->nrows * a->ncols, nb = 0;
         for (size_t k = 0; k < m; k++)
             nb += e->lq[k] >= cells;
@@ -345,7 +330,7 @@ static void pass_var_reps(sd_wtable *t, const sd_passctx *pc, const sd_catmap *r
             a->pat_w2[(size_t)pat[r]] += w * w;
             if (ci >= 0)
                 a->pat_w2[col * P + (size_t)pat[r]] += w * w;
-        } else if (pat && pat[r] == -2 && a->ovf_r) {
+        } else if (pat && pat[r] == -2 && a->ovf) {
             size_t two[2] = {0, col};
             ovf_add(a, d, r, two, ci >= 0 ? 2 : 1);
         }

@@ -108,8 +108,6 @@ sd_status sd__pass(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *rd, bool
 /* A scale variable's sorted valid values by column and each column's
  * median (t->sv_*, t->median), before its pass; SD_E_NOMEM or SD_OK. */
 sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc);
-/* Fold a row of R values (overwritten) into an R x R triangular factor. */
-void sd__rf_add_row(double *T, size_t R, double *x);
 
 /* ---- names (names.c) */
 

@@ -343,16 +343,58 @@ sd_status sd__design_make_replicates(const sd_dataset *ds, const sd_designspec *
 /* Cap on distinct replicate patterns kept for domain degrees of freedom. */
 #define PATTERNS_MAX ((size_t)20000)
 
-/* Group rows by replicate pattern: multipliers w_r / w quantised to 2^-24
- * (the CSV rounding of replicate weights stays inside one pattern). Rows
- * with a pattern beyond the first `max` (PATTERNS_MAX by default) are
- * marked -2: the engine keeps their own replicate weights (a triangular
- * factor per column). */
+/* Rows whose multipliers w_r / w agree to this, relative to the largest,
+ * are one pattern. Replicate weights written with a few decimals differ
+ * from w times the multiplier by their rounding; merged, the rows'
+ * matrix moves by at most this much relative to its entries, ten times
+ * less than R's rank tolerance (1e-5), so its rank decisions are kept. */
+#define PATTERN_TOL 1e-6
+
+/* A pattern's coarse key: its zero replicates (exact), and two weighted
+ * sums of its multipliers in buckets wide enough that rows within the
+ * tolerance fall in the same or a neighbouring one. */
+typedef struct patkey {
+    uint64_t zeros;
+    int64_t b1, b2;
+} patkey;
+
+static uint64_t patkey_hash(uint64_t zeros, int64_t b1, int64_t b2)
+{
+    return sd__hash_u64(zeros ^ sd__hash_u64((uint64_t)b1 * 0x9e3779b97f4a7c15ull ^
+                                             sd__hash_u64((uint64_t)b2)));
+}
+
+/* The weights of the two sums: fixed, in [0.5, 1.5). */
+static double patkey_g(size_t r, int k)
+{
+    uint64_t s = (uint64_t)r * 2 + (uint64_t)k + 1;
+    return 0.5 + (double)(splitmix(&s) >> 11) * 0x1.0p-53;
+}
+
+static bool pattern_same(const double *a, const double *b, size_t R, double ma, double mb)
+{
+    double tol = PATTERN_TOL * (ma > mb ? ma : mb);
+    for (size_t r = 0; r < R; r++) {
+        if ((a[r] == 0) != (b[r] == 0))
+            return false;
+        if (fabs(a[r] - b[r]) > tol)
+            return false;
+    }
+    return true;
+}
+
+/* Group rows by replicate pattern (multipliers w_r / w, to PATTERN_TOL).
+ * Rows with a pattern beyond the first `max` (PATTERNS_MAX by default)
+ * are marked -2: the engine keeps their own replicate weights (a
+ * triangular factor per column). Then the design's rank. */
 sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
 {
     if (!max)
         max = PATTERNS_MAX;
     size_t R = d->nrep, n = d->nrows;
+    d->npattern = 0;
+    d->overflow = 0;
+    d->rank = 0;
     if (d->repmult) {
         /* Made replicates: the PSU is the pattern. */
         size_t P = d->nunits[0];
@@ -367,52 +409,89 @@ sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
             for (size_t r = 0; r < R; r++)
                 d->patvec[p * R + r] = d->repmult[r * P + p];
         d->npattern = P;
+        if (sd__design_rank(d) != SD_OK)
+            return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
         return SD_OK;
     }
     sd_hindex seen; /* items: pattern numbers */
     sd__hindex_init(&seen);
-    int64_t *key = sd__zalloc(R, sizeof *key);
+    double *m = sd__zalloc(R, sizeof *m), *g = sd__zalloc(2 * R, sizeof *g);
+    patkey *keys = NULL;
+    double *pmax = NULL;
+    size_t pcap = 0, kcap = 0, mcap = 0;
     d->pattern = sd__zalloc(n, sizeof *d->pattern);
-    size_t pcap = 0;
-    bool ok = key && d->pattern;
+    bool ok = m && g && d->pattern;
+    /* The buckets' width, from the largest multiplier of the file. */
+    double big = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        double w = d->w ? d->w[i] : 1.0;
+        for (size_t r = 0; w != 0 && r < R; r++) {
+            double x = fabs(d->repw[r][i] / w);
+            big = x > big ? x : big;
+        }
+    }
+    double q = 2 * 1.5 * (double)R * PATTERN_TOL * big;
+    if (!(q > 0) || !isfinite(q))
+        q = 1;
+    for (size_t r = 0; ok && r < R; r++) {
+        g[r] = patkey_g(r, 0);
+        g[R + r] = patkey_g(r, 1);
+    }
     for (size_t i = 0; ok && i < n; i++) {
         double w = d->w ? d->w[i] : 1.0;
         if (w == 0) {
             d->pattern[i] = -1; /* out of the analysis */
             continue;
         }
-        for (size_t r = 0; r < R; r++)
-            key[r] = (int64_t)llround(d->repw[r][i] / w * 16777216.0);
-        uint64_t h = sd__hash_bytes(key, R * sizeof *key);
-        sd_hprobe pr = sd__hindex_probe(&seen, h);
-        size_t p;
-        long found = -1;
-        while (found < 0 && sd__hindex_next(&seen, &pr, &p)) {
-            bool same = true;
-            for (size_t r = 0; r < R && same; r++)
-                same = (int64_t)llround(d->patvec[p * R + r] * 16777216.0) == key[r];
-            if (same)
-                found = (long)p;
+        uint64_t zeros = 0;
+        double s1 = 0, s2 = 0, mx = 0;
+        for (size_t r = 0; r < R; r++) {
+            double x = d->repw[r][i] / w;
+            m[r] = x;
+            if (x == 0)
+                zeros ^= sd__hash_u64((uint64_t)r + 1);
+            s1 += g[r] * x;
+            s2 += g[R + r] * x;
+            mx = fabs(x) > mx ? fabs(x) : mx;
         }
+        int64_t b1 = (int64_t)floor(s1 / q), b2 = (int64_t)floor(s2 / q);
+        long found = -1;
+        for (int d1 = -1; d1 <= 1 && found < 0; d1++)
+            for (int d2 = -1; d2 <= 1 && found < 0; d2++) {
+                sd_hprobe pr = sd__hindex_probe(&seen, patkey_hash(zeros, b1 + d1, b2 + d2));
+                size_t p;
+                while (found < 0 && sd__hindex_next(&seen, &pr, &p))
+                    if (keys[p].zeros == zeros && keys[p].b1 == b1 + d1 && keys[p].b2 == b2 + d2 &&
+                        pattern_same(d->patvec + p * R, m, R, pmax[p], mx))
+                        found = (long)p;
+            }
         if (found < 0) {
             if (d->npattern >= max) {
                 d->pattern[i] = -2;
                 d->overflow++;
                 continue;
             }
-            if (!sd__grow((void **)&d->patvec, &pcap, (d->npattern + 1) * R, sizeof *d->patvec) ||
-                !sd__hindex_add(&seen, h, d->npattern)) {
+            size_t np = d->npattern;
+            if (!sd__grow((void **)&d->patvec, &pcap, (np + 1) * R, sizeof *d->patvec) ||
+                !sd__grow((void **)&keys, &kcap, np + 1, sizeof *keys) ||
+                !sd__grow((void **)&pmax, &mcap, np + 1, sizeof *pmax) ||
+                !sd__hindex_add(&seen, patkey_hash(zeros, b1, b2), np)) {
                 ok = false;
                 break;
             }
-            for (size_t r = 0; r < R; r++)
-                d->patvec[d->npattern * R + r] = d->repw[r][i] / w;
+            memcpy(d->patvec + np * R, m, R * sizeof *m);
+            keys[np] = (patkey){zeros, b1, b2};
+            pmax[np] = mx;
             found = (long)d->npattern++;
         }
         d->pattern[i] = (int32_t)found;
     }
     sd__hindex_free(&seen);
-    sd__free(key);
+    sd__free(m);
+    sd__free(g);
+    sd__free(keys);
+    sd__free(pmax);
+    if (ok && sd__design_rank(d) != SD_OK)
+        ok = false;
     return ok ? SD_OK : sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
 }
-

@@ -375,12 +375,18 @@ static sd_status run_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wtab
                             "patterns are too many for its degrees of freedom",
                             t->row_name, R, d->npattern);
         t->acc.nrep = R;
-        if (!(t->acc.ovf_r = sd__zalloc(k, sizeof *t->acc.ovf_r)))
+        t->acc.ovf_u = d->rank ? d->rank : R;
+        if (!(t->acc.ovf = sd__zalloc(t->ncols, sizeof *t->acc.ovf)))
             return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+        for (size_t c = 0; c < t->ncols; c++)
+            if (!sd__rf_init(&t->acc.ovf[c], R))
+                return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     }
     if (t->row_is_scale && sd__scale_values(t, rd->scale, pc) != SD_OK)
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     sd_status st = sd__pass(t, pc, rd, false, err);
+    for (size_t c = 0; t->acc.ovf && c < t->ncols; c++)
+        sd__rf_finish(&t->acc.ovf[c], t->acc.nrep, t->acc.ovf_u);
     if (st != SD_OK || !spec->glm_start || t->row_is_scale)
         return st;
     /* The second pass adds to the glm sums only: keep the first's counts. */

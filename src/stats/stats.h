@@ -62,8 +62,8 @@ double sd__domain_df(const sd_work *res, const sd_wtable *t, size_t col);
  * (R's degf of the subset), from its per-pattern sums of w^2 and the
  * triangular factors (R x R, row-major, NULL entries skipped) of its rows
  * whose pattern the design did not keep. */
-double sd__rep_df_domain(const sd_design *d, const double *pat_w2, const double *const *rf,
-                         size_t nrf);
+double sd__rep_df_domain(const sd_design *d, const double *pat_w2,
+                         const sd_repfactor *const *rf, size_t nrf);
 
 /* R's glm.fit for an intercept-only quasibinomial model of a proportion p
  * over n rows (prior weights summing to n): the coefficient b, the mean of

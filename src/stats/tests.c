@@ -38,7 +38,7 @@ double sd__cols_df(const sd_work *res, const sd_wtable *t, const bool *cols)
         /* The columns' rows: their replicate-pattern sums add up, and
          * their triangular factors stack. */
         double *w2 = sd__zalloc(a->npattern ? a->npattern : 1, sizeof *w2);
-        const double **rf = sd__zalloc(t->ncols, sizeof *rf);
+        const sd_repfactor **rf = sd__zalloc(t->ncols, sizeof *rf);
         if (!w2 || !rf) {
             sd__free(w2);
             sd__free(rf);
@@ -50,8 +50,8 @@ double sd__cols_df(const sd_work *res, const sd_wtable *t, const bool *cols)
                 continue;
             for (size_t p = 0; a->pat_w2 && p < a->npattern; p++)
                 w2[p] += a->pat_w2[c * a->npattern + p];
-            if (a->ovf_r)
-                rf[nrf++] = a->ovf_r + c * d->nrep * d->nrep;
+            if (a->ovf)
+                rf[nrf++] = &a->ovf[c];
         }
         double df = sd__rep_df_domain(d, w2, rf, nrf);
         sd__free(w2);

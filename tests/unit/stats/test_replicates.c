@@ -3,6 +3,8 @@
  * for a paired design (two PSUs per stratum) fully balanced BRR gives the
  * with-replacement linearization variance of a total exactly, whatever
  * Hadamard matrix is used; and bad designs are refused with a message.
+ * And a domain's degrees of freedom are R's on a file with more distinct
+ * replicate-weight patterns than the design keeps (gen_patterns.R).
  */
 #include "stats/stats.h"
 #include "harness.h"
@@ -73,9 +75,102 @@ static void test_brr_needs_pairs(void)
     sd_error_free(e);
 }
 
+/* The data of tests/oracle/gen_patterns.R, number for number (MINSTD):
+ * 24,000 rows, JKn replicate weights with a noise below R's rank
+ * tolerance, so nearly every row is its own pattern. */
+static char *make_patterns_csv(size_t *len)
+{
+    const uint64_t m = 2147483647;
+    uint64_t x = 20240611;
+#define NEXTX() (x = (48271 * x) % m)
+    size_t cap = (size_t)24000 * 16 * 26 + 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    n += (size_t)snprintf(buf, cap, "st,psu,w,g,y");
+    for (int k = 1; k <= 16; k++)
+        n += (size_t)snprintf(buf + n, cap - n, ",rw%d", k);
+    buf[n++] = '\n';
+    for (int i = 1; i <= 24000; i++) {
+        int h = (i - 1) % 4;
+        int j = (int)(NEXTX() % 4);
+        double w = 1 + (double)(NEXTX() % 1000) / 100;
+        int r = (int)(NEXTX() % 3);
+        int g = h < 2 && r == 0 ? 1 : j != 3 && r == 1 ? 2 : 3;
+        int y = (int)(NEXTX() % 2);
+        n += (size_t)snprintf(buf + n, cap - n, "%d,%d,%.17g,%d,%d", h + 1, j + 1, w, g, y);
+        for (int k = 0; k < 16; k++) {
+            int hh = k / 4, jj = k % 4;
+            double mult = h != hh ? 1 : j == jj ? 0 : 4.0 / 3.0;
+            double u = (double)NEXTX() / (double)m;
+            double rw = mult == 0 ? 0 : w * mult * (1 + 3e-6 * (2 * u - 1));
+            n += (size_t)snprintf(buf + n, cap - n, ",%.17g", rw);
+        }
+        buf[n++] = '\n';
+    }
+#undef NEXTX
+    *len = n;
+    return buf;
+}
+
+static void test_df_past_the_pattern_cap(void)
+{
+    size_t len = 0;
+    char *csv_text = make_patterns_csv(&len);
+    CHECK(csv_text != NULL);
+    if (!csv_text)
+        return;
+    sd_dataset *ds = NULL;
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd_dataset_read_csv_mem(csv_text, len, "patterns", &ds, e), SD_OK);
+    sd_tabspec *s = sd_tabspec_new();
+    sd_tabspec_add_row(s, "y", NULL);
+    sd_tabspec_add_col(s, "g", NULL);
+    sd_tabspec_set_option(s, "weight", "w", NULL);
+    sd_tabspec_set_option(s, "repweights", "^rw[0-9]+$", NULL);
+    sd_tabspec_set_option(s, "reptype", "jkn", NULL);
+    sd_tabspec_set_option(s, "rscales",
+                          "0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,"
+                          "0.75,0.75,0.75",
+                          NULL);
+    sd_work *r = NULL;
+    CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_OK);
+    /* R's degf of the whole sample and of g = 1, 2, 3. */
+    static const double want[4] = {12, 6, 11, 12};
+    FILE *fp = fopen("tests/oracle/fixtures/patterns_df.csv", "r");
+    double fix[4] = {NAN, NAN, NAN, NAN};
+    if (fp) {
+        char line[128], dom[32];
+        double v;
+        int k = 0;
+        while (k < 4 && fgets(line, sizeof line, fp))
+            if (sscanf(line, "%31[^,],%lf", dom, &v) == 2)
+                fix[k++] = v;
+        fclose(fp);
+    }
+    for (int k = 0; k < 4; k++)
+        CHECK_INT(fix[k], want[k]);
+    if (r) {
+        /* Past the cap: the rows over it are folded, not dropped. */
+        CHECK_INT(r->design.npattern, 20000);
+        CHECK(r->design.overflow > 3000);
+        CHECK_INT(r->design.rank, 13);
+        const sd_wtable *t = &r->tables[0];
+        CHECK_INT(t->ncols, 4);
+        for (size_t c = 0; c < t->ncols && c < 4; c++)
+            CHECK_INT(t->stats[c].df, fix[c]);
+    }
+    sd__work_free(r);
+    sd_tabspec_free(s);
+    sd_dataset_free(ds);
+    sd_error_free(e);
+    free(csv_text);
+}
+
 int main(void)
 {
     RUN(test_brr_equals_linearization_for_a_total);
     RUN(test_brr_needs_pairs);
+    RUN(test_df_past_the_pattern_cap);
     DONE();
 }
