@@ -79,7 +79,8 @@ static const struct option table_opts[] = {
     {"bounds", required_argument, NULL, 'D'},     {"trim", required_argument, NULL, 'D'},
     {"tolerance", required_argument, NULL, 'D'},  {"max-iter", required_argument, NULL, 'D'},
     {"force", no_argument, NULL, 'F'},            {"pair-test", required_argument, NULL, 'D'},
-    {"missing", required_argument, NULL, 'm'},    {NULL, 0, NULL, 0}};
+    {"missing", required_argument, NULL, 'm'},    {"threads", required_argument, NULL, 'D'},
+    {NULL, 0, NULL, 0}};
 
 struct option *opts_with_table(const struct option *own)
 {

@@ -69,6 +69,7 @@ typedef struct sd_accum {
     double *base_w; /* = w + nrows*ncols */
     double *miss_n; /* per column: respondents missing on the row variable */
     double *miss_w;
+    double bm_n, bm_w; /* rows in Total whose banner value is missing */
     sd_vmode vmode;
     size_t nunits;     /* SD_VMODE_UNITS: units of the deepest stage used */
     double *unit_tot;  /* [nunits][nlq] */
@@ -80,7 +81,8 @@ typedef struct sd_accum {
                         * w^2 a; every cross-product is one of them or a sum of
                         * them (stats/variance.c rebuilds it) */
     size_t nrep;       /* SD_VMODE_REPS */
-    double *rep_tot;   /* [nrep][nlq] */
+    double *rep_tot;   /* [nrep][nlq]; while rows are added, cell by cell,
+                        * [nlq][nrep] (sd__accum_finish turns it) */
     /* glm start sums (tabulate.c), when the spec asks for them: per LQ,
      * over its rows, of a(W), a(W) L(W) and d(W), W = w / column mean w. */
     double *glm_a, *glm_al, *glm_d;
@@ -246,6 +248,8 @@ struct sd_tabspec {
     bool means;            /* a mean row under a categorical variable */
     bool findings;         /* JSON: each table's findings in words (--findings) */
     int decimals;          /* people's formats; -1: the writers' defaults */
+    int threads;           /* --threads: the pass's threads; 0: the machine's cores */
+    size_t chunk_rows;     /* rows per chunk of the pass (0: the default); a test knob */
     sd_designspec design; /* weight and design options */
     sd_missing_mode missing;
     int ci_method;        /* sd_ci_method */
@@ -274,7 +278,23 @@ sd_status sd__tabspecs_build(const struct sd_tabfile *f, sd_tabspec ***out, size
 sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                               sd_error *err);
 
+/* A table's sums, as the engine gathers them and anything else may add to
+ * (chunks of rows on other threads; in time, sums computed elsewhere, such
+ * as a database's GROUP BY): every field of sd_accum is a sum over rows,
+ * so two sets of sums over disjoint rows, of one shape, merge by addition
+ * (sd__accum_merge), in any grouping; only the replicate-rank factors
+ * (ovf) merge by folding, which keeps the same rank. A set made by
+ * sd__accum_init_like has the shape of another and is all zero. While rows
+ * are added (and merged) rep_tot lies cell by cell; sd__accum_finish, once,
+ * turns it replicate by replicate, fills the bases' replicate totals of a
+ * table whose cells alone were added (`bases_from_cells`) and folds what
+ * the factors hold. */
 bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols);
+bool sd__accum_init_like(sd_accum *dst, const sd_accum *src);
+/* The glm start sums' arrays (R's likelihood intervals). */
+bool sd__accum_init_glm(sd_accum *a);
+void sd__accum_zero(sd_accum *a);
+bool sd__accum_finish(sd_accum *a, bool bases_from_cells);
 /* Allocate the variance sums for a mode (after sd__accum_init); `diag`: a
  * categorical variable's table keeps diagonal moments only. */
 bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count, bool diag);

@@ -1,11 +1,16 @@
 /*
- * pass.c — the one pass over a dataset's rows for one table: each row adds
- * its weight to the linear quantities (cells and bases) it belongs to, in
- * every sum the design needs (engine.h, sd_accum). Rows outside the
- * analysis (a filter, a weight of 0) are skipped: a filter is a domain of
- * the design, so its rows stay in the design's units and strata with
- * nothing added, as R's subset() of a design keeps them. The common case
- * (a categorical variable by a one-column-per-row banner) has hot paths.
+ * pass.c — the pass over a range of a dataset's rows for every table of a
+ * request: each row adds its weight to the linear quantities (cells and
+ * bases) it belongs to, in every sum the design needs (engine.h,
+ * sd_accum). Rows outside the analysis (a filter, a weight of 0) are
+ * skipped: a filter is a domain of the design, so its rows stay in the
+ * design's units and strata with nothing added, as R's subset() of a
+ * design keeps them. The range is walked in tiles of a few hundred rows,
+ * and every table takes each tile in turn, so a tile's data (and, for
+ * given replicate weights, its rows of replicate weights, gathered once
+ * into a row-major block) are read from cache by all tables. The common
+ * case (a categorical variable by a one-column-per-row banner) has hot
+ * paths.
  */
 #include "plan.h"
 
@@ -16,12 +21,15 @@
 /* The LQs one row touches, then applied to every sum at once. */
 typedef struct emitter {
     sd_accum *a;
+    const sd_accum *means; /* glm pass: the first pass's sums (column means) */
     const sd_design *d;   /* NULL: counts only */
     const int32_t *unit;  /* SD_VMODE_UNITS: the unit of each row */
     bool glm;             /* second pass: glm start sums only */
     uint32_t *lq;         /* LQs touched by the current row */
     double *av;           /* their values a_il */
     size_t m, cap;
+    const double *rep;    /* the tile's replicate weights, [row - rep0][nrep] */
+    size_t rep0;
 } emitter;
 
 static inline void em_add(emitter *e, size_t lq, double a)
@@ -40,7 +48,7 @@ static inline void add_base(emitter *e, size_t c, double w, bool valid)
 {
     if (valid) {
         em_add(e, e->a->nrows * e->a->ncols + c, 1.0);
-    } else {
+    } else if (!e->glm) {
         e->a->miss_n[c] += 1;
         e->a->miss_w[c] += w;
     }
@@ -51,22 +59,13 @@ static inline void add_base(emitter *e, size_t c, double w, bool valid)
  * started from mustart = (W y + 0.5)/(W + 1): the working weight a(W), a(W)
  * times the working response's magnitude L(W), and the starting deviance
  * d(W) (tests/oracle/README.md section 7). Plain sums, one per LQ. */
-static bool glm_start_init(sd_accum *a)
-{
-    if (!a->glm_a) {
-        a->glm_a = sd__zalloc(a->nlq, sizeof *a->glm_a);
-        a->glm_al = sd__zalloc(a->nlq, sizeof *a->glm_al);
-        a->glm_d = sd__zalloc(a->nlq, sizeof *a->glm_d);
-    }
-    return a->glm_a && a->glm_al && a->glm_d;
-}
-
-static void glm_start_add(sd_accum *a, const uint32_t *lq, size_t m, double w)
+static void glm_start_add(sd_accum *a, const sd_accum *means, const uint32_t *lq, size_t m,
+                          double w)
 {
     size_t cells = a->nrows * a->ncols;
     for (size_t k = 0; k < m; k++) {
         size_t c = lq[k] < cells ? lq[k] % a->ncols : lq[k] - cells;
-        double W = w / (a->base_w[c] / a->base_n[c]);
+        double W = w / (means->base_w[c] / means->base_n[c]);
         if (!(W > 0))
             continue; /* glm.fit leaves zero-weight rows out */
         double aw = W * 0.5 * (W + 0.5) / ((W + 1) * (W + 1));
@@ -126,7 +125,7 @@ static void em_end(emitter *e, size_t row, double w)
     size_t m = e->m;
     e->m = 0;
     if (e->glm) {
-        glm_start_add(a, e->lq, m, w);
+        glm_start_add(a, e->means, e->lq, m, w);
         return;
     }
     for (size_t k = 0; k < m; k++) {
@@ -184,14 +183,18 @@ static void em_end(emitter *e, size_t row, double w)
         }
         return;
     }
-    case SD_VMODE_REPS:
-        for (size_t r = 0; r < a->nrep; r++) {
-            double wr = e->d->repw[r][row];
-            double *t = a->rep_tot + r * a->nlq;
-            for (size_t k = 0; k < m; k++)
-                t[e->lq[k]] += wr * e->av[k];
+    case SD_VMODE_REPS: {
+        /* Cell by cell during the pass: a row adds its replicate weights
+         * to R contiguous totals of each LQ it touches. */
+        size_t R = a->nrep;
+        const double *wr = e->rep + (row - e->rep0) * R;
+        for (size_t k = 0; k < m; k++) {
+            double *t = a->rep_tot + (size_t)e->lq[k] * R, av = e->av[k];
+            for (size_t r = 0; r < R; r++)
+                t[r] += wr[r] * av;
         }
         return;
+    }
     }
 }
 
@@ -207,15 +210,16 @@ static inline void count_missing(sd_accum *a, const uint32_t *cols, size_t nc, d
 }
 
 /* The hot path: a categorical variable without nets, by a banner whose
- * rows are in one column at most, counts only or with per-stratum diagonal
- * moments. Each row touches at most two cells and two bases; the updates
- * are written out rather than listed. */
-static void pass_var_fast(sd_wtable *t, const sd_passctx *pc, const sd_catmap *rm)
+ * rows are in one column at most, counts only or with per-unit totals or
+ * per-stratum diagonal moments. Each row touches at most two cells and two
+ * bases; the updates are written out rather than listed. */
+static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0,
+                          size_t r1)
 {
-    sd_accum *a = &t->acc;
+    const sd_catmap *rm = tp->rd.map;
     const sd_design *d = a->vmode == SD_VMODE_NONE ? NULL : pc->d;
     const int32_t *unit = a->vmode == SD_VMODE_UNITS ? pc->unit : NULL;
-    const int32_t *cidx = pc->cm ? pc->cm->idx : NULL;
+    const int32_t *cidx = tp->cm ? tp->cm->idx : NULL;
     const double *wt = pc->wt;
     const uint8_t *in = pc->in;
     size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq;
@@ -225,7 +229,7 @@ static void pass_var_fast(sd_wtable *t, const sd_passctx *pc, const sd_catmap *r
     const int32_t *strat = d ? d->stratum : NULL;
     const int32_t *ridx = rm->idx;
     double bmn = 0, bmw = 0;
-    for (size_t r = 0; r < pc->nrows; r++) {
+    for (size_t r = r0; r < r1; r++) {
         if (in && !in[r])
             continue;
         double w = wt ? wt[r] : 1.0;
@@ -279,28 +283,31 @@ static void pass_var_fast(sd_wtable *t, const sd_passctx *pc, const sd_catmap *r
             bmw += w;
         }
     }
-    t->banner_missing_n += bmn;
-    t->banner_missing_w += bmw;
+    a->bm_n += bmn;
+    a->bm_w += bmw;
 }
 
 /* The hot path for given replicate weights: a categorical variable without
  * nets, by a banner whose rows are in one column at most. Each row adds
- * its replicate weights to its two cells only; a base is the sum of its
- * column's cells (every valid row is in one category), so the bases'
- * replicate totals are filled in after the pass, which halves the work per
- * replicate. */
-static void pass_var_reps(sd_wtable *t, const sd_passctx *pc, const sd_catmap *rm)
+ * its replicate weights (a row of the tile's block) to its two cells'
+ * totals, which lie cell by cell; a base is the sum of its column's cells
+ * (every valid row is in one category), so the bases' replicate totals are
+ * filled in once all rows are in (sd__accum_finish), which halves the work
+ * per replicate. */
+static void pass_var_reps(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
+                          const double *rep, size_t r0, size_t r1)
 {
-    sd_accum *a = &t->acc;
+    const sd_catmap *rm = tp->rd.map;
     const sd_design *d = pc->d;
-    const int32_t *cidx = pc->cm ? pc->cm->idx : NULL;
+    const int32_t *cidx = tp->cm ? tp->cm->idx : NULL;
     const double *wt = pc->wt;
     const uint8_t *in = pc->in;
-    size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq, R = a->nrep;
+    size_t nc = a->ncols, cells = a->nrows * nc, R = a->nrep;
     size_t P = a->npattern;
     const int32_t *pat = a->pat_w2 ? d->pattern : NULL;
+    double *rt = a->rep_tot;
     double bmn = 0, bmw = 0;
-    for (size_t r = 0; r < pc->nrows; r++) {
+    for (size_t r = r0; r < r1; r++) {
         if (in && !in[r])
             continue;
         double w = wt ? wt[r] : 1.0;
@@ -334,43 +341,36 @@ static void pass_var_reps(sd_wtable *t, const sd_passctx *pc, const sd_catmap *r
             size_t two[2] = {0, col};
             ovf_add(a, d, r, two, ci >= 0 ? 2 : 1);
         }
-        double *tq = a->rep_tot;
-        if (ci >= 0)
-            for (size_t q = 0; q < R; q++, tq += L) {
-                double wr = d->repw[q][r];
-                tq[k0] += wr;
-                tq[kc] += wr;
+        const double *wr = rep + (r - r0) * R;
+        double *t0 = rt + k0 * R;
+        if (ci >= 0) {
+            double *tc = rt + kc * R;
+            for (size_t q = 0; q < R; q++) {
+                t0[q] += wr[q];
+                tc[q] += wr[q];
             }
-        else
-            for (size_t q = 0; q < R; q++, tq += L)
-                tq[k0] += d->repw[q][r];
-    }
-    for (size_t q = 0; q < R; q++) {
-        double *tq = a->rep_tot + q * L;
-        for (size_t c = 0; c < nc; c++) {
-            double b = 0;
-            for (size_t k = 0; k < a->nrows; k++)
-                b += tq[k * nc + c];
-            tq[cells + c] = b;
+        } else {
+            for (size_t q = 0; q < R; q++)
+                t0[q] += wr[q];
         }
     }
-    t->banner_missing_n += bmn;
-    t->banner_missing_w += bmw;
+    a->bm_n += bmn;
+    a->bm_w += bmw;
 }
 
 /* Row r's base in Total and in each of its columns (valid: it answered the
  * row variable; else it is counted missing there), and the banner's
  * missing count. Returns the number of its columns (in cols). */
-static size_t row_bases(sd_wtable *t, emitter *e, const sd_passctx *pc, size_t r, double w,
-                        bool valid, uint32_t *cols)
+static size_t row_bases(emitter *e, const sd_colmap *cm, size_t r, double w, bool valid,
+                        uint32_t *cols)
 {
-    size_t nc = sd__colmap_row(pc->cm, r, cols);
+    size_t nc = sd__colmap_row(cm, r, cols);
     add_base(e, 0, w, valid);
     for (size_t j = 0; j < nc; j++)
         add_base(e, cols[j], w, valid);
-    if (valid && pc->cm && nc == 0) {
-        t->banner_missing_n += 1;
-        t->banner_missing_w += w;
+    if (valid && cm && nc == 0 && !e->glm) {
+        e->a->bm_n += 1;
+        e->a->bm_w += w;
     }
     return nc;
 }
@@ -382,27 +382,17 @@ static inline void add_cells(emitter *e, size_t k, const uint32_t *cols, size_t 
         add_cell(e, k, cols[j]);
 }
 
-static void pass_var(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_catmap *rm)
+static void pass_var(emitter *e, const sd_passctx *pc, const sd_tpass *tp, uint32_t *cols,
+                     size_t r0, size_t r1)
 {
+    const sd_catmap *rm = tp->rd.map;
     size_t ncat = rm->ncats;
-    bool one_col = !pc->cm || pc->cm->idx;
-    if (!e->glm && !rm->netmask && one_col && t->acc.vmode == SD_VMODE_REPS) {
-        pass_var_reps(t, pc, rm);
-        return;
-    }
-    if (!e->glm && !rm->netmask && one_col && !t->acc.pat_w2 && !t->acc.cal_a &&
-        (t->acc.vmode == SD_VMODE_NONE || t->acc.vmode == SD_VMODE_UNITS ||
-         (t->acc.vmode == SD_VMODE_MOMENTS && t->acc.st_diag))) {
-        pass_var_fast(t, pc, rm);
-        return;
-    }
-    uint32_t *cols = pc->cbuf;
-    for (size_t r = 0; r < pc->nrows; r++) {
+    for (size_t r = r0; r < r1; r++) {
         if (pc->in && !pc->in[r])
             continue;
         double w = pc->wt ? pc->wt[r] : 1.0;
         int32_t ri = rm->idx[r];
-        size_t nc = row_bases(t, e, pc, r, w, ri >= 0, cols);
+        size_t nc = row_bases(e, tp->cm, r, w, ri >= 0, cols);
         if (ri >= 0) {
             add_cells(e, (size_t)ri, cols, nc);
             uint64_t m = rm->netmask ? rm->netmask[ri] : 0;
@@ -469,10 +459,10 @@ static int cmp_svitem(const void *a, const void *b)
     return (p->row > q->row) - (p->row < q->row);
 }
 
-sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc)
+sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc,
+                           const sd_colmap *cm, uint32_t *cols)
 {
     size_t nc = t->ncols;
-    uint32_t *cols = pc->cbuf;
     t->sv_off = sd__zalloc(nc + 1, sizeof *t->sv_off);
     t->median = sd__zalloc(nc, sizeof *t->median);
     if (!t->sv_off || !t->median)
@@ -484,7 +474,7 @@ sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc)
         if ((pc->in && !pc->in[r]) || item_missing(v, r, SD_MISSING_EXCLUDE))
             continue;
         count[0]++;
-        size_t k = sd__colmap_row(pc->cm, r, cols);
+        size_t k = sd__colmap_row(cm, r, cols);
         for (size_t j = 0; j < k; j++)
             count[cols[j]]++;
     }
@@ -505,7 +495,7 @@ sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc)
             continue;
         svitem x = {v->num[r], pc->wt ? pc->wt[r] : 1.0, r};
         it[t->sv_off[0] + count[0]++] = x;
-        size_t k = sd__colmap_row(pc->cm, r, cols);
+        size_t k = sd__colmap_row(cm, r, cols);
         for (size_t j = 0; j < k; j++)
             it[t->sv_off[cols[j]] + count[cols[j]]++] = x;
     }
@@ -527,16 +517,18 @@ sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc)
 /* A scale variable: the weighted sum and sum of squares of its valid
  * values per column, and its rows at or below the column's median; the
  * base is the rows with a valid value (a user-missing code is never one). */
-static void pass_scale(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_var *v)
+static void pass_scale(emitter *e, const sd_passctx *pc, const sd_tpass *tp, uint32_t *cols,
+                       size_t r0, size_t r1)
 {
-    uint32_t *cols = pc->cbuf;
+    const sd_var *v = tp->rd.scale;
+    const sd_wtable *t = tp->t;
     size_t nc0 = e->a->ncols;
-    for (size_t r = 0; r < pc->nrows; r++) {
+    for (size_t r = r0; r < r1; r++) {
         if (pc->in && !pc->in[r])
             continue;
         double w = pc->wt ? pc->wt[r] : 1.0;
         bool valid = !item_missing(v, r, SD_MISSING_EXCLUDE);
-        size_t nc = row_bases(t, e, pc, r, w, valid, cols);
+        size_t nc = row_bases(e, tp->cm, r, w, valid, cols);
         if (valid) {
             double x = v->num[r];
             em_add(e, 0, x);
@@ -556,18 +548,19 @@ static void pass_scale(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_
 
 /* A dichotomy set: each item counts the rows where it holds the counted value;
  * the base is the rows with at least one item answered. */
-static void pass_dichotomy(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_mrset *m)
+static void pass_dichotomy(emitter *e, const sd_passctx *pc, const sd_tpass *tp, uint32_t *cols,
+                           size_t r0, size_t r1)
 {
-    uint32_t *cols = pc->cbuf;
+    const sd_mrset *m = tp->rd.mr;
     const sd_dataset *ds = pc->ds;
-    for (size_t r = 0; r < pc->nrows; r++) {
+    for (size_t r = r0; r < r1; r++) {
         if (pc->in && !pc->in[r])
             continue;
         double w = pc->wt ? pc->wt[r] : 1.0;
         bool valid = false;
         for (size_t k = 0; k < m->nvars && !valid; k++)
             valid = !item_missing(ds->vars[m->vars[k]], r, pc->mode);
-        size_t nc = row_bases(t, e, pc, r, w, valid, cols);
+        size_t nc = row_bases(e, tp->cm, r, w, valid, cols);
         for (size_t k = 0; k < m->nvars; k++) {
             const sd_var *v = ds->vars[m->vars[k]];
             if (!item_missing(v, r, pc->mode) && v->num[r] == m->counted)
@@ -577,20 +570,27 @@ static void pass_dichotomy(sd_wtable *t, emitter *e, const sd_passctx *pc, const
     }
 }
 
-/* A category set: each code counts once per row, whichever variables hold it. */
-static void pass_category(sd_wtable *t, emitter *e, const sd_passctx *pc, const sd_catset *cs,
-                          uint32_t *stamp)
+/* A category set: each code counts once per row, whichever variables hold
+ * it (stamp: per category, the number of the last row visit that counted
+ * it; every table's visit of every row has its own number). */
+static void pass_category(emitter *e, const sd_passctx *pc, const sd_tpass *tp, uint32_t *cols,
+                          sd_worker *wk, size_t r0, size_t r1)
 {
-    uint32_t *cols = pc->cbuf;
-    for (size_t r = 0; r < pc->nrows; r++) {
+    const sd_catset *cs = tp->rd.cs;
+    uint32_t *stamp = wk->stamp;
+    for (size_t r = r0; r < r1; r++) {
         if (pc->in && !pc->in[r])
             continue;
         double w = pc->wt ? pc->wt[r] : 1.0;
         bool valid = false;
         for (size_t k = 0; k < cs->nvars && !valid; k++)
             valid = cs->maps[k].idx[r] >= 0;
-        size_t nc = row_bases(t, e, pc, r, w, valid, cols);
-        uint32_t mark = (uint32_t)r + 1;
+        size_t nc = row_bases(e, tp->cm, r, w, valid, cols);
+        if (++wk->visit == 0) {
+            memset(stamp, 0, wk->nstamp * sizeof *stamp);
+            wk->visit = 1;
+        }
+        uint32_t mark = wk->visit;
         for (size_t k = 0; k < cs->nvars; k++) {
             int32_t c = cs->maps[k].idx[r];
             if (c < 0)
@@ -605,35 +605,119 @@ static void pass_category(sd_wtable *t, emitter *e, const sd_passctx *pc, const 
     }
 }
 
-sd_status sd__pass(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *rd, bool glm,
-                   sd_error *err)
+/* ---- a worker: its scratch and its sums */
+
+/* Rows per tile: 256, fewer with many replicates (at most 2 MiB of them). */
+static size_t tile_rows(size_t R)
 {
-    emitter em;
-    memset(&em, 0, sizeof em);
-    em.a = &t->acc;
-    em.d = pc->d;
-    em.unit = pc->unit;
-    em.glm = glm;
-    em.cap = t->acc.nlq;
-    em.lq = sd__zalloc(em.cap, sizeof *em.lq);
-    em.av = sd__zalloc(em.cap, sizeof *em.av);
-    uint32_t *stamp = rd->cs ? sd__zalloc(t->nrows, sizeof *stamp) : NULL;
-    if (!em.lq || !em.av || (rd->cs && !stamp) || (glm && !glm_start_init(&t->acc))) {
-        sd__free(em.lq);
-        sd__free(em.av);
-        sd__free(stamp);
-        return sd__fail(err, SD_E_NOMEM, pc->ds->source, 0, 0, NULL, "out of memory");
+    size_t k = R ? ((size_t)1 << 18) / R : 256;
+    return k < 8 ? 8 : k > 256 ? 256 : k;
+}
+
+bool sd__tpass_reps_cells(const sd_tpass *tp)
+{
+    const sd_accum *a = &tp->t->acc;
+    return a->vmode == SD_VMODE_REPS && tp->rd.map && !tp->rd.map->netmask &&
+           (!tp->cm || tp->cm->idx);
+}
+
+static bool tpass_fast(const sd_tpass *tp)
+{
+    const sd_accum *a = &tp->t->acc;
+    return tp->rd.map && !tp->rd.map->netmask && (!tp->cm || tp->cm->idx) && !a->pat_w2 &&
+           !a->cal_a &&
+           (a->vmode == SD_VMODE_NONE || a->vmode == SD_VMODE_UNITS ||
+            (a->vmode == SD_VMODE_MOMENTS && a->st_diag));
+}
+
+bool sd__worker_init(sd_worker *w, const sd_passctx *pc, const sd_tpass *tp, size_t n,
+                     bool direct)
+{
+    memset(w, 0, sizeof *w);
+    size_t cap = 1, cols = 1, stamp = 1;
+    for (size_t i = 0; i < n; i++) {
+        cap = tp[i].t->acc.nlq > cap ? tp[i].t->acc.nlq : cap;
+        cols = tp[i].t->ncols > cols ? tp[i].t->ncols : cols;
+        if (tp[i].rd.cs)
+            stamp = tp[i].t->nrows > stamp ? tp[i].t->nrows : stamp;
     }
-    if (rd->scale)
-        pass_scale(t, &em, pc, rd->scale);
-    else if (rd->map)
-        pass_var(t, &em, pc, rd->map);
-    else if (rd->cs)
-        pass_category(t, &em, pc, rd->cs, stamp);
-    else
-        pass_dichotomy(t, &em, pc, rd->mr);
-    sd__free(em.lq);
-    sd__free(em.av);
-    sd__free(stamp);
-    return SD_OK;
+    w->n = n;
+    w->acc = sd__zalloc(n ? n : 1, sizeof *w->acc);
+    w->lq = sd__zalloc(cap, sizeof *w->lq);
+    w->av = sd__zalloc(cap, sizeof *w->av);
+    w->cbuf = sd__zalloc(cols, sizeof *w->cbuf);
+    w->stamp = sd__zalloc(stamp, sizeof *w->stamp);
+    w->nstamp = stamp;
+    w->cap = cap;
+    size_t R = pc->d && pc->d->nrep && !pc->d->repmult ? pc->d->nrep : 0;
+    w->tile = tile_rows(R);
+    if (R && !(w->rep = sd__zalloc(w->tile * R, sizeof *w->rep)))
+        goto fail;
+    if (!w->acc || !w->lq || !w->av || !w->cbuf || !w->stamp)
+        goto fail;
+    w->direct = direct;
+    for (size_t i = 0; i < n; i++)
+        if (direct)
+            w->acc[i] = tp[i].t->acc; /* the tables' own arrays */
+        else if (!sd__accum_init_like(&w->acc[i], &tp[i].t->acc))
+            goto fail;
+    return true;
+fail:
+    sd__worker_free(w);
+    return false;
+}
+
+void sd__worker_free(sd_worker *w)
+{
+    for (size_t i = 0; w->acc && !w->direct && i < w->n; i++)
+        sd__accum_free(&w->acc[i]);
+    sd__free(w->acc);
+    sd__free(w->lq);
+    sd__free(w->av);
+    sd__free(w->cbuf);
+    sd__free(w->stamp);
+    sd__free(w->rep);
+    memset(w, 0, sizeof *w);
+}
+
+void sd__pass_rows(const sd_passctx *pc, const sd_tpass *tp, size_t n, sd_worker *wk,
+                   size_t r0, size_t r1, bool glm)
+{
+    const sd_design *d = pc->d;
+    size_t R = wk->rep ? d->nrep : 0;
+    for (size_t a = r0; a < r1; a += wk->tile) {
+        size_t b = r1 - a < wk->tile ? r1 : a + wk->tile;
+        if (R && !glm) {
+            /* The tile's replicate weights, row by row. */
+            for (size_t q = 0; q < R; q++) {
+                const double *col = d->repw[q];
+                for (size_t r = a; r < b; r++)
+                    wk->rep[(r - a) * R + q] = col[r];
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            const sd_tpass *t = &tp[i];
+            sd_accum *acc = &wk->acc[i];
+            if (glm && (!t->glm || t->t->row_is_scale))
+                continue;
+            if (!glm && sd__tpass_reps_cells(t)) {
+                pass_var_reps(acc, pc, t, wk->rep, a, b);
+                continue;
+            }
+            if (!glm && tpass_fast(t)) {
+                pass_var_fast(acc, pc, t, a, b);
+                continue;
+            }
+            emitter em = {acc, &t->t->acc, d, pc->unit, glm, wk->lq, wk->av, 0, wk->cap,
+                          wk->rep, a};
+            if (t->rd.scale)
+                pass_scale(&em, pc, t, wk->cbuf, a, b);
+            else if (t->rd.map)
+                pass_var(&em, pc, t, wk->cbuf, a, b);
+            else if (t->rd.cs)
+                pass_category(&em, pc, t, wk->cbuf, wk, a, b);
+            else
+                pass_dichotomy(&em, pc, t, wk->cbuf, a, b);
+        }
+    }
 }

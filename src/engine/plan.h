@@ -80,7 +80,7 @@ static inline size_t sd__colmap_row(const sd_colmap *m, size_t r, uint32_t *buf)
 
 /* ---- the pass over rows (pass.c) */
 
-/* What every table of one request shares in its pass. */
+/* What every table of one request shares in its pass (read-only). */
 typedef struct sd_passctx {
     const sd_dataset *ds;
     size_t nrows;
@@ -88,9 +88,7 @@ typedef struct sd_passctx {
     const double *wt;       /* weights, NULL for 1 */
     const int32_t *unit;    /* SD_VMODE_UNITS: each row's unit */
     const uint8_t *in;      /* rows in the analysis, NULL for all */
-    const sd_colmap *cm;    /* the banner, NULL for Total only */
     sd_missing_mode mode;
-    uint32_t *cbuf;         /* room for a row's columns (cm->ncols) */
 } sd_passctx;
 
 /* A table's row dimension: one of these is set. */
@@ -101,13 +99,50 @@ typedef struct sd_rowdim {
     const sd_catset *cs;    /* a category set */
 } sd_rowdim;
 
-/* Add every row to t's sums; with `glm`, R's glm start sums only (a
- * second pass: it needs the column means the first gave). */
-sd_status sd__pass(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *rd, bool glm,
-                   sd_error *err);
+/* One table of the pass: what its rows are read through. Its sums are
+ * t->acc once every chunk is merged (and the first pass's column means
+ * during the glm pass). */
+typedef struct sd_tpass {
+    sd_wtable *t;
+    sd_rowdim rd;
+    const sd_colmap *cm;    /* the banner, NULL for Total only */
+    bool glm;               /* it takes R's glm start sums (a second pass) */
+} sd_tpass;
+
+/* A thread's scratch, and its sums of the chunk it is on (one per table,
+ * shaped as the table's). */
+typedef struct sd_worker {
+    sd_accum *acc;
+    size_t n;
+    uint32_t *lq;           /* the LQs one row touches */
+    double *av;
+    size_t cap;
+    uint32_t *cbuf;         /* a row's banner columns */
+    uint32_t *stamp;        /* category sets: per category, the last visit that counted it */
+    size_t nstamp;
+    uint32_t visit;         /* visits of a row by a table so far */
+    double *rep;            /* a tile's replicate weights, row by row */
+    size_t tile;            /* rows per tile */
+    bool direct;            /* acc are the tables' own sums (one chunk, one thread) */
+} sd_worker;
+
+/* `direct`: add to the tables' sums themselves (copy back acc[i].bm_n and
+ * bm_w afterwards), for a single chunk. */
+bool sd__worker_init(sd_worker *w, const sd_passctx *pc, const sd_tpass *tp, size_t n,
+                     bool direct);
+void sd__worker_free(sd_worker *w);
+/* Add rows [r0, r1) to the worker's sums of every table; with `glm`, R's
+ * glm start sums only (a second pass: it needs the column means of the
+ * first, merged). */
+void sd__pass_rows(const sd_passctx *pc, const sd_tpass *tp, size_t n, sd_worker *w,
+                   size_t r0, size_t r1, bool glm);
+/* A table whose cells' replicate totals are gathered alone, its bases' made
+ * from them once the pass is done. */
+bool sd__tpass_reps_cells(const sd_tpass *tp);
 /* A scale variable's sorted valid values by column and each column's
  * median (t->sv_*, t->median), before its pass; SD_E_NOMEM or SD_OK. */
-sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc);
+sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc,
+                           const sd_colmap *cm, uint32_t *cols);
 
 /* ---- names (names.c) */
 

@@ -77,7 +77,7 @@ sd_status sd_tabspec_set_weight(sd_tabspec *s, const char *name, sd_error *err)
 static const char *const table_keys[] = {
     "rows", "cols", "filter", "missing", "pct", "sort", "hide-empty", "min-base", "means", "findings",
     "decimals", "ci", "level", "deff", "stats", "tests", "chisq", "letters", "adjust", "alpha",
-    "alpha2", "pair-test", NULL};
+    "alpha2", "pair-test", "threads", NULL};
 static const char *const design_keys[] = {
     "weight", "strata", "cluster", "fpc", "nest", "lonely-psu", "repweights", "reptype", "rho",
     "scale", "rscales", "mse", "make-replicates", "replicates", "seed",
@@ -223,6 +223,22 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
         if (s->findings)
             s->tests = true;
         return SD_OK;
+    }
+    if (!strcmp(key, "chunk-rows")) {
+        /* A test knob (tests/unit/engine/test_chunks.c): rows per chunk. */
+        long x = 0;
+        sd_status st = want_int(key, value, 1, 1L << 30, &x, err);
+        if (st == SD_OK)
+            s->chunk_rows = (size_t)x;
+        return st;
+    }
+    if (!strcmp(key, "threads")) {
+        /* How many threads the pass runs on; the figures do not depend on it. */
+        long x = 0;
+        sd_status st = want_int(key, value, 1, 64, &x, err);
+        if (st == SD_OK)
+            s->threads = (int)x;
+        return st;
     }
     if (!strcmp(key, "min-base") || !strcmp(key, "decimals")) {
         long x = 0;

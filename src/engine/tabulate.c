@@ -9,7 +9,9 @@
 #include "plan.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- row entries: NAME, NAME:cat, NAME:mean, A TO B, patterns */
 
@@ -340,11 +342,12 @@ static sd_vmode var_mode(const sd_design *d, size_t *count, const int32_t **unit
     return SD_VMODE_MOMENTS;
 }
 
-/* One table's sums: allocate them, then the pass (twice when R's glm start
- * sums are wanted: they need the column means the first pass gives). */
-static sd_status run_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wtable *t,
-                           const sd_passctx *pc, const sd_rowdim *rd, sd_vmode vmode,
-                           size_t vcount, const sd_design *d, sd_error *err)
+/* One table's sums, allocated (zero), and what its pass needs before it
+ * starts (a scale variable's sorted values and medians). */
+static sd_status plan_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wtable *t,
+                            const sd_passctx *pc, const sd_rowdim *rd, const sd_colmap *cm,
+                            uint32_t *cbuf, sd_vmode vmode, size_t vcount, const sd_design *d,
+                            sd_error *err)
 {
     if (!sd__accum_init(&t->acc, t->nrows, t->ncols))
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
@@ -382,27 +385,137 @@ static sd_status run_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wtab
             if (!sd__rf_init(&t->acc.ovf[c], R))
                 return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     }
-    if (t->row_is_scale && sd__scale_values(t, rd->scale, pc) != SD_OK)
+    if (spec->glm_start && !t->row_is_scale && !sd__accum_init_glm(&t->acc))
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
-    sd_status st = sd__pass(t, pc, rd, false, err);
-    for (size_t c = 0; t->acc.ovf && c < t->ncols; c++)
-        sd__rf_finish(&t->acc.ovf[c], t->acc.nrep, t->acc.ovf_u);
-    if (st != SD_OK || !spec->glm_start || t->row_is_scale)
-        return st;
-    /* The second pass adds to the glm sums only: keep the first's counts. */
-    double bmn = t->banner_missing_n, bmw = t->banner_missing_w;
-    double *keep = sd__zalloc(2 * t->ncols, sizeof *keep);
-    if (!keep)
+    if (t->row_is_scale && sd__scale_values(t, rd->scale, pc, cm, cbuf) != SD_OK)
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
-    memcpy(keep, t->acc.miss_n, t->ncols * sizeof *keep);
-    memcpy(keep + t->ncols, t->acc.miss_w, t->ncols * sizeof *keep);
-    st = sd__pass(t, pc, rd, true, err);
-    memcpy(t->acc.miss_n, keep, t->ncols * sizeof *keep);
-    memcpy(t->acc.miss_w, keep + t->ncols, t->ncols * sizeof *keep);
-    t->banner_missing_n = bmn;
-    t->banner_missing_w = bmw;
-    sd__free(keep);
-    return st;
+    return SD_OK;
+}
+
+/* ---- the pass: chunks of rows on threads */
+
+/* Rows per chunk. A chunk's sums start at zero and are added to the
+ * tables' in chunk order, so the sums (and every figure) are the same
+ * whatever the number of threads. */
+#define CHUNK_ROWS ((size_t)1 << 16)
+#define THREADS_MAX 64
+
+typedef struct runner {
+    const sd_passctx *pc;
+    sd_tpass *tp;
+    size_t n, nrows, nchunks, chunk;
+    bool glm;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next;   /* the next chunk to take */
+    size_t merged; /* chunks added to the tables' sums */
+} runner;
+
+typedef struct worker_arg {
+    runner *ru;
+    sd_worker w;
+} worker_arg;
+
+static void *run_chunks(void *arg)
+{
+    worker_arg *wa = arg;
+    runner *ru = wa->ru;
+    for (;;) {
+        pthread_mutex_lock(&ru->mu);
+        size_t k = ru->next++;
+        pthread_mutex_unlock(&ru->mu);
+        if (k >= ru->nchunks)
+            break;
+        size_t r0 = k * ru->chunk, r1 = ru->nrows - r0 < ru->chunk ? ru->nrows : r0 + ru->chunk;
+        sd__pass_rows(ru->pc, ru->tp, ru->n, &wa->w, r0, r1, ru->glm);
+        pthread_mutex_lock(&ru->mu);
+        while (ru->merged != k)
+            pthread_cond_wait(&ru->cv, &ru->mu);
+        for (size_t i = 0; i < ru->n; i++)
+            sd__accum_merge(&ru->tp[i].t->acc, &wa->w.acc[i]);
+        ru->merged++;
+        pthread_cond_broadcast(&ru->cv);
+        pthread_mutex_unlock(&ru->mu);
+        for (size_t i = 0; i < ru->n; i++)
+            sd__accum_zero(&wa->w.acc[i]);
+    }
+    return NULL;
+}
+
+/* The number of threads: `asked`, or the machine's cores when 0. */
+static size_t thread_count(int asked)
+{
+    long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (size_t)n;
+}
+
+/* Every table's pass over all rows (`glm`: the second, glm start sums). */
+static sd_status run_pass(const sd_passctx *pc, sd_tpass *tp, size_t n, const sd_tabspec *spec,
+                          bool glm, sd_error *err)
+{
+    runner ru;
+    memset(&ru, 0, sizeof ru);
+    ru.pc = pc;
+    ru.tp = tp;
+    ru.n = n;
+    ru.nrows = pc->nrows;
+    ru.chunk = spec->chunk_rows ? spec->chunk_rows : CHUNK_ROWS;
+    ru.nchunks = (pc->nrows + ru.chunk - 1) / ru.chunk;
+    int threads = spec->threads;
+    ru.glm = glm;
+    if (ru.nchunks == 0 || n == 0)
+        return SD_OK;
+    size_t nt = thread_count(threads);
+    nt = nt < ru.nchunks ? nt : ru.nchunks;
+    if (ru.nchunks == 1) {
+        /* One chunk: straight into the tables' sums. */
+        sd_worker w;
+        if (!sd__worker_init(&w, pc, tp, n, true))
+            return sd__fail(err, SD_E_NOMEM, pc->ds->source, 0, 0, NULL, "out of memory");
+        sd__pass_rows(pc, tp, n, &w, 0, pc->nrows, glm);
+        for (size_t i = 0; i < n; i++) {
+            tp[i].t->acc.bm_n = w.acc[i].bm_n;
+            tp[i].t->acc.bm_w = w.acc[i].bm_w;
+        }
+        sd__worker_free(&w);
+        return SD_OK;
+    }
+    worker_arg *wa = sd__zalloc(nt, sizeof *wa);
+    pthread_t *th = sd__zalloc(nt, sizeof *th);
+    if (!wa || !th) {
+        sd__free(wa);
+        sd__free(th);
+        return sd__fail(err, SD_E_NOMEM, pc->ds->source, 0, 0, NULL, "out of memory");
+    }
+    size_t ready = 0;
+    for (; ready < nt; ready++) {
+        wa[ready].ru = &ru;
+        if (!sd__worker_init(&wa[ready].w, pc, tp, n, false))
+            break;
+    }
+    if (ready == 0) {
+        sd__free(wa);
+        sd__free(th);
+        return sd__fail(err, SD_E_NOMEM, pc->ds->source, 0, 0, NULL, "out of memory");
+    }
+    pthread_mutex_init(&ru.mu, NULL);
+    pthread_cond_init(&ru.cv, NULL);
+    size_t started = 1;
+    for (size_t k = 1; k < ready; k++) {
+        if (pthread_create(&th[k], NULL, run_chunks, &wa[k]) != 0)
+            break; /* fewer threads: the same sums */
+        started++;
+    }
+    run_chunks(&wa[0]);
+    for (size_t k = 1; k < started; k++)
+        pthread_join(th[k], NULL);
+    pthread_cond_destroy(&ru.cv);
+    pthread_mutex_destroy(&ru.mu);
+    for (size_t k = 0; k < ready; k++)
+        sd__worker_free(&wa[k].w);
+    sd__free(wa);
+    sd__free(th);
+    return SD_OK;
 }
 
 sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
@@ -418,6 +531,9 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
     sd_names cols;
     memset(&cols, 0, sizeof cols);
     sd_colmap *bmaps = NULL;
+    rowsrc *srcs = NULL;
+    size_t nsrcs = 0;
+    sd_tpass *tp = NULL;
     uint8_t *in = NULL;
     uint32_t *cbuf = NULL;
     sd_designspec dspec;
@@ -490,15 +606,24 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
     size_t vcount;
     const int32_t *unit;
     sd_vmode vmode = var_mode(&res->design, &vcount, &unit);
+    sd_passctx pc = {ds, ds->nrows, &res->design, res->design.w, unit, in, spec->missing};
+    /* Every table planned (its row entry's sources kept until the pass),
+     * then one pass over the rows for all of them. */
+    if (!(srcs = sd__zalloc(rows.n ? rows.n : 1, sizeof *srcs)) ||
+        !(tp = sd__zalloc(ntab, sizeof *tp))) {
+        st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    nsrcs = rows.n;
+    bool any_glm = false;
     for (size_t i = 0; i < rows.n && st == SD_OK; i++) {
-        rowsrc src;
-        memset(&src, 0, sizeof src);
+        rowsrc *src = &srcs[i];
         size_t letter = 0;
         for (size_t b = 0; b < nban && st == SD_OK; b++) {
             sd_wtable *t = &res->tables[res->ntables++];
             const sd_colmap *cm = cols.n ? &bmaps[b] : NULL;
             t->number = i + 1;
-            st = b == 0 ? fill_row_dim(ds, &rows.v[i], spec->missing, t, &src, err)
+            st = b == 0 ? fill_row_dim(ds, &rows.v[i], spec->missing, t, src, err)
                         : copy_rows(&res->tables[res->ntables - 1 - b], t, err);
             if (st == SD_OK)
                 st = fill_col_dim(ds, cols.n ? cols.v[b] : NULL, cm, t, err);
@@ -506,13 +631,28 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
                 break;
             t->letter0 = letter;
             letter += t->ncols - 1;
-            sd_passctx pc = {ds, ds->nrows, &res->design, res->design.w, unit, in, cm,
-                             spec->missing, cbuf};
-            st = run_table(ds, spec, t, &pc, &src.rd, vmode, vcount, &res->design, err);
+            st = plan_table(ds, spec, t, &pc, &src->rd, cm, cbuf, vmode, vcount, &res->design,
+                            err);
+            tp[res->ntables - 1] = (sd_tpass){t, src->rd, cm, spec->glm_start && !t->row_is_scale};
+            any_glm |= tp[res->ntables - 1].glm;
         }
-        rowsrc_free(&src);
+    }
+    if (st == SD_OK)
+        st = run_pass(&pc, tp, res->ntables, spec, false, err);
+    if (st == SD_OK && any_glm)
+        st = run_pass(&pc, tp, res->ntables, spec, true, err);
+    for (size_t k = 0; st == SD_OK && k < res->ntables; k++) {
+        sd_wtable *t = &res->tables[k];
+        if (!sd__accum_finish(&t->acc, sd__tpass_reps_cells(&tp[k])))
+            st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+        t->banner_missing_n = t->acc.bm_n;
+        t->banner_missing_w = t->acc.bm_w;
     }
 done:
+    for (size_t i = 0; srcs && i < nsrcs; i++)
+        rowsrc_free(&srcs[i]);
+    sd__free(srcs);
+    sd__free(tp);
     for (size_t b = 0; bmaps && b < nban; b++)
         sd__colmap_free(&bmaps[b]);
     sd__free(bmaps);
