@@ -180,6 +180,10 @@ sd_status sd__design_calibrate(sd_design *d, sd_calib *cal, sd_error *err);
 const int32_t *sd__design_var_units(const sd_design *d, size_t *count);
 /* The design's rank (d->rank), once its patterns are known (reprank.c). */
 sd_status sd__design_rank(sd_design *d);
+/* The rank of a domain's replicate weights from the structure of jackknife
+ * replicates made here, given its per-PSU sums of w^2 (patterns are PSUs):
+ * false when the structure does not apply (the QR then decides). */
+bool sd__design_made_rank(const sd_design *d, const double *pat_w2, size_t *rank);
 /* Group rows by replicate-weight pattern (for domain degrees of freedom). */
 sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err);
 /* Does the design ask for variances (anything beyond a weight)? */

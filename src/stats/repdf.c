@@ -26,6 +26,9 @@ double sd__rep_df_domain(const sd_design *d, const double *pat_w2,
     for (size_t f = 0; f < nrf; f++)
         if (rf[f] && rf[f]->full)
             return (double)U - 1;
+    size_t made;
+    if (nrf == 0 && sd__design_made_rank(d, pat_w2, &made))
+        return (double)made - 1;
     for (size_t p = 0; p < P; p++)
         m += pat_w2[p] > 0;
     for (size_t f = 0; f < nrf; f++)

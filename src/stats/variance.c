@@ -566,7 +566,9 @@ sd_status sd__ratio_replicates(const sd_work *res, const sd_wtable *t, const sd_
         return SD_E_NOMEM;
     for (size_t q = 0; q < R; q++) {
         const double *rt;
-        if (d->repmult) {
+        if (d->repmult && a->rep_tot) {
+            rt = a->rep_tot + q * L; /* made once (engine/tabulate.c) */
+        } else if (d->repmult) {
             size_t P = d->nunits[0];
             memset(tot, 0, L * sizeof *tot);
             for (size_t p = 0; p < P; p++) {
@@ -669,7 +671,9 @@ sd_status sd__lq_replicates(const sd_work *res, const sd_wtable *t, const size_t
     for (size_t i = 0; i < k; i++)
         for (size_t q = 0; q < R; q++) {
             double v = 0;
-            if (d->repmult) {
+            if (d->repmult && a->rep_tot) {
+                v = a->rep_tot[q * L + lq[i]];
+            } else if (d->repmult) {
                 size_t P = d->nunits[0];
                 for (size_t p = 0; p < P; p++)
                     v += d->repmult[q * P + p] * a->unit_tot[p * L + lq[i]];
@@ -689,7 +693,7 @@ static void cov_reps(const sd_work *res, const sd_wtable *t, const sd_ratio *r, 
     size_t R = d->nrep;
     const double *reptot = a->rep_tot;
     double *made = NULL;
-    if (d->repmult) {
+    if (d->repmult && !reptot) {
         /* Replicates made from PSUs: replicate totals are the PSU totals
          * weighted by the replicate's multipliers. */
         size_t P = d->nunits[0], L = a->nlq;

@@ -5,6 +5,8 @@
  * Hadamard matrix is used; and bad designs are refused with a message.
  * And a domain's degrees of freedom are R's on a file with more distinct
  * replicate-weight patterns than the design keeps (gen_patterns.R).
+ * The rank of a domain of made jackknife replicates, found from their
+ * structure, is dqrdc2's on the domain's PSUs x replicates matrix.
  */
 #include "stats/stats.h"
 #include "harness.h"
@@ -167,10 +169,125 @@ static void test_df_past_the_pattern_cap(void)
     free(csv_text);
 }
 
+/* A design of strata of 1 to 6 PSUs (one of them sampled whole when
+ * `census`), 1 to 3 rows a PSU, weights in [0.5, 3]; replicates made. */
+static sd_work *made_design(const char *type, const char *lonely, bool census, uint64_t seed,
+                            sd_dataset **dsp)
+{
+    static char buf[1 << 16];
+    uint64_t x = seed;
+#define NEXTX() (x = (48271 * x) % 2147483647)
+    size_t n = (size_t)snprintf(buf, sizeof buf, "st,psu,w,fpc,y\n");
+    int H = strcmp(type, "jk1") ? 7 : 1;
+    for (int h = 1; h <= H; h++) {
+        int nh = H == 1 ? 9 : h == 1 ? 1 : 1 + (int)(NEXTX() % 6);
+        if (h == 2 && lonely)
+            nh = 1; /* two lonely strata */
+        for (int j = 1; j <= nh; j++) {
+            int rows = 1 + (int)(NEXTX() % 3);
+            for (int k = 0; k < rows; k++) {
+                double w = 0.5 + (double)(NEXTX() % 2500) / 1000;
+                int y = (int)(NEXTX() % 2);
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%d,%d,%.4f,%d,%d\n", h, j, w,
+                                      census && h == H ? nh : 1000, y);
+            }
+        }
+    }
+#undef NEXTX
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd_dataset_read_csv_mem(buf, n, "made", dsp, e), SD_OK);
+    sd_tabspec *s = sd_tabspec_new();
+    sd_tabspec_add_row(s, "y", NULL);
+    sd_tabspec_set_option(s, "weight", "w", NULL);
+    if (H > 1)
+        sd_tabspec_set_option(s, "strata", "st", NULL);
+    sd_tabspec_set_option(s, "cluster", "psu", NULL);
+    sd_tabspec_set_option(s, "nest", "true", NULL);
+    sd_tabspec_set_option(s, "fpc", "fpc", NULL);
+    if (lonely)
+        sd_tabspec_set_option(s, "lonely-psu", lonely, NULL);
+    sd_tabspec_set_option(s, "make-replicates", type, NULL);
+    sd_work *r = NULL;
+    if (sd__tabulate_work(*dsp, s, &r, e) != SD_OK)
+        fprintf(stderr, "  %s\n", sd_error_message(e));
+    sd_tabspec_free(s);
+    sd_error_free(e);
+    return r;
+}
+
+static void test_made_rank_is_the_qr_rank(void)
+{
+    static const struct {
+        const char *type, *lonely;
+        bool census;
+    } designs[] = {{"jk1", NULL, false},        {"jkn", "remove", false},
+                   {"jkn", "adjust", false},    {"jkn", "adjust", true},
+                   {"jkn", "certainty", true},  {"jkn", "average", false}};
+    size_t compared = 0;
+    for (size_t k = 0; k < sizeof designs / sizeof designs[0]; k++)
+        for (uint64_t seed = 1; seed <= 4; seed++) {
+            sd_dataset *ds = NULL;
+            sd_work *r = made_design(designs[k].type, designs[k].lonely, designs[k].census,
+                                     seed * 7919 + k, &ds);
+            CHECK(r != NULL);
+            if (!r) {
+                sd_dataset_free(ds);
+                continue;
+            }
+            const sd_design *d = &r->design;
+            size_t P = d->nunits[0], R = d->nrep;
+            double *w2 = calloc(P, sizeof *w2), *a = calloc(P * R, sizeof *a);
+            uint64_t x = seed;
+            /* Domains: all PSUs, none, one, and random ones kept with
+             * probability 1/4 to 3/4, some whole strata left out. */
+            for (int dom = 0; dom < 40 && w2 && a; dom++) {
+                size_t m = 0;
+                for (size_t p = 0; p < P; p++) {
+                    x = (48271 * x) % 2147483647;
+                    bool in = dom == 0   ? true
+                              : dom == 1 ? false
+                              : dom == 2 ? p == (size_t)seed % P
+                              : dom % 3 == 0 && d->parent[0][p] % 2 == 0
+                                  ? false
+                                  : x % 4 < (uint64_t)(1 + dom % 3);
+                    w2[p] = in ? 0.25 + (double)(x % 1000) / 100 : 0;
+                }
+                for (size_t p = 0; p < P; p++)
+                    if (w2[p] > 0) {
+                        for (size_t c = 0; c < R; c++)
+                            a[c * P + m] = sqrt(w2[p]) * d->repmult[c * P + p];
+                        m++;
+                    }
+                /* column-major m x R: close up the columns */
+                for (size_t c = 1; c < R && m < P; c++)
+                    memmove(a + c * m, a + c * P, m * sizeof *a);
+                size_t want = m ? sd__qr_rank(a, m, R, SD_RANK_TOL) : 0, got = 99999;
+                CHECK(sd__design_made_rank(d, w2, &got));
+                if (got != want)
+                    fprintf(stderr, "  %s %s seed %d domain %d: structure %zu, QR %zu\n",
+                            designs[k].type, designs[k].lonely ? designs[k].lonely : "",
+                            (int)seed, dom, got, want);
+                CHECK_INT(got, want);
+                compared++;
+            }
+            /* Weights too unequal: the structure stands aside. */
+            for (size_t p = 0; w2 && p < P; p++)
+                w2[p] = p == 0 ? 1e-6 : 1;
+            size_t got = 0;
+            CHECK(P < 2 || !sd__design_made_rank(d, w2, &got));
+            free(w2);
+            free(a);
+            sd__work_free(r);
+            sd_dataset_free(ds);
+        }
+    CHECK_INT(compared, 6 * 4 * 40);
+}
+
 int main(void)
 {
     RUN(test_brr_equals_linearization_for_a_total);
     RUN(test_brr_needs_pairs);
     RUN(test_df_past_the_pattern_cap);
+    RUN(test_made_rank_is_the_qr_rank);
     DONE();
 }
