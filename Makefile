@@ -16,7 +16,7 @@
 
 CC      ?= cc
 SAN     ?= 0
-PKGS    := yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter
+PKGS    := yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS    := -lreadstat $(PKG_LIBS) -lpthread -lm
@@ -103,13 +103,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(B)/sondage demo
 
+# The database tests run against a throw-away PostgreSQL cluster
+# (scripts/pg_cluster.sh), or print SKIP lines when none can be made.
 test: all
-	@SONDAGE_BUILD=$(B) sh tests/run.sh
+	@SONDAGE_BUILD=$(B) sh scripts/pg_cluster.sh run sh tests/run.sh
 
 check: deps
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory SAN=1 all
-	@SONDAGE_BUILD=build/asan sh tests/run.sh
+	@SONDAGE_BUILD=build/asan sh scripts/pg_cluster.sh run sh tests/run.sh
 
 fuzz:
 	@sh fuzz/build.sh

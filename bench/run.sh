@@ -50,7 +50,7 @@ cc $CFLAGS_B -o "$BB/gen_data" bench/gen_data.c
 # shellcheck disable=SC2086,SC2046 # word lists on purpose
 cc $CFLAGS_B -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(pkg-config --cflags yaml-0.1 gsl) \
     -o "$BB/bench_engine" bench/bench_engine.c "$B/libsondage.a" \
-    -lreadstat $(pkg-config --libs yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter) -lpthread -lm
+    -lreadstat $(pkg-config --libs yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter libpq) -lpthread -lm
 
 # ---- machine
 CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)

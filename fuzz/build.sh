@@ -20,8 +20,8 @@ command -v "$CC" >/dev/null 2>&1 || { echo "fuzz/build.sh: $CC not found (clang 
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 CFLAGS="-std=c17 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Iinclude -Isrc \
- -D_FILE_OFFSET_BITS=64 -D_POSIX_C_SOURCE=200809L $(pkg-config --cflags yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter) $SAN"
-LIBS="-lreadstat $(pkg-config --libs yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter) -lpthread -lm"
+ -D_FILE_OFFSET_BITS=64 -D_POSIX_C_SOURCE=200809L $(pkg-config --cflags yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter libpq) $SAN"
+LIBS="-lreadstat $(pkg-config --libs yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter libpq) -lpthread -lm"
 
 mkdir -p "$OUT/obj" "$OUT/gen"
 

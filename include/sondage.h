@@ -139,7 +139,10 @@ typedef enum sd_format {
 /* Read a data file. `codebook` (a YAML file, see docs/codebook.md) may be
  * NULL; when given, its labels, codes, missing values and multiple-response
  * sets are applied and checked against the data. On success *out owns the
- * dataset. */
+ * dataset. A PostgreSQL URI (postgresql://…, with a table= parameter or
+ * sd_open_options.table) opens a table whose rows stay in the database:
+ * sd_tabulate runs there (docs/postgresql.md); the codebook is `codebook`
+ * or the one the database keeps in its sondage_codebook table. */
 SD_API sd_status sd_dataset_open(const char *path, sd_format format, const char *codebook,
                                  sd_dataset **out, sd_error *err);
 /* How to open a data file: zero-initialise, then set what is needed (new
@@ -153,6 +156,9 @@ typedef struct sd_open_options {
      * Stata and SAS files as they declare. Given, it overrides what a file
      * declares (for files that declare it wrongly). */
     const char *encoding;
+    /* A PostgreSQL URI's table (--table), when the URI has no table=
+     * parameter; NULL otherwise. Added-in: 0.2. */
+    const char *table;
 } sd_open_options;
 /* sd_dataset_open with options; `opts` may be NULL (all defaults). An
  * unknown encoding fails with SD_E_INVALID before the file is read. */
@@ -179,6 +185,14 @@ SD_API sd_status sd_dataset_write_sav(const sd_dataset *ds, const char *path, co
                                       sd_error *err);
 SD_API sd_status sd_dataset_write_csv(const sd_dataset *ds, const char *path,
                                       const char *codebook_path, sd_error *err);
+/* Load a dataset into a new PostgreSQL table (COPY, one transaction) and
+ * record its codebook in the database's sondage_codebook table, so that
+ * sd_dataset_open on the URI reads it back with every label. `table` may be
+ * NULL when the URI has a table= parameter. An existing table is an error
+ * unless `replace` is 1 (it is then replaced in the same transaction; a
+ * failure leaves it as it was). Added-in: 0.2. */
+SD_API sd_status sd_dataset_write_postgresql(const sd_dataset *ds, const char *uri,
+                                             const char *table, int replace, sd_error *err);
 /* Write only the YAML codebook (e.g. beside a .sav: labels in every
  * language, the design and its calibration). */
 SD_API sd_status sd_dataset_write_codebook(const sd_dataset *ds, const char *path,

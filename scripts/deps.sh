@@ -2,13 +2,15 @@
 # deps.sh — install the Debian packages sondage needs, only when missing.
 # Idempotent: a machine that has them all does nothing and asks for nothing.
 set -eu
-PKGS="build-essential pkg-config libreadstat-dev libyaml-dev libgsl-dev libmicrohttpd-dev libsqlite3-dev libxlsxwriter-dev locales"
+PKGS="build-essential pkg-config libreadstat-dev libyaml-dev libgsl-dev libmicrohttpd-dev libsqlite3-dev libxlsxwriter-dev libpq-dev locales"
 # `deps.sh test` (make check) adds what only the tests use: pspp reads the
 # .sav files sondage writes (tests/scripts/sav_pspp.sh); LibreOffice reads
 # the workbooks back and poppler's pdfinfo counts their printed pages
-# (tests/scripts/xlsx_tables.sh). LibreOffice is looked for as a command:
-# a desktop's full LibreOffice is never swapped for the -nogui one.
-[ "${1:-}" = test ] && PKGS="$PKGS pspp poppler-utils"
+# (tests/scripts/xlsx_tables.sh); postgresql, the server the database tests
+# start a throw-away cluster of (scripts/pg_cluster.sh). LibreOffice is
+# looked for as a command: a desktop's full LibreOffice is never swapped for
+# the -nogui one.
+[ "${1:-}" = test ] && PKGS="$PKGS pspp poppler-utils postgresql"
 [ "${1:-}" = test ] && ! command -v soffice >/dev/null 2>&1 && PKGS="$PKGS libreoffice-calc-nogui"
 missing=""
 for p in $PKGS; do

@@ -45,5 +45,7 @@ int cli_close_output(sd_outfile *out, sd_error *err);
  * name: `inputs` and `outputs` are NULL-terminated lists of name/role pairs
  * with NULL or "@study" names skipped. */
 bool cli_outputs_ok(const char *cmd, const char *const *inputs, const char *const *outputs);
+/* Is s a PostgreSQL URI (postgresql://, postgres://)? */
+bool cli_is_uri(const char *s);
 
 #endif

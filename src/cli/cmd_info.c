@@ -14,6 +14,7 @@ static const char help[] =
     "\n"
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
     ENCODING_HELP
+    TABLE_HELP
     "  -f, --format FMT       text (default) or json (every language)\n"
     "  -l, --lang LANG        labels in fr or en (default en)\n"
     "  -o, --output FILE      write there instead of standard output\n"
@@ -25,8 +26,9 @@ int cmd_info(int argc, char **argv)
         {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
         {"format", required_argument, NULL, 'f'},
         {"lang", required_argument, NULL, 'l'},     {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *codebook = NULL, *encoding = NULL, *lang = "en", *output = NULL;
+        {"help", no_argument, NULL, 'h'},           {"table", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0}};
+    const char *codebook = NULL, *encoding = NULL, *lang = "en", *output = NULL, *table = NULL;
     sd_outfmt fmt = SD_OUT_TEXT;
     int c;
     opterr = 0;
@@ -35,6 +37,7 @@ int cmd_info(int argc, char **argv)
         switch (c) {
         case 'b': codebook = optarg; break;
         case 'E': encoding = optarg; break;
+        case 'T': table = optarg; break;
         case 'f':
             if (!cli_outfmt("info", optarg, false, &fmt))
                 return EXIT_USAGE;
@@ -63,7 +66,7 @@ int cmd_info(int argc, char **argv)
         fputs("sondage: error: out of memory\n", stderr);
         return EXIT_INTERNAL;
     }
-    if (opts_open(file, codebook, encoding, &ds, err) != SD_OK)
+    if (opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK) {
         sd_outfile *out = cli_output(output, err);

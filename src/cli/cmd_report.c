@@ -28,6 +28,7 @@ static const char help[] =
     "                         report's title, else en)\n"
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
     ENCODING_HELP
+    TABLE_HELP
     "  -h, --help             this help\n"
     "\n"
     "The options of sondage tab that shape tables (--weight, --filter, --missing,\n"
@@ -106,7 +107,8 @@ int cmd_report(int argc, char **argv)
         {"spec", required_argument, NULL, 'S'},     {"out", required_argument, NULL, 'O'},
         {"format", required_argument, NULL, 'f'},   {"lang", required_argument, NULL, 'l'},
         {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},           {"table", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0}};
     struct option *longopts = opts_with_table(own);
     opts_pair *pairs = calloc((size_t)argc + 1, sizeof *pairs);
     sd_error *err = sd_error_new();
@@ -118,7 +120,7 @@ int cmd_report(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     const char *specfile = NULL, *dir = NULL, *fmtlist = NULL, *lang = NULL;
-    const char *codebook = NULL, *encoding = NULL;
+    const char *codebook = NULL, *encoding = NULL, *table = NULL;
     size_t npairs = 0;
     int rc = EXIT_OK, c, li = 0;
     opterr = 0;
@@ -135,6 +137,7 @@ int cmd_report(int argc, char **argv)
             break;
         case 'b': codebook = optarg; break;
         case 'E': encoding = optarg; break;
+        case 'T': table = optarg; break;
         case 'w': pairs[npairs++] = (opts_pair){"weight", optarg}; break;
         case 'm': pairs[npairs++] = (opts_pair){"missing", optarg}; break;
         case 'D': pairs[npairs++] = (opts_pair){longopts[li].name, optarg}; break;
@@ -173,7 +176,7 @@ int cmd_report(int argc, char **argv)
         rc = cli_report(err);
     for (size_t i = 0; rc == EXIT_OK && i < sd_report_nspecs(rep); i++)
         rc = opts_apply("report", sd_report_spec(rep, i), pairs, npairs, err);
-    if (rc == EXIT_OK && opts_open(file, codebook, encoding, &ds, err) != SD_OK)
+    if (rc == EXIT_OK && opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && sd_report_run(rep, ds, err) != SD_OK)
         rc = cli_report(err);

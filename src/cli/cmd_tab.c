@@ -33,6 +33,7 @@ static const char help[] =
     "  -w, --weight VAR       weight variable (none: no weight, whatever the codebook)\n"
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
     ENCODING_HELP
+    TABLE_HELP
     "      --missing MODE     exclude (default) or include user-missing codes\n"
     "  -f, --format FMT       text (default), csv, json (docs/json.md), xlsx (needs\n"
     "                         -o), html, md, or prose (the findings in sentences)\n"
@@ -101,7 +102,7 @@ int cmd_tab(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},   {"lang", required_argument, NULL, 'l'},
         {"output", required_argument, NULL, 'o'},   {"help", no_argument, NULL, 'h'},
         {"compare", required_argument, NULL, 'C'},  {"spec", required_argument, NULL, 'S'},
-        {NULL, 0, NULL, 0}};
+        {"table", required_argument, NULL, 'T'},    {NULL, 0, NULL, 0}};
     struct option *longopts = opts_with_table(own);
     int li = 0;
     sd_error *err = sd_error_new();
@@ -114,7 +115,7 @@ int cmd_tab(int argc, char **argv)
         return EXIT_INTERNAL;
     }
     const char *codebook = NULL, *encoding = NULL, *lang = "en", *output = NULL, *compare = NULL;
-    const char *specfile = NULL;
+    const char *specfile = NULL, *table = NULL;
     sd_outfmt fmt = SD_OUT_TEXT;
     int rc = EXIT_OK, c;
     bool have_rows = false, have_cols = false;
@@ -133,6 +134,7 @@ int cmd_tab(int argc, char **argv)
         case 'C': compare = optarg; break;
         case 'b': codebook = optarg; break;
         case 'E': encoding = optarg; break;
+        case 'T': table = optarg; break;
         case 'f':
             if (!cli_outfmt("tab", optarg, true, &fmt))
                 rc = EXIT_USAGE;
@@ -189,7 +191,7 @@ int cmd_tab(int argc, char **argv)
         rc = opts_apply("tab", specs[i], pairs, npairs, err);
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
-    if (rc == EXIT_OK && opts_open(file, codebook, encoding, &ds, err) != SD_OK)
+    if (rc == EXIT_OK && opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && tab_all(ds, specs, nspecs, &res, err) != SD_OK)
         rc = cli_report(err);

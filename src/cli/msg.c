@@ -156,3 +156,8 @@ bool cli_outputs_ok(const char *cmd, const char *const *inputs, const char *cons
     }
     return true;
 }
+
+bool cli_is_uri(const char *s)
+{
+    return s && (strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0);
+}

@@ -53,7 +53,14 @@ bool opts_split(const char *list, bool (*add)(void *ctx, const char *name), void
 sd_status opts_open(const char *file, const char *codebook, const char *encoding,
                     sd_dataset **out, sd_error *err)
 {
-    sd_open_options o = {.format = SD_FORMAT_AUTO, .codebook = codebook, .encoding = encoding};
+    return opts_open_table(file, NULL, codebook, encoding, out, err);
+}
+
+sd_status opts_open_table(const char *file, const char *table, const char *codebook,
+                          const char *encoding, sd_dataset **out, sd_error *err)
+{
+    sd_open_options o = {.format = SD_FORMAT_AUTO, .codebook = codebook, .encoding = encoding,
+                         .table = table};
     return sd_dataset_open_with(file, &o, out, err);
 }
 

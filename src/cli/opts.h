@@ -28,6 +28,12 @@ bool opts_split(const char *list, bool (*add)(void *ctx, const char *name), void
     "                         and what SPSS, Stata and SAS files declare\n"
 sd_status opts_open(const char *file, const char *codebook, const char *encoding,
                     sd_dataset **out, sd_error *err);
+/* The same with --table NAME (a postgresql:// FILE's table; NULL: none). */
+sd_status opts_open_table(const char *file, const char *table, const char *codebook,
+                          const char *encoding, sd_dataset **out, sd_error *err);
+#define TABLE_HELP                                                                                 \
+    "      --table NAME       FILE is a postgresql:// URI: its table (or ?table=NAME)\n"
+
 
 /* The table and design options of the commands that tabulate (tab,
  * report): 'D' takes a value, 'F' is a flag, each passed on by its name to

@@ -257,6 +257,17 @@ typedef struct sd_calib_decl {
 void sd__calib_decl_free(sd_calib_decl *c);
 sd_calib_decl *sd__calib_decl_copy(const sd_calib_decl *c);
 
+/* A dataset whose rows stay in a database (io/read_pg.c): the dataset holds
+ * the codebook and no rows (nrows 0, no column arrays); `nrows` here counts
+ * the rows the database holds, and the tabulations go to the database
+ * (src/db/, GROUP BY push-down). The reader embeds this as the first member
+ * of its own handle; sd_dataset_free calls `free`. */
+typedef struct sd_remote {
+    void (*free)(struct sd_remote *r);
+    size_t nrows;      /* rows of the table when it was opened */
+    const char *kind;  /* "PostgreSQL", for messages */
+} sd_remote;
+
 struct sd_dataset {
     char *source; /* path it was read from, or a name; owned */
     sd_labels title;
@@ -270,7 +281,13 @@ struct sd_dataset {
      * lookup is one probe however many variables a file has). */
     sd_hindex var_names, mr_names;
     sd_designspec design;
+    sd_remote *remote; /* rows in a database, or NULL (owned) */
 };
+
+/* SD_OK when ds has its rows here; else SD_E_UNSUPPORTED naming what
+ * (`what`, e.g. "weighting") needs them: a dataset whose rows stay in a
+ * database tabulates there and nothing else. */
+sd_status sd__dataset_rows_here(const sd_dataset *ds, const char *what, sd_error *err);
 
 /* ---- builders (readers call these; each returns false only on no memory
  * unless it says otherwise) */
@@ -331,6 +348,21 @@ bool sd__var_to_string(sd_var *v, size_t nrows);
  * measurement rule of data/measure.c (categorical when labelled with few
  * values, SPSS's rule when no measure was stated). */
 void sd__dataset_apply_measures(sd_dataset *ds);
+/* The same rule for a variable whose rows are elsewhere (a database's):
+ * does it need the values (false: its stated measure stands), and the rule
+ * applied to its distinct valid values `vals` (at least the first 25 met,
+ * or all of them when fewer; user-missing codes left out). */
+bool sd__var_measure_needs_values(const sd_var *v);
+void sd__var_apply_measure(sd_var *v, const double *vals, size_t n);
+
+/* Codebooks without rows (varcopy.c): a variable's everything but its
+ * column, added to dst; a set whose variables are dst's varmap[i] for the
+ * source's i (NULL: the same indexes); a whole dataset's variables, sets,
+ * title and design, with no rows. */
+sd_status sd__var_copy_meta(sd_dataset *dst, const sd_var *src, sd_var **out, sd_error *err);
+sd_status sd__mrset_copy_meta(sd_dataset *dst, const sd_mrset *src, const size_t *varmap,
+                              sd_error *err);
+sd_status sd__dataset_copy_meta(const sd_dataset *src, sd_dataset **out, sd_error *err);
 
 /* Is a valid identifier for a variable or set name: valid UTF-8, a letter
  * (of any script) or '_' @ $ # then letters, digits, '_', '.', at most 64

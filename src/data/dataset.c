@@ -72,8 +72,20 @@ void sd_dataset_free(sd_dataset *ds)
     sd__hindex_free(&ds->mr_names);
     sd__labels_free(&ds->title);
     sd__designspec_free(&ds->design);
+    if (ds->remote)
+        ds->remote->free(ds->remote);
     sd__free(ds->source);
     sd__free(ds);
+}
+
+sd_status sd__dataset_rows_here(const sd_dataset *ds, const char *what, sd_error *err)
+{
+    if (!ds->remote)
+        return SD_OK;
+    return sd__fail(err, SD_E_UNSUPPORTED, ds->source, 0, 0, NULL,
+                    "the rows stay in %s, where sondage tabulates them; %s needs them here: "
+                    "expected a file (sondage convert %s -o FILE.csv exports them)",
+                    ds->remote->kind, what, ds->source ? ds->source : "URI");
 }
 
 /* Letters of any script count as letters: a name is valid UTF-8, and each
@@ -254,7 +266,10 @@ bool sd__mrset_add_var(sd_mrset *m, size_t var_index)
 
 /* ---- public accessors */
 
-size_t sd_dataset_nrows(const sd_dataset *ds) { return ds->nrows; }
+size_t sd_dataset_nrows(const sd_dataset *ds)
+{
+    return ds->remote ? ds->remote->nrows : ds->nrows;
+}
 size_t sd_dataset_nvars(const sd_dataset *ds) { return ds->nvars; }
 const sd_var *sd_dataset_var(const sd_dataset *ds, size_t i)
 {

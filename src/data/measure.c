@@ -85,6 +85,29 @@ static bool labelled_valid(const sd_var *v)
     return false;
 }
 
+/* Does the rule need v's values (false: the stated measure stands)? */
+static bool needs_values(const sd_var *v, bool labels)
+{
+    return !v->measure_given || (v->measure == SD_MEASURE_SCALE && labels);
+}
+
+/* The rule, once v's distinct valid values are counted in d. */
+static void decide(sd_var *v, bool labels, const distinct *d)
+{
+    if (v->measure_given) {
+        if (d->n <= SCALE_MIN)
+            v->measure = SD_MEASURE_NOMINAL;
+        return;
+    }
+    if (labels)
+        v->measure = d->n <= SCALE_MIN || 2 * d->labelled >= d->n ? SD_MEASURE_NOMINAL
+                                                                  : SD_MEASURE_SCALE;
+    else if (d->nonint || d->n >= SCALE_MIN)
+        v->measure = SD_MEASURE_SCALE;
+    else
+        v->measure = SD_MEASURE_NOMINAL; /* also when no value is valid */
+}
+
 void sd__dataset_apply_measures(sd_dataset *ds)
 {
     for (size_t i = 0; i < ds->nvars; i++) {
@@ -95,23 +118,37 @@ void sd__dataset_apply_measures(sd_dataset *ds)
             continue;
         }
         bool labels = labelled_valid(v);
-        if (v->measure_given) {
-            if (v->measure != SD_MEASURE_SCALE || !labels)
-                continue; /* the stated measure stands */
-            distinct d;
-            count_values(v, ds->nrows, false, &d);
-            if (d.n <= SCALE_MIN)
-                v->measure = SD_MEASURE_NOMINAL;
-            continue;
-        }
+        if (!needs_values(v, labels))
+            continue; /* the stated measure stands */
         distinct d;
-        count_values(v, ds->nrows, !labels, &d);
-        if (labels)
-            v->measure = d.n <= SCALE_MIN || 2 * d.labelled >= d.n ? SD_MEASURE_NOMINAL
-                                                                    : SD_MEASURE_SCALE;
-        else if (d.nonint || d.n >= SCALE_MIN)
-            v->measure = SD_MEASURE_SCALE;
-        else
-            v->measure = SD_MEASURE_NOMINAL; /* also when no value is valid */
+        count_values(v, ds->nrows, v->measure_given ? false : !labels, &d);
+        decide(v, labels, &d);
     }
+}
+
+bool sd__var_measure_needs_values(const sd_var *v)
+{
+    return v->type == SD_TYPE_NUMERIC && needs_values(v, labelled_valid(v));
+}
+
+void sd__var_apply_measure(sd_var *v, const double *vals, size_t n)
+{
+    if (v->type != SD_TYPE_NUMERIC) {
+        if (v->measure == SD_MEASURE_SCALE)
+            v->measure = SD_MEASURE_NOMINAL;
+        return;
+    }
+    bool labels = labelled_valid(v);
+    if (!needs_values(v, labels))
+        return;
+    distinct d;
+    memset(&d, 0, sizeof d);
+    for (size_t k = 0; k < n && d.n <= SCALE_MIN; k++) {
+        double x = vals[k];
+        if (x != floor(x) || !isfinite(x))
+            d.nonint = true;
+        if (distinct_add(&d, x) && sd__var_find_vlabel_num(v, x) >= 0)
+            d.labelled++;
+    }
+    decide(v, labels, &d);
 }

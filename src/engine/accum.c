@@ -283,6 +283,7 @@ void sd__work_free(sd_work *r)
     sd__free(r->source);
     sd__free(r->filter);
     sd__design_free(&r->design);
+    sd_dataset_free(r->keep);
     sd__free(r);
 }
 

@@ -202,6 +202,9 @@ typedef struct sd_wtable {
  * frees this. */
 typedef struct sd_work {
     const sd_dataset *dataset; /* the data tabulated (borrowed: valid while it lives) */
+    sd_dataset *keep; /* a dataset made for this tabulation (a database's rows or
+                       * grouped sums, src/db/) that `dataset` and the string
+                       * categories point into: owned, freed with the work */
     char *filter;     /* the request's filters as written, joined by " and " (owned) */
     double rows_in;   /* rows in the analysis (in the filter, weight > 0) */
     size_t nw_blank, nw_negative, nw_zero; /* rows left out by their weight */

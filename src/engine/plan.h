@@ -144,6 +144,32 @@ bool sd__tpass_reps_cells(const sd_tpass *tp);
 sd_status sd__scale_values(sd_wtable *t, const sd_var *v, const sd_passctx *pc,
                            const sd_colmap *cm, uint32_t *cols);
 
+/* ---- grouped sums (grouped.c): the hook for sums computed elsewhere */
+
+/* Groups of rows that share every value a table's sums depend on (a
+ * database's GROUP BY, src/db/): group k is row k of the passctx's dataset,
+ * whose columns hold the group's row and banner values. */
+typedef struct sd_groups {
+    size_t n;               /* groups (pc->nrows) */
+    const double *cnt;      /* rows of the group in the analysis; 0: skipped */
+    const double *sw;       /* their sum of w */
+    const double *sw2;      /* their sum of w^2 (per-stratum moments, patterns), or NULL */
+    const double *swr;      /* [n][nrep]: their sums of each replicate weight, or NULL */
+    const int32_t *stratum; /* SD_VMODE_MOMENTS: each group's stratum */
+    const int32_t *unit;    /* SD_VMODE_UNITS: each group's variance unit */
+    const int32_t *pattern; /* replicate pattern (-1 none, -2 over the cap), or NULL */
+    const double *ovf_row;  /* [n][nrep]: a -2 group's multipliers w_r / w, or NULL */
+    const double *wval;     /* the glm pass: the one weight of each group's rows */
+} sd_groups;
+
+/* Fill t's accumulators (allocated for the design, as run_table does) from
+ * groups instead of rows: the same sums sd__pass adds row by row; with
+ * `glm`, the glm start sums only (after a first call). A scale row
+ * variable's values and medians come from sd__scale_values with pc->wt
+ * the groups' sums of w and pc->in their cnt > 0. */
+sd_status sd__pass_groups(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *rd,
+                          const sd_groups *g, bool glm, sd_error *err);
+
 /* ---- names (names.c) */
 
 typedef struct sd_names {

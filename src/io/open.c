@@ -5,6 +5,7 @@
  */
 #include "io.h"
 #include "encoding.h"
+#include "pg.h"
 
 #include <errno.h>
 #include <string.h>
@@ -112,8 +113,19 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
                         encoding);
     if (!path)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no file name given");
-    if (strcmp(path, "@study") == 0 && !codebook)
+    if (strcmp(path, "@study") == 0 && !codebook && !opts->table)
         return open_embedded(out, err);
+    if (sd__pg_is_uri(path)) {
+        sd_codebook *pcb = NULL;
+        sd_status pst = codebook ? open_codebook(codebook, &pcb, err) : SD_OK;
+        if (pst == SD_OK)
+            pst = sd__read_pg(path, opts->table, pcb, out, err);
+        sd__codebook_free(pcb);
+        return pst;
+    }
+    if (opts->table)
+        return sd__fail(err, SD_E_INVALID, path, 0, 0, NULL,
+                        "--table names a table of a database: expected a postgresql:// URI");
     if (format == SD_FORMAT_AUTO)
         format = sd__format_from_path(path);
     if (format == SD_FORMAT_AUTO)
@@ -187,11 +199,40 @@ static sd_status check_not_source(const sd_dataset *ds, const char *path, sd_err
     return SD_OK;
 }
 
+sd_status sd_dataset_write_postgresql(const sd_dataset *ds, const char *uri, const char *table,
+                                      int replace, sd_error *err)
+{
+    sd_status st = sd__dataset_rows_here(ds, "loading into a table", err);
+    return st == SD_OK ? sd__write_pg(ds, uri, table, replace != 0, err) : st;
+}
+
+/* The dataset with its rows here: ds itself, or (owned by *tmp) a copy of
+ * a database's dataset with its rows read in (an export). */
+static sd_status rows_here(const sd_dataset *ds, const sd_dataset **use, sd_dataset **tmp,
+                           sd_error *err)
+{
+    *tmp = NULL;
+    *use = ds;
+    if (!ds->remote)
+        return SD_OK;
+    sd_status st = sd__pg_fetch_rows(ds, tmp, err);
+    if (st == SD_OK)
+        *use = *tmp;
+    return st;
+}
+
 sd_status sd_dataset_write_sav(const sd_dataset *ds, const char *path, const char *lang,
                                sd_error *err)
 {
     sd_status st = check_not_source(ds, path, err);
-    return st == SD_OK ? sd__write_sav(ds, path, lang, err) : st;
+    const sd_dataset *use = ds;
+    sd_dataset *tmp = NULL;
+    if (st == SD_OK)
+        st = rows_here(ds, &use, &tmp, err);
+    if (st == SD_OK)
+        st = sd__write_sav(use, path, lang, err);
+    sd_dataset_free(tmp);
+    return st;
 }
 
 /* The CSV and its codebook: both written to temporary files, and each
@@ -206,6 +247,11 @@ sd_status sd_dataset_write_csv(const sd_dataset *ds, const char *path, const cha
                       "is also the CSV output: expected another file for the codebook");
     if (st != SD_OK)
         return st;
+    const sd_dataset *use = ds;
+    sd_dataset *tmp = NULL;
+    if ((st = rows_here(ds, &use, &tmp, err)) != SD_OK)
+        return st;
+    ds = use;
     sd_outfile *csv = NULL, *cb = NULL;
     st = sd_outfile_open(path, &csv, err);
     if (st == SD_OK && codebook_path)
@@ -224,6 +270,7 @@ sd_status sd_dataset_write_csv(const sd_dataset *ds, const char *path, const cha
     }
     sd_outfile_abort(csv);
     sd_outfile_abort(cb);
+    sd_dataset_free(tmp);
     return st;
 }
 

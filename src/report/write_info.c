@@ -59,7 +59,7 @@ sd_status sd__write_info_text(const sd_dataset *ds, const char *lang, sd_strbuf 
     sd__sb_printf(sb,
                   fr ? "Lignes : %zu   Variables : %zu   Ensembles à réponses multiples : %zu\n"
                      : "Rows: %zu   Variables: %zu   Multiple-response sets: %zu\n",
-                  ds->nrows, ds->nvars, ds->nmr);
+                  sd_dataset_nrows(ds), ds->nvars, ds->nmr);
     if (ds->design.declared && ds->design.weight) /* a .sav's WEIGHT BY, or a codebook's */
         sd__sb_printf(sb, fr ? "Pondération : %s\n" : "Weight: %s\n", ds->design.weight);
     size_t nw = 4;
@@ -190,7 +190,7 @@ sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf 
     sd__sb_json_str(sb, ds->source ? ds->source : "");
     sd__sb_puts(sb, ",\n  \"title\": ");
     json_labels(sb, &ds->title);
-    sd__sb_printf(sb, ",\n  \"rows\": %zu,\n  \"variables\": [", ds->nrows);
+    sd__sb_printf(sb, ",\n  \"rows\": %zu,\n  \"variables\": [", sd_dataset_nrows(ds));
     for (size_t i = 0; i < ds->nvars; i++) {
         const sd_var *v = ds->vars[i];
         sd__sb_puts(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");

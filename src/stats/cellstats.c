@@ -329,7 +329,9 @@ sd_status sd__tabulate_work(const sd_dataset *ds, const sd_tabspec *spec, sd_wor
                             sd_error *err)
 {
     sd__gsl_quiet(); /* GSL must never abort the process */
-    sd_status st = sd__tabulate_counts(ds, spec, out, err);
+    /* A database's dataset is tabulated where its rows are (src/db/). */
+    sd_status st = ds->remote ? sd__db_tabulate_counts(ds, spec, out, err)
+                              : sd__tabulate_counts(ds, spec, out, err);
     if (st != SD_OK)
         return st;
     (*out)->ci_method = spec->ci_method;

@@ -9,6 +9,7 @@
 #define SD_STATS_H
 
 #include "../engine/engine.h"
+#include "../db/db.h"
 
 /* The engine's pass (sd__tabulate_counts), then every cell's statistics
  * and the tests: the working state the cube layer turns into a result.

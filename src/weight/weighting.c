@@ -675,7 +675,8 @@ sd_status sd_weight(const sd_dataset *ds, const sd_tabspec *spec, const sd_targe
 {
     if (!ds || !spec || !out)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "sd_weight: no dataset or spec");
-    return weight_run(ds, spec, t, false, NULL, out, err);
+    sd_status st = sd__dataset_rows_here(ds, "weighting", err);
+    return st == SD_OK ? weight_run(ds, spec, t, false, NULL, out, err) : st;
 }
 
 /* ------------------------------------------------------------ tables */
