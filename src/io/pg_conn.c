@@ -181,6 +181,14 @@ sd_status sd__pg_fail(PGconn *c, const PGresult *res, const char *display, const
     return sd__fail(err, st, display, 0, 0, NULL, "%s: %s", what, msg);
 }
 
+/* The server's notices (NOTICE, WARNING) are not for people here: libpq
+ * would print them on stderr, and the library never prints. */
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 sd_status sd__pg_connect(const sd_pguri *u, PGconn **out, sd_error *err)
 {
     *out = NULL;
@@ -192,6 +200,7 @@ sd_status sd__pg_connect(const sd_pguri *u, PGconn **out, sd_error *err)
         PQfinish(c);
         return st;
     }
+    PQsetNoticeProcessor(c, quiet, NULL);
     if (PQsetClientEncoding(c, "UTF8") != 0) {
         sd_status st = sd__pg_fail(c, NULL, u->display, "cannot use UTF-8", err);
         PQfinish(c);

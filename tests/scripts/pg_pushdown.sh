@@ -109,6 +109,47 @@ compare study_pct_sort @study study --rows challenge1 --cols role --pct row --so
 compare study_string_banner @study study --rows closer --cols role --filter 'closer >= 2' \
     --weight id --tests --stats
 
+# Filters in three-valued logic on NULLs and user-missing codes (numeric
+# codes, a missing range, strings), with weights that leave rows out.
+python3 - >"$tmp/f.csv" <<'PY'
+import random
+r = random.Random(17)
+print("a,b,c,g,w")
+for i in range(600):
+    a = r.choice(["1", "2", "3", "4", "5", "9", ""])
+    b = r.choice(["x", "y", "z", "zz", "", "x y"])
+    c = r.choice([str(k) for k in range(11)] + [""])
+    g = r.choice(["1", "2", "3"])
+    w = r.choice(["1", "2.5", "0.5", "0", "-1", "", "3"])
+    print(",".join([a, b, c, g, w]))
+PY
+cat >"$tmp/f.yaml" <<'YAML'
+variables:
+  - name: a
+    missing: [9]
+    values: {1: {en: one}, 2: {en: two}, 3: {en: three}}
+  - name: b
+    type: string
+    missing: [zz]
+  - name: c
+    missing_range: [8, highest]
+  - name: g
+    values: {1: {en: G1}, 2: {en: G2}, 3: {en: G3}}
+YAML
+"$SONDAGE" convert "$tmp/f.csv" --codebook "$tmp/f.yaml" -o "$U" --table "$S.filt" 2>"$tmp/err" ||
+    echo "FAIL ${T}_load_filters: $(cat "$tmp/err")"
+i=0
+for f in 'a = 1' 'a != 1' 'a > 2' 'a <= 2' 'a in (1, 9)' 'a = "two"' 'not a = 1' 'missing(a)' \
+    'not missing(a)' 'a = 1 or c > 5' 'a = 1 and c > 5' 'not (a = 1 or c > 5)' \
+    'not (a = 1 and c > 5)' 'b = "x"' 'b != "x"' 'b < "y"' 'b >= "x y"' 'b in ("x", "zz")' \
+    'missing(b) or not missing(c)' 'not (b = "z" and (a > 1 or c < 3))' 'c = 9' 'c < 8'; do
+    i=$((i + 1))
+    compare "filter_$i" "$tmp/f.csv" filt --codebook "$tmp/f.yaml" --rows a,b,c,c:mean --cols g \
+        --weight w --filter "$f" --tests --stats
+done
+compare filter_missing_include "$tmp/f.csv" filt --codebook "$tmp/f.yaml" --rows a,b --cols g \
+    --weight w --filter 'not a = 1' --missing include --tests
+
 # The R-oracle data, every design of cases.csv.
 for f in tests/oracle/data/*.csv; do
     b=$(basename "$f" .csv)
