@@ -182,7 +182,7 @@ sd_status sd__pg_fail(PGconn *c, const PGresult *res, const char *display, const
 }
 
 /* The server's notices (NOTICE, WARNING) are not for people here: libpq
- * would print them on stderr, and the library never prints. */
+ * would print them on the error stream, and the library never prints. */
 static void quiet(void *arg, const char *message)
 {
     (void)arg;
