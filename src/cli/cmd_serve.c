@@ -1,6 +1,7 @@
 /*
- * cmd_serve.c — `sondage serve QUESTIONNAIRE --db FILE.sqlite`: the
- * fieldwork server (src/field/server.c) until SIGINT or SIGTERM.
+ * cmd_serve.c — `sondage serve QUESTIONNAIRE --db FILE.sqlite` (or a
+ * postgresql:// URI, which several servers may share): the fieldwork
+ * server (src/field/server.c) until SIGINT or SIGTERM.
  */
 #include "opts.h"
 
@@ -13,17 +14,20 @@
 #include <string.h>
 
 static const char help[] =
-    "Usage: sondage serve QUESTIONNAIRE --db FILE.sqlite [OPTIONS]\n"
+    "Usage: sondage serve QUESTIONNAIRE --db FILE.sqlite|URI [OPTIONS]\n"
     "\n"
     "Serve the questionnaire (docs/questionnaire.md) on the web as plain HTML\n"
     "forms, and keep the answers in the store FILE.sqlite (created when absent;\n"
-    "docs/fieldwork.md). Each completed interview is written in one durable\n"
-    "transaction before the thank-you page; quota cells never go over. While it\n"
-    "runs, `sondage info|tab FILE.sqlite` read the answers. The admin area\n"
+    "docs/fieldwork.md), or in PostgreSQL (a postgresql:// URI; several servers\n"
+    "may share it). Each completed interview is written in one durable\n"
+    "transaction before the thank-you page; quota cells never go over, across\n"
+    "servers too. While it runs, `sondage info|tab` on the store read the\n"
+    "answers. The admin area\n"
     "(/admin: counts, quotas, live tables, exports) asks for the admin secret,\n"
     "printed once at start unless given. Stops on SIGINT or SIGTERM.\n"
     "\n"
-    "  -d, --db FILE             the store (SQLite)\n"
+    "  -d, --db FILE|URI         the store: SQLite, or postgresql://... (the\n"
+    "                            responses in table `responses`, or ?table=NAME)\n"
     "  -p, --port N              TCP port (default 8080; 0: any free port)\n"
     "      --bind ADDR           address to listen on (default 127.0.0.1)\n"
     "  -q, --quota SPEC          replace a variable's quota cells at start, e.g.\n"
@@ -210,7 +214,8 @@ int cmd_serve(int argc, char **argv)
         const char *host = cfg.bind;
         bool v6 = strchr(host, ':') != NULL;
         fprintf(stderr, "sondage: serving %s at http://%s%s%s:%u/ (store: %s, access: %s)\n",
-                argv[optind], v6 ? "[" : "", host, v6 ? "]" : "", port, db,
+                argv[optind], v6 ? "[" : "", host, v6 ? "]" : "", port,
+                st->name && *st->name ? st->name : db,
                 cfg.tokens_only ? "tokens" : "open");
         if (generated)
             fprintf(stderr,

@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const char help[] =
-    "Usage: sondage tokens QUESTIONNAIRE --db FILE.sqlite --create N [OPTIONS]\n"
+    "Usage: sondage tokens QUESTIONNAIRE --db FILE.sqlite|URI --create N [OPTIONS]\n"
     "\n"
     "Create N single-use invitation tokens in the store (created with the\n"
     "questionnaire's tables if it does not exist yet) and print them, one per\n"
@@ -20,7 +20,8 @@ static const char help[] =
     "invited respondents can answer: http://HOST:PORT/t/TOKEN starts (or\n"
     "resumes) that respondent's interview, which completes at most once.\n"
     "\n"
-    "  -d, --db FILE          the store (SQLite), as given to sondage serve\n"
+    "  -d, --db FILE|URI      the store (SQLite or postgresql://), as given to\n"
+    "                         sondage serve\n"
     "  -n, --create N         how many tokens (1 to 1000000)\n"
     "  -u, --url BASE         print BASE/t/TOKEN (e.g. https://survey.example.org)\n"
     "  -h, --help             this help\n";

@@ -64,8 +64,7 @@ sd_status sd__store_open(const char *target, const sd__questionnaire *q, bool se
 {
     *out = NULL;
     if (strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0)
-        return sd__fail(err, SD_E_UNSUPPORTED, NULL, 0, 0, NULL,
-                        "a PostgreSQL store is not built yet (issue 17): use a .sqlite file");
+        return sd__store_open_pg(target, q, set_quotas, out, err);
     return sd__store_open_sqlite(target, q, set_quotas, out, err);
 }
 

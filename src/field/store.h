@@ -2,8 +2,8 @@
  * store.h — where fieldwork keeps its state: sessions (a respondent's
  * progress), completed interviews (one row each, the codebook's
  * variables), quota counts and invitation tokens. A small interface that
- * each backend implements (store_sqlite.c now; a PostgreSQL one can follow
- * with the same contract), so the server knows nothing of SQL.
+ * each backend implements (store_sqlite.c, store_pg.c: several servers on
+ * one PostgreSQL store), so the server knows nothing of SQL.
  *
  * The contract every backend keeps:
  *  - complete() is one transaction: the session becomes complete, its quota
@@ -121,10 +121,12 @@ sd_status sd__store_screen_out(sd__store *st, sd__session *s, sd_error *err);
 struct sd__store {
     const sd__store_ops *ops;
     const sd__questionnaire *q; /* borrowed: outlives the store */
+    const char *name;           /* for people: the path, or the URI without its password */
 };
 
 /* Open (creating when absent) the store for a questionnaire: `target` is a
- * path (SQLite). The codebook is written into the store; an existing store
+ * path (SQLite) or a postgresql:// URI (its table= names the responses
+ * table, default `responses`). The codebook is written into the store; an existing store
  * made for other variables is refused. With `set_quotas` (the server), the
  * questionnaire's quotas (with any --quota override) replace the stored
  * limits and the counts are recomputed from the stored interviews; a
@@ -135,5 +137,7 @@ void sd__store_close(sd__store *st);
 
 sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, bool set_quotas,
                                 sd__store **out, sd_error *err);
+sd_status sd__store_open_pg(const char *uri, const sd__questionnaire *q, bool set_quotas,
+                            sd__store **out, sd_error *err);
 
 #endif /* SD_FIELD_STORE_H */

@@ -908,6 +908,7 @@ sd_status sd__store_open_sqlite(const char *path, const sd__questionnaire *q, bo
     }
     S->base.ops = &sqlite_ops;
     S->base.q = q;
+    S->base.name = S->path;
     pthread_mutex_init(&S->mu, NULL);
     pthread_cond_init(&S->wake, NULL);
     pthread_mutex_init(&S->rmu, NULL);
