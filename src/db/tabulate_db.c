@@ -462,8 +462,12 @@ static sd_status init_sums(const sd_dataset *ds, sd_wtable *t, const sd_dbdesign
                             "patterns are too many for its degrees of freedom",
                             t->row_name, R, d->npattern);
         t->acc.nrep = R;
-        if (!(t->acc.ovf_r = sd__zalloc(k, sizeof *t->acc.ovf_r)))
+        t->acc.ovf_u = d->rank ? d->rank : R;
+        if (!(t->acc.ovf = sd__zalloc(t->ncols, sizeof *t->acc.ovf)))
             return nomem(ds, err);
+        for (size_t c = 0; c < t->ncols; c++)
+            if (!sd__rf_init(&t->acc.ovf[c], R))
+                return nomem(ds, err);
     }
     return SD_OK;
 }
@@ -566,9 +570,9 @@ static sd_status fill_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wta
                 ovf[k * d->nrep + r] = d->repw[r][kr];
     }
     if (st == SD_OK) {
-        sd_passctx pc = {K, n, d, q->sw, unit, inmask, t->col_name ? &cm : NULL,
-                         spec->missing, cbuf};
-        if (t->row_is_scale && sd__scale_values(t, rd.scale, &pc) != SD_OK)
+        sd_passctx pc = {K, n, d, q->sw, unit, inmask, spec->missing};
+        const sd_colmap *cmp = t->col_name ? &cm : NULL;
+        if (t->row_is_scale && sd__scale_values(t, rd.scale, &pc, cmp, cbuf) != SD_OK)
             st = nomem(ds, err);
         sd_groups g = {n,
                        q->cnt,
@@ -581,9 +585,13 @@ static sd_status fill_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wta
                        ovf,
                        q->wval};
         if (st == SD_OK)
-            st = sd__pass_groups(t, &pc, &rd, &g, false, err);
+            st = sd__pass_groups(t, &pc, &rd, cmp, cbuf, &g, false, err);
         if (st == SD_OK && spec->glm_start && !t->row_is_scale)
-            st = sd__pass_groups(t, &pc, &rd, &g, true, err);
+            st = sd__pass_groups(t, &pc, &rd, cmp, cbuf, &g, true, err);
+        if (st == SD_OK && !sd__accum_finish(&t->acc, false))
+            st = nomem(ds, err);
+        t->banner_missing_n = t->acc.bm_n;
+        t->banner_missing_w = t->acc.bm_w;
     }
     sd__free(inmask);
     sd__free(cbuf);

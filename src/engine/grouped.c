@@ -25,7 +25,6 @@ typedef struct gem {
     uint32_t *lq;
     double *av;
     size_t m, cap;
-    double *xbuf; /* R: a pattern's row for the overflow factor */
 } gem;
 
 static inline void g_add(gem *e, size_t lq, double a)
@@ -45,20 +44,19 @@ static inline void g_cells(gem *e, size_t r, const uint32_t *cols, size_t nc)
 
 /* Group k's base in Total and its columns (valid) or its missing count;
  * the banner's missing count. Returns the number of its columns. */
-static size_t g_bases(sd_wtable *t, gem *e, const sd_passctx *pc, size_t k, bool valid,
-                      uint32_t *cols)
+static size_t g_bases(gem *e, const sd_colmap *cm, size_t k, bool valid, uint32_t *cols)
 {
     sd_accum *a = e->a;
     double cnt = e->g->cnt[k], sw = e->g->sw[k];
-    size_t nc = sd__colmap_row(pc->cm, k, cols);
+    size_t nc = sd__colmap_row(cm, k, cols);
     size_t cells = a->nrows * a->ncols;
     if (valid) {
         g_add(e, cells, 1.0);
         for (size_t j = 0; j < nc; j++)
             g_add(e, cells + cols[j], 1.0);
-        if (pc->cm && nc == 0 && !e->glm) {
-            t->banner_missing_n += cnt;
-            t->banner_missing_w += sw;
+        if (cm && nc == 0 && !e->glm) {
+            a->bm_n += cnt;
+            a->bm_w += sw;
         }
     } else if (!e->glm) {
         a->miss_n[0] += cnt;
@@ -112,17 +110,13 @@ static void g_end(gem *e, size_t k)
         for (size_t i = 0; i < m; i++)
             if (e->lq[i] >= cells)
                 a->pat_w2[(e->lq[i] - cells) * a->npattern + (size_t)p] += sw2;
-    } else if (a->ovf_r && p == -2 && g->ovf_row) {
+    } else if (a->ovf && p == -2 && g->ovf_row) {
         /* The rows' replicate weights w_r = w x_r share x: their Gram
          * matrix sum w^2 x x' is that of one row sqrt(sum w^2) x. */
         size_t R = a->nrep;
-        for (size_t i = 0; i < m; i++) {
-            if (e->lq[i] < cells)
-                continue;
-            for (size_t r = 0; r < R; r++)
-                e->xbuf[r] = sqrt(sw2) * g->ovf_row[k * R + r];
-            sd__rf_add_row(a->ovf_r + (e->lq[i] - cells) * R * R, R, e->xbuf);
-        }
+        for (size_t i = 0; i < m; i++)
+            if (e->lq[i] >= cells)
+                sd__rf_add(&a->ovf[e->lq[i] - cells], R, a->ovf_u, g->ovf_row + k * R, sqrt(sw2));
     }
     switch (a->vmode) {
     case SD_VMODE_NONE: return;
@@ -152,14 +146,17 @@ static void g_end(gem *e, size_t k)
         }
         return;
     }
-    case SD_VMODE_REPS:
-        for (size_t r = 0; r < a->nrep; r++) {
-            double wr = g->swr[k * a->nrep + r];
-            double *t = a->rep_tot + r * a->nlq;
-            for (size_t i = 0; i < m; i++)
-                t[e->lq[i]] += wr * e->av[i];
+    case SD_VMODE_REPS: {
+        /* Cell by cell while sums are added (sd__accum_finish turns them). */
+        size_t R = a->nrep;
+        const double *wr = g->swr + k * R;
+        for (size_t i = 0; i < m; i++) {
+            double *t = a->rep_tot + (size_t)e->lq[i] * R, av = e->av[i];
+            for (size_t r = 0; r < R; r++)
+                t[r] += wr[r] * av;
         }
         return;
+    }
     }
 }
 
@@ -170,14 +167,14 @@ static bool g_missing(const sd_var *v, size_t r, sd_missing_mode mode)
     return mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, v->num[r]);
 }
 
-static void g_var(sd_wtable *t, gem *e, const sd_passctx *pc, const sd_catmap *rm)
+static void g_var(gem *e, const sd_passctx *pc, const sd_colmap *cm, uint32_t *cols,
+                  const sd_catmap *rm)
 {
-    uint32_t *cols = pc->cbuf;
     for (size_t k = 0; k < pc->nrows; k++) {
         if (!(e->g->cnt[k] > 0))
             continue;
         int32_t ri = rm->idx[k];
-        size_t nc = g_bases(t, e, pc, k, ri >= 0, cols);
+        size_t nc = g_bases(e, cm, k, ri >= 0, cols);
         if (ri >= 0) {
             g_cells(e, (size_t)ri, cols, nc);
             uint64_t msk = rm->netmask ? rm->netmask[ri] : 0;
@@ -191,35 +188,35 @@ static void g_var(sd_wtable *t, gem *e, const sd_passctx *pc, const sd_catmap *r
     }
 }
 
-static void g_scale(sd_wtable *t, gem *e, const sd_passctx *pc, const sd_var *v)
+static void g_scale(gem *e, const sd_passctx *pc, const sd_colmap *cm, uint32_t *cols,
+                    const sd_var *v, const double *median)
 {
-    uint32_t *cols = pc->cbuf;
     size_t nc0 = e->a->ncols;
     for (size_t k = 0; k < pc->nrows; k++) {
         if (!(e->g->cnt[k] > 0))
             continue;
         bool valid = !g_missing(v, k, SD_MISSING_EXCLUDE);
-        size_t nc = g_bases(t, e, pc, k, valid, cols);
+        size_t nc = g_bases(e, cm, k, valid, cols);
         if (valid) {
             double x = v->num[k];
             g_add(e, 0, x);
             g_add(e, nc0, x * x);
-            if (t->median)
-                g_add(e, 2 * nc0, x <= t->median[0]);
+            if (median)
+                g_add(e, 2 * nc0, x <= median[0]);
             for (size_t j = 0; j < nc; j++) {
                 g_add(e, cols[j], x);
                 g_add(e, nc0 + cols[j], x * x);
-                if (t->median)
-                    g_add(e, 2 * nc0 + cols[j], x <= t->median[cols[j]]);
+                if (median)
+                    g_add(e, 2 * nc0 + cols[j], x <= median[cols[j]]);
             }
         }
         g_end(e, k);
     }
 }
 
-static void g_dichotomy(sd_wtable *t, gem *e, const sd_passctx *pc, const sd_mrset *m)
+static void g_dichotomy(gem *e, const sd_passctx *pc, const sd_colmap *cm, uint32_t *cols,
+                        const sd_mrset *m)
 {
-    uint32_t *cols = pc->cbuf;
     const sd_dataset *ds = pc->ds;
     for (size_t k = 0; k < pc->nrows; k++) {
         if (!(e->g->cnt[k] > 0))
@@ -227,7 +224,7 @@ static void g_dichotomy(sd_wtable *t, gem *e, const sd_passctx *pc, const sd_mrs
         bool valid = false;
         for (size_t i = 0; i < m->nvars && !valid; i++)
             valid = !g_missing(ds->vars[m->vars[i]], k, pc->mode);
-        size_t nc = g_bases(t, e, pc, k, valid, cols);
+        size_t nc = g_bases(e, cm, k, valid, cols);
         for (size_t i = 0; i < m->nvars; i++) {
             const sd_var *v = ds->vars[m->vars[i]];
             if (!g_missing(v, k, pc->mode) && v->num[k] == m->counted)
@@ -237,17 +234,17 @@ static void g_dichotomy(sd_wtable *t, gem *e, const sd_passctx *pc, const sd_mrs
     }
 }
 
-static void g_category(sd_wtable *t, gem *e, const sd_passctx *pc, const sd_catset *cs,
+static void g_category(gem *e, const sd_passctx *pc, const sd_colmap *cm, uint32_t *cols,
+                       const sd_catset *cs,
                        uint32_t *stamp)
 {
-    uint32_t *cols = pc->cbuf;
     for (size_t k = 0; k < pc->nrows; k++) {
         if (!(e->g->cnt[k] > 0))
             continue;
         bool valid = false;
         for (size_t i = 0; i < cs->nvars && !valid; i++)
             valid = cs->maps[i].idx[k] >= 0;
-        size_t nc = g_bases(t, e, pc, k, valid, cols);
+        size_t nc = g_bases(e, cm, k, valid, cols);
         uint32_t mark = (uint32_t)k + 1;
         for (size_t i = 0; i < cs->nvars; i++) {
             int32_t c = cs->maps[i].idx[k];
@@ -264,7 +261,8 @@ static void g_category(sd_wtable *t, gem *e, const sd_passctx *pc, const sd_cats
 }
 
 sd_status sd__pass_groups(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *rd,
-                          const sd_groups *g, bool glm, sd_error *err)
+                          const sd_colmap *cm, uint32_t *cols, const sd_groups *g, bool glm,
+                          sd_error *err)
 {
     gem em;
     memset(&em, 0, sizeof em);
@@ -274,15 +272,11 @@ sd_status sd__pass_groups(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *r
     em.cap = t->acc.nlq;
     em.lq = sd__zalloc(em.cap, sizeof *em.lq);
     em.av = sd__zalloc(em.cap, sizeof *em.av);
-    em.xbuf = sd__zalloc(t->acc.nrep ? t->acc.nrep : 1, sizeof *em.xbuf);
     uint32_t *stamp = rd->cs ? sd__zalloc(t->nrows, sizeof *stamp) : NULL;
-    bool glm_ok = !glm || ((t->acc.glm_a || (t->acc.glm_a = sd__zalloc(t->acc.nlq, sizeof(double)))) &&
-                           (t->acc.glm_al || (t->acc.glm_al = sd__zalloc(t->acc.nlq, sizeof(double)))) &&
-                           (t->acc.glm_d || (t->acc.glm_d = sd__zalloc(t->acc.nlq, sizeof(double)))));
-    if (!em.lq || !em.av || !em.xbuf || (rd->cs && !stamp) || !glm_ok) {
+    bool glm_ok = !glm || sd__accum_init_glm(&t->acc);
+    if (!em.lq || !em.av || (rd->cs && !stamp) || !glm_ok) {
         sd__free(em.lq);
         sd__free(em.av);
-        sd__free(em.xbuf);
         sd__free(stamp);
         return sd__fail(err, SD_E_NOMEM, pc->ds->source, 0, 0, NULL, "out of memory");
     }
@@ -291,22 +285,20 @@ sd_status sd__pass_groups(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *r
         (t->acc.vmode == SD_VMODE_REPS && !g->swr) || (t->acc.pat_w2 && (!g->pattern || !g->sw2))) {
         sd__free(em.lq);
         sd__free(em.av);
-        sd__free(em.xbuf);
         sd__free(stamp);
         return sd__fail(err, SD_E_INTERNAL, pc->ds->source, 0, 0, t->row_name,
                         "table of '%s': grouped sums without what its design needs", t->row_name);
     }
     if (rd->scale)
-        g_scale(t, &em, pc, rd->scale);
+        g_scale(&em, pc, cm, cols, rd->scale, t->median);
     else if (rd->map)
-        g_var(t, &em, pc, rd->map);
+        g_var(&em, pc, cm, cols, rd->map);
     else if (rd->cs)
-        g_category(t, &em, pc, rd->cs, stamp);
+        g_category(&em, pc, cm, cols, rd->cs, stamp);
     else
-        g_dichotomy(t, &em, pc, rd->mr);
+        g_dichotomy(&em, pc, cm, cols, rd->mr);
     sd__free(em.lq);
     sd__free(em.av);
-    sd__free(em.xbuf);
     sd__free(stamp);
     return SD_OK;
 }

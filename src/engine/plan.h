@@ -162,13 +162,17 @@ typedef struct sd_groups {
     const double *wval;     /* the glm pass: the one weight of each group's rows */
 } sd_groups;
 
-/* Fill t's accumulators (allocated for the design, as run_table does) from
- * groups instead of rows: the same sums sd__pass adds row by row; with
- * `glm`, the glm start sums only (after a first call). A scale row
- * variable's values and medians come from sd__scale_values with pc->wt
- * the groups' sums of w and pc->in their cnt > 0. */
+/* Fill t's accumulators (allocated for the design, as plan_table does)
+ * from groups instead of rows: the same sums sd__pass_rows adds row by row
+ * (the banner cm, NULL for Total only; cols room for its columns); with
+ * `glm`, the glm start sums only (after a first call). Then, as after a
+ * pass, sd__accum_finish(&t->acc, false) and the banner's missing counts
+ * from acc.bm_n, bm_w. A scale row variable's values and medians come from
+ * sd__scale_values with pc->wt the groups' sums of w and pc->in their
+ * cnt > 0. */
 sd_status sd__pass_groups(sd_wtable *t, const sd_passctx *pc, const sd_rowdim *rd,
-                          const sd_groups *g, bool glm, sd_error *err);
+                          const sd_colmap *cm, uint32_t *cols, const sd_groups *g, bool glm,
+                          sd_error *err);
 
 /* ---- names (names.c) */
 
