@@ -55,6 +55,38 @@ check export "$?" "$(cat "$tmp/err")"
     --format csv >"$tmp/t2.csv" 2>"$tmp/err"
 cmp -s "$tmp/t1.csv" "$tmp/t2.csv"; check export_tabulates_the_same "$?" "$(diff "$tmp/t1.csv" "$tmp/t2.csv" | head -5)"
 
+# report: a spec without a weighting step gives the file's report (all
+# but the source line); the bundled one, whose last section is raked, is
+# refused (weighting needs the rows here).
+cat >"$tmp/rep.yml" <<'YAML'
+sondage_report: 1
+title: {en: "PostgreSQL", fr: "PostgreSQL"}
+defaults: {cols: [role], tests: true, stats: true, findings: true, missing: include}
+sections:
+  - title: {en: "Tables", fr: "Tableaux"}
+    tables:
+      - rows: integration
+      - rows: actions
+        sort: desc
+      - rows: closer
+        cols: ["role>company_size"]
+        filter: "metro != 1"
+YAML
+"$SONDAGE" report --spec "$tmp/rep.yml" --format json,md --lang en --out "$tmp/r1" >/dev/null 2>"$tmp/err"
+"$SONDAGE" report "$U&table=$S.study" --spec "$tmp/rep.yml" --format json,md --lang en \
+    --out "$tmp/r2" >/dev/null 2>"$tmp/err"
+rc=$?
+ok=1
+for f in report.en.json report.en.md; do
+    [ -s "$tmp/r2/$f" ] && grep -v '@study\|postgresql://' "$tmp/r1/$f" >"$tmp/r1.x" &&
+        grep -v '@study\|postgresql://' "$tmp/r2/$f" >"$tmp/r2.x" && cmp -s "$tmp/r1.x" "$tmp/r2.x" || ok=0
+done
+[ "$rc" = 0 ] && [ "$ok" = 1 ]; check report_same_as_file "$?" "exit $rc: $(cat "$tmp/err") $(diff "$tmp/r1.x" "$tmp/r2.x" | head -5)"
+"$SONDAGE" report "$U&table=$S.study" --spec examples/dsi-marketing/report.yml --out "$tmp/r3" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 1 ] && grep -q "weighting needs them here" "$tmp/err" && [ ! -e "$tmp/r3/report.en.html" ]
+check report_weighting_refused "$?" "exit $rc: $(cat "$tmp/err")"
+
 # A table sondage did not make, with a codebook file; measures decided
 # from the values (3 codes: nominal; 40 values: scale).
 psql "$U" -q >/dev/null <<SQL
