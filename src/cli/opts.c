@@ -12,7 +12,19 @@ int opts_bad(const char *cmd, int c, char **argv, const struct option *longopts)
     const char *arg = argv[optind - 1];
     if (c == ':')
         return cli_usage(cmd, "option '%s' needs a value", arg);
-    (void)longopts;
+    if (arg[0] == '-' && arg[1] == '-') {
+        /* A long option: getopt_long sets optopt to its short value when it
+         * was given a value it does not take ("--findings=maybe"), which
+         * must not be reported as an unknown '-F'. */
+        const char *eq = strchr(arg, '=');
+        size_t n = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+        for (const struct option *o = longopts; eq && o && o->name; o++)
+            if (o->has_arg == no_argument && strlen(o->name) == n && !strncmp(o->name, arg + 2, n))
+                return cli_usage(cmd, "option '--%s' takes no value (given '%s')", o->name,
+                                 eq + 1);
+        return cli_usage(cmd, "unknown option '%.*s'", (int)(eq ? eq - arg : (long)strlen(arg)),
+                         arg);
+    }
     if (optopt && optopt != '?')
         return cli_usage(cmd, "unknown option '-%c'", optopt);
     return cli_usage(cmd, "unknown option '%s'", arg);

@@ -205,6 +205,10 @@ int sd__fmt_fixed(char *buf, double x, int decimals, char mark);
  * no spaces). Locale-free and correctly rounded. Returns false when s[0..n)
  * is not a number. When `comma` is true, ',' is the decimal mark instead. */
 bool sd__parse_double(const char *s, size_t n, bool comma, double *out);
+/* An on/off option's value: NULL (given alone), true/yes/1 or false/no/0.
+ * Anything else is refused, naming --key (an option that silently took
+ * "maybe" as true would hide a typo in a spec). */
+sd_status sd__parse_flag(const char *key, const char *value, bool *out, sd_error *err);
 /* Parse a non-negative integer with an upper bound. */
 bool sd__parse_ulong(const char *s, size_t n, unsigned long max, unsigned long *out);
 

@@ -205,3 +205,15 @@ bool sd__parse_ulong(const char *s, size_t n, unsigned long max, unsigned long *
     *out = v;
     return true;
 }
+
+sd_status sd__parse_flag(const char *key, const char *value, bool *out, sd_error *err)
+{
+    if (!value || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1"))
+        *out = true;
+    else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0"))
+        *out = false;
+    else
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "--%s: expected true or false, not '%.64s'", key, value);
+    return SD_OK;
+}

@@ -89,18 +89,6 @@ static sd_status set_number(const char *key, const char *value, double lo, doubl
     return SD_OK;
 }
 
-static sd_status set_bool(const char *key, const char *value, bool *out, sd_error *err)
-{
-    if (!value || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1"))
-        *out = true;
-    else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0"))
-        *out = false;
-    else
-        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
-                        "--%s: expected true or false, not '%s'", key, value);
-    return SD_OK;
-}
-
 static sd_status set_reptype(const char *key, const char *value, bool allow_all,
                              sd_reptype *out, sd_error *err)
 {
@@ -174,9 +162,9 @@ sd_status sd__designspec_set(sd_designspec *d, const char *key, const char *valu
                              sd_error *err)
 {
     if (!strcmp(key, "nest"))
-        return set_bool(key, value, &d->nest, err);
+        return sd__parse_flag(key, value, &d->nest, err);
     if (!strcmp(key, "mse"))
-        return set_bool(key, value, &d->mse, err);
+        return sd__parse_flag(key, value, &d->mse, err);
     if (!value || !*value)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "--%s needs a value", key);
     if (!strcmp(key, "weight") && !strcmp(value, "none")) {

@@ -37,8 +37,7 @@ sd_status sd__weightopts_set(sd_weightopts *o, const char *key, const char *valu
                              sd_error *err)
 {
     if (!strcmp(key, "force")) {
-        o->force = !value || strcmp(value, "false") != 0;
-        return SD_OK;
+        return sd__parse_flag(key, value, &o->force, err);
     }
     if (!strcmp(key, "targets")) {
         if (!value || !*value)

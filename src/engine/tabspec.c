@@ -126,11 +126,6 @@ static void clear_names(char ***v, size_t *n)
     *n = 0;
 }
 
-static bool flag_of(const char *value)
-{
-    return !value || strcmp(value, "false") != 0;
-}
-
 static sd_status add_filter(sd_tabspec *s, const char *value, sd_error *err)
 {
     sd_fnode *f = NULL;
@@ -209,20 +204,16 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
                         "--sort: expected desc, asc or none, not '%s'", value ? value : "");
     }
-    if (!strcmp(key, "hide-empty")) {
-        s->hide_empty = flag_of(value);
-        return SD_OK;
-    }
-    if (!strcmp(key, "means")) {
-        s->means = flag_of(value);
-        return SD_OK;
-    }
+    if (!strcmp(key, "hide-empty"))
+        return sd__parse_flag(key, value, &s->hide_empty, err);
+    if (!strcmp(key, "means"))
+        return sd__parse_flag(key, value, &s->means, err);
     if (!strcmp(key, "findings")) {
         /* Findings say whether a gap holds: they need the tests. */
-        s->findings = flag_of(value);
-        if (s->findings)
+        sd_status st = sd__parse_flag(key, value, &s->findings, err);
+        if (st == SD_OK && s->findings)
             s->tests = true;
-        return SD_OK;
+        return st;
     }
     if (!strcmp(key, "chunk-rows")) {
         /* A test knob (tests/unit/engine/test_chunks.c): rows per chunk. */
@@ -268,14 +259,10 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
                         "mean, not '%s'",
                         value ? value : "");
     }
-    if (!strcmp(key, "stats")) {
-        s->show_stats = !value || strcmp(value, "false") != 0;
-        return SD_OK;
-    }
-    if (!strcmp(key, "deff")) {
-        s->deff = !value || strcmp(value, "false") != 0;
-        return SD_OK;
-    }
+    if (!strcmp(key, "stats"))
+        return sd__parse_flag(key, value, &s->show_stats, err);
+    if (!strcmp(key, "deff"))
+        return sd__parse_flag(key, value, &s->deff, err);
     if (!strcmp(key, "level")) {
         double x;
         if (!value || !sd__parse_double(value, strlen(value), false, &x) || !(x > 0 && x < 1))
@@ -285,10 +272,8 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
         s->level = x;
         return SD_OK;
     }
-    if (!strcmp(key, "tests")) {
-        s->tests = !value || strcmp(value, "false") != 0;
-        return SD_OK;
-    }
+    if (!strcmp(key, "tests"))
+        return sd__parse_flag(key, value, &s->tests, err);
     /* Test options (docs/tests.md); each one also asks for the tests. */
     static const char *const chisq_names[] = {"F", "Chisq"};
     static const char *const letters_names[] = {"design", "spss", "none"};
