@@ -17,7 +17,7 @@ void sd__html_text(sd_strbuf *sb, const char *s);
 void sd__html_textn(sd_strbuf *sb, const char *s, size_t n);
 
 /* Buffers for the number helpers below. */
-#define SD_HTMLNUM 96
+#define SD_HTMLNUM SD_PEOPLENUM
 /* A number for people with `dec` decimals, the integer part grouped by
  * thousands (fr: narrow no-break space U+202F, en: ","); "–" when not
  * finite. */

@@ -142,33 +142,7 @@ void sd__html_num(char *buf, double x, int dec, const char *lang)
         memcpy(buf, "\xE2\x80\x93", 4); /* – */
         return;
     }
-    char raw[SD_NUMBUF];
-    bool fr = sd__lang_is_fr(lang);
-    sd__fmt_fixed(raw, x, dec, fr ? ',' : '.');
-    const char *sep = fr ? SD_NNBSP : ",";
-    size_t seplen = strlen(sep);
-    const char *p = raw;
-    char *o = buf;
-    if (*p == '-') {
-        /* the minus sign for people, U+2212 */
-        memcpy(o, "\xE2\x88\x92", 3);
-        o += 3;
-        p++;
-    }
-    size_t digits = 0;
-    while (p[digits] >= '0' && p[digits] <= '9')
-        digits++;
-    for (size_t i = 0; i < digits; i++) {
-        *o++ = p[i];
-        size_t left = digits - i - 1;
-        /* grouped from four digits: 2 800, 2,800 */
-        if (left && left % 3 == 0) {
-            memcpy(o, sep, seplen);
-            o += seplen;
-        }
-    }
-    size_t rest = strlen(p + digits);
-    memcpy(o, p + digits, rest + 1);
+    sd__people_grouped(buf, x, dec, lang);
 }
 
 void sd__html_pct(char *buf, double p, int dec, const char *lang)

@@ -18,6 +18,11 @@ sd_status sd__write_info_json(const sd_dataset *ds, const char *lang, sd_strbuf 
 /* Shared helpers for people-facing text. */
 /* A number with `dec` decimals in the report language ("-" when not finite). */
 void sd__people_num(char *buf, double x, int dec, const char *lang);
+/* The same, the integer part grouped by thousands (fr: a narrow no-break
+ * space U+202F, en: ","; from four digits: 1 793, 1,793), the minus sign
+ * U+2212; "-" when not finite. buf holds SD_PEOPLENUM bytes. */
+#define SD_PEOPLENUM 96
+void sd__people_grouped(char *buf, double x, int dec, const char *lang);
 /* "p = 0.026" or "p < 0.001" in the report language. */
 void sd__people_p(sd_strbuf *sb, double p, const char *lang);
 /* Append text with control characters shown as \xNN (C1 ones as \u00NN). */

@@ -21,6 +21,41 @@ void sd__people_num(char *buf, double x, int dec, const char *lang)
     sd__fmt_fixed(buf, x, dec, sd__lang_is_fr(lang) ? ',' : '.');
 }
 
+void sd__people_grouped(char *buf, double x, int dec, const char *lang)
+{
+    if (!isfinite(x)) {
+        memcpy(buf, "-", 2);
+        return;
+    }
+    char raw[SD_NUMBUF];
+    bool fr = sd__lang_is_fr(lang);
+    sd__fmt_fixed(raw, x, dec, fr ? ',' : '.');
+    const char *sep = fr ? "\xE2\x80\xAF" : ",";
+    size_t seplen = strlen(sep);
+    const char *p = raw;
+    char *o = buf;
+    if (*p == '-') {
+        /* the minus sign for people, U+2212 */
+        memcpy(o, "\xE2\x88\x92", 3);
+        o += 3;
+        p++;
+    }
+    size_t digits = 0;
+    while (p[digits] >= '0' && p[digits] <= '9')
+        digits++;
+    for (size_t i = 0; i < digits; i++) {
+        *o++ = p[i];
+        size_t left = digits - i - 1;
+        /* grouped from four digits: 2 800, 2,800 */
+        if (left && left % 3 == 0) {
+            memcpy(o, sep, seplen);
+            o += seplen;
+        }
+    }
+    size_t rest = strlen(p + digits);
+    memcpy(o, p + digits, rest + 1);
+}
+
 void sd__people_p(sd_strbuf *sb, double p, const char *lang)
 {
     char num[SD_NUMBUF];
@@ -219,10 +254,10 @@ void sd__weight_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const
     for (int k = 0; k < 3; k++)
         fig[k] = t ? sd_table_weighting_figure(t, (sd_wfigure)k)
                    : sd_result_weighting_figure(r, (sd_wfigure)k);
-    char e[SD_NUMBUF], d[SD_NUMBUF], ne[SD_NUMBUF];
+    char e[SD_NUMBUF], d[SD_NUMBUF], ne[SD_PEOPLENUM];
     sd__people_num(e, 100 * fig[SD_WFIG_EFFICIENCY], 1, lang);
     sd__people_num(d, fig[SD_WFIG_DEFF], 2, lang);
-    sd__people_num(ne, fig[SD_WFIG_EFFECTIVE_N], 0, lang);
+    sd__people_grouped(ne, fig[SD_WFIG_EFFECTIVE_N], 0, lang);
     const char *base = t ? sd_table_weighting(t, SD_WPART_BASE) : sd_result_weighting(r, SD_WPART_BASE);
     const char *tg =
         t ? sd_table_weighting(t, SD_WPART_TARGETS) : sd_result_weighting(r, SD_WPART_TARGETS);

@@ -331,7 +331,7 @@ def cmd_report(path):
     caps = [norm(c.text()) for c in parts[4].find("caption")] if len(parts) == 5 else []
     check("report_weighted_side_by_side",
           len(caps) == 2 and "Non pondéré" in caps[0] and "Calage : rake" in caps[1]
-          and "efficacité 64,1" in caps[1] and "n effectif 1793" in caps[1], caps)
+          and "efficacité 64,1" in caps[1] and "n effectif 1\u202f793" in caps[1], caps)
     check("report_section_text", "pas sur une opinion" in norm(parts[0].find("p")[0].text())
           if parts and parts[0].find("p") else False)
     foot = root.find("footer")
