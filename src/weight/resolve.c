@@ -507,12 +507,10 @@ static sd_status make_patterns(wprob *p, const double *w0, sd_error *err)
         }
         sd__free(slot);
     } else {
-        /* Open addressing on (categories, numeric values). */
-        size_t hcap = 1024;
-        int32_t *slot = sd__zalloc(hcap, sizeof *slot);
+        /* The shared index (core/hash.c) on (categories, numeric values). */
+        sd_hindex idx;
+        sd__hindex_init(&idx);
         size_t ncap = 0;
-        if (!slot)
-            return nomem(err);
         for (size_t i = 0; i < n; i++) {
             uint64_t h = 1469598103934665603ull;
             for (size_t k = 0; k < nf; k++)
@@ -524,25 +522,23 @@ static sd_status make_patterns(wprob *p, const double *w0, sd_error *err)
                 memcpy(&b, &x, sizeof b);
                 h = mix(h, b);
             }
-            size_t s = (size_t)h & (hcap - 1);
+            sd_hprobe pr = sd__hindex_probe(&idx, h);
+            size_t q;
             int32_t found = -1;
-            while (slot[s]) {
-                size_t q = (size_t)slot[s] - 1;
+            while (found < 0 && sd__hindex_next(&idx, &pr, &q)) {
                 bool same = true;
                 for (size_t k = 0; k < nf && same; k++)
                     same = pcat[q * nf + k] == p->f[k].of[i];
                 for (size_t k = 0; k < nn && same; k++)
                     same = pnum[q * nn + k] == p->num[k].x[i];
-                if (same) {
+                if (same)
                     found = (int32_t)q;
-                    break;
-                }
-                s = (s + 1) & (hcap - 1);
             }
             if (found < 0) {
                 if ((nf && !sd__grow((void **)&pcat, &cap, (np + 1) * nf, sizeof *pcat)) ||
-                    (nn && !sd__grow((void **)&pnum, &ncap, (np + 1) * nn, sizeof *pnum))) {
-                    sd__free(slot);
+                    (nn && !sd__grow((void **)&pnum, &ncap, (np + 1) * nn, sizeof *pnum)) ||
+                    np >= INT32_MAX || !sd__hindex_add(&idx, h, np)) {
+                    sd__hindex_free(&idx);
                     sd__free(pcat);
                     sd__free(pnum);
                     return nomem(err);
@@ -552,40 +548,10 @@ static sd_status make_patterns(wprob *p, const double *w0, sd_error *err)
                 for (size_t k = 0; k < nn; k++)
                     pnum[np * nn + k] = p->num[k].x[i];
                 found = (int32_t)np++;
-                slot[s] = found + 1;
-                if (np * 2 > hcap) {
-                    size_t ncap2 = hcap * 2;
-                    int32_t *ns = sd__zalloc(ncap2, sizeof *ns);
-                    if (!ns) {
-                        sd__free(slot);
-                        sd__free(pcat);
-                        sd__free(pnum);
-                        return nomem(err);
-                    }
-                    for (size_t q = 0; q < np; q++) {
-                        uint64_t hh = 1469598103934665603ull;
-                        for (size_t k = 0; k < nf; k++)
-                            hh = mix(hh, (uint64_t)(uint32_t)pcat[q * nf + k]);
-                        for (size_t k = 0; k < nn; k++) {
-                            double x = pnum[q * nn + k];
-                            uint64_t b;
-                            x = x == 0 ? 0 : x;
-                            memcpy(&b, &x, sizeof b);
-                            hh = mix(hh, b);
-                        }
-                        size_t ss = (size_t)hh & (ncap2 - 1);
-                        while (ns[ss])
-                            ss = (ss + 1) & (ncap2 - 1);
-                        ns[ss] = (int32_t)q + 1;
-                    }
-                    sd__free(slot);
-                    slot = ns;
-                    hcap = ncap2;
-                }
             }
             p->pat[i] = found;
         }
-        sd__free(slot);
+        sd__hindex_free(&idx);
     }
     p->npat = np;
     p->pcat = pcat;
