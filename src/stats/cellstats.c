@@ -87,6 +87,20 @@ static void interval(int method, double p, double v, double df, double n, double
     }
 }
 
+/* A proportion of exactly 0 or 1 (no respondent, or every one, in the
+ * cell): its design variance is 0 and the logit, beta and Wilson forms are
+ * 0/0. Clopper and Pearson's exact interval on the unweighted base n, as
+ * Korn and Graubard's beta interval becomes when the effective base cannot
+ * be estimated (NCHS takes n itself): [0, 1 - a^(1/n)] for 0 and
+ * [a^(1/n), 1] for 1, a = (1 - level) / 2. R gives NaN or an interval of
+ * a glm that did not converge here (docs/statistics.md). */
+static void boundary_interval(double p, double n, double level, double *lo, double *hi)
+{
+    double b = pow((1 - level) / 2, 1 / n);
+    *lo = p == 0 ? 0 : b;
+    *hi = p == 0 ? 1 - b : 1;
+}
+
 /* Row r of column c over the column base: sum(w a) / sum(w). */
 static double a_ratio(const sd_wtable *t, size_t r, size_t c)
 {
@@ -266,6 +280,9 @@ static sd_status fill_table(const sd_work *res, sd_wtable *t, sd_error *err)
                 interval(res->ci_method, p, v, df, n, level, &cs->ci_low, &cs->ci_high);
                 cs->total_se = NAN;
             }
+            if ((p == 0 || p == 1) && n >= 1 && res->ci_method != CI_WALD &&
+                res->ci_method != CI_MEAN && !(isfinite(cs->ci_low) && isfinite(cs->ci_high)))
+                boundary_interval(p, n, level, &cs->ci_low, &cs->ci_high);
             /* deff: against simple random sampling of the same n with
              * replacement (R's deff = "replace"): vsrs = svyvar / n, n the
              * rows in the analysis (rows of weight 0 are not). It does not
