@@ -189,6 +189,15 @@ int cmd_weight(int argc, char **argv)
             st = sd_dataset_write_codebook(ds, cb_out, err);
         if (st != SD_OK)
             rc = cli_report(err);
+        else if (sav && !cb_out)
+            /* A .sav has no place for how the weight was made: without the
+             * codebook, tab takes it as a plain weight (docs/weighting.md). */
+            fprintf(stderr,
+                    "sondage: note: %s holds the weight %s but not its calibration: tab on it "
+                    "alone takes it as a plain weight, with standard errors that leave the "
+                    "calibration out; --codebook-out FILE.yaml records it (then tab %s -b "
+                    "FILE.yaml)\n",
+                    out, name ? name : sd_weighting_default_name(w), out);
     }
     if (rc == EXIT_OK) {
         sd_outfile *o = cli_output(NULL, err);
