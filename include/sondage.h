@@ -159,6 +159,14 @@ typedef struct sd_open_options {
     /* A PostgreSQL URI's table (--table), when the URI has no table=
      * parameter; NULL otherwise. Added-in: 0.2. */
     const char *table;
+    /* CSV only: keep the values of these columns only (names, and names
+     * matching the POSIX extended regular expression columns_match); the
+     * others stay in the dataset by name with no values, and a request
+     * that uses one fails. Every field is still split and checked (field
+     * count, size, UTF-8). NULL / 0 / NULL: every column. Added-in: 0.2. */
+    const char *const *columns;
+    size_t ncolumns;
+    const char *columns_match;
 } sd_open_options;
 /* sd_dataset_open with options; `opts` may be NULL (all defaults). An
  * unknown encoding fails with SD_E_INVALID before the file is read. */

@@ -63,6 +63,111 @@ static const char help[] =
     "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
     "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
 
+/* The columns a command-line request reads (issue 14: a CSV's other
+ * columns are split but not converted or stored). Only for a CSV file
+ * without a codebook or spec file (which could name more variables: sets,
+ * a design, a weighting), and options whose variables are plain names:
+ * --rows and --cols entries (a>b nests, NAME:cat), --weight and the
+ * design's names; --repweights given as a pattern keeps what it matches.
+ * Anything else (a filter, targets, an A TO B or q* entry, an unknown
+ * option) reads every column. More names than needed are harmless. */
+typedef struct colsel {
+    char **names;
+    size_t n, cap;
+    const char *match;
+    bool all;
+} colsel;
+
+static bool colsel_add(colsel *c, const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (!n)
+        return true;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 16;
+        char **v = realloc(c->names, cap * sizeof *v);
+        if (!v)
+            return false;
+        c->names = v;
+        c->cap = cap;
+    }
+    if (!(c->names[c->n] = malloc(n + 1)))
+        return false;
+    memcpy(c->names[c->n], s, n);
+    c->names[c->n++][n] = '\0';
+    return true;
+}
+
+static void colsel_free(colsel *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->names[i]);
+    free(c->names);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    if (n < m)
+        return false;
+    for (size_t i = 0; i < m; i++)
+        if ((s[n - m + i] | 0x20) != tail[i])
+            return false;
+    return true;
+}
+
+/* false: out of memory. */
+static bool tab_columns(const opts_pair *pairs, size_t npairs, const char *file, colsel *c)
+{
+    static const char *const plain[] = {
+        "nest", "lonely-psu", "reptype", "rho", "scale", "rscales", "mse", "ci", "level",
+        "deff", "make-replicates", "tests", "stats", "chisq", "letters", "adjust", "alpha",
+        "alpha2", "replicates", "seed", "pct", "sort", "hide-empty", "min-base", "means",
+        "decimals", "findings", "missing", "threads", NULL};
+    memset(c, 0, sizeof *c);
+    c->all = !(ends_with(file, ".csv") || ends_with(file, ".tsv"));
+    for (size_t i = 0; i < npairs && !c->all; i++) {
+        const char *k = pairs[i].key, *v = pairs[i].value;
+        bool names = !strcmp(k, "rows") || !strcmp(k, "cols") || !strcmp(k, "weight") ||
+                     !strcmp(k, "strata") || !strcmp(k, "cluster") || !strcmp(k, "fpc") ||
+                     !strcmp(k, "repweights");
+        if (!names) {
+            bool known = false;
+            for (size_t j = 0; plain[j] && !known; j++)
+                known = !strcmp(plain[j], k);
+            c->all = !known;
+            continue;
+        }
+        if (!strcmp(k, "repweights") && strpbrk(v, "[]()*+?^$|\\{}")) {
+            if (c->match) {
+                c->all = true; /* two patterns: not worth joining */
+                continue;
+            }
+            c->match = v;
+        } else if (!strcmp(k, "rows") && (strpbrk(v, "*?") || strstr(v, " TO ") ||
+                                         strstr(v, " to "))) {
+            c->all = true;
+            continue;
+        }
+        /* Names between commas (and > in banners); NAME:cat also as NAME. */
+        for (const char *p = v;;) {
+            size_t n = strcspn(p, ",>");
+            if (!colsel_add(c, p, n))
+                return false;
+            const char *colon = memchr(p, ':', n);
+            if (colon && !colsel_add(c, p, (size_t)(colon - p)))
+                return false;
+            if (!p[n])
+                break;
+            p += n + 1;
+        }
+    }
+    return true;
+}
+
 /* Tabulate every request on one dataset and put the tables in one result.
  * A request's weighting (--targets, or the one its codebook records) is a
  * step of its design: run first, its warnings printed. */
@@ -191,8 +296,24 @@ int cmd_tab(int argc, char **argv)
         rc = opts_apply("tab", specs[i], pairs, npairs, err);
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
-    if (rc == EXIT_OK && opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
+    colsel cs = {.all = true};
+    if (rc == EXIT_OK && !specfile && !codebook && !compare && !table &&
+        !tab_columns(pairs, npairs, file, &cs)) {
+        fputs("sondage: error: out of memory\n", stderr);
+        rc = EXIT_INTERNAL;
+    }
+    if (rc == EXIT_OK && !cs.all) {
+        sd_open_options o = {.format = SD_FORMAT_AUTO,
+                             .encoding = encoding,
+                             .columns = (const char *const *)cs.names,
+                             .ncolumns = cs.n,
+                             .columns_match = cs.match};
+        if (sd_dataset_open_with(file, &o, &ds, err) != SD_OK)
+            rc = cli_report(err);
+    } else if (rc == EXIT_OK &&
+               opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
+    colsel_free(&cs);
     if (rc == EXIT_OK && tab_all(ds, specs, nspecs, &res, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && compare) {

@@ -88,6 +88,10 @@ struct sd_var {
     char **levels; /* distinct string values, owned */
     size_t nlevels, levcap;
     sd_hindex *intern; /* builder-only hash of levels (owned); NULL once finished */
+    /* The reader was asked for other columns only (sd_open_options.columns):
+     * this one has its name but no values (sysmis, num and str stay NULL),
+     * and the engine refuses to use it. */
+    bool unread;
 };
 
 struct sd_mrset {
@@ -307,6 +311,9 @@ sd_status sd__dataset_grow_rows(sd_dataset *ds, size_t nrows, const char *file, 
                                 sd_error *err);
 /* Index of a variable by name, or -1. */
 long sd__dataset_var_index(const sd_dataset *ds, const char *name);
+/* A variable the reader left without values (sd_var.unread) cannot be
+ * used: SD_E_INTERNAL naming it, else SD_OK. */
+sd_status sd__var_readable(const sd_dataset *ds, const sd_var *v, sd_error *err);
 sd_status sd__dataset_add_mrset(sd_dataset *ds, const char *name, sd_mrset_kind kind,
                                 sd_mrset **out, sd_error *err);
 bool sd__mrset_add_var(sd_mrset *m, size_t var_index);

@@ -118,12 +118,24 @@ long sd__dataset_var_index(const sd_dataset *ds, const char *name)
     return -1;
 }
 
+sd_status sd__var_readable(const sd_dataset *ds, const sd_var *v, sd_error *err)
+{
+    if (!v->unread)
+        return SD_OK;
+    return sd__fail(err, SD_E_INTERNAL, ds->source, 0, 0, v->name,
+                    "variable '%s' was not read (the file was read for other columns): "
+                    "expected every variable a request uses to be read",
+                    v->name);
+}
+
 /* Allocate one column's arrays for `cap` rows, keeping `old` rows. New
  * cells are system-missing. The first allocation of the values uses
  * calloc, whose fresh pages are zero without being touched: readers fill
  * every cell anyway, and touching gigabytes twice costs seconds. */
 static bool var_reserve(sd_var *v, size_t old, size_t cap)
 {
+    if (v->unread)
+        return true; /* no values */
     uint8_t *m = sd__realloc(v->sysmis, cap);
     if (!m)
         return false;

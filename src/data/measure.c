@@ -112,6 +112,8 @@ void sd__dataset_apply_measures(sd_dataset *ds)
 {
     for (size_t i = 0; i < ds->nvars; i++) {
         sd_var *v = ds->vars[i];
+        if (v->unread)
+            continue; /* no values to tell anything from */
         if (v->type != SD_TYPE_NUMERIC) {
             if (v->measure == SD_MEASURE_SCALE)
                 v->measure = SD_MEASURE_NOMINAL;

@@ -354,7 +354,7 @@ const char *sd_var_value_label(const sd_var *v, size_t i, const char *lang)
 }
 int sd_var_is_missing(const sd_var *v, size_t row)
 {
-    if (!v->sysmis || v->sysmis[row]) /* no rows here (a database's dataset) */
+    if (v->unread || !v->sysmis || v->sysmis[row]) /* not read, or no rows (a database) */
         return 1;
     if (v->type == SD_TYPE_NUMERIC)
         return sd__var_is_user_missing_num(v, v->num[row]);
@@ -363,7 +363,7 @@ int sd_var_is_missing(const sd_var *v, size_t row)
 double sd_var_num(const sd_var *v, size_t row) { return v->num ? v->num[row] : NAN; }
 const char *sd_var_str(const sd_var *v, size_t row)
 {
-    if (v->type != SD_TYPE_STRING || !v->sysmis || v->sysmis[row])
+    if (v->unread || v->type != SD_TYPE_STRING || !v->sysmis || v->sysmis[row])
         return NULL;
     return v->levels[v->str[row]];
 }

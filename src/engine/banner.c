@@ -78,6 +78,8 @@ static sd_status nested(const sd_dataset *ds, const char *entry, sd_missing_mode
                           entry, name);
         else if (vi < 0)
             st = sd__unknown_name(ds, name, "banner variable", false, NULL, err);
+        else if ((st = sd__var_readable(ds, ds->vars[vi], err)) != SD_OK)
+            ;
         else if ((st = sd__catmap_build(ds, (size_t)vi, mode, false, &lv[depth], err)) == SD_OK)
             out->var[depth++] = vi;
         sd__free(name);
@@ -219,6 +221,8 @@ sd_status sd__colmap_build(const sd_dataset *ds, const char *entry, sd_missing_m
     out->set = -1;
     long vi = sd__dataset_var_index(ds, entry);
     sd_status st;
+    if (vi >= 0 && (st = sd__var_readable(ds, ds->vars[vi], err)) != SD_OK)
+        return st;
     if (vi >= 0)
         st = from_var(ds, vi, mode, out, err);
     else if (strchr(entry, '>'))

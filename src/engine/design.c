@@ -410,6 +410,20 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
     size_t n = ds->nrows;
     sd_status st = SD_OK;
     const sd_var *v;
+    /* Every design variable must have been read (sd_var.unread). */
+    const char *named[2 + 2 * SD_MAX_STAGES];
+    size_t nnamed = 0;
+    named[nnamed++] = spec->weight;
+    named[nnamed++] = spec->strata;
+    for (size_t s = 0; s < spec->ncluster && s < SD_MAX_STAGES; s++)
+        named[nnamed++] = spec->cluster[s];
+    for (size_t s = 0; s < spec->nfpc && s < SD_MAX_STAGES; s++)
+        named[nnamed++] = spec->fpc[s];
+    for (size_t k = 0; k < nnamed; k++) {
+        long vi = named[k] ? sd__dataset_var_index(ds, named[k]) : -1;
+        if (vi >= 0 && (st = sd__var_readable(ds, ds->vars[vi], err)) != SD_OK)
+            return st;
+    }
     /* Weights. */
     if (spec->weight) {
         if (!(v = find_var(ds, spec, SD_DF_WEIGHT, spec->weight, "weight", err)))

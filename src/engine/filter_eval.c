@@ -93,6 +93,9 @@ static sd_status leaf(ectx *c, const sd_fnode *n, uint8_t *out)
         snprintf(where, sizeof where, "%s: at character %zu: ", c->origin, n->at);
         return sd__unknown_name(ds, n->var, "variable", false, where, c->err);
     }
+    sd_status rst = sd__var_readable(ds, ds->vars[vi], c->err);
+    if (rst != SD_OK)
+        return rst;
     const sd_var *v = ds->vars[vi];
     size_t rows = ds->nrows;
     if (n->kind == SD_F_MISSING) {

@@ -49,6 +49,9 @@ sd_status sd__design_given_replicates(const sd_dataset *ds, const sd_designspec 
     }
     for (size_t k = 0; k < d->nrep; k++) {
         const sd_var *v = ds->vars[(uintptr_t)d->repw[k]];
+        sd_status rst = sd__var_readable(ds, v, err);
+        if (rst != SD_OK)
+            return rst;
         if (v->type != SD_TYPE_NUMERIC)
             return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
                             "replicate weight '%s' is a string: expected numbers", v->name);

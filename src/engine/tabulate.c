@@ -142,6 +142,9 @@ static sd_status fill_row_dim(const sd_dataset *ds, const rowent *re, sd_missing
     const sd_mrset *m = vi < 0 ? sd_dataset_find_mrset(ds, name) : NULL;
     if (vi < 0 && !m)
         return sd__unknown_name(ds, name, "variable or set", true, NULL, err);
+    sd_status rst = vi >= 0 ? sd__var_readable(ds, ds->vars[vi], err) : SD_OK;
+    if (rst != SD_OK)
+        return rst;
     t->force = re->force;
     if (m && re->force)
         return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, name,

@@ -9,6 +9,8 @@
 
 #include "../data/data.h"
 
+#include <regex.h>
+
 /* ------------------------------------------------------------ codebook */
 
 /* A parsed codebook (docs/codebook.md), not yet applied to any data. It
@@ -61,6 +63,20 @@ sd_status sd__calibration_read(struct sd_yctx *c, const struct yaml_node_s *n,
  * "007" as text). Errors name `name`, the line and the column. */
 sd_status sd__read_csv(const char *data, size_t len, const char *name, const sd_codebook *cb,
                        sd_dataset **out, sd_error *err);
+/* The columns a CSV read keeps (sd_open_options.columns): these names, and
+ * those the extended regular expression matches when has_re. */
+typedef struct sd_csv_cols {
+    const char *const *names;
+    size_t n;
+    bool has_re;
+    regex_t re;
+} sd_csv_cols;
+bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name);
+/* sd__read_csv keeping the values of the columns `sel` names only (NULL:
+ * all); the others are variables without values (sd_var.unread). */
+sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
+                            const sd_codebook *cb, const sd_csv_cols *sel, sd_dataset **out,
+                            sd_error *err);
 
 /* Read SPSS .sav/.zsav, .por, Stata .dta, SAS .sas7bdat or XPORT through
  * ReadStat, keeping variable labels, value labels, user-missing codes and

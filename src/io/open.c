@@ -144,9 +144,24 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
         size_t ulen = 0;
         if (st == SD_OK)
             st = sd__csv_decode(text, len, encoding, path, &utf8, &ulen, err);
+        sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns};
+        bool selective = opts->columns || opts->columns_match;
+        if (st == SD_OK && opts->columns_match) {
+            char why[128];
+            if (sd__regex_compile(&sel.re, opts->columns_match, why, sizeof why) != SD_RE_OK)
+                st = sd__fail(err, SD_E_INVALID, path, 0, 0, NULL,
+                              "columns to read: '%.64s' is not a regular expression we take "
+                              "(%s)",
+                              opts->columns_match, why);
+            else
+                sel.has_re = true;
+        }
         if (st == SD_OK)
-            st = utf8 ? sd__read_csv(utf8, ulen, path, cb, out, err)
-                      : sd__read_csv(text, len, path, cb, out, err);
+            st = utf8 ? sd__read_csv_cols(utf8, ulen, path, cb, selective ? &sel : NULL, out, err)
+                      : sd__read_csv_cols(text, len, path, cb, selective ? &sel : NULL, out,
+                                          err);
+        if (sel.has_re)
+            regfree(&sel.re);
         sd__free(utf8);
         sd__free(text);
     } else if (format == SD_FORMAT_SQLITE) {

@@ -18,6 +18,11 @@
  * before that point, and only for those columns. Rows are pre-sized from a
  * count of '\n' (an upper bound), and grown if lone-CR line ends beat it.
  *
+ * Asked for some columns only (sd_csv_cols), it still splits every field
+ * of every record (so the row's field count, the fields' size and their
+ * UTF-8 are checked as always) but converts and stores only those: the
+ * others become variables with a name and no values (sd_var.unread).
+ *
  * Semantics worth knowing: an empty field and the unquoted token NA are
  * system-missing; a field of spaces only is missing in a numeric column but
  * kept as text in a string column; a lone CR ends a line like LF and CRLF.
@@ -261,7 +266,7 @@ static char detect_sep(const char *p, const char *end)
 
 /* ------------------------------------------------------------ columns */
 
-enum { COL_NUM, COL_NUM_DECL, COL_STR };
+enum { COL_NUM, COL_NUM_DECL, COL_STR, COL_SKIP };
 
 typedef struct column {
     sd_var *v;
@@ -288,6 +293,8 @@ static void cache_cols(reader *R)
 {
     for (size_t j = 0; j < R->ncols; j++) {
         column *c = &R->cols[j];
+        if (c->kind == COL_SKIP)
+            continue;
         c->num = c->v->num;
         c->mis = c->v->sysmis;
         c->str = c->v->str;
@@ -426,8 +433,8 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
     sd_status st;
     if ((f->hi & 0x80) && (st = check_utf8(R, f, j + 1, c->v->name)) != SD_OK)
         return st;
-    if (is_missing(f))
-        return SD_OK; /* cells start system-missing */
+    if (c->kind == COL_SKIP || is_missing(f))
+        return SD_OK; /* cells start system-missing; a skipped column has none */
     if (c->kind != COL_STR) {
         double x;
         switch (to_number(f, R->comma, &x)) {
@@ -456,7 +463,7 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
 /* The header: count the names first (so a line of a million columns fails
  * before any is built), then check and add them; duplicates are found with
  * the dataset's name index (columns and variables share their numbers). */
-static sd_status read_header(reader *R, const sd_codebook *cb)
+static sd_status read_header(reader *R, const sd_codebook *cb, const sd_csv_cols *sel)
 {
     lexer *lx = &R->lx;
     const char *start = lx->p;
@@ -515,6 +522,10 @@ static sd_status read_header(reader *R, const sd_codebook *cb)
             break;
         if (kind == COL_STR)
             v->width = 1; /* grows to the longest value */
+        if (sel && !sd__csv_cols_keep(sel, v->name)) {
+            v->unread = true;
+            kind = COL_SKIP;
+        }
         R->cols[j].v = v;
         R->cols[j].kind = kind;
         R->ncols = j + 1;
@@ -577,7 +588,9 @@ static sd_status pass1(reader *R)
                 if ((tok = lex_term(lx, p, j + 1)) == TOK_ERR)
                     return lx->st;
                 column *c = &cols[j];
-                if (!bad && n - 1 < 9 && c->kind != COL_STR) {
+                if (c->kind == COL_SKIP && !bad) {
+                    /* digits only: nothing to check, nothing to keep */
+                } else if (!bad && n - 1 < 9 && c->kind != COL_STR) {
                     c->num[r] = (double)v;
                     c->mis[r] = 0;
                 } else {
@@ -648,6 +661,8 @@ static sd_status finish(reader *R)
         sd_var *v = c->v;
         v->measure = v->type == SD_TYPE_NUMERIC && c->nonint ? SD_MEASURE_SCALE
                                                              : SD_MEASURE_NOMINAL;
+        if (c->kind == COL_SKIP)
+            continue;
         if (v->type == SD_TYPE_STRING && !sd__var_finish_levels(v, R->ds->nrows))
             return nomem(R, 0);
     }
@@ -670,8 +685,23 @@ static size_t max_rows(const char *body, size_t rest, size_t ncols)
     return ub < SD_MAX_ROWS ? ub : SD_MAX_ROWS;
 }
 
+bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name)
+{
+    for (size_t i = 0; i < sel->n; i++)
+        if (!strcmp(sel->names[i], name))
+            return true;
+    return sel->has_re && regexec(&sel->re, name, 0, NULL, 0) == 0;
+}
+
 sd_status sd__read_csv(const char *data, size_t len, const char *name, const sd_codebook *cb,
                        sd_dataset **out, sd_error *err)
+{
+    return sd__read_csv_cols(data, len, name, cb, NULL, out, err);
+}
+
+sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
+                            const sd_codebook *cb, const sd_csv_cols *sel, sd_dataset **out,
+                            sd_error *err)
 {
     *out = NULL;
     const char *p = data, *end = data ? data + len : data;
@@ -699,7 +729,7 @@ sd_status sd__read_csv(const char *data, size_t len, const char *name, const sd_
         st = nomem(&R, 0);
         goto done;
     }
-    if ((st = read_header(&R, cb)) != SD_OK)
+    if ((st = read_header(&R, cb, sel)) != SD_OK)
         goto done;
 
     const char *body = R.lx.p;

@@ -2,7 +2,8 @@
  * test_csv.c — unit tests of the CSV reader and writer (src/io/read_csv.c,
  * src/io/write_csv.c): values, types, levels, separators, quoting, every
  * error with its exact message, line and column, a write → read round trip,
- * and numbers under a comma-decimal locale.
+ * and numbers under a comma-decimal locale; a read of some columns only
+ * (the others split and checked but not kept, and refused by the engine).
  */
 #define _GNU_SOURCE
 #include "harness.h"
@@ -678,6 +679,85 @@ static void test_locale_fr(void)
     setlocale(LC_ALL, "C");
 }
 
+/* Some columns only: the others have their names and no values, their
+ * fields are still checked, and a request that uses one is refused. */
+static void test_some_columns(void)
+{
+    static const char csv[] = "id,name,q1,w,rw1,rw2\n"
+                              "1,\"Ann, B\",2,1.5,3,0\n"
+                              "2,Bob,1,0.5,0,1\n"
+                              "3,,x,2,1,1\n";
+    const char *keep[] = {"q1", "w"};
+    sd_csv_cols sel = {.names = keep, .n = 2};
+    CHECK_INT(regcomp(&sel.re, "^rw[0-9]+$", REG_EXTENDED | REG_NOSUB), 0);
+    sel.has_re = true;
+    sd_dataset *ds = NULL;
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd__read_csv_cols(csv, sizeof csv - 1, "t.csv", NULL, &sel, &ds, e), SD_OK);
+    if (ds) {
+        CHECK_INT(sd_dataset_nrows(ds), 3);
+        CHECK_INT(sd_dataset_nvars(ds), 6);
+        const sd_var *id = sd_dataset_find(ds, "id"), *name = sd_dataset_find(ds, "name");
+        const sd_var *q1 = sd_dataset_find(ds, "q1"), *w = sd_dataset_find(ds, "w");
+        const sd_var *rw2 = sd_dataset_find(ds, "rw2");
+        CHECK(id && id->unread && !id->num && !id->sysmis);
+        CHECK(name && name->unread && !name->str);
+        CHECK(q1 && !q1->unread && q1->type == SD_TYPE_STRING); /* "x" made it text */
+        CHECK_STR(sd_var_str(q1, 0), "2");
+        CHECK_STR(sd_var_str(q1, 2), "x");
+        CHECK(w && !w->unread && w->measure == SD_MEASURE_SCALE);
+        CHECK_NEAR(sd_var_num(w, 1), 0.5, 0);
+        CHECK(rw2 && !rw2->unread);
+        CHECK_NEAR(sd_var_num(rw2, 1), 1, 0);
+        CHECK(sd_var_is_missing(id, 0));
+        CHECK(sd_var_str(name, 1) == NULL);
+        /* The engine refuses what was not read. */
+        sd_tabspec *s = sd_tabspec_new();
+        sd_tabspec_add_row(s, "name", NULL);
+        sd_result *r = NULL;
+        CHECK_INT(sd_tabulate(ds, s, &r, e), SD_E_INTERNAL);
+        CHECK_STR(sd_error_message(e), "variable 'name' was not read (the file was read for "
+                                       "other columns): expected every variable a request "
+                                       "uses to be read");
+        sd_result_free(r);
+        sd_tabspec_free(s);
+        s = sd_tabspec_new();
+        sd_tabspec_add_row(s, "q1", NULL);
+        sd_tabspec_add_col(s, "id", NULL);
+        CHECK_INT(sd_tabulate(ds, s, &r, e), SD_E_INTERNAL);
+        sd_tabspec_free(s);
+        s = sd_tabspec_new();
+        sd_tabspec_add_row(s, "q1", NULL);
+        sd_tabspec_set_option(s, "weight", "id", NULL);
+        CHECK_INT(sd_tabulate(ds, s, &r, e), SD_E_INTERNAL);
+        sd_tabspec_free(s);
+        s = sd_tabspec_new();
+        sd_tabspec_add_row(s, "q1", NULL);
+        sd_tabspec_set_option(s, "weight", "w", NULL);
+        CHECK_INT(sd_tabulate(ds, s, &r, e), SD_OK);
+        sd_result_free(r);
+        sd_tabspec_free(s);
+    }
+    sd_dataset_free(ds);
+    sd_error_free(e);
+    /* A skipped column's fields are checked as ever. */
+    static const char bad_utf8[] = "id,q1\n\xff\xfe,1\n";
+    ds = NULL;
+    e = sd_error_new();
+    CHECK_INT(sd__read_csv_cols(bad_utf8, sizeof bad_utf8 - 1, "t.csv", NULL, &sel, &ds, e),
+              SD_E_ENCODING);
+    CHECK_INT(sd_error_line(e), 2);
+    CHECK_INT(sd_error_column(e), 1);
+    sd_error_free(e);
+    e = sd_error_new();
+    static const char short_row[] = "id,q1\n1,2\n3\n";
+    CHECK_INT(sd__read_csv_cols(short_row, sizeof short_row - 1, "t.csv", NULL, &sel, &ds, e),
+              SD_E_PARSE);
+    CHECK_STR(sd_error_message(e), "row has 1 field, expected 2 as in the header");
+    regfree(&sel.re);
+    sd_error_free(e);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -702,5 +782,6 @@ int main(void)
     RUN(test_write_error);
     RUN(test_public);
     RUN(test_locale_fr);
+    RUN(test_some_columns);
     DONE();
 }
