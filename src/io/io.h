@@ -70,8 +70,22 @@ typedef struct sd_csv_cols {
     size_t n;
     bool has_re;
     regex_t re;
+    bool all;     /* keep every column (only `release` matters) */
+    bool release; /* the text is a mapping (sd__csv_map): release it behind */
 } sd_csv_cols;
 bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name);
+/* A plain-ASCII CSV file mapped read-only (csv_map.c): true and data/len
+ * set, or false (not a regular file, empty, not ASCII: read it the usual
+ * way). */
+typedef struct sd_csv_map {
+    const char *data;
+    size_t len;
+} sd_csv_map;
+bool sd__csv_map(const char *path, sd_csv_map *m);
+void sd__csv_unmap(sd_csv_map *m);
+/* Give back the whole pages of a mapping within [from, to) (they are read
+ * again from the page cache if touched). */
+void sd__csv_release(const char *from, const char *to);
 /* sd__read_csv keeping the values of the columns `sel` names only (NULL:
  * all); the others are variables without values (sd_var.unread). */
 sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,

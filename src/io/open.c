@@ -137,16 +137,9 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
     if (codebook && (st = open_codebook(codebook, &cb, err)) != SD_OK)
         return st;
     if (format == SD_FORMAT_CSV) {
-        char *text = NULL;
-        size_t len;
-        st = sd__read_file(path, &text, &len, err);
-        char *utf8 = NULL;
-        size_t ulen = 0;
-        if (st == SD_OK)
-            st = sd__csv_decode(text, len, encoding, path, &utf8, &ulen, err);
         sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns};
-        bool selective = opts->columns || opts->columns_match;
-        if (st == SD_OK && opts->columns_match) {
+        sel.all = !opts->columns && !opts->columns_match;
+        if (opts->columns_match) {
             char why[128];
             if (sd__regex_compile(&sel.re, opts->columns_match, why, sizeof why) != SD_RE_OK)
                 st = sd__fail(err, SD_E_INVALID, path, 0, 0, NULL,
@@ -156,14 +149,28 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
             else
                 sel.has_re = true;
         }
-        if (st == SD_OK)
-            st = utf8 ? sd__read_csv_cols(utf8, ulen, path, cb, selective ? &sel : NULL, out, err)
-                      : sd__read_csv_cols(text, len, path, cb, selective ? &sel : NULL, out,
-                                          err);
+        /* Plain ASCII (no encoding to decode): mapped, not copied. */
+        sd_csv_map map;
+        if (st == SD_OK && !encoding && sd__csv_map(path, &map)) {
+            sel.release = true;
+            st = sd__read_csv_cols(map.data, map.len, path, cb, &sel, out, err);
+            sd__csv_unmap(&map);
+        } else if (st == SD_OK) {
+            char *text = NULL;
+            size_t len;
+            st = sd__read_file(path, &text, &len, err);
+            char *utf8 = NULL;
+            size_t ulen = 0;
+            if (st == SD_OK)
+                st = sd__csv_decode(text, len, encoding, path, &utf8, &ulen, err);
+            if (st == SD_OK)
+                st = utf8 ? sd__read_csv_cols(utf8, ulen, path, cb, &sel, out, err)
+                          : sd__read_csv_cols(text, len, path, cb, &sel, out, err);
+            sd__free(utf8);
+            sd__free(text);
+        }
         if (sel.has_re)
             regfree(&sel.re);
-        sd__free(utf8);
-        sd__free(text);
     } else if (format == SD_FORMAT_SQLITE) {
         st = sd__read_sqlite(path, cb, out, err);
     } else {

@@ -285,6 +285,8 @@ typedef struct reader {
     size_t ncols;
     bool comma;        /* ';' separator: "1,5" is a number too */
     size_t pass2_rows; /* rows pass 2 re-reads */
+    bool release;      /* the text is a file mapping: give its pages back behind */
+    const char *released; /* up to here */
     const char *name;
     sd_error *err;
 } reader;
@@ -458,6 +460,9 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
     return put_string(R, c, r, f, line);
 }
 
+/* A mapped file's pages are given back every RELEASE_STEP bytes read. */
+#define RELEASE_STEP ((ptrdiff_t)16 << 20)
+
 /* ------------------------------------------------------------ passes */
 
 /* The header: count the names first (so a line of a million columns fails
@@ -559,6 +564,10 @@ static sd_status pass1(reader *R)
         if (skip_blank(R))
             continue;
         long line = lx->line;
+        if (R->release && lx->p - R->released >= RELEASE_STEP) {
+            sd__csv_release(R->released, lx->p);
+            R->released = lx->p;
+        }
         if (r >= R->ds->rowcap) {
             if ((st = sd__dataset_grow_rows(R->ds, r + 1, R->name, line, R->err)) != SD_OK)
                 return st;
@@ -672,12 +681,19 @@ static sd_status finish(reader *R)
 /* An upper bound on the data rows in body[0..rest): one per '\n' plus a
  * last line without one, and no more than the bytes allow (a record of n
  * columns takes at least n-1 separators and a line end). */
-static size_t max_rows(const char *body, size_t rest, size_t ncols)
+static size_t max_rows(const char *body, size_t rest, size_t ncols, bool release)
 {
     size_t nl = 0;
-    for (const char *q = body, *end = body + rest; (q = memchr(q, '\n', (size_t)(end - q)));
-         q++)
+    const char *end = body + rest, *from = body;
+    for (const char *q = body; (q = memchr(q, '\n', (size_t)(end - q))); q++) {
         nl++;
+        if (release && q - from >= RELEASE_STEP) {
+            sd__csv_release(from, q);
+            from = q;
+        }
+    }
+    if (release)
+        sd__csv_release(from, end);
     size_t ub = nl + 1;
     size_t by_size = ncols > 1 ? (rest + 1) / ncols : rest;
     if (by_size < ub)
@@ -687,6 +703,8 @@ static size_t max_rows(const char *body, size_t rest, size_t ncols)
 
 bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name)
 {
+    if (sel->all)
+        return true;
     for (size_t i = 0; i < sel->n; i++)
         if (!strcmp(sel->names[i], name))
             return true;
@@ -721,6 +739,8 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
     memset(&R, 0, sizeof R);
     R.name = name;
     R.err = err;
+    R.release = sel && sel->release;
+    R.released = data;
     char sep = detect_sep(p, end);
     R.comma = sep == ';';
     lex_init(&R.lx, p, end, sep, 1, name, err);
@@ -729,20 +749,23 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
         st = nomem(&R, 0);
         goto done;
     }
-    if ((st = read_header(&R, cb, sel)) != SD_OK)
+    if ((st = read_header(&R, cb, sel && !sel->all ? sel : NULL)) != SD_OK)
         goto done;
 
     const char *body = R.lx.p;
     long body_line = R.lx.line;
     size_t rest = (size_t)(end - body);
     if (rest > 0) {
-        if ((st = sd__dataset_grow_rows(R.ds, max_rows(body, rest, R.ncols), name, body_line,
+        if ((st = sd__dataset_grow_rows(R.ds, max_rows(body, rest, R.ncols, R.release), name,
+                                        body_line,
                                         err)) != SD_OK)
             goto done;
         cache_cols(&R);
     }
     if ((st = pass1(&R)) != SD_OK)
         goto done;
+    if (R.release)
+        sd__csv_release(R.released, end);
     if (R.pass2_rows && (st = pass2(&R, body, body_line)) != SD_OK)
         goto done;
     st = finish(&R);

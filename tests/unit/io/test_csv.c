@@ -3,7 +3,8 @@
  * src/io/write_csv.c): values, types, levels, separators, quoting, every
  * error with its exact message, line and column, a write → read round trip,
  * and numbers under a comma-decimal locale; a read of some columns only
- * (the others split and checked but not kept, and refused by the engine).
+ * (the others split and checked but not kept, and refused by the engine);
+ * a plain-ASCII file mapped rather than copied.
  */
 #define _GNU_SOURCE
 #include "harness.h"
@@ -758,6 +759,61 @@ static void test_some_columns(void)
     sd_error_free(e);
 }
 
+/* A plain-ASCII file is mapped and its pages given back as it is read
+ * (csv_map.c): the same dataset as from memory, including a column that
+ * turns to text 20 MB in (pass 2 reads the early rows again, from pages
+ * already given back); a file with a non-ASCII byte is read as before. */
+static void test_mapped_file(void)
+{
+    size_t rows = 1500000, cap = rows * 16 + 64, n = 0;
+    char *buf = malloc(cap);
+    CHECK(buf != NULL);
+    if (!buf)
+        return;
+    n += (size_t)snprintf(buf + n, cap - n, "id,code,late\n");
+    for (size_t r = 0; r < rows; r++)
+        n += (size_t)snprintf(buf + n, cap - n, "%zu,%zu,%s\n", r, r % 7,
+                              r + 1 == rows ? "text" : "5");
+    char path[] = "/tmp/sd_test_map_XXXXXX.csv";
+    int fd = mkstemps(path, 4);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        free(buf);
+        return;
+    }
+    CHECK(write(fd, buf, n) == (ssize_t)n);
+    close(fd);
+    sd_csv_map m;
+    CHECK(sd__csv_map(path, &m));
+    CHECK_INT(m.len, n);
+    sd__csv_unmap(&m);
+    sd_dataset *mem = NULL, *file = NULL;
+    CHECK_INT(sd_dataset_read_csv_mem(buf, n, path, &mem, NULL), SD_OK);
+    CHECK_INT(sd_dataset_open(path, SD_FORMAT_AUTO, NULL, &file, NULL), SD_OK);
+    CHECK(mem && file && same_data(mem, file));
+    if (file) {
+        const sd_var *late = sd_dataset_find(file, "late");
+        CHECK(late && late->type == SD_TYPE_STRING);
+        CHECK_STR(sd_var_str(late, 0), "5");
+        CHECK_STR(sd_var_str(late, rows - 1), "text");
+    }
+    sd_dataset_free(mem);
+    sd_dataset_free(file);
+    /* Not ASCII: not mapped, read as ever. */
+    FILE *fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs("name\nZo\xc3\xa9\n", fp);
+        fclose(fp);
+        CHECK(!sd__csv_map(path, &m));
+        CHECK_INT(sd_dataset_open(path, SD_FORMAT_AUTO, NULL, &file, NULL), SD_OK);
+        CHECK(file && !strcmp(sd_var_str(sd_dataset_find(file, "name"), 0), "Zo\xc3\xa9"));
+        sd_dataset_free(file);
+    }
+    remove(path);
+    free(buf);
+}
+
 int main(void)
 {
     RUN(test_basic);
@@ -783,5 +839,6 @@ int main(void)
     RUN(test_public);
     RUN(test_locale_fr);
     RUN(test_some_columns);
+    RUN(test_mapped_file);
     DONE();
 }
