@@ -8,6 +8,9 @@
 #   Rscript bench/r_tab.R FILE.csv rep [svyby|ratio]
 #       svrepdesign(type = "JK1", repweights rw1..rwR, weights = ~w,
 #                   scale = (R - 1) / R, combined.weights = TRUE)
+#   Rscript bench/r_tab.R FILE.csv boot [svyby|ratio]
+#       svrepdesign(type = "bootstrap", repweights rw1..rwR, weights = ~w,
+#                   combined.weights = TRUE)   (scale 1 / (R - 1))
 #
 # Output (stdout): var,role,code,pct,se -- role is 1, 2 or "total"; numbers
 # with 17 significant digits. Phase timings go to stderr ("r_tab: ...").
@@ -33,9 +36,9 @@ suppressPackageStartupMessages({
 })
 
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) < 2 || length(args) > 3 || !(args[2] %in% c("taylor", "rep")) ||
+if (length(args) < 2 || length(args) > 3 || !(args[2] %in% c("taylor", "rep", "boot")) ||
     (length(args) == 3 && !(args[3] %in% c("svyby", "ratio"))))
-    stop("usage: Rscript r_tab.R FILE.csv taylor|rep [svyby|ratio]")
+    stop("usage: Rscript r_tab.R FILE.csv taylor|rep|boot [svyby|ratio]")
 path <- args[1]
 mode <- args[2]
 form <- if (length(args) == 3) args[3] else "svyby"
@@ -56,6 +59,10 @@ make_design <- function(vars) {
     if (mode == "taylor") {
         svydesign(ids = ~psu, strata = ~stratum, weights = ~w, nest = TRUE,
                   data = cbind(d[, c("psu", "stratum", "w")], vars))
+    } else if (mode == "boot") {
+        rw <- grep("^rw[0-9]+$", names(d), value = TRUE)
+        svrepdesign(variables = vars, repweights = d[, rw], weights = d$w,
+                    type = "bootstrap", combined.weights = TRUE)
     } else {
         rw <- grep("^rw[0-9]+$", names(d), value = TRUE)
         R <- length(rw)
