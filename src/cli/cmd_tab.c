@@ -69,8 +69,8 @@ static const char help[] =
  * a design, a weighting), and options whose variables are plain names:
  * --rows and --cols entries (a>b nests, NAME:cat), --weight and the
  * design's names; --repweights given as a pattern keeps what it matches.
- * Anything else (a filter, targets, an A TO B or q* entry, an unknown
- * option) reads every column. More names than needed are harmless. */
+ * Anything else (a filter, targets, an A TO B or q* entry in --rows or
+ * --cols, an unknown option) reads every column. More names than needed are harmless. */
 typedef struct colsel {
     char **names;
     size_t n, cap;
@@ -119,6 +119,15 @@ static bool ends_with(const char *s, const char *tail)
     return true;
 }
 
+/* An A TO B range (names.c's find_to: " to " in any case)? */
+static bool has_to(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (p[0] == ' ' && (p[1] | 0x20) == 't' && (p[2] | 0x20) == 'o' && p[3] == ' ')
+            return true;
+    return false;
+}
+
 /* false: out of memory. */
 static bool tab_columns(const opts_pair *pairs, size_t npairs, const char *file, colsel *c)
 {
@@ -147,9 +156,8 @@ static bool tab_columns(const opts_pair *pairs, size_t npairs, const char *file,
                 continue;
             }
             c->match = v;
-        } else if (!strcmp(k, "rows") && (strpbrk(v, "*?") || strstr(v, " TO ") ||
-                                         strstr(v, " to "))) {
-            c->all = true;
+        } else if ((!strcmp(k, "rows") || !strcmp(k, "cols")) && (strpbrk(v, "*?") || has_to(v))) {
+            c->all = true; /* q*, A TO B: expanded against the file's names */
             continue;
         }
         /* Names between commas (and > in banners); NAME:cat also as NAME. */
