@@ -90,7 +90,44 @@ size_t sd__qr_rank(double *a, size_t m, size_t p, double tol)
         for (size_t i = l; i < m; i++)
             al[i] /= nrm;
         al[l] += 1;
-        for (size_t j = l + 1; j < p; j++) {
+        /* The reflection applied to the later columns eight at a time:
+         * eight dot products in one loop are eight independent chains of
+         * adds (a lone chain waits on each add: 2,800 x 2,800 took 7 s),
+         * each summed in the same order as alone, so every value is the
+         * one a column at a time gives, and so is the rank. */
+        size_t j = l + 1;
+        for (; j + 8 <= p; j += 8) {
+            double *c[8], t[8];
+            for (int q = 0; q < 8; q++) {
+                c[q] = a + (j + (size_t)q) * m;
+                t[q] = 0;
+            }
+            for (size_t i = l; i < m; i++) {
+                double v = al[i];
+                t[0] -= v * c[0][i];
+                t[1] -= v * c[1][i];
+                t[2] -= v * c[2][i];
+                t[3] -= v * c[3][i];
+                t[4] -= v * c[4][i];
+                t[5] -= v * c[5][i];
+                t[6] -= v * c[6][i];
+                t[7] -= v * c[7][i];
+            }
+            for (int q = 0; q < 8; q++)
+                t[q] /= al[l];
+            for (size_t i = l; i < m; i++) {
+                double v = al[i];
+                c[0][i] += t[0] * v;
+                c[1][i] += t[1] * v;
+                c[2][i] += t[2] * v;
+                c[3][i] += t[3] * v;
+                c[4][i] += t[4] * v;
+                c[5][i] += t[5] * v;
+                c[6][i] += t[6] * v;
+                c[7][i] += t[7] * v;
+            }
+        }
+        for (; j < p; j++) {
             double *aj = a + j * m;
             double t = 0;
             for (size_t i = l; i < m; i++)
@@ -98,6 +135,9 @@ size_t sd__qr_rank(double *a, size_t m, size_t p, double tol)
             t /= al[l];
             for (size_t i = l; i < m; i++)
                 aj[i] += t * al[i];
+        }
+        for (j = l + 1; j < p; j++) {
+            double *aj = a + j * m;
             if (qraux[j] == 0)
                 continue;
             double tt = 1 - (fabs(aj[l]) / qraux[j]) * (fabs(aj[l]) / qraux[j]);

@@ -6,7 +6,9 @@
  * And a domain's degrees of freedom are R's on a file with more distinct
  * replicate-weight patterns than the design keeps (gen_patterns.R).
  * The rank of a domain of made jackknife replicates, found from their
- * structure, is dqrdc2's on the domain's PSUs x replicates matrix.
+ * structure, is dqrdc2's on the domain's PSUs x replicates matrix; and
+ * the QR that applies a reflection to eight columns at once leaves every
+ * value as the one-column-at-a-time dqrdc2 does.
  */
 #include "stats/stats.h"
 #include "harness.h"
@@ -283,11 +285,125 @@ static void test_made_rank_is_the_qr_rank(void)
     CHECK_INT(compared, 6 * 4 * 40);
 }
 
+/* dqrdc2 a column at a time, as engine/reprank.c had it: the reference. */
+static double ref_norm2(const double *x, size_t n)
+{
+    double scale = 0, ssq = 1;
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs(x[i]);
+        if (a == 0)
+            continue;
+        if (scale < a) {
+            ssq = 1 + ssq * (scale / a) * (scale / a);
+            scale = a;
+        } else {
+            ssq += (a / scale) * (a / scale);
+        }
+    }
+    return scale * sqrt(ssq);
+}
+
+static size_t ref_qr_rank(double *a, size_t m, size_t p, double tol)
+{
+    double *qraux = calloc(p, sizeof *qraux), *work1 = calloc(p, sizeof *work1);
+    double *work2 = calloc(p, sizeof *work2), *tmp = calloc(m, sizeof *tmp);
+    for (size_t j = 0; j < p; j++) {
+        qraux[j] = work1[j] = work2[j] = ref_norm2(a + j * m, m);
+        if (work2[j] == 0)
+            work2[j] = 1;
+    }
+    size_t k = p, lup = m < p ? m : p;
+    for (size_t l = 0; l < lup; l++) {
+        while (l < k && qraux[l] < work2[l] * tol) {
+            memcpy(tmp, a + l * m, m * sizeof *tmp);
+            memmove(a + l * m, a + (l + 1) * m, (p - l - 1) * m * sizeof *a);
+            memcpy(a + (p - 1) * m, tmp, m * sizeof *tmp);
+            double q = qraux[l], w1 = work1[l], w2 = work2[l];
+            memmove(qraux + l, qraux + l + 1, (p - l - 1) * sizeof *qraux);
+            memmove(work1 + l, work1 + l + 1, (p - l - 1) * sizeof *work1);
+            memmove(work2 + l, work2 + l + 1, (p - l - 1) * sizeof *work2);
+            qraux[p - 1] = q;
+            work1[p - 1] = w1;
+            work2[p - 1] = w2;
+            k--;
+        }
+        if (l + 1 == m)
+            break;
+        double *al = a + l * m;
+        double nrm = ref_norm2(al + l, m - l);
+        if (nrm == 0)
+            continue;
+        if (al[l] != 0)
+            nrm = copysign(nrm, al[l]);
+        for (size_t i = l; i < m; i++)
+            al[i] /= nrm;
+        al[l] += 1;
+        for (size_t j = l + 1; j < p; j++) {
+            double *aj = a + j * m;
+            double t = 0;
+            for (size_t i = l; i < m; i++)
+                t -= al[i] * aj[i];
+            t /= al[l];
+            for (size_t i = l; i < m; i++)
+                aj[i] += t * al[i];
+            if (qraux[j] == 0)
+                continue;
+            double tt = 1 - (fabs(aj[l]) / qraux[j]) * (fabs(aj[l]) / qraux[j]);
+            tt = tt > 0 ? tt : 0;
+            if (tt < 1e-6) {
+                qraux[j] = ref_norm2(aj + l + 1, m - l - 1);
+                work1[j] = qraux[j];
+            } else {
+                qraux[j] *= sqrt(tt);
+            }
+        }
+        qraux[l] = al[l];
+        al[l] = -nrm;
+    }
+    free(qraux);
+    free(work1);
+    free(work2);
+    free(tmp);
+    return k < m ? k : m;
+}
+
+static void test_qr_by_eight_is_dqrdc2(void)
+{
+    uint64_t x = 12345;
+#define NEXTX() (x = (48271 * x) % 2147483647)
+    static const size_t shapes[][2] = {{40, 37}, {37, 40}, {9, 8}, {100, 19}, {3, 11},
+                                       {64, 64}, {17, 1},  {1, 9}, {50, 23}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int kind = 0; kind < 3; kind++) {
+            size_t m = shapes[s][0], p = shapes[s][1];
+            double *a = calloc(m * p, sizeof *a), *b = calloc(m * p, sizeof *b);
+            for (size_t j = 0; j < p; j++)
+                for (size_t i = 0; i < m; i++) {
+                    double v = (double)(NEXTX() % 2000) / 1000 - 1;
+                    /* kind 1: every third column a mix of two earlier ones;
+                     * kind 2: also columns of zeros and tiny ones */
+                    if (kind >= 1 && j >= 2 && j % 3 == 2)
+                        v = 0.5 * a[(j - 1) * m + i] - 2 * a[(j - 2) * m + i];
+                    if (kind == 2 && j % 5 == 4)
+                        v = j % 10 == 4 ? 0 : v * 1e-9;
+                    a[j * m + i] = v;
+                }
+            memcpy(b, a, m * p * sizeof *a);
+            size_t got = sd__qr_rank(a, m, p, SD_RANK_TOL), want = ref_qr_rank(b, m, p, SD_RANK_TOL);
+            CHECK_INT(got, want);
+            CHECK(memcmp(a, b, m * p * sizeof *a) == 0); /* every value, bit for bit */
+            free(a);
+            free(b);
+        }
+#undef NEXTX
+}
+
 int main(void)
 {
     RUN(test_brr_equals_linearization_for_a_total);
     RUN(test_brr_needs_pairs);
     RUN(test_df_past_the_pattern_cap);
     RUN(test_made_rank_is_the_qr_rank);
+    RUN(test_qr_by_eight_is_dqrdc2);
     DONE();
 }
