@@ -217,6 +217,13 @@ bool sd__parse_ulong(const char *s, size_t n, unsigned long max, unsigned long *
 /* Length of the valid UTF-8 prefix of s[0..n); equals n when all valid.
  * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
 size_t sd__utf8_valid_prefix(const char *s, size_t n);
+/* s[0..n) read as Latin-1 (each byte its own code point) in UTF-8: a
+ * malloc'd NUL-ended copy, NULL on no memory. For text whose encoding is
+ * unknown or cannot be converted: nothing is dropped. */
+char *sd__latin1_to_utf8(const char *s, size_t n);
+/* Levenshtein distance between two short names (for "did you mean"):
+ * SIZE_MAX when either is longer than 64 bytes. */
+size_t sd__edit_distance(const char *a, const char *b);
 /* Count code points (a text's length in characters). */
 size_t sd__utf8_width(const char *s);
 /* Display width of a label in text output: code points, a control

@@ -124,3 +124,44 @@ bool sd__lang_eq(const char *a, const char *b)
         return !b || !*b;
     return b && strcmp(a, b) == 0;
 }
+
+char *sd__latin1_to_utf8(const char *s, size_t n)
+{
+    size_t cap;
+    if (!sd__mul_ok(n, 2, &cap) || !sd__add_ok(cap, 1, &cap))
+        return NULL;
+    char *d = sd__malloc(cap);
+    if (!d)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            d[o++] = (char)c;
+        } else {
+            d[o++] = (char)(0xC0 | (c >> 6));
+            d[o++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    d[o] = '\0';
+    return d;
+}
+
+size_t sd__edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return SIZE_MAX;
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}

@@ -10,39 +10,20 @@
 #include <fnmatch.h>
 #include <string.h>
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 99;
-    size_t d[65][65];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-    return d[la][lb];
-}
-
 sd_status sd__unknown_name(const sd_dataset *ds, const char *name, const char *what,
                            bool sets_too, const char *prefix, sd_error *err)
 {
     const char *best = NULL;
     size_t bestd = 3;
     for (size_t i = 0; i < ds->nvars; i++) {
-        size_t d = edit_distance(name, ds->vars[i]->name);
+        size_t d = sd__edit_distance(name, ds->vars[i]->name);
         if (d < bestd) {
             bestd = d;
             best = ds->vars[i]->name;
         }
     }
     for (size_t i = 0; sets_too && i < ds->nmr; i++) {
-        size_t d = edit_distance(name, ds->mr[i]->name);
+        size_t d = sd__edit_distance(name, ds->mr[i]->name);
         if (d < bestd) {
             bestd = d;
             best = ds->mr[i]->name;

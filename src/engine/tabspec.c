@@ -84,25 +84,6 @@ static const char *const design_keys[] = {
     /* the weighting, a step of the design (calib.c) */
     "targets", "method", "bounds", "trim", "tolerance", "max-iter", "force", NULL};
 
-static size_t key_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 30 || lb > 30)
-        return 99;
-    size_t d[31][31];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t x = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            size_t y = d[i - 1][j] + 1, z = d[i][j - 1] + 1;
-            d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
-        }
-    return d[la][lb];
-}
-
 /* The known option nearest to a misspelt one, or NULL. */
 static const char *nearest_key(const char *key)
 {
@@ -110,7 +91,7 @@ static const char *nearest_key(const char *key)
     size_t bd = 3;
     for (int l = 0; l < 2; l++)
         for (const char *const *k = l ? design_keys : table_keys; *k; k++) {
-            size_t d = key_distance(key, *k);
+            size_t d = sd__edit_distance(key, *k);
             if (d < bd) {
                 bd = d;
                 best = *k;

@@ -267,24 +267,7 @@ static char *utf8_dup(const char *s, size_t n)
 {
     if (sd__utf8_valid_prefix(s, n) == n)
         return sd__strndup(s, n);
-    size_t cap;
-    if (!sd__mul_ok(n, 2, &cap) || !sd__add_ok(cap, 1, &cap))
-        return NULL;
-    char *d = sd__malloc(cap);
-    if (!d)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            d[o++] = (char)c;
-        } else {
-            d[o++] = (char)(0xC0 | (c >> 6));
-            d[o++] = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    d[o] = '\0';
-    return d;
+    return sd__latin1_to_utf8(s, n);
 }
 
 /* Length of s without trailing blanks. */

@@ -375,21 +375,7 @@ static char *text_utf8(const char *s, size_t n, const char *enc)
         SD_OK)
         return out;
     /* Undecodable: each byte its own code point (Latin-1), nothing lost. */
-    char *d = sd__malloc(2 * n + 1);
-    if (!d)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            d[o++] = (char)c;
-        } else {
-            d[o++] = (char)(0xC0 | (c >> 6));
-            d[o++] = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    d[o] = '\0';
-    return d;
+    return sd__latin1_to_utf8(s, n);
 }
 
 /* The file's encoding for iconv: subtype 20 names it; subtype 3's eighth

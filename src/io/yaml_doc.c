@@ -288,12 +288,26 @@ sd_status sd__yread_keys(sd_yctx *c, const yaml_node_t *map, const char *const *
             i++;
         if (i == nkeys) {
             char list[256] = "";
-            size_t used = 0;
-            for (size_t j = 0; j < nkeys; j++)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "",
-                                         keys[j]);
+            size_t used = 0, bestd = 3;
+            const char *best = NULL;
+            for (size_t j = 0; j < nkeys; j++) {
+                size_t dist = sd__edit_distance(name, keys[j]);
+                if (dist < bestd) {
+                    bestd = dist;
+                    best = keys[j];
+                }
+                if (used < sizeof list) {
+                    int w = snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "",
+                                     keys[j]);
+                    used += w > 0 ? (size_t)w : 0;
+                }
+            }
+            if (best)
+                return sd__yfail(c, SD_E_PARSE, sd__ypos(k), var,
+                                 "unknown key '%.64s' %s; did you mean '%s'? (expected one of: %s)", name,
+                                 ctx, best, list);
             return sd__yfail(c, SD_E_PARSE, sd__ypos(k), var,
-                         "unknown key '%.64s' %s; expected one of: %s", name, ctx, list);
+                             "unknown key '%.64s' %s; expected one of: %s", name, ctx, list);
         }
         if (seen[i])
             return sd__yfail(c, SD_E_PARSE, sd__ypos(k), var, "duplicate key '%s' %s", name, ctx);

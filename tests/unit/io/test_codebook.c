@@ -405,14 +405,14 @@ static const err_case ERRS[] = {
     {"variables:\n  - role\n", SD_E_PARSE, 2, 5, NULL,
      "expected a mapping for variable #1, not 'role'"},
     {"variables:\n  - name: role\n    lable: Role\n", SD_E_PARSE, 3, 5, "role",
-     "unknown key 'lable' in variable 'role'; expected one of: name, type, measure, label, note, "
-     "values, nouns, missing, missing_range, nets, width, decimals"},
+     "unknown key 'lable' in variable 'role'; did you mean 'label'? (expected one of: name, type, "
+     "measure, label, note, values, nouns, missing, missing_range, nets, width, decimals)"},
     {"variables:\n  - lable: Role\n", SD_E_PARSE, 2, 5, NULL,
-     "unknown key 'lable' in variable #1; expected one of: name, type, measure, label, note, "
-     "values, nouns, missing, missing_range, nets, width, decimals"},
+     "unknown key 'lable' in variable #1; did you mean 'label'? (expected one of: name, type, "
+     "measure, label, note, values, nouns, missing, missing_range, nets, width, decimals)"},
     {"titel: x\n", SD_E_PARSE, 1, 1, NULL,
-     "unknown key 'titel' at the top level; expected one of: sondage_codebook, title, variables, "
-     "mrsets, design"},
+     "unknown key 'titel' at the top level; did you mean 'title'? (expected one of: "
+     "sondage_codebook, title, variables, mrsets, design)"},
     {"variables: []\nvariables: []\n", SD_E_PARSE, 2, 1, NULL,
      "duplicate key 'variables' at the top level"},
     {"variables:\n  - name: role\n    values: [1, 2]\n", SD_E_PARSE, 3, 13, "role",
@@ -438,15 +438,17 @@ static const err_case ERRS[] = {
      "expected a list [lo, hi] for missing_range, not a list of another length"},
     {"mrsets: {name: x}\n", SD_E_PARSE, 1, 9, NULL, "expected a list of sets, not a mapping"},
     {"mrsets:\n  - name: s\n    kind: category\n    variabels: [q1, q2]\n", SD_E_PARSE, 4, 5, NULL,
-     "unknown key 'variabels' in set 's'; expected one of: name, kind, counted, label, note, "
-     "variables"},
+     "unknown key 'variabels' in set 's'; did you mean 'variables'? (expected one of: name, kind, "
+     "counted, label, note, variables)"},
     {"design: [w]\n", SD_E_PARSE, 1, 9, NULL, "expected a mapping for design, not a list"},
     {"design:\n  wieght: w\n", SD_E_PARSE, 2, 3, NULL,
-     "unknown key 'wieght' in design; expected one of: weight, strata, cluster, fpc, nest, "
-     "lonely_psu, repweights, reptype, rho, scale, rscales, mse, calibration"},
+     "unknown key 'wieght' in design; did you mean 'weight'? (expected one of: weight, strata, "
+     "cluster, fpc, nest, lonely_psu, repweights, reptype, rho, scale, rscales, mse, "
+     "calibration)"},
     {"variables:\n  - name: role\n    nets:\n      - name: n\n        code: [1]\n", SD_E_PARSE, 5,
      9, "role",
-     "unknown key 'code' in net 'n' of variable 'role'; expected one of: name, codes, label"},
+     "unknown key 'code' in net 'n' of variable 'role'; did you mean 'codes'? (expected one of: "
+     "name, codes, label)"},
     /* Values. */
     {"variables:\n  - name: role\n    measure: interval\n", SD_E_INVALID, 3, 14, "role",
      "measure must be nominal, ordinal or scale, not 'interval'"},
