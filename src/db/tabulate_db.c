@@ -440,36 +440,7 @@ static sd_status init_sums(const sd_dataset *ds, sd_wtable *t, const sd_dbdesign
     sd__free(t->median);
     t->sv_x = t->sv_w = t->median = NULL;
     t->sv_off = NULL;
-    if (!sd__accum_init(&t->acc, t->nrows, t->ncols))
-        return nomem(ds, err);
-    if (!sd__accum_init_var(&t->acc, dd->vmode, dd->vcount,
-                            !t->row_is_mrset && !t->row_is_scale && t->one_col))
-        return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, t->row_name,
-                        "table of '%s' is too large for its variance sums (%zu estimates x "
-                        "%zu %s)",
-                        t->row_name, t->acc.nlq, dd->vcount,
-                        dd->vmode == SD_VMODE_REPS ? "replicates" : "strata or units");
-    if (d->pattern) {
-        t->acc.npattern = d->npattern;
-        if (!(t->acc.pat_w2 = sd__zalloc(t->ncols * t->acc.npattern, sizeof *t->acc.pat_w2)))
-            return nomem(ds, err);
-    }
-    if (d->overflow) {
-        size_t R = d->nrep, k;
-        if (!sd__mul_ok(R, R, &k) || !sd__mul_ok(k, t->ncols, &k) || k > ((size_t)1 << 28))
-            return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, t->row_name,
-                            "table of '%s': %zu replicate weights with more than %zu distinct "
-                            "patterns are too many for its degrees of freedom",
-                            t->row_name, R, d->npattern);
-        t->acc.nrep = R;
-        t->acc.ovf_u = d->rank ? d->rank : R;
-        if (!(t->acc.ovf = sd__zalloc(t->ncols, sizeof *t->acc.ovf)))
-            return nomem(ds, err);
-        for (size_t c = 0; c < t->ncols; c++)
-            if (!sd__rf_init(&t->acc.ovf[c], R))
-                return nomem(ds, err);
-    }
-    return SD_OK;
+    return sd__table_sums_init(ds, t, dd->vmode, dd->vcount, d, err);
 }
 
 static bool same_cats(const sd_cat *a, const sd_cat *b, size_t n)

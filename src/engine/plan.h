@@ -126,6 +126,12 @@ typedef struct sd_worker {
     bool direct;            /* acc are the tables' own sums (one chunk, one thread) */
 } sd_worker;
 
+/* A table's sums allocated (zero) for the design: cells, variance sums
+ * (vmode over vcount strata, units or replicates), calibration sums,
+ * replicate patterns and the factors of rows over the pattern cap. The
+ * local pass and the database push-down both start a table from it. */
+sd_status sd__table_sums_init(const sd_dataset *ds, sd_wtable *t, sd_vmode vmode,
+                              size_t vcount, const sd_design *d, sd_error *err);
 /* `direct`: add to the tables' sums themselves (copy back acc[i].bm_n and
  * bm_w afterwards), for a single chunk. */
 bool sd__worker_init(sd_worker *w, const sd_passctx *pc, const sd_tpass *tp, size_t n,

@@ -459,12 +459,8 @@ static sd_vmode var_mode(const sd_design *d, size_t *count, const int32_t **unit
     return SD_VMODE_MOMENTS;
 }
 
-/* One table's sums, allocated (zero), and what its pass needs before it
- * starts (a scale variable's sorted values and medians). */
-static sd_status plan_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wtable *t,
-                            const sd_passctx *pc, const sd_rowdim *rd, const sd_colmap *cm,
-                            uint32_t *cbuf, sd_vmode vmode, size_t vcount, const sd_design *d,
-                            sd_error *err)
+sd_status sd__table_sums_init(const sd_dataset *ds, sd_wtable *t, sd_vmode vmode,
+                              size_t vcount, const sd_design *d, sd_error *err)
 {
     if (!sd__accum_init(&t->acc, t->nrows, t->ncols))
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
@@ -502,6 +498,19 @@ static sd_status plan_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wta
             if (!sd__rf_init(&t->acc.ovf[c], R))
                 return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     }
+    return SD_OK;
+}
+
+/* One table's sums, allocated (zero), and what its pass needs before it
+ * starts (a scale variable's sorted values and medians). */
+static sd_status plan_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wtable *t,
+                            const sd_passctx *pc, const sd_rowdim *rd, const sd_colmap *cm,
+                            uint32_t *cbuf, sd_vmode vmode, size_t vcount, const sd_design *d,
+                            sd_error *err)
+{
+    sd_status st = sd__table_sums_init(ds, t, vmode, vcount, d, err);
+    if (st != SD_OK)
+        return st;
     if (spec->glm_start && !t->row_is_scale && !sd__accum_init_glm(&t->acc))
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     if (t->row_is_scale && sd__scale_values(t, rd->scale, pc, cm, cbuf) != SD_OK)
