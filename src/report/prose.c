@@ -328,10 +328,53 @@ static void withheld(sd_strbuf *sb, const sd_prose_lang *L, const sd_table *t, c
     sd__prose_num(L, sd_table_min_base(t), 0, min);
     sd_strbuf list;
     sd__sb_init(&list, 1 << 24);
+    /* A column under --min-base withholds all its figures: it is named
+     * once, not once per answer. */
+    size_t nfr = 0, row1 = 0;
+    for (size_t r = 0; r < nr; r++)
+        if (sd__finding_row(t, r) && !nfr++)
+            row1 = r;
+    bool any_row = nfr > 0;
+    size_t nlow = 0, k = 0;
+    for (size_t c = from; c < nc && any_row; c++)
+        nlow += (sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE) != 0;
+    if (nlow) {
+        sd_strbuf cols, wb;
+        sd__sb_init(&cols, 1 << 20);
+        sd__sb_init(&wb, 1 << 16);
+        for (size_t c = from; c < nc; c++) {
+            if (!(sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE))
+                continue;
+            if (k++)
+                sd__sb_puts(&cols, k < nlow ? L->list_sep : nlow == 2 ? L->list_two : L->list_last);
+            sd_pgroup g;
+            sd__prose_group(L, t, c, lang, &g);
+            sd__sb_puts(&cols, g.other);
+        }
+        sd__prose_fill(&wb, L->why_low_base, (const sd_slot[]){{"min", min}}, 1, SD_GENDER_M,
+                       false);
+        if (nfr == 1) {
+            /* One figure per column (an item, a yes/no): name it. */
+            const char *a = sd_table_row_set(t, lang, NULL, NULL)
+                                ? sd_table_row_label(t, lang)
+                                : sd_table_cat_label(t, SD_ROWS, row1, lang);
+            const sd_slot s[] = {
+                {"A", a ? a : ""}, {"G", sd__sb_str(&cols)}, {"why", sd__sb_str(&wb)}};
+            sd__prose_fill(&list, L->withheld_item, s, 3, SD_GENDER_M, false);
+        } else {
+            const sd_slot s[] = {{"list", sd__sb_str(&cols)}, {"why", sd__sb_str(&wb)}};
+            sd__prose_fill(&list, L->withheld_cols, s, 2, SD_GENDER_M, false);
+        }
+        count++;
+        sd__sb_free(&cols);
+        sd__sb_free(&wb);
+    }
     for (size_t r = 0; r < nr; r++) {
         if (!sd__finding_row(t, r))
             continue;
         for (size_t c = from; c < nc; c++) {
+            if (sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE)
+                continue; /* named above */
             unsigned why = sd__fig_reliability(t, r, c) & SD_REL_WITHHELD;
             if (!why)
                 continue;

@@ -104,7 +104,7 @@ typedef struct sd_prose_lang {
     /* The prose writer: a table's heading ({n}, {title}), findings left
      * out by the reliability gate ({list}; items "{A}, {G} ({why})"),
      * the reasons, a table with nothing written up, and the note. */
-    const char *table_head, *withheld, *withheld_item;
+    const char *table_head, *withheld, *withheld_item, *withheld_cols;
     const char *why_low_base, *why_neff, *why_width, *why_relwidth, *why_no_se;
     const char *nothing;
     /* The codebook's note on the question ({note}), under its findings. */

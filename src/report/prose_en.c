@@ -72,6 +72,7 @@ const sd_prose_lang sd__prose_en = {
     .table_head = "Table {n}. {title}",
     .withheld = "Not written up, not reliable enough: {list}.",
     .withheld_item = LQ "{A}" RQ ", {G} ({why})",
+    .withheld_cols = "{list}, every answer ({why})",
     .why_low_base = "base under {min} respondents",
     .why_neff = "effective sample size under 30",
     .why_width = "confidence interval 30 points wide or more",

@@ -78,6 +78,7 @@ const sd_prose_lang sd__prose_fr = {
     .table_head = "Tableau {n}. {title}",
     .withheld = "Non rédigé, fiabilité insuffisante" NBSP ": {list}.",
     .withheld_item = LQ "{A}" RQ ", {G} ({why})",
+    .withheld_cols = "{list}, pour toutes les réponses ({why})",
     .why_low_base = "base de moins de {min} répondants",
     .why_neff = "effectif efficace de moins de 30",
     .why_width = "intervalle de confiance de 30 points ou plus",

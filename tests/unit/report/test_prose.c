@@ -669,9 +669,10 @@ static void test_gate(void)
     sd__sb_init(&sb, 1 << 20);
     sd_error *e = sd_error_new();
     CHECK(sd__write_prose(&doc, "fr", &sb, e) == SD_OK);
-    check_has(sd__sb_str(&sb), "Non rédigé, fiabilité insuffisante" NBSP ": " LQ "a" RQ
-                               ", marketeurs (base de moins de 30 répondants), " LQ "b" RQ
-                               ", marketeurs (base de moins de 30 répondants).");
+    /* A column under the base rule is named once for all its answers. */
+    check_has(sd__sb_str(&sb), "Non rédigé, fiabilité insuffisante" NBSP
+                               ": marketeurs, pour toutes les réponses (base de moins de 30 "
+                               "répondants).");
     sd__sb_free(&sb);
     sd_error_free(e);
     sd_result_free(r);
