@@ -62,6 +62,37 @@ static const char *admin_lang(sd__server *S, struct MHD_Connection *c)
     return S->q->langs[0];
 }
 
+/* The admin pages' words: French for a French page, English otherwise (the
+ * respondents' pages take their words from the questionnaire). */
+#define NBSP "\xC2\xA0"
+typedef struct admin_words {
+    const char *counts, *tables, *exports, *codebook, *fieldwork, *interviews, *completed,
+        *screened, *active, *quotas, *no_quota, *variable, *cell, *done, *limit, *left, *closed,
+        *unreadable, *store_errors, *last, *no_interview, *n_interviews, *by;
+} admin_words;
+
+static const admin_words words_en = {
+    "Counts", "Tables", "Exports", "codebook", "Fieldwork", "Interviews", "Completed",
+    "Screened out", "In progress (started, not finished)", "Quotas", "No quota.", "Variable",
+    "Cell", "Completed", "Limit", "Left", " (closed)", "The store cannot be read: ",
+    "Store errors since the start: ", "last: ", "No completed interview yet.",
+    " completed interviews", ", by "};
+static const admin_words words_fr = {
+    "Comptages", "Tableaux", "Exports", "dictionnaire des codes", "Terrain", "Entretiens",
+    "Complets", "Écartés (hors cible ou quota atteint)", "En cours (commencés, non terminés)",
+    "Quotas", "Aucun quota.", "Variable", "Cellule", "Complets", "Objectif", "Restant",
+    " (fermée)", "Le fichier des réponses est illisible" NBSP ": ",
+    "Erreurs d'écriture depuis le démarrage" NBSP ": ", "dernière" NBSP ": ",
+    "Aucun entretien complet pour l'instant.", " entretiens complets", ", par "};
+
+static const admin_words *words(const char *lang)
+{
+    return lang && (lang[0] == 'f' || lang[0] == 'F') && (lang[1] == 'r' || lang[1] == 'R') &&
+                   (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_')
+               ? &words_fr
+               : &words_en;
+}
+
 static void value_label(sd_strbuf *sb, const sd__questionnaire *q, const sd__quota *qt,
                         double code, const char *lang)
 {
@@ -76,9 +107,26 @@ static void value_label(sd_strbuf *sb, const sd__questionnaire *q, const sd__quo
         }
 }
 
-static void links(sd_strbuf *sb, const sd__questionnaire *q)
+static void links(sd_strbuf *sb, const sd__questionnaire *q, const char *lang)
 {
-    sd__sb_puts(sb, "<p><a href=\"/admin\">Counts</a> · Tables:");
+    const admin_words *W = words(lang);
+    sd__sb_puts(sb, "<p><a href=\"/admin?lang=");
+    sd__html_esc(sb, lang);
+    sd__sb_puts(sb, "\">");
+    sd__sb_puts(sb, W->counts);
+    sd__sb_puts(sb, "</a>");
+    for (size_t i = 0; i < q->nlangs; i++) {
+        if (strcmp(q->langs[i], lang) == 0)
+            continue;
+        sd__sb_puts(sb, " (<a href=\"/admin?lang=");
+        sd__html_esc(sb, q->langs[i]);
+        sd__sb_puts(sb, "\">");
+        sd__html_esc(sb, q->langs[i]);
+        sd__sb_puts(sb, "</a>)");
+    }
+    sd__sb_puts(sb, " · ");
+    sd__sb_puts(sb, W->tables);
+    sd__sb_puts(sb, W == &words_fr ? NBSP ":" : ":");
     for (size_t i = 0; i < q->nlangs; i++) {
         sd__sb_puts(sb, " <a href=\"/admin/tables?lang=");
         sd__html_esc(sb, q->langs[i]);
@@ -86,8 +134,11 @@ static void links(sd_strbuf *sb, const sd__questionnaire *q)
         sd__html_esc(sb, q->langs[i]);
         sd__sb_puts(sb, "</a>");
     }
-    sd__sb_puts(sb, " · Exports: <a href=\"/admin/export.csv\">CSV</a> + <a "
-                    "href=\"/admin/codebook.yaml\">codebook</a>, .sav:");
+    sd__sb_printf(sb,
+                  " · %s%s <a href=\"/admin/export.csv\">CSV</a> + <a "
+                  "href=\"/admin/codebook.yaml\">%s</a>, .sav%s",
+                  W->exports, W == &words_fr ? NBSP ":" : ":", W->codebook,
+                  W == &words_fr ? NBSP ":" : ":");
     for (size_t i = 0; i < q->nlangs; i++) {
         sd__sb_puts(sb, " <a href=\"/admin/export.sav?lang=");
         sd__html_esc(sb, q->langs[i]);
@@ -111,28 +162,32 @@ static enum MHD_Result page_counts(sd__server *S, struct MHD_Connection *c)
         st = S->st->ops->quota_counts(S->st, &cells, &ncells, err);
     sd_strbuf sb;
     sd__sb_init(&sb, (size_t)1 << 24);
+    const admin_words *W = words(lang);
     sd__html_head(&sb, q, lang, "admin", "Admin", 10);
     sd__sb_puts(&sb, "<header><p class=\"study\">");
     sd__html_esc(&sb, sd__labels_get(&q->title, lang));
-    sd__sb_puts(&sb, "</p></header>\n<main class=\"admin\">\n<h1>Fieldwork</h1>\n");
-    links(&sb, q);
+    sd__sb_printf(&sb, "</p></header>\n<main class=\"admin\">\n<h1>%s</h1>\n", W->fieldwork);
+    links(&sb, q, lang);
     if (st != SD_OK) {
-        sd__sb_puts(&sb, "<p class=\"full\">The store cannot be read: ");
+        sd__sb_printf(&sb, "<p class=\"full\">%s", W->unreadable);
         sd__html_esc(&sb, err ? sd_error_message(err) : "out of memory");
         sd__sb_puts(&sb, "</p>\n");
     } else {
         sd__sb_printf(&sb,
-                      "<h2>Interviews</h2>\n<table><tr><th>Completed</th><td "
-                      "data-count=\"complete\">%ld</td></tr><tr><th>Screened out</th><td "
-                      "data-count=\"screened-out\">%ld</td></tr><tr><th>In progress (started, "
-                      "not finished)</th><td data-count=\"active\">%ld</td></tr></table>\n",
-                      counts[1], counts[2], counts[0]);
-        sd__sb_puts(&sb, "<h2>Quotas</h2>\n");
+                      "<h2>%s</h2>\n<table><tr><th>%s</th><td "
+                      "data-count=\"complete\">%ld</td></tr><tr><th>%s</th><td "
+                      "data-count=\"screened-out\">%ld</td></tr><tr><th>%s</th><td "
+                      "data-count=\"active\">%ld</td></tr></table>\n",
+                      W->interviews, W->completed, counts[1], W->screened, counts[2], W->active,
+                      counts[0]);
+        sd__sb_printf(&sb, "<h2>%s</h2>\n", W->quotas);
         if (!ncells)
-            sd__sb_puts(&sb, "<p>No quota.</p>\n");
+            sd__sb_printf(&sb, "<p>%s</p>\n", W->no_quota);
         else
-            sd__sb_puts(&sb, "<table><tr><th>Variable</th><th>Cell</th><th>Completed</th>"
-                             "<th>Limit</th><th>Left</th></tr>\n");
+            sd__sb_printf(&sb,
+                          "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                          "</tr>\n",
+                          W->variable, W->cell, W->done, W->limit, W->left);
         for (size_t i = 0; i < ncells; i++) {
             const sd__quota *qt = NULL;
             for (size_t k = 0; k < q->nquotas; k++)
@@ -147,15 +202,15 @@ static enum MHD_Result page_counts(sd__server *S, struct MHD_Connection *c)
             sd__sb_printf(&sb,
                           "</td><td data-quota-done>%ld</td><td>%ld</td><td%s>%ld%s</td></tr>\n",
                           cells[i].done, cells[i].limit, left <= 0 ? " class=\"full\"" : "",
-                          left < 0 ? 0 : left, left <= 0 ? " (closed)" : "");
+                          left < 0 ? 0 : left, left <= 0 ? W->closed : "");
         }
         if (ncells)
             sd__sb_puts(&sb, "</table>\n");
     }
     pthread_mutex_lock(&S->mu);
     if (S->store_errors) {
-        sd__sb_printf(&sb, "<p class=\"full\">Store errors since the start: %lu (last: ",
-                      S->store_errors);
+        sd__sb_printf(&sb, "<p class=\"full\">%s%lu (%s", W->store_errors, S->store_errors,
+                      W->last);
         sd__html_esc(&sb, S->last_error);
         sd__sb_puts(&sb, ")</p>\n");
     }
@@ -274,22 +329,25 @@ static enum MHD_Result page_tables(sd__server *S, struct MHD_Connection *c)
                        : SD_E_NOMEM;
     sd_strbuf sb;
     sd__sb_init(&sb, (size_t)1 << 28);
-    sd__html_head(&sb, q, lang, "admin-tables", "Tables", 30);
+    const admin_words *W = words(lang);
+    sd__html_head(&sb, q, lang, "admin-tables", W->tables, 30);
     sd__sb_puts(&sb, "<header><p class=\"study\">");
     sd__html_esc(&sb, sd__labels_get(&q->title, lang));
-    sd__sb_puts(&sb, "</p></header>\n<main class=\"admin\">\n<h1>Tables</h1>\n");
-    links(&sb, q);
+    sd__sb_printf(&sb, "</p></header>\n<main class=\"admin\">\n<h1>%s</h1>\n", W->tables);
+    links(&sb, q, lang);
     const char *banner = q->nquotas ? q->quotas[0].var_name : NULL;
     if (st != SD_OK) {
-        sd__sb_puts(&sb, "<p class=\"full\">The store cannot be read: ");
+        sd__sb_printf(&sb, "<p class=\"full\">%s", W->unreadable);
         sd__html_esc(&sb, err ? sd_error_message(err) : "out of memory");
         sd__sb_puts(&sb, "</p>\n");
     } else if (sd_dataset_nrows(ds) == 0) {
-        sd__sb_puts(&sb, "<p data-rows=\"0\">No completed interview yet.</p>\n");
+        sd__sb_printf(&sb, "<p data-rows=\"0\">%s</p>\n", W->no_interview);
     } else {
-        sd__sb_printf(&sb, "<p data-rows=\"%zu\">%zu completed interviews%s%s%s.</p>\n",
-                      sd_dataset_nrows(ds), sd_dataset_nrows(ds), banner ? ", by " : "",
-                      banner ? banner : "", "");
+        sd__sb_printf(&sb, "<p data-rows=\"%zu\">%zu%s%s", sd_dataset_nrows(ds),
+                      sd_dataset_nrows(ds), W->n_interviews, banner ? W->by : "");
+        if (banner)
+            sd__html_esc(&sb, banner);
+        sd__sb_puts(&sb, ".</p>\n");
         for (size_t i = 0; i < q->nq; i++) {
             size_t first, count;
             if (!tabulable(q, i, &first, &count))

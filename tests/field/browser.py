@@ -313,6 +313,15 @@ def admin(b):
         html = r.read().decode()
     check("admin_counts", 'data-count="complete">2<' in html and 'data-count="active">1<' in html and
           'data-count="screened-out">1<' in html, html[:600])
+    # The admin pages speak the questionnaire's first language (French
+    # here), or the one asked for.
+    check("admin_counts_fr", "<h1>Terrain</h1>" in html and "<h2>Entretiens</h2>" in html and
+          "Objectif" in html and "(fermée)" in html, html[:600])
+    req = urllib.request.Request(BASE + "/admin?lang=en", headers={"Authorization": "Basic " + auth})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        html_en = r.read().decode()
+    check("admin_counts_en", "<h1>Fieldwork</h1>" in html_en and "<th>Limit</th>" in html_en and
+          "(closed)" in html_en, html_en[:600])
     host = BASE.split("//", 1)[1]
     b.go(f"http://admin:{SECRET}@{host}/admin")
     b.shot("09-admin")
