@@ -41,6 +41,13 @@ void sd__weight_text(sd_strbuf *sb, const sd_result *r, const sd_table *t, const
 /* Where the result's tables are weighted differently: ". " and table t's
  * weight as sentences, to follow its base sentence; else nothing. */
 void sd__table_weight_note(sd_strbuf *sb, const sd_result *r, const sd_table *t, const char *lang);
+/* Table t's test of independence as one sentence, without a line end:
+ * "Rao-Scott test, ROW by COL: F(df, ddf) = v, p = …" (or the first-order
+ * X2). typeset (HTML): numbers grouped, X², a no-break space before the
+ * French colon; else plain (text, XLSX). Names' control characters shown
+ * as \xNN. */
+void sd__test_sentence(sd_strbuf *sb, const sd_table *t, const sd_test_info *q, const char *lang,
+                       bool typeset);
 /* Any of its tables weighted (a weight variable or the fpc's N/n). */
 bool sd__result_any_weight(const sd_result *r);
 /* Append s padded with spaces (or cut with "…") to exactly `width` code

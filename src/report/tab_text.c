@@ -23,41 +23,18 @@ typedef struct tctx {
     size_t lw, gw, sw;
 } tctx;
 
-static void people_num(char *buf, double x, int dec, const char *lang)
-{
-    sd__people_num(buf, x, dec, lang);
-}
-
 /* Under a block: each table's Rao-Scott test and what the letters mean. */
 static void text_tests(sd_strbuf *sb, const tctx *x, size_t from, size_t to)
 {
     const sd_result *r = x->r;
     bool fr = x->fr;
     const char *lang = x->lang;
-    char a[SD_NUMBUF], b[SD_NUMBUF], c[SD_NUMBUF];
     for (size_t ti = from; ti < to; ti++) {
         const sd_table *t = sd_result_table(r, ti);
         sd_test_info q;
         if (!sd_table_shows(t, SD_SHOW_TESTS) || !sd_table_test(t, &q))
             continue;
-        sd__sb_puts(sb, fr ? "Test de Rao-Scott, " : "Rao-Scott test, ");
-        sd__sb_text(sb, sd_table_row_var(t));
-        sd__sb_puts(sb, fr ? " par " : " by ");
-        sd__sb_text(sb, sd_table_col_var(t));
-        sd__sb_puts(sb, fr ? " : " : ": ");
-        if (strcmp(q.statistic, "F") == 0) {
-            people_num(a, q.df, 2, lang);
-            people_num(b, q.ddf, 2, lang);
-            people_num(c, q.value, 2, lang);
-            sd__sb_printf(sb, fr ? "F(%s ; %s) = %s, " : "F(%s, %s) = %s, ", a, b, c);
-            sd__people_p(sb, q.p, lang);
-        } else {
-            people_num(a, q.value, 2, lang);
-            people_num(b, q.df, 0, lang);
-            sd__sb_printf(sb, fr ? "X2 = %s, ddl = %s, " : "X2 = %s, df = %s, ", a, b);
-            sd__people_p(sb, q.p, lang);
-            sd__sb_puts(sb, fr ? " (correction du premier ordre)" : " (first-order correction)");
-        }
+        sd__test_sentence(sb, t, &q, lang, false);
         sd__sb_putc(sb, '\n');
     }
     if (!x->sig)
@@ -65,8 +42,8 @@ static void text_tests(sd_strbuf *sb, const tctx *x, size_t from, size_t to)
     double alpha, alpha2;
     const char *method = sd_result_letters_method(r, &alpha, &alpha2);
     char hi[SD_NUMBUF], lo[SD_NUMBUF];
-    people_num(hi, alpha, 3, lang);
-    people_num(lo, alpha2, 3, lang);
+    sd__people_num(hi, alpha, 3, lang);
+    sd__people_num(lo, alpha2, 3, lang);
     sd__sb_puts(sb, fr ? "(lettres : valeur de la colonne supérieure à celle de la colonne indiquée"
                        : "(letters: the column's value is higher than the lettered column's");
     if (method && strcmp(method, "spss") == 0)
@@ -181,37 +158,37 @@ static void cell_text(sd_strbuf *sb, const tctx *x, const sd_table *t, size_t i,
     double k = summary ? 1 : 100;
     char num[SD_NUMBUF];
     sd__sb_puts(sb, " | ");
-    people_num(num, sd_table_cell(t, i, c, SD_FIG_N), 0, lang);
+    sd__people_num(num, sd_table_cell(t, i, c, SD_FIG_N), 0, lang);
     sd__sb_pad(sb, num, NUM_W, true);
     if (x->weighted) {
         sd__sb_putc(sb, ' ');
-        people_num(num, sd_table_cell(t, i, c, SD_FIG_COUNT), 1, lang);
+        sd__people_num(num, sd_table_cell(t, i, c, SD_FIG_COUNT), 1, lang);
         sd__sb_pad(sb, summary ? "" : num, NUM_W, true);
     }
     sd__sb_putc(sb, ' ');
-    people_num(num, k * sd_table_cell(t, i, c, fe), dec, lang);
+    sd__people_num(num, k * sd_table_cell(t, i, c, fe), dec, lang);
     sd__sb_pad(sb, num, NUM_W, true);
     if (x->stats) {
         double l = sd_table_cell(t, i, c, SD_FIG_CI_LOW);
         char lo[SD_NUMBUF], hi[SD_NUMBUF], ci[2 * SD_NUMBUF + 4];
-        people_num(lo, k * l, dec, lang);
-        people_num(hi, k * sd_table_cell(t, i, c, SD_FIG_CI_HIGH), dec, lang);
+        sd__people_num(lo, k * l, dec, lang);
+        sd__people_num(hi, k * sd_table_cell(t, i, c, SD_FIG_CI_HIGH), dec, lang);
         snprintf(ci, sizeof ci, "%s-%s", lo, hi);
         sd__sb_putc(sb, ' ');
         sd__sb_pad(sb, isfinite(l) ? ci : "-", CI_W, true);
     }
     if (x->compared) {
         sd__sb_putc(sb, ' ');
-        people_num(num, k * sd_table_cell(t, i, c, SD_FIG_PREV), dec, lang);
+        sd__people_num(num, k * sd_table_cell(t, i, c, SD_FIG_PREV), dec, lang);
         sd__sb_pad(sb, num, NUM_W, true);
         sd__sb_putc(sb, ' ');
         double ch = k * sd_table_cell(t, i, c, SD_FIG_CHANGE);
-        people_num(num, ch, dec, lang);
+        sd__people_num(num, ch, dec, lang);
         char signed_num[SD_NUMBUF + 2];
         snprintf(signed_num, sizeof signed_num, "%s%s", isfinite(ch) && ch > 0 ? "+" : "", num);
         sd__sb_pad(sb, signed_num, NUM_W, true);
         sd__sb_putc(sb, ' ');
-        people_num(num, sd_table_cell(t, i, c, SD_FIG_CHANGE_P), 3, lang);
+        sd__people_num(num, sd_table_cell(t, i, c, SD_FIG_CHANGE_P), 3, lang);
         sd__sb_pad(sb, num, NUM_W, true);
     }
     if (x->sig) {
@@ -351,11 +328,11 @@ static void text_block(sd_strbuf *sb, tctx *x, size_t from, size_t to)
         sd__sb_pad(sb, name, x->lw, false);
         FOR_COLS(r, from, to, ti, t, c) {
             sd__sb_puts(sb, " | ");
-            people_num(num, sd_table_base(t, c, bn), 0, lang);
+            sd__people_num(num, sd_table_base(t, c, bn), 0, lang);
             sd__sb_pad(sb, num, NUM_W, true);
             if (x->weighted) {
                 sd__sb_putc(sb, ' ');
-                people_num(num, sd_table_base(t, c, bw), 1, lang);
+                sd__people_num(num, sd_table_base(t, c, bw), 1, lang);
                 sd__sb_pad(sb, num, NUM_W, true);
             }
             blank_figures(sb, x);
@@ -366,7 +343,7 @@ static void text_block(sd_strbuf *sb, tctx *x, size_t from, size_t to)
         const sd_table *t = sd_result_table(r, ti);
         double bm = sd_table_banner_missing(t, 0);
         if (bm > 0) {
-            people_num(num, bm, 0, lang);
+            sd__people_num(num, bm, 0, lang);
             sd__sb_printf(sb, fr ? "(%s répondants sans valeur pour " : "(%s respondents with no value of ",
                           num);
             sd__sb_text(sb, sd_table_col_var(t));
@@ -375,7 +352,7 @@ static void text_block(sd_strbuf *sb, tctx *x, size_t from, size_t to)
         }
     }
     if (low) {
-        people_num(num, sd_table_min_base(t0), 0, lang);
+        sd__people_num(num, sd_table_min_base(t0), 0, lang);
         sd__sb_printf(sb,
                       fr ? "(* base inférieure à %s répondants : à lire avec prudence, sans "
                            "test)\n"

@@ -310,3 +310,41 @@ bool sd__result_any_weight(const sd_result *r)
     }
     return sd_result_weight(r) || sd_result_weights_from_fpc(r);
 }
+
+/* A number of the test sentence: grouped for typeset pages ("–" when not
+ * finite, as the HTML tables), plain for text and spreadsheets. */
+static void test_num(char *buf, double x, int dec, const char *lang, bool typeset)
+{
+    if (!typeset)
+        sd__people_num(buf, x, dec, lang);
+    else if (!isfinite(x))
+        memcpy(buf, "\xE2\x80\x93", 4);
+    else
+        sd__people_grouped(buf, x, dec, lang);
+}
+
+void sd__test_sentence(sd_strbuf *sb, const sd_table *t, const sd_test_info *q, const char *lang,
+                       bool typeset)
+{
+    bool fr = sd__lang_is_fr(lang);
+    char a[SD_PEOPLENUM], b[SD_PEOPLENUM], c[SD_PEOPLENUM];
+    sd__sb_puts(sb, fr ? "Test de Rao-Scott, " : "Rao-Scott test, ");
+    sd__sb_text(sb, sd_table_row_var(t));
+    sd__sb_puts(sb, fr ? " par " : " by ");
+    sd__sb_text(sb, sd_table_col_var(t));
+    sd__sb_puts(sb, !fr ? ": " : typeset ? "\xC2\xA0: " : " : ");
+    if (strcmp(q->statistic, "F") == 0) {
+        test_num(a, q->df, 2, lang, typeset);
+        test_num(b, q->ddf, 2, lang, typeset);
+        test_num(c, q->value, 2, lang, typeset);
+        sd__sb_printf(sb, fr ? "F(%s ; %s) = %s, " : "F(%s, %s) = %s, ", a, b, c);
+        sd__people_p(sb, q->p, lang);
+    } else {
+        test_num(a, q->value, 2, lang, typeset);
+        test_num(b, q->df, 0, lang, typeset);
+        sd__sb_printf(sb, fr ? "%s = %s, ddl = %s, " : "%s = %s, df = %s, ",
+                      typeset ? "X\xC2\xB2" : "X2", a, b);
+        sd__people_p(sb, q->p, lang);
+        sd__sb_puts(sb, fr ? " (correction du premier ordre)" : " (first-order correction)");
+    }
+}

@@ -431,7 +431,7 @@ static void tests_notes(hctx *x, size_t from, size_t to)
     sd_strbuf *sb = x->sb;
     const char *lang = x->lang;
     bool fr = x->fr, sig = false;
-    char a[SD_HTMLNUM], b[SD_HTMLNUM], c[SD_HTMLNUM];
+    char a[SD_HTMLNUM], b[SD_HTMLNUM];
     for (size_t ti = from; ti < to; ti++) {
         const sd_table *t = tab(x, ti);
         if (!sd_table_shows(t, SD_SHOW_TESTS))
@@ -442,27 +442,10 @@ static void tests_notes(hctx *x, size_t from, size_t to)
         if (!sd_table_test(t, &q))
             continue;
         sd__sb_puts(sb, "<p class=\"test\">");
-        sd__sb_puts(sb, fr ? "Test de Rao-Scott, " : "Rao-Scott test, ");
-        esc(x, sd_table_row_var(t));
-        sd__sb_puts(sb, fr ? " par " : " by ");
-        esc(x, sd_table_col_var(t));
-        sd__sb_puts(sb, fr ? "\xC2\xA0: " : ": ");
         sd_strbuf tmp;
-        sd__sb_init(&tmp, 256);
-        sd__people_p(&tmp, q.p, lang);
-        if (strcmp(q.statistic, "F") == 0) {
-            sd__html_num(a, q.df, 2, lang);
-            sd__html_num(b, q.ddf, 2, lang);
-            sd__html_num(c, q.value, 2, lang);
-            sd__sb_printf(sb, fr ? "F(%s ; %s) = %s, " : "F(%s, %s) = %s, ", a, b, c);
-            esc_buf(x, &tmp);
-        } else {
-            sd__html_num(a, q.value, 2, lang);
-            sd__html_num(b, q.df, 0, lang);
-            sd__sb_printf(sb, fr ? "X\xC2\xB2 = %s, ddl = %s, " : "X\xC2\xB2 = %s, df = %s, ", a, b);
-            esc_buf(x, &tmp);
-            sd__sb_puts(sb, fr ? " (correction du premier ordre)" : " (first-order correction)");
-        }
+        sd__sb_init(&tmp, 1 << 16);
+        sd__test_sentence(&tmp, t, &q, lang, true);
+        esc_buf(x, &tmp);
         sd__sb_puts(sb, ".</p>\n");
     }
     if (!sig)

@@ -489,7 +489,7 @@ static void notes(xblk *b, uint32_t *row)
     const char *lang = x->lang;
     bool fr = x->fr;
     sd_strbuf *sb = &x->line;
-    char a[SD_NUMBUF], bb[SD_NUMBUF], c[SD_NUMBUF];
+    char a[SD_NUMBUF], bb[SD_NUMBUF];
     if (b->low_any) {
         sd__people_num(a, sd_table_min_base(b->t0), 0, lang);
         sd__x_reset(sb);
@@ -518,24 +518,7 @@ static void notes(xblk *b, uint32_t *row)
         if (!sd_table_shows(t, SD_SHOW_TESTS) || !sd_table_test(t, &q))
             continue;
         sd__x_reset(sb);
-        sd__sb_puts(sb, fr ? "Test de Rao-Scott, " : "Rao-Scott test, ");
-        sd__sb_puts(sb, sd_table_row_var(t));
-        sd__sb_puts(sb, fr ? " par " : " by ");
-        sd__sb_puts(sb, sd_table_col_var(t));
-        sd__sb_puts(sb, fr ? " : " : ": ");
-        if (strcmp(q.statistic, "F") == 0) {
-            sd__people_num(a, q.df, 2, lang);
-            sd__people_num(bb, q.ddf, 2, lang);
-            sd__people_num(c, q.value, 2, lang);
-            sd__sb_printf(sb, fr ? "F(%s ; %s) = %s, " : "F(%s, %s) = %s, ", a, bb, c);
-            sd__people_p(sb, q.p, lang);
-        } else {
-            sd__people_num(a, q.value, 2, lang);
-            sd__people_num(bb, q.df, 0, lang);
-            sd__sb_printf(sb, fr ? "X2 = %s, ddl = %s, " : "X2 = %s, df = %s, ", a, bb);
-            sd__people_p(sb, q.p, lang);
-            sd__sb_puts(sb, fr ? " (correction du premier ordre)" : " (first-order correction)");
-        }
+        sd__test_sentence(sb, t, &q, lang, false);
         note(b, row, sd__sb_str(sb));
     }
     if (b->sig) {
