@@ -209,6 +209,8 @@ bool sd__parse_double(const char *s, size_t n, bool comma, double *out);
  * Anything else is refused, naming --key (an option that silently took
  * "maybe" as true would hide a typo in a spec). */
 sd_status sd__parse_flag(const char *key, const char *value, bool *out, sd_error *err);
+/* A hexadecimal digit's value (0-9, a-f, A-F), or -1 (percent-decoding). */
+int sd__hexval(int c);
 /* Parse a non-negative integer with an upper bound. */
 bool sd__parse_ulong(const char *s, size_t n, unsigned long max, unsigned long *out);
 

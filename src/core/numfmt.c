@@ -217,3 +217,14 @@ sd_status sd__parse_flag(const char *key, const char *value, bool *out, sd_error
                         "--%s: expected true or false, not '%.64s'", key, value);
     return SD_OK;
 }
+
+int sd__hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -12,17 +12,6 @@
 
 #include <string.h>
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode s[0..n) into out (at most n bytes); returns the decoded length or
  * -1 on a bad %-escape. */
 static long decode(const char *s, size_t n, char *out)
@@ -34,8 +23,8 @@ static long decode(const char *s, size_t n, char *out)
             out[o++] = ' ';
         } else if (c == '%') {
             int h, l;
-            if (i + 2 >= n || (h = hexval((unsigned char)s[i + 1])) < 0 ||
-                (l = hexval((unsigned char)s[i + 2])) < 0)
+            if (i + 2 >= n || (h = sd__hexval((unsigned char)s[i + 1])) < 0 ||
+                (l = sd__hexval((unsigned char)s[i + 2])) < 0)
                 return -1;
             out[o++] = (char)(h * 16 + l);
             i += 2;

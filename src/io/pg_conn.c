@@ -24,17 +24,6 @@ void sd__pg_uri_free(sd_pguri *u)
     memset(u, 0, sizeof *u);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..n) into a new string; NULL on a bad escape or NUL. */
 static char *pct_decode(const char *s, size_t n)
 {
@@ -44,8 +33,8 @@ static char *pct_decode(const char *s, size_t n)
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            int a = i + 2 < n ? hexval(s[i + 1]) : -1;
-            int b = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int a = i + 2 < n ? sd__hexval((unsigned char)s[i + 1]) : -1;
+            int b = i + 2 < n ? sd__hexval((unsigned char)s[i + 2]) : -1;
             if (a < 0 || b < 0 || (a == 0 && b == 0)) {
                 sd__free(out);
                 return NULL;
