@@ -226,6 +226,9 @@ char *sd__latin1_to_utf8(const char *s, size_t n);
 /* Levenshtein distance between two short names (for "did you mean"):
  * SIZE_MAX when either is longer than 64 bytes. */
 size_t sd__edit_distance(const char *a, const char *b);
+/* Is this language French (decimal comma, French typography, the French
+ * words of the reports and of the field pages)? */
+bool sd__lang_is_fr(const char *lang);
 /* Count code points (a text's length in characters). */
 size_t sd__utf8_width(const char *s);
 /* Display width of a label in text output: code points, a control

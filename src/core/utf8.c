@@ -165,3 +165,8 @@ size_t sd__edit_distance(const char *a, const char *b)
         }
     return d[la][lb];
 }
+
+bool sd__lang_is_fr(const char *lang)
+{
+    return lang && strncmp(lang, "fr", 2) == 0;
+}

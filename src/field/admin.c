@@ -87,10 +87,7 @@ static const admin_words words_fr = {
 
 static const admin_words *words(const char *lang)
 {
-    return lang && (lang[0] == 'f' || lang[0] == 'F') && (lang[1] == 'r' || lang[1] == 'R') &&
-                   (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_')
-               ? &words_fr
-               : &words_en;
+    return sd__lang_is_fr(lang) ? &words_fr : &words_en;
 }
 
 static void value_label(sd_strbuf *sb, const sd__questionnaire *q, const sd__quota *qt,

@@ -266,7 +266,7 @@ static const msgs msg_fr = {
 
 static const msgs *messages(const char *lang)
 {
-    return lang && strcmp(lang, "fr") == 0 ? &msg_fr : &msg_en;
+    return sd__lang_is_fr(lang) ? &msg_fr : &msg_en;
 }
 
 static bool set_msg(sd__page_errors *e, size_t qi, const char *fmt, ...)
@@ -299,7 +299,7 @@ void sd__page_errors_free(sd__page_errors *e)
 
 void sd__human_num(char *buf, size_t cap, double x, const char *lang)
 {
-    bool fr = lang && strcmp(lang, "fr") == 0;
+    bool fr = sd__lang_is_fr(lang);
     char raw[SD_NUMBUF];
     sd__fmt_double(raw, x);
     /* Group the whole part: en from 4 digits with ',', fr from 5 with a
@@ -335,7 +335,7 @@ static bool parse_answer_number(const char *s, size_t n, const char *lang, doubl
 {
     char buf[64];
     size_t o = 0;
-    bool fr = lang && strcmp(lang, "fr") == 0, comma = false, mark = false, digit = false;
+    bool fr = sd__lang_is_fr(lang), comma = false, mark = false, digit = false;
     int k = 0;
     *decs = 0; /* decimals up to the last that is not 0: "1.50" has 1 */
     for (size_t i = 0; i < n; i++) {

@@ -111,7 +111,7 @@ static const ui ui_fr = {
 
 static const ui *words(const char *lang)
 {
-    return lang && strcmp(lang, "fr") == 0 ? &ui_fr : &ui_en;
+    return sd__lang_is_fr(lang) ? &ui_fr : &ui_en;
 }
 
 static const char *L(const sd_labels *l, const char *lang) { return sd__labels_get(l, lang); }

@@ -18,10 +18,7 @@ void sd__html_textn(sd_strbuf *sb, const char *s, size_t n);
 
 /* Buffers for the number helpers below. */
 #define SD_HTMLNUM SD_PEOPLENUM
-/* A number for people with `dec` decimals, the integer part grouped by
- * thousands (fr: narrow no-break space U+202F, en: ","); "–" when not
- * finite. */
-void sd__html_num(char *buf, double x, int dec, const char *lang);
+/* (Numbers of the page: sd__people_typeset, report.h.) */
 /* A proportion (0..1) as a percentage: fr "73,0 %" (U+202F before %), en
  * "73.0%"; "–" when not finite. */
 void sd__html_pct(char *buf, double p, int dec, const char *lang);

@@ -136,21 +136,12 @@ void sd__html_text(sd_strbuf *sb, const char *s)
         sd__html_textn(sb, s, strlen(s));
 }
 
-void sd__html_num(char *buf, double x, int dec, const char *lang)
-{
-    if (!isfinite(x)) {
-        memcpy(buf, "\xE2\x80\x93", 4); /* – */
-        return;
-    }
-    sd__people_grouped(buf, x, dec, lang);
-}
-
 void sd__html_pct(char *buf, double p, int dec, const char *lang)
 {
     if (!isfinite(p)) {
         memcpy(buf, "\xE2\x80\x93", 4);
         return;
     }
-    sd__html_num(buf, 100 * p, dec, lang);
+    sd__people_typeset(buf, 100 * p, dec, lang);
     strncat(buf, sd__lang_is_fr(lang) ? SD_NNBSP "%" : "%", SD_HTMLNUM - strlen(buf) - 1);
 }

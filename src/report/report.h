@@ -23,6 +23,9 @@ void sd__people_num(char *buf, double x, int dec, const char *lang);
  * U+2212; "-" when not finite. buf holds SD_PEOPLENUM bytes. */
 #define SD_PEOPLENUM 96
 void sd__people_grouped(char *buf, double x, int dec, const char *lang);
+/* Grouped as sd__people_grouped, "–" (U+2013) when not finite: the numbers
+ * of typeset pages (HTML tables, charts, the test sentence). */
+void sd__people_typeset(char *buf, double x, int dec, const char *lang);
 /* "p = 0.026" or "p < 0.001" in the report language. */
 void sd__people_p(sd_strbuf *sb, double p, const char *lang);
 /* Append text with control characters shown as \xNN (C1 ones as \u00NN). */
@@ -63,8 +66,6 @@ void sd__sb_num_or_empty(sd_strbuf *sb, double x);
 void sd__sb_json_num(sd_strbuf *sb, double x);
 /* CSV field with RFC 4180 quoting when needed. */
 void sd__sb_csv_field(sd_strbuf *sb, const char *s);
-/* Is this language French (decimal comma, French typography)? */
-bool sd__lang_is_fr(const char *lang);
 
 /* The estimate row i of a table shows: a proportion, or a summary's value
  * (a scale variable's rows, a --means row). */

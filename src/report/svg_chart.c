@@ -319,7 +319,7 @@ static double k_of(const chart *ch)
 static void value_text(char *buf, const chart *ch, double v, int dec)
 {
     if (ch->kind == CH_MEANS)
-        sd__html_num(buf, v, dec, ch->lang);
+        sd__people_typeset(buf, v, dec, ch->lang);
     else
         sd__html_pct(buf, v, dec, ch->lang);
 }
@@ -350,10 +350,10 @@ static void cell_sentence(sd_strbuf *sb, const chart *ch, const ccol *cc, size_t
         value_text(lo, ch, l, ch->dec);
         value_text(hi, ch, h, ch->dec);
         char lev[SD_HTMLNUM];
-        sd__html_num(lev, 100 * sd_table_level(cc->t), 0, ch->lang);
+        sd__people_typeset(lev, 100 * sd_table_level(cc->t), 0, ch->lang);
         sd__sb_printf(sb, ch->fr ? " (IC %s" SD_NNBSP "%%\xC2\xA0: %s \xC3\xA0 %s" : " (%s%% CI: %s to %s",
                       lev, lo, hi);
-        sd__html_num(n, sd_table_base(cc->t, cc->c, SD_BASE_N), 0, ch->lang);
+        sd__people_typeset(n, sd_table_base(cc->t, cc->c, SD_BASE_N), 0, ch->lang);
         sd__sb_printf(sb, ch->fr ? " ; base %s)" : "; base %s)", n);
     }
     if (cc->low)
@@ -851,7 +851,7 @@ static void caption(const chart *ch)
     sd_strbuf *sb = ch->sb;
     bool fr = ch->fr;
     char lev[SD_HTMLNUM];
-    sd__html_num(lev, 100 * sd_table_level(ch->t0), 0, ch->lang);
+    sd__people_typeset(lev, 100 * sd_table_level(ch->t0), 0, ch->lang);
     sd__sb_puts(sb, "<figcaption>");
     switch (ch->kind) {
     case CH_GROUPED:
@@ -898,7 +898,7 @@ static void caption(const chart *ch)
     }
     if (ch->low_any) {
         char mb[SD_HTMLNUM];
-        sd__html_num(mb, sd_table_min_base(ch->t0), 0, ch->lang);
+        sd__people_typeset(mb, sd_table_min_base(ch->t0), 0, ch->lang);
         sd__sb_printf(sb,
                       fr ? " * Base inférieure à %s répondants (barres claires)\xC2\xA0: à lire "
                            "avec prudence."

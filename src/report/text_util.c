@@ -74,11 +74,6 @@ void sd__sb_text(sd_strbuf *sb, const char *s)
     sd__sb_add_text(sb, s, strlen(s), false); /* core/utf8.c: C0, DEL and C1 controls */
 }
 
-bool sd__lang_is_fr(const char *lang)
-{
-    return lang && strncmp(lang, "fr", 2) == 0;
-}
-
 void sd__sb_pad(sd_strbuf *sb, const char *s, size_t width, bool right)
 {
     size_t w = sd__display_width(s); /* a control counts as its escape */
@@ -311,16 +306,22 @@ bool sd__result_any_weight(const sd_result *r)
     return sd_result_weight(r) || sd_result_weights_from_fpc(r);
 }
 
-/* A number of the test sentence: grouped for typeset pages ("–" when not
- * finite, as the HTML tables), plain for text and spreadsheets. */
-static void test_num(char *buf, double x, int dec, const char *lang, bool typeset)
+void sd__people_typeset(char *buf, double x, int dec, const char *lang)
 {
-    if (!typeset)
-        sd__people_num(buf, x, dec, lang);
-    else if (!isfinite(x))
-        memcpy(buf, "\xE2\x80\x93", 4);
+    if (!isfinite(x))
+        memcpy(buf, "\xE2\x80\x93", 4); /* – */
     else
         sd__people_grouped(buf, x, dec, lang);
+}
+
+/* A number of the test sentence: typeset for pages, plain for text and
+ * spreadsheets. */
+static void test_num(char *buf, double x, int dec, const char *lang, bool typeset)
+{
+    if (typeset)
+        sd__people_typeset(buf, x, dec, lang);
+    else
+        sd__people_num(buf, x, dec, lang);
 }
 
 void sd__test_sentence(sd_strbuf *sb, const sd_table *t, const sd_test_info *q, const char *lang,

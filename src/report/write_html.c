@@ -317,12 +317,12 @@ static void cell(hctx *x, const sd_table *t, size_t i, size_t c)
     bool summary = sd_table_cat_type(t, SD_ROWS, i) == SD_CAT_TYPE_SUMMARY;
     bool low = sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE;
     char v[SD_HTMLNUM], n[SD_HTMLNUM];
-    sd__html_num(n, sd_table_cell(t, i, c, SD_FIG_N), 0, x->lang);
+    sd__people_typeset(n, sd_table_cell(t, i, c, SD_FIG_N), 0, x->lang);
     sd__sb_puts(sb, low ? "<td class=\"low\"" : "<td");
     sd__sb_printf(sb, " title=\"n = %s\">", n);
     int dec = summary ? x->dec_mean : x->dec_pct;
     if (summary)
-        sd__html_num(v, sd_table_cell(t, i, c, SD_FIG_MEAN), dec, x->lang);
+        sd__people_typeset(v, sd_table_cell(t, i, c, SD_FIG_MEAN), dec, x->lang);
     else
         sd__html_pct(v, sd_table_cell(t, i, c, SD_FIG_PCT), dec, x->lang);
     sd__sb_puts(sb, v);
@@ -337,11 +337,11 @@ static void cell(hctx *x, const sd_table *t, size_t i, size_t c)
         if (isfinite(lo) && isfinite(hi)) {
             char a[SD_HTMLNUM], b[SD_HTMLNUM];
             if (summary) {
-                sd__html_num(a, lo, dec, x->lang);
-                sd__html_num(b, hi, dec, x->lang);
+                sd__people_typeset(a, lo, dec, x->lang);
+                sd__people_typeset(b, hi, dec, x->lang);
             } else {
-                sd__html_num(a, 100 * lo, dec, x->lang);
-                sd__html_num(b, 100 * hi, dec, x->lang);
+                sd__people_typeset(a, 100 * lo, dec, x->lang);
+                sd__people_typeset(b, 100 * hi, dec, x->lang);
             }
             sd__sb_printf(sb, "<span class=\"ci\">%s\xE2\x80\x93%s</span>", a, b);
         }
@@ -350,7 +350,7 @@ static void cell(hctx *x, const sd_table *t, size_t i, size_t c)
         double ch = sd_table_cell(t, i, c, SD_FIG_CHANGE);
         if (isfinite(ch)) {
             char a[SD_HTMLNUM];
-            sd__html_num(a, summary ? ch : 100 * ch, dec, x->lang);
+            sd__people_typeset(a, summary ? ch : 100 * ch, dec, x->lang);
             sd__sb_printf(sb, "<span class=\"chg\">%s%s", ch > 0 ? "+" : "", a);
             double p = sd_table_cell(t, i, c, SD_FIG_CHANGE_P);
             if (isfinite(p)) {
@@ -411,7 +411,7 @@ static void tbody(hctx *x, size_t from, size_t to)
         sd__sb_puts(sb, "</th>");
         FOR_COLS(x, from, to, ti, t, c) {
             char n[SD_HTMLNUM];
-            sd__html_num(n, sd_table_base(t, c, which[line]), line % 2 ? 1 : 0, x->lang);
+            sd__people_typeset(n, sd_table_base(t, c, which[line]), line % 2 ? 1 : 0, x->lang);
             bool low = line == 0 && (sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE);
             sd__sb_puts(sb, low ? "<td class=\"low\">" : "<td>");
             sd__sb_puts(sb, n);
@@ -452,8 +452,8 @@ static void tests_notes(hctx *x, size_t from, size_t to)
         return;
     double alpha, alpha2;
     const char *method = sd_result_letters_method(x->r, &alpha, &alpha2);
-    sd__html_num(a, alpha, 3, lang);
-    sd__html_num(b, alpha2, 3, lang);
+    sd__people_typeset(a, alpha, 3, lang);
+    sd__people_typeset(b, alpha2, 3, lang);
     sd__sb_puts(sb, "<p class=\"letters\">");
     sd__sb_puts(sb, fr ? "Lettres\xC2\xA0: la valeur de la colonne est supérieure à celle de la "
                          "colonne indiquée"
@@ -478,7 +478,7 @@ static void notes(hctx *x, size_t from, size_t to)
         const sd_table *t = tab(x, ti);
         double bm = sd_table_banner_missing(t, 0);
         if (bm > 0) {
-            sd__html_num(num, bm, 0, x->lang);
+            sd__people_typeset(num, bm, 0, x->lang);
             sd__sb_printf(sb, "<p>%s", num);
             sd__sb_puts(sb, x->fr ? " répondants sans valeur pour " : " respondents with no value of ");
             esc(x, sd_table_col_var(t));
@@ -490,7 +490,7 @@ static void notes(hctx *x, size_t from, size_t to)
     FOR_COLS(x, from, to, ti, t, c)
         low |= (sd_table_cat_flags(t, SD_COLS, c) & SD_CATF_LOW_BASE) != 0;
     if (low) {
-        sd__html_num(num, sd_table_min_base(t0), 0, x->lang);
+        sd__people_typeset(num, sd_table_min_base(t0), 0, x->lang);
         sd__sb_printf(sb,
                       x->fr ? "<p class=\"lowbase\">* Base inférieure à %s répondants\xC2\xA0: à "
                               "lire avec prudence, sans test.</p>\n"

@@ -66,19 +66,19 @@ static void test_numbers(void)
     CHECK_STR(b, "0.0%");
     sd__html_pct(b, NAN, 1, "fr");
     CHECK_STR(b, "\xE2\x80\x93");
-    sd__html_num(b, 2800, 0, "fr");
+    sd__people_typeset(b, 2800, 0, "fr");
     CHECK_STR(b, "2\xE2\x80\xAF" "800");
-    sd__html_num(b, 2800, 0, "en");
+    sd__people_typeset(b, 2800, 0, "en");
     CHECK_STR(b, "2,800");
-    sd__html_num(b, 999, 0, "en");
+    sd__people_typeset(b, 999, 0, "en");
     CHECK_STR(b, "999");
-    sd__html_num(b, 1234567.25, 2, "en");
+    sd__people_typeset(b, 1234567.25, 2, "en");
     CHECK_STR(b, "1,234,567.25");
-    sd__html_num(b, 1234567.25, 1, "fr");
+    sd__people_typeset(b, 1234567.25, 1, "fr");
     CHECK_STR(b, "1\xE2\x80\xAF" "234\xE2\x80\xAF" "567,2");
-    sd__html_num(b, -1234, 0, "en");
+    sd__people_typeset(b, -1234, 0, "en");
     CHECK_STR(b, "\xE2\x88\x92" "1,234");
-    sd__html_num(b, 1e300, 0, "en"); /* bounded, whatever it shows */
+    sd__people_typeset(b, 1e300, 0, "en"); /* bounded, whatever it shows */
     CHECK(strlen(b) < SD_HTMLNUM);
 }
 
