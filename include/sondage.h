@@ -167,6 +167,9 @@ typedef struct sd_open_options {
     const char *const *columns;
     size_t ncolumns;
     const char *columns_match;
+    /* CSV only: threads to parse a large file on (0: the machine's cores);
+     * the dataset is the same for any number. Added-in: 0.2. */
+    int threads;
 } sd_open_options;
 /* sd_dataset_open with options; `opts` may be NULL (all defaults). An
  * unknown encoding fails with SD_E_INVALID before the file is read. */

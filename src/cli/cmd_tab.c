@@ -76,6 +76,7 @@ typedef struct colsel {
     size_t n, cap;
     const char *match;
     bool all;
+    int threads; /* --threads, for the parse too (0: the machine's cores) */
 } colsel;
 
 static bool colsel_add(colsel *c, const char *s, size_t n)
@@ -140,6 +141,8 @@ static bool tab_columns(const opts_pair *pairs, size_t npairs, const char *file,
     c->all = !(ends_with(file, ".csv") || ends_with(file, ".tsv"));
     for (size_t i = 0; i < npairs && !c->all; i++) {
         const char *k = pairs[i].key, *v = pairs[i].value;
+        if (!strcmp(k, "threads"))
+            c->threads = atoi(v); /* checked by opts_apply */
         bool names = !strcmp(k, "rows") || !strcmp(k, "cols") || !strcmp(k, "weight") ||
                      !strcmp(k, "strata") || !strcmp(k, "cluster") || !strcmp(k, "fpc") ||
                      !strcmp(k, "repweights");
@@ -315,7 +318,8 @@ int cmd_tab(int argc, char **argv)
                              .encoding = encoding,
                              .columns = (const char *const *)cs.names,
                              .ncolumns = cs.n,
-                             .columns_match = cs.match};
+                             .columns_match = cs.match,
+                             .threads = cs.threads};
         if (sd_dataset_open_with(file, &o, &ds, err) != SD_OK)
             rc = cli_report(err);
     } else if (rc == EXIT_OK &&

@@ -66,6 +66,11 @@ static inline bool sd__add_ok(size_t a, size_t b, size_t *out)
     return !__builtin_add_overflow(a, b, out);
 }
 
+/* Threads for a job: `asked` when > 0, else the machine's online cores,
+ * within 1..SD_THREADS_MAX (threads.c). */
+#define SD_THREADS_MAX ((size_t)64)
+size_t sd__thread_count(int asked);
+
 /* Caps on sizes taken from input files, checked before any allocation. */
 #define SD_MAX_VARS ((size_t)100000)
 #define SD_MAX_ROWS ((size_t)1 << 31)

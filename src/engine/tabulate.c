@@ -524,7 +524,6 @@ static sd_status plan_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wta
  * tables' in chunk order, so the sums (and every figure) are the same
  * whatever the number of threads. */
 #define CHUNK_ROWS ((size_t)1 << 16)
-#define THREADS_MAX 64
 
 typedef struct runner {
     const sd_passctx *pc;
@@ -568,13 +567,6 @@ static void *run_chunks(void *arg)
     return NULL;
 }
 
-/* The number of threads: `asked`, or the machine's cores when 0. */
-static size_t thread_count(int asked)
-{
-    long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (size_t)n;
-}
-
 /* Every table's pass over all rows (`glm`: the second, glm start sums). */
 static sd_status run_pass(const sd_passctx *pc, sd_tpass *tp, size_t n, const sd_tabspec *spec,
                           bool glm, sd_error *err)
@@ -591,7 +583,7 @@ static sd_status run_pass(const sd_passctx *pc, sd_tpass *tp, size_t n, const sd
     ru.glm = glm;
     if (ru.nchunks == 0 || n == 0)
         return SD_OK;
-    size_t nt = thread_count(threads);
+    size_t nt = sd__thread_count(threads);
     nt = nt < ru.nchunks ? nt : ru.nchunks;
     if (ru.nchunks == 1) {
         /* One chunk: straight into the tables' sums. */

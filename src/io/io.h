@@ -72,6 +72,11 @@ typedef struct sd_csv_cols {
     regex_t re;
     bool all;     /* keep every column (only `release` matters) */
     bool release; /* the text is a mapping (sd__csv_map): release it behind */
+    /* Threads to parse on (sd__thread_count: 0 is the machine's cores), for
+     * bodies of at least par_min bytes (0: CSV_PAR_MIN; tests lower it). */
+    int threads;
+    size_t par_min;
+    size_t *parts_out; /* tests: set to the parts the rows were read in (1: one thread) */
 } sd_csv_cols;
 bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name);
 /* A plain-ASCII CSV file mapped read-only (csv_map.c): true and data/len

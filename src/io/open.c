@@ -137,7 +137,7 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
     if (codebook && (st = open_codebook(codebook, &cb, err)) != SD_OK)
         return st;
     if (format == SD_FORMAT_CSV) {
-        sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns};
+        sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns, .threads = opts->threads};
         sel.all = !opts->columns && !opts->columns_match;
         if (opts->columns_match) {
             char why[128];

@@ -30,6 +30,7 @@
 #include "io.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -289,6 +290,10 @@ typedef struct reader {
     const char *released; /* up to here */
     const char *name;
     sd_error *err;
+    /* A part of a parallel read (see "parts" below): rows r0..rlimit-1 are
+     * its own; anything a part cannot do alone sets bail. */
+    bool part, bail;
+    size_t r0, rlimit, rows;
 } reader;
 
 static void cache_cols(reader *R)
@@ -382,8 +387,19 @@ static sd_status nomem(reader *R, long line)
     return sd__fail(R->err, SD_E_NOMEM, R->name, line, 0, NULL, "out of memory");
 }
 
+/* A part met what only a whole read can do (a string to intern, a column
+ * turning to text, more rows than its share): the read starts again on
+ * one thread. */
+static sd_status bail(reader *R)
+{
+    R->bail = true;
+    return SD_E_INTERNAL;
+}
+
 static inline sd_status put_string(reader *R, column *c, size_t r, const field *f, long line)
 {
+    if (R->part)
+        return bail(R);
     uint32_t idx;
     if (!sd__var_intern(c->v, f->s, f->n, &idx))
         return nomem(R, line);
@@ -454,6 +470,8 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
         }
         if (c->kind == COL_NUM_DECL)
             return conflict(R, c, j + 1, f, line);
+        if (R->part)
+            return bail(R);
         if ((st = make_string(R, c, r, line)) != SD_OK)
             return st;
     }
@@ -555,7 +573,7 @@ static sd_status pass1(reader *R)
 {
     lexer *lx = &R->lx;
     column *cols = R->cols;
-    size_t ncols = R->ncols, r = 0;
+    size_t ncols = R->ncols, r = R->r0;
     const char *end = lx->end;
     const uint8_t *stop = lx->stop;
     field f;
@@ -568,7 +586,9 @@ static sd_status pass1(reader *R)
             sd__csv_release(R->released, lx->p);
             R->released = lx->p;
         }
-        if (r >= R->ds->rowcap) {
+        if (r >= (R->part ? R->rlimit : R->ds->rowcap)) {
+            if (R->part)
+                return bail(R);
             if ((st = sd__dataset_grow_rows(R->ds, r + 1, R->name, line, R->err)) != SD_OK)
                 return st;
             cache_cols(R);
@@ -628,7 +648,10 @@ static sd_status pass1(reader *R)
                             j == 1 ? "" : "s", ncols);
         r++;
     }
-    R->ds->nrows = r;
+    if (R->part)
+        R->rows = r - R->r0;
+    else
+        R->ds->nrows = r;
     return SD_OK;
 }
 
@@ -701,6 +724,210 @@ static size_t max_rows(const char *body, size_t rest, size_t ncols, bool release
     return ub < SD_MAX_ROWS ? ub : SD_MAX_ROWS;
 }
 
+/* ------------------------------------------------------------ parts */
+
+/* A large body is read on several threads, one part each (issue 14).
+ *
+ * The body is cut into nt ranges of about equal bytes; each cut moves on
+ * to just after the next '\n' that is outside quotes (the parity of the
+ * '"' before it, counted by the threads first, with the '\n's that size
+ * each part's rows). Part k owns rows [r0_k, r0_k + its '\n' count), the
+ * last one row more for a last line without '\n'; the parts write their
+ * rows into the same column arrays, each with its own lexer and its own
+ * copy of the columns' state (nonint flags, merged after).
+ *
+ * Why a part's rows are the ones a single read finds: part 0 starts at a
+ * record; a part that starts at a record and reads its bytes without a
+ * failure ends at a record (its lexer stopped at its end between records,
+ * as a single read would there), so the next one starts at one too. So
+ * any failure of any part, and anything a part cannot do alone (intern a
+ * string, turn a column to text, need more rows than its share, as lone-CR
+ * line ends can), discards the parallel read and reads again on one
+ * thread: errors are the single read's, with its lines and columns, and
+ * the dataset is the same for any number of threads. Rows a part did not
+ * use (blank lines, line ends inside quotes) are closed up afterwards. */
+
+#define CSV_PAR_MIN ((size_t)8 << 20) /* bytes of body below which one thread reads */
+
+typedef struct part {
+    reader R;
+    const char *from, *to; /* raw range (counting), then the part's bytes */
+    size_t nl, nq;         /* '\n' and '"' in the raw range */
+    size_t moved;          /* '\n' of [raw from, part from): the previous part's */
+    sd_status st;
+    bool release;
+} part;
+
+static void *count_part(void *arg)
+{
+    part *P = arg;
+    size_t nl = 0, nq = 0;
+    const char *p = P->from, *end = P->to, *rel = p;
+    for (const char *q = p; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++) {
+        nl++;
+        if (P->release && q - rel >= RELEASE_STEP) {
+            sd__csv_release(rel, q);
+            rel = q;
+        }
+    }
+    for (const char *q = p; q < end && (q = memchr(q, '"', (size_t)(end - q))); q++)
+        nq++;
+    if (P->release)
+        sd__csv_release(rel, end);
+    P->nl = nl;
+    P->nq = nq;
+    return NULL;
+}
+
+static void *parse_part(void *arg)
+{
+    part *P = arg;
+    P->st = pass1(&P->R);
+    if (P->R.release)
+        sd__csv_release(P->R.released, P->to);
+    return NULL;
+}
+
+/* Run fn on every part, part 0 on this thread (and any part whose thread
+ * could not start). */
+static void run_parts(part *parts, size_t nt, void *(*fn)(void *))
+{
+    pthread_t th[SD_THREADS_MAX];
+    bool started[SD_THREADS_MAX] = {false};
+    for (size_t k = 1; k < nt; k++)
+        started[k] = pthread_create(&th[k], NULL, fn, &parts[k]) == 0;
+    fn(&parts[0]);
+    for (size_t k = 1; k < nt; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            fn(&parts[k]);
+    }
+}
+
+/* Close up rows [from, from + n) to start at `to` (to < from), leaving the
+ * rows freed system-missing. */
+static void move_rows(reader *R, size_t to, size_t from, size_t n, size_t gap_end)
+{
+    for (size_t j = 0; j < R->ncols; j++) {
+        column *c = &R->cols[j];
+        if (c->kind == COL_SKIP)
+            continue;
+        memmove(c->mis + to, c->mis + from, n);
+        if (c->num)
+            memmove(c->num + to, c->num + from, n * sizeof *c->num);
+        if (c->str)
+            memmove(c->str + to, c->str + from, n * sizeof *c->str);
+    }
+    for (size_t j = 0; j < R->ncols; j++) {
+        column *c = &R->cols[j];
+        if (c->kind == COL_SKIP)
+            continue;
+        size_t a = to + n;
+        memset(c->mis + a, 1, gap_end - a);
+        if (c->num)
+            memset(c->num + a, 0, (gap_end - a) * sizeof *c->num);
+        if (c->str)
+            memset(c->str + a, 0, (gap_end - a) * sizeof *c->str);
+    }
+}
+
+/* The body read in nt parts: *parallel true with the rows in place, or
+ * false (read it on one thread). */
+static void pass1_parts(reader *R, const char *body, long body_line, size_t nt,
+                        bool *parallel)
+{
+    *parallel = false;
+    const char *end = R->lx.end;
+    size_t rest = (size_t)(end - body);
+    part *parts = sd__zalloc(nt, sizeof *parts);
+    column *copies = sd__zalloc(nt * R->ncols, sizeof *copies);
+    if (!parts || !copies)
+        goto done; /* one thread then */
+    for (size_t k = 0; k < nt; k++) {
+        parts[k].from = body + rest / nt * k;
+        parts[k].to = k + 1 == nt ? end : body + rest / nt * (k + 1);
+        parts[k].release = R->release;
+    }
+    run_parts(parts, nt, count_part);
+
+    /* Cuts: after the first '\n' outside quotes from each raw start. */
+    const char *cut[SD_THREADS_MAX + 1];
+    size_t quotes = 0;
+    cut[0] = body;
+    cut[nt] = end;
+    for (size_t k = 1; k < nt; k++) {
+        quotes += parts[k - 1].nq;
+        bool inq = quotes & 1;
+        const char *p = parts[k].from, *lim = parts[k].to;
+        size_t moved = 0;
+        for (; p < lim; p++) {
+            if (*p == '"')
+                inq = !inq;
+            else if (*p == '\n') {
+                moved++;
+                if (!inq)
+                    break;
+            }
+        }
+        if (p >= lim)
+            goto done; /* a record as long as a part: one thread */
+        cut[k] = p + 1;
+        parts[k].moved = moved;
+    }
+    /* Rows of each part: its '\n's (the last part: and a last line). */
+    size_t rows[SD_THREADS_MAX], total = 0;
+    for (size_t k = 0; k < nt; k++) {
+        rows[k] = parts[k].nl - parts[k].moved + (k + 1 < nt ? parts[k + 1].moved : 1);
+        total += rows[k];
+    }
+    /* Too many rows or no memory: the single read says which. */
+    if (sd__dataset_grow_rows(R->ds, total, R->name, body_line, NULL) != SD_OK)
+        goto done;
+    cache_cols(R);
+    size_t r0 = 0;
+    long line = body_line;
+    for (size_t k = 0; k < nt; k++) {
+        reader *Q = &parts[k].R;
+        *Q = *R;
+        Q->cols = copies + k * R->ncols;
+        memcpy(Q->cols, R->cols, R->ncols * sizeof *R->cols);
+        lex_init(&Q->lx, cut[k], cut[k + 1], R->lx.sep, line, R->name, NULL);
+        Q->err = NULL;
+        Q->part = true;
+        Q->r0 = r0;
+        Q->rlimit = r0 + rows[k];
+        Q->released = cut[k];
+        parts[k].to = cut[k + 1];
+        r0 += rows[k];
+        line += (long)rows[k];
+    }
+    run_parts(parts, nt, parse_part);
+    for (size_t k = 0; k < nt; k++) {
+        if (parts[k].st != SD_OK)
+            goto done;
+    }
+    /* Close up unused rows; merge what the parts learnt of the columns. */
+    size_t at = parts[0].R.rows;
+    for (size_t k = 1; k < nt; k++) {
+        size_t from = parts[k].R.r0, n = parts[k].R.rows;
+        if (at < from)
+            move_rows(R, at, from, n, from + n);
+        at += n;
+    }
+    R->ds->nrows = at;
+    for (size_t k = 0; k < nt; k++)
+        for (size_t j = 0; j < R->ncols; j++)
+            R->cols[j].nonint |= parts[k].R.cols[j].nonint;
+    *parallel = true;
+done:
+    if (parts)
+        for (size_t k = 0; k < nt; k++)
+            sd__free(parts[k].R.lx.scratch);
+    sd__free(parts);
+    sd__free(copies);
+}
+
 bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name)
 {
     if (sel->all)
@@ -755,20 +982,50 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
     const char *body = R.lx.p;
     long body_line = R.lx.line;
     size_t rest = (size_t)(end - body);
-    if (rest > 0) {
+    size_t nt = sd__thread_count(sel ? sel->threads : 1);
+    size_t par_min = sel && sel->par_min ? sel->par_min : CSV_PAR_MIN;
+    bool parallel = false;
+    if (nt > 1 && rest >= par_min && rest / nt >= 2) {
+        bool text = false; /* a kept text column: its strings are interned in order */
+        for (size_t j = 0; j < R.ncols; j++)
+            text |= R.cols[j].kind == COL_STR;
+        if (!text)
+            pass1_parts(&R, body, body_line, nt, &parallel);
+        if (!parallel && R.ds->rowcap) {
+            /* Start again from the header's dataset, on one thread. */
+            sd_dataset_free(R.ds);
+            sd__free(R.cols);
+            R.cols = NULL;
+            R.ncols = 0;
+            sd__free(R.lx.scratch);
+            lex_init(&R.lx, p, end, sep, 1, name, err);
+            if (!(R.ds = sd__dataset_new(name))) {
+                st = nomem(&R, 0);
+                goto done;
+            }
+            if ((st = read_header(&R, cb, sel && !sel->all ? sel : NULL)) != SD_OK)
+                goto done;
+        }
+    }
+    if (parallel) {
+        if (R.release)
+            sd__csv_release(R.released, end);
+    } else if (rest > 0) {
         if ((st = sd__dataset_grow_rows(R.ds, max_rows(body, rest, R.ncols, R.release), name,
                                         body_line,
                                         err)) != SD_OK)
             goto done;
         cache_cols(&R);
     }
-    if ((st = pass1(&R)) != SD_OK)
+    if (!parallel && (st = pass1(&R)) != SD_OK)
         goto done;
     if (R.release)
         sd__csv_release(R.released, end);
     if (R.pass2_rows && (st = pass2(&R, body, body_line)) != SD_OK)
         goto done;
     st = finish(&R);
+    if (sel && sel->parts_out)
+        *sel->parts_out = parallel ? nt : 1;
 done:
     sd__free(R.cols);
     sd__free(R.lx.scratch);
