@@ -28,8 +28,8 @@ static const char help[] =
     "      --min-base N       flag columns under N respondents, no letters (30)\n"
     "      --means            a mean row under a categorical variable\n"
     "      --decimals N       decimals in text (1 for %, 2 for means)\n"
-    "      --threads N        threads for the pass over the rows (default: the\n"
-    "                         machine's cores); the figures are the same for any N\n"
+    "      --threads N        threads for reading a CSV and the pass over the rows\n"
+    "                         (default: the machine's cores); the same figures for any N\n"
     "  -w, --weight VAR       weight variable (none: no weight, whatever the codebook)\n"
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
     ENCODING_HELP
