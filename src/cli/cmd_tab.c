@@ -141,8 +141,12 @@ static bool tab_columns(const opts_pair *pairs, size_t npairs, const char *file,
     c->all = !(ends_with(file, ".csv") || ends_with(file, ".tsv"));
     for (size_t i = 0; i < npairs && !c->all; i++) {
         const char *k = pairs[i].key, *v = pairs[i].value;
-        if (!strcmp(k, "threads"))
-            c->threads = atoi(v); /* checked by opts_apply */
+        if (!strcmp(k, "threads")) {
+            /* 1..64, checked by opts_apply before */
+            c->threads = 0;
+            for (const char *d = v; *d >= '0' && *d <= '9' && c->threads <= 64; d++)
+                c->threads = c->threads * 10 + (*d - '0');
+        }
         bool names = !strcmp(k, "rows") || !strcmp(k, "cols") || !strcmp(k, "weight") ||
                      !strcmp(k, "strata") || !strcmp(k, "cluster") || !strcmp(k, "fpc") ||
                      !strcmp(k, "repweights");
