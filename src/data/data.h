@@ -92,7 +92,38 @@ struct sd_var {
      * this one has its name but no values (sysmis, num and str stay NULL),
      * and the engine refuses to use it. */
     bool unread;
+    /* A numeric column held narrow (a reader asked to, for a variable a
+     * table uses as categories): whole codes 0..254 in u8, SD_U8_NONE for
+     * no value; num and sysmis are then NULL. Only the paths that say so
+     * read it (sd__var_sysmis, sd__var_value, the category maps of
+     * engine/plan.c, measure.c, the public accessors); the engine widens
+     * (sd__var_widen) a narrow variable any other part of a request uses,
+     * and so does every other reader of a dataset's columns
+     * (sd__dataset_widen). */
+    bool narrow;
+    uint8_t *u8;
 };
+
+#define SD_U8_NONE 255
+
+/* A cell of a numeric variable, wide or narrow: no value? its value (0
+ * when it has none, for narrow columns). */
+static inline bool sd__var_sysmis(const sd_var *v, size_t r)
+{
+    return v->narrow ? v->u8[r] == SD_U8_NONE : v->sysmis[r] != 0;
+}
+static inline double sd__var_value(const sd_var *v, size_t r)
+{
+    return v->narrow ? (v->u8[r] == SD_U8_NONE ? 0 : (double)v->u8[r]) : v->num[r];
+}
+/* A wide numeric column held narrow when every one of its `n` cells (the
+ * rows its arrays hold: its dataset's rowcap) is system-missing or a whole
+ * number 0..254; false (and left wide) otherwise, for a string, an unread
+ * or a narrow column, or on no memory. */
+bool sd__var_narrow(sd_var *v, size_t n);
+/* A narrow column as num and sysmis, `n` cells as above (true at once for
+ * a wide one); false on no memory. */
+bool sd__var_widen(sd_var *v, size_t n);
 
 struct sd_mrset {
     char *name; /* owned; unique among sets and variables */
@@ -292,6 +323,13 @@ struct sd_dataset {
  * (`what`, e.g. "weighting") needs them: a dataset whose rows stay in a
  * database tabulates there and nothing else. */
 sd_status sd__dataset_rows_here(const sd_dataset *ds, const char *what, sd_error *err);
+/* Every narrow column of ds widened (in place, though ds is const to its
+ * callers: the values stay the same, only their storage changes), for the
+ * parts that read columns as num and sysmis; SD_E_NOMEM naming the
+ * variable, or SD_OK. Not for a dataset other threads read meanwhile. */
+sd_status sd__dataset_widen(const sd_dataset *ds, sd_error *err);
+/* One variable of ds widened (the same caveat). */
+sd_status sd__dataset_widen_var(const sd_dataset *ds, size_t var, sd_error *err);
 
 /* ---- builders (readers call these; each returns false only on no memory
  * unless it says otherwise) */

@@ -44,6 +44,7 @@ static void var_free(sd_var *v)
     sd__free(v->sysmis);
     sd__free(v->num);
     sd__free(v->str);
+    sd__free(v->u8);
     for (size_t i = 0; i < v->nlevels; i++)
         sd__free(v->levels[i]);
     sd__free(v->levels);
@@ -128,6 +129,24 @@ sd_status sd__var_readable(const sd_dataset *ds, const sd_var *v, sd_error *err)
                     v->name);
 }
 
+sd_status sd__dataset_widen_var(const sd_dataset *ds, size_t var, sd_error *err)
+{
+    sd_var *v = ds->vars[var];
+    if (!v->narrow || sd__var_widen(v, ds->rowcap))
+        return SD_OK;
+    return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, v->name, "out of memory");
+}
+
+sd_status sd__dataset_widen(const sd_dataset *ds, sd_error *err)
+{
+    for (size_t i = 0; i < ds->nvars; i++) {
+        sd_status st = sd__dataset_widen_var(ds, i, err);
+        if (st != SD_OK)
+            return st;
+    }
+    return SD_OK;
+}
+
 /* Allocate one column's arrays for `cap` rows, keeping `old` rows. New
  * cells are system-missing. The first allocation of the values uses
  * calloc, whose fresh pages are zero without being touched: readers fill
@@ -136,6 +155,14 @@ static bool var_reserve(sd_var *v, size_t old, size_t cap)
 {
     if (v->unread)
         return true; /* no values */
+    if (v->narrow) {
+        uint8_t *u = sd__realloc(v->u8, cap);
+        if (!u)
+            return false;
+        memset(u + old, SD_U8_NONE, cap - old);
+        v->u8 = u;
+        return true;
+    }
     uint8_t *m = sd__realloc(v->sysmis, cap);
     if (!m)
         return false;

@@ -60,6 +60,23 @@ static void count_values(const sd_var *v, size_t nrows, bool stop_nonint, distin
 {
     memset(d, 0, sizeof *d);
     bool has_miss = v->nmiss || v->has_miss_range;
+    if (v->narrow) {
+        /* Whole codes 0..254: a seen-table (user-missing codes marked seen
+         * from the start), values counted in the order met as below. */
+        uint8_t seen[256] = {0};
+        seen[SD_U8_NONE] = 1;
+        for (int c = 0; has_miss && c < SD_U8_NONE; c++)
+            seen[c] = sd__var_is_user_missing_num(v, c);
+        const uint8_t *u = v->u8;
+        for (size_t r = 0; r < nrows && d->n <= SCALE_MIN; r++) {
+            if (seen[u[r]])
+                continue;
+            seen[u[r]] = 1;
+            if (distinct_add(d, u[r]) && sd__var_find_vlabel_num(v, u[r]) >= 0)
+                d->labelled++;
+        }
+        return;
+    }
     for (size_t r = 0; r < nrows && d->n <= SCALE_MIN; r++) {
         if (v->sysmis[r])
             continue;

@@ -312,6 +312,8 @@ bool sd__var_to_string(sd_var *v, size_t nrows)
 {
     if (v->type == SD_TYPE_STRING)
         return true;
+    if (v->narrow && !sd__var_widen(v, nrows))
+        return false;
     uint32_t *str = nrows ? sd__calloc(nrows, sizeof *str) : NULL;
     if (nrows && !str)
         return false;
@@ -354,16 +356,72 @@ const char *sd_var_value_label(const sd_var *v, size_t i, const char *lang)
 }
 int sd_var_is_missing(const sd_var *v, size_t row)
 {
-    if (v->unread || !v->sysmis || v->sysmis[row]) /* not read, or no rows (a database) */
+    if (v->unread || (!v->sysmis && !v->u8)) /* not read, or no rows (a database) */
         return 1;
     if (v->type == SD_TYPE_NUMERIC)
-        return sd__var_is_user_missing_num(v, v->num[row]);
+        return sd__var_sysmis(v, row) || sd__var_is_user_missing_num(v, sd__var_value(v, row));
+    if (v->sysmis[row])
+        return 1;
     return sd__var_is_user_missing_str(v, v->levels[v->str[row]]);
 }
-double sd_var_num(const sd_var *v, size_t row) { return v->num ? v->num[row] : NAN; }
+double sd_var_num(const sd_var *v, size_t row)
+{
+    if (v->narrow)
+        return sd__var_value(v, row);
+    return v->num ? v->num[row] : NAN;
+}
 const char *sd_var_str(const sd_var *v, size_t row)
 {
     if (v->unread || v->type != SD_TYPE_STRING || !v->sysmis || v->sysmis[row])
         return NULL;
     return v->levels[v->str[row]];
+}
+
+/* ---- narrow columns */
+
+bool sd__var_narrow(sd_var *v, size_t n)
+{
+    if (v->narrow || v->unread || v->type != SD_TYPE_NUMERIC || !v->num || !v->sysmis || !n)
+        return false;
+    for (size_t r = 0; r < n; r++) {
+        double x = v->num[r];
+        if (!v->sysmis[r] && !(x >= 0 && x < SD_U8_NONE && x == (double)(int)x))
+            return false;
+    }
+    uint8_t *u = sd__realloc(NULL, n);
+    if (!u)
+        return false;
+    for (size_t r = 0; r < n; r++)
+        u[r] = v->sysmis[r] ? SD_U8_NONE : (uint8_t)v->num[r];
+    sd__free(v->num);
+    sd__free(v->sysmis);
+    v->num = NULL;
+    v->sysmis = NULL;
+    v->u8 = u;
+    v->narrow = true;
+    return true;
+}
+
+bool sd__var_widen(sd_var *v, size_t n)
+{
+    if (!v->narrow)
+        return true;
+    double *num = sd__calloc(n ? n : 1, sizeof *num);
+    uint8_t *mis = sd__calloc(n ? n : 1, 1);
+    if (!num || !mis) {
+        sd__free(num);
+        sd__free(mis);
+        return false;
+    }
+    for (size_t r = 0; r < n; r++) {
+        uint8_t c = v->u8[r];
+        mis[r] = c == SD_U8_NONE;
+        num[r] = c == SD_U8_NONE ? 0 : (double)c;
+    }
+    sd__free(v->u8);
+    v->u8 = NULL;
+    v->narrow = false;
+    v->num = num;
+    v->sysmis = mis;
+    return true;
 }

@@ -35,6 +35,8 @@ static sd_status from_var(const sd_dataset *ds, long vi, sd_missing_mode mode, s
     out->cats = cm.cats;
     out->ncols = cm.ncats;
     out->idx = cm.idx;
+    out->u8 = cm.u8; /* a narrow variable: its codes, read through map8 */
+    memcpy(out->map8, cm.map8, sizeof out->map8);
     out->depth = 1;
     out->var[0] = vi;
     sd__free(cm.netmask);
@@ -113,11 +115,12 @@ static sd_status nested(const sd_dataset *ds, const char *entry, sd_missing_mode
     for (size_t r = 0; st == SD_OK && r < ds->nrows; r++) {
         int32_t k = 0;
         for (size_t l = 0; l < depth; l++) {
-            if (lv[l].idx[r] < 0) {
+            int32_t c = sd__catmap_at(&lv[l], r);
+            if (c < 0) {
                 k = -1;
                 break;
             }
-            k = k * (int32_t)lv[l].ncats + lv[l].idx[r];
+            k = k * (int32_t)lv[l].ncats + c;
         }
         out->idx[r] = k;
     }
@@ -177,11 +180,12 @@ static sd_status from_set(const sd_dataset *ds, long si, sd_missing_mode mode, s
                 long c = -1;
                 const sd_var *v = ds->vars[m->vars[k]];
                 if (m->kind == SD_MRSET_DICHOTOMY) {
-                    if (!v->sysmis[r] && v->num[r] == m->counted &&
-                        !(mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, v->num[r])))
+                    double x = sd__var_value(v, r);
+                    if (!sd__var_sysmis(v, r) && x == m->counted &&
+                        !(mode == SD_MISSING_EXCLUDE && sd__var_is_user_missing_num(v, x)))
                         c = (long)k;
-                } else if (cs.maps[k].idx[r] >= 0) {
-                    c = cs.cat2u[k][cs.maps[k].idx[r]];
+                } else if (sd__catmap_at(&cs.maps[k], r) >= 0) {
+                    c = cs.cat2u[k][sd__catmap_at(&cs.maps[k], r)];
                 }
                 if (c < 0 || seen[c])
                     continue;
@@ -195,8 +199,8 @@ static sd_status from_set(const sd_dataset *ds, long si, sd_missing_mode mode, s
             for (size_t k = 0; k < m->nvars; k++) {
                 if (m->kind == SD_MRSET_DICHOTOMY)
                     seen[k] = 0;
-                else if (cs.maps[k].idx[r] >= 0)
-                    seen[cs.cat2u[k][cs.maps[k].idx[r]]] = 0;
+                else if (sd__catmap_at(&cs.maps[k], r) >= 0)
+                    seen[cs.cat2u[k][sd__catmap_at(&cs.maps[k], r)]] = 0;
             }
             if (total > UINT32_MAX) {
                 st = sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, m->name,

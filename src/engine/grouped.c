@@ -173,7 +173,7 @@ static void g_var(gem *e, const sd_passctx *pc, const sd_colmap *cm, uint32_t *c
     for (size_t k = 0; k < pc->nrows; k++) {
         if (!(e->g->cnt[k] > 0))
             continue;
-        int32_t ri = rm->idx[k];
+        int32_t ri = sd__catmap_at(rm, k);
         size_t nc = g_bases(e, cm, k, ri >= 0, cols);
         if (ri >= 0) {
             g_cells(e, (size_t)ri, cols, nc);
@@ -243,11 +243,11 @@ static void g_category(gem *e, const sd_passctx *pc, const sd_colmap *cm, uint32
             continue;
         bool valid = false;
         for (size_t i = 0; i < cs->nvars && !valid; i++)
-            valid = cs->maps[i].idx[k] >= 0;
+            valid = sd__catmap_at(&cs->maps[i], k) >= 0;
         size_t nc = g_bases(e, cm, k, valid, cols);
         uint32_t mark = (uint32_t)k + 1;
         for (size_t i = 0; i < cs->nvars; i++) {
-            int32_t c = cs->maps[i].idx[k];
+            int32_t c = sd__catmap_at(&cs->maps[i], k);
             if (c < 0)
                 continue;
             int32_t row = cs->cat2u[i][c];

@@ -213,13 +213,17 @@ static inline void count_missing(sd_accum *a, const uint32_t *cols, size_t nc, d
  * rows are in one column at most, counts only or with per-unit totals or
  * per-stratum diagonal moments. Each row touches at most two cells and two
  * bases; the updates are written out rather than listed. */
-static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0,
-                          size_t r1)
+static inline __attribute__((always_inline)) void
+fast_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0, size_t r1,
+          bool ru8, bool cu8)
 {
     const sd_catmap *rm = tp->rd.map;
     const sd_design *d = a->vmode == SD_VMODE_NONE ? NULL : pc->d;
     const int32_t *unit = a->vmode == SD_VMODE_UNITS ? pc->unit : NULL;
-    const int32_t *cidx = tp->cm ? tp->cm->idx : NULL;
+    const sd_colmap *cm = tp->cm;
+    const int32_t *cidx = cm && !cu8 ? cm->idx : NULL;
+    const uint8_t *cu = cu8 ? cm->u8 : NULL, *ru = ru8 ? rm->u8 : NULL;
+    const int32_t *cmap = cu8 ? cm->map8 : NULL, *rmap = ru8 ? rm->map8 : NULL;
     const double *wt = pc->wt;
     const uint8_t *in = pc->in;
     size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq;
@@ -233,8 +237,8 @@ static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
         if (in && !in[r])
             continue;
         double w = wt ? wt[r] : 1.0;
-        int32_t ri = ridx[r];
-        int32_t ci = cidx ? cidx[r] : -1;
+        int32_t ri = ru8 ? rmap[ru[r]] : ridx[r];
+        int32_t ci = cu8 ? cmap[cu[r]] : cidx ? cidx[r] : -1;
         size_t col = (size_t)(ci + 1);
         if (ri < 0) {
             uint32_t c1 = (uint32_t)col;
@@ -278,13 +282,29 @@ static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
                 q[kc] += w2;
                 q[bc] += w2;
             }
-        } else if (cidx) {
+        } else if (cm) {
             bmn += 1;
             bmw += w;
         }
     }
     a->bm_n += bmn;
     a->bm_w += bmw;
+}
+
+/* The loop above for each storage of the row variable and the banner
+ * (per-row index or narrow codes), the test made once per range. */
+static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0,
+                          size_t r1)
+{
+    bool ru8 = tp->rd.map->u8 != NULL, cu8 = tp->cm && tp->cm->u8;
+    if (ru8 && cu8)
+        fast_rows(a, pc, tp, r0, r1, true, true);
+    else if (ru8)
+        fast_rows(a, pc, tp, r0, r1, true, false);
+    else if (cu8)
+        fast_rows(a, pc, tp, r0, r1, false, true);
+    else
+        fast_rows(a, pc, tp, r0, r1, false, false);
 }
 
 /* The hot path for given replicate weights: a categorical variable without
@@ -294,12 +314,16 @@ static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
  * (every valid row is in one category), so the bases' replicate totals are
  * filled in once all rows are in (sd__accum_finish), which halves the work
  * per replicate. */
-static void pass_var_reps(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
-                          const double *rep, size_t r0, size_t r1)
+static inline __attribute__((always_inline)) void
+reps_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, const double *rep, size_t r0,
+          size_t r1, bool ru8, bool cu8)
 {
     const sd_catmap *rm = tp->rd.map;
     const sd_design *d = pc->d;
-    const int32_t *cidx = tp->cm ? tp->cm->idx : NULL;
+    const sd_colmap *cm = tp->cm;
+    const int32_t *cidx = cm && !cu8 ? cm->idx : NULL;
+    const uint8_t *cu = cu8 ? cm->u8 : NULL, *ru = ru8 ? rm->u8 : NULL;
+    const int32_t *cmap = cu8 ? cm->map8 : NULL, *rmap = ru8 ? rm->map8 : NULL;
     const double *wt = pc->wt;
     const uint8_t *in = pc->in;
     size_t nc = a->ncols, cells = a->nrows * nc, R = a->nrep;
@@ -311,8 +335,8 @@ static void pass_var_reps(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
         if (in && !in[r])
             continue;
         double w = wt ? wt[r] : 1.0;
-        int32_t ri = rm->idx[r];
-        int32_t ci = cidx ? cidx[r] : -1;
+        int32_t ri = ru8 ? rmap[ru[r]] : rm->idx[r];
+        int32_t ci = cu8 ? cmap[cu[r]] : cidx ? cidx[r] : -1;
         size_t col = (size_t)(ci + 1);
         if (ri < 0) {
             uint32_t c1 = (uint32_t)col;
@@ -329,7 +353,7 @@ static void pass_var_reps(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
             a->w[kc] += w;
             a->n[cells + col] += 1;
             a->w[cells + col] += w;
-        } else if (cidx) {
+        } else if (cm) {
             bmn += 1;
             bmw += w;
         }
@@ -356,6 +380,20 @@ static void pass_var_reps(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
     }
     a->bm_n += bmn;
     a->bm_w += bmw;
+}
+
+static void pass_var_reps(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
+                          const double *rep, size_t r0, size_t r1)
+{
+    bool ru8 = tp->rd.map->u8 != NULL, cu8 = tp->cm && tp->cm->u8;
+    if (ru8 && cu8)
+        reps_rows(a, pc, tp, rep, r0, r1, true, true);
+    else if (ru8)
+        reps_rows(a, pc, tp, rep, r0, r1, true, false);
+    else if (cu8)
+        reps_rows(a, pc, tp, rep, r0, r1, false, true);
+    else
+        reps_rows(a, pc, tp, rep, r0, r1, false, false);
 }
 
 /* Row r's base in Total and in each of its columns (valid: it answered the
@@ -391,7 +429,7 @@ static void pass_var(emitter *e, const sd_passctx *pc, const sd_tpass *tp, uint3
         if (pc->in && !pc->in[r])
             continue;
         double w = pc->wt ? pc->wt[r] : 1.0;
-        int32_t ri = rm->idx[r];
+        int32_t ri = sd__catmap_at(rm, r);
         size_t nc = row_bases(e, tp->cm, r, w, ri >= 0, cols);
         if (ri >= 0) {
             add_cells(e, (size_t)ri, cols, nc);
@@ -584,7 +622,7 @@ static void pass_category(emitter *e, const sd_passctx *pc, const sd_tpass *tp, 
         double w = pc->wt ? pc->wt[r] : 1.0;
         bool valid = false;
         for (size_t k = 0; k < cs->nvars && !valid; k++)
-            valid = cs->maps[k].idx[r] >= 0;
+            valid = sd__catmap_at(&cs->maps[k], r) >= 0;
         size_t nc = row_bases(e, tp->cm, r, w, valid, cols);
         if (++wk->visit == 0) {
             memset(stamp, 0, wk->nstamp * sizeof *stamp);
@@ -592,7 +630,7 @@ static void pass_category(emitter *e, const sd_passctx *pc, const sd_tpass *tp, 
         }
         uint32_t mark = wk->visit;
         for (size_t k = 0; k < cs->nvars; k++) {
-            int32_t c = cs->maps[k].idx[r];
+            int32_t c = sd__catmap_at(&cs->maps[k], r);
             if (c < 0)
                 continue;
             int32_t row = cs->cat2u[k][c];
@@ -618,13 +656,13 @@ bool sd__tpass_reps_cells(const sd_tpass *tp)
 {
     const sd_accum *a = &tp->t->acc;
     return a->vmode == SD_VMODE_REPS && tp->rd.map && !tp->rd.map->netmask &&
-           (!tp->cm || tp->cm->idx);
+           (!tp->cm || sd__colmap_one(tp->cm));
 }
 
 static bool tpass_fast(const sd_tpass *tp)
 {
     const sd_accum *a = &tp->t->acc;
-    return tp->rd.map && !tp->rd.map->netmask && (!tp->cm || tp->cm->idx) && !a->pat_w2 &&
+    return tp->rd.map && !tp->rd.map->netmask && (!tp->cm || sd__colmap_one(tp->cm)) && !a->pat_w2 &&
            !a->cal_a &&
            (a->vmode == SD_VMODE_NONE || a->vmode == SD_VMODE_UNITS ||
             (a->vmode == SD_VMODE_MOMENTS && a->st_diag));

@@ -117,12 +117,28 @@ static sd_status build_numeric(const sd_dataset *ds, const sd_var *v, sd_missing
         s.small[i] = -1;
     sd_status st = SD_OK;
     size_t n = ds->nrows;
-    int32_t *idx = n ? sd__reallocarray(NULL, n, sizeof *idx) : NULL;
+    /* A narrow column (data.h): the codes it holds, from one pass over its
+     * bytes; rows are read through map8 rather than an index per row. */
+    bool narrow = v->narrow && n > 0;
+    int32_t *idx = n && !narrow ? sd__reallocarray(NULL, n, sizeof *idx) : NULL;
     order_item *ord = NULL;
     int32_t *remap = NULL;
-    if (n && !idx)
+    if (n && !narrow && !idx)
         goto nomem;
-    for (size_t r = 0; r < n; r++) {
+    if (narrow) {
+        uint8_t seen[256] = {0};
+        const uint8_t *u = v->u8;
+        for (size_t r = 0; r < n; r++)
+            seen[u[r]] = 1;
+        for (int c = 0; c < SD_U8_NONE; c++) {
+            if (!seen[c])
+                continue;
+            long k = values_find_add(&s, v, mode, c);
+            if (k == -1)
+                goto nomem;
+        }
+    }
+    for (size_t r = 0; r < n && !narrow; r++) {
         if (v->sysmis[r]) {
             idx[r] = -1;
             continue;
@@ -183,6 +199,12 @@ static sd_status build_numeric(const sd_dataset *ds, const sd_var *v, sd_missing
         out->cats[k].user_missing = sd__var_is_user_missing_num(v, ord[k].code);
     }
     out->ncats = nkeep;
+    if (narrow) {
+        for (int c = 0; c < 256; c++)
+            out->map8[c] = c < SD_U8_NONE && s.small[c] >= 0 ? remap[s.small[c]] : -1;
+        out->u8 = v->u8;
+        goto done;
+    }
     for (size_t r = 0; r < n; r++)
         if (idx[r] >= 0)
             idx[r] = remap[idx[r]];

@@ -11,10 +11,20 @@
 typedef struct sd_catmap {
     sd_cat *cats;       /* categories in display order (owned) */
     size_t ncats;
-    int32_t *idx;       /* per row: index into cats, -1 when missing (owned) */
+    int32_t *idx;       /* per row: index into cats, -1 when missing (owned); NULL
+                         * for a narrow variable (data.h), whose rows are read
+                         * through its codes: */
+    const uint8_t *u8;  /* the variable's column (borrowed), or NULL */
+    int32_t map8[256];  /* code -> index into cats, -1 (SD_U8_NONE: -1) */
     uint64_t *netmask;  /* per category: bit k set when it belongs to net k (owned) */
     size_t nnets;       /* nets of the variable used (at most 64) */
 } sd_catmap;
+
+/* Row r's category, -1 for none. */
+static inline int32_t sd__catmap_at(const sd_catmap *m, size_t r)
+{
+    return m->u8 ? m->map8[m->u8[r]] : m->idx[r];
+}
 
 /* Build the map of variable `var`. User-missing values are categories when
  * mode is SD_MISSING_INCLUDE; value-labelled codes that nobody chose are
@@ -51,9 +61,22 @@ typedef struct sd_colmap {
     long set;          /* a multiple-response banner's set, else -1 */
     sd_cat *path;      /* nested: ncols x depth, each level's category (owned) */
     int32_t *idx;      /* one column per row: its column, -1 for none (owned) */
+    const uint8_t *u8; /* or a narrow variable's codes (borrowed) */
+    int32_t map8[256]; /* and each code's column, -1 for none */
     uint32_t *off;     /* several: row r's columns are list[off[r] .. off[r+1]) (owned) */
     uint32_t *list;
 } sd_colmap;
+
+/* Is every row in one column at most (idx or u8)? */
+static inline bool sd__colmap_one(const sd_colmap *m)
+{
+    return m->idx || m->u8;
+}
+/* Such a banner's column of row r (from 0), -1 for none. */
+static inline int32_t sd__colmap_col(const sd_colmap *m, size_t r)
+{
+    return m->u8 ? m->map8[m->u8[r]] : m->idx[r];
+}
 
 /* Build a banner from its --cols entry: a variable, `a>b>c` (nested, up to
  * SD_MAX_NEST levels of variables) or a multiple-response set. */
@@ -66,10 +89,11 @@ static inline size_t sd__colmap_row(const sd_colmap *m, size_t r, uint32_t *buf)
 {
     if (!m)
         return 0;
-    if (m->idx) {
-        if (m->idx[r] < 0)
+    if (sd__colmap_one(m)) {
+        int32_t c = sd__colmap_col(m, r);
+        if (c < 0)
             return 0;
-        buf[0] = (uint32_t)m->idx[r] + 1;
+        buf[0] = (uint32_t)c + 1;
         return 1;
     }
     size_t n = m->off[r + 1] - m->off[r];

@@ -241,7 +241,7 @@ static sd_status fill_col_dim(const sd_dataset *ds, const char *entry, const sd_
     t->col_var = -1;
     t->col_set = -1;
     t->col_depth = 1;
-    t->one_col = !cm || cm->idx;
+    t->one_col = !cm || sd__colmap_one(cm);
     t->ncols = nb + 1;
     if (!(t->cols = sd__zalloc(t->ncols, sizeof *t->cols)))
         return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
@@ -310,6 +310,113 @@ static sd_status rows_in(const sd_dataset *ds, const sd_tabspec *spec, const sd_
         }
     }
     return SD_OK;
+}
+
+/* ---- narrow columns (data.h): read as categories only */
+
+enum { NARROW_AXIS = 1, NARROW_OTHER = 2 };
+
+static void mark_name(const sd_dataset *ds, uint8_t *use, const char *name, size_t n, int how)
+{
+    char buf[256];
+    while (n && (*name == ' ' || *name == '\t'))
+        name++, n--;
+    while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+        n--;
+    if (n >= sizeof buf)
+        return; /* longer than any variable name */
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    long vi = sd__dataset_var_index(ds, buf);
+    if (vi >= 0) {
+        use[vi] |= (uint8_t)how;
+        return;
+    }
+    /* A set: a category set's members are read through category maps, a
+     * dichotomy set's as values. */
+    const sd_mrset *m = sd_dataset_find_mrset(ds, buf);
+    for (size_t k = 0; m && k < m->nvars; k++)
+        use[m->vars[k]] |= m->kind == SD_MRSET_CATEGORY ? (uint8_t)how : NARROW_OTHER;
+}
+
+static void mark_filter(const sd_dataset *ds, uint8_t *use, const sd_fnode *f)
+{
+    for (; f; f = f->b) {
+        if (f->var)
+            mark_name(ds, use, f->var, strlen(f->var), NARROW_OTHER);
+        mark_filter(ds, use, f->a);
+        if (f->kind != SD_F_AND && f->kind != SD_F_OR)
+            return;
+    }
+}
+
+/* A narrow variable is read as categories only: a row variable tabulated
+ * as categories, a banner variable, a nested banner's level, a category
+ * set's member (category maps read its codes). Every other narrow
+ * variable a request reads (a weight, a design's variables, a filter's, a
+ * scale row's, a dichotomy set's items) is widened before anything reads
+ * it, and so is one used both ways; so is any narrow variable the request
+ * may read that this does not know of (a replicate-weight pattern's). */
+static sd_status widen_for_request(const sd_dataset *ds, const sd_tabspec *spec,
+                                   const rowlist *rows, const sd_names *cols,
+                                   const sd_designspec *dspec, sd_error *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < ds->nvars && !any; i++)
+        any = ds->vars[i]->narrow;
+    if (!any)
+        return SD_OK;
+    uint8_t *use = sd__zalloc(ds->nvars, 1);
+    if (!use)
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+    for (size_t i = 0; i < rows->n; i++) {
+        const rowent *re = &rows->v[i];
+        long vi = sd__dataset_var_index(ds, re->name);
+        if (vi < 0) {
+            mark_name(ds, use, re->name, strlen(re->name), NARROW_AXIS);
+            continue;
+        }
+        const sd_var *v = ds->vars[vi];
+        bool scale = re->force == 2 || (re->force == 0 && v->measure == SD_MEASURE_SCALE);
+        use[vi] |= scale ? NARROW_OTHER : NARROW_AXIS;
+    }
+    for (size_t b = 0; b < cols->n; b++)
+        for (const char *p = cols->v[b];;) {
+            size_t n = strcspn(p, ">");
+            mark_name(ds, use, p, n, NARROW_AXIS);
+            if (!p[n])
+                break;
+            p += n + 1;
+        }
+    const char *one[] = {dspec->weight, dspec->strata};
+    for (size_t k = 0; k < 2; k++)
+        if (one[k])
+            mark_name(ds, use, one[k], strlen(one[k]), NARROW_OTHER);
+    for (size_t k = 0; k < dspec->ncluster; k++)
+        mark_name(ds, use, dspec->cluster[k], strlen(dspec->cluster[k]), NARROW_OTHER);
+    for (size_t k = 0; k < dspec->nfpc; k++)
+        mark_name(ds, use, dspec->fpc[k], strlen(dspec->fpc[k]), NARROW_OTHER);
+    for (size_t k = 0; k < dspec->nrepweights; k++) {
+        if (!dspec->repregex) {
+            mark_name(ds, use, dspec->repweights[k], strlen(dspec->repweights[k]), NARROW_OTHER);
+            continue;
+        }
+        regex_t re;
+        bool ok = sd__repweights_compile(&re, dspec->repweights[k], err) == SD_OK;
+        for (size_t i = 0; i < ds->nvars; i++)
+            if (!ok || regexec(&re, ds->vars[i]->name, 0, NULL, 0) == 0)
+                use[i] |= NARROW_OTHER; /* a bad pattern fails later: widen all */
+        if (ok)
+            regfree(&re);
+    }
+    for (size_t k = 0; k < spec->nfilters; k++)
+        mark_filter(ds, use, spec->filters[k]);
+    sd_status st = SD_OK;
+    for (size_t i = 0; i < ds->nvars && st == SD_OK; i++)
+        if (ds->vars[i]->narrow && use[i] != NARROW_AXIS)
+            st = sd__dataset_widen_var(ds, i, err);
+    sd__free(use);
+    return st;
 }
 
 /* ---- the request */
@@ -695,7 +802,8 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
         st = sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
         goto done;
     }
-    if ((st = sd__design_resolve(ds, &dspec, &res->design, err)) != SD_OK)
+    if ((st = widen_for_request(ds, spec, &rows, &cols, &dspec, err)) != SD_OK ||
+        (st = sd__design_resolve(ds, &dspec, &res->design, err)) != SD_OK)
         goto done;
     /* A weighting is a step of the design: its weights, its re-weighted
      * replicates, its residuals' sums (calib.c). */

@@ -225,6 +225,8 @@ sd_status sd_dataset_write_postgresql(const sd_dataset *ds, const char *uri, con
                                       int replace, sd_error *err)
 {
     sd_status st = sd__dataset_rows_here(ds, "loading into a table", err);
+    if (st == SD_OK)
+        st = sd__dataset_widen(ds, err); /* writers read columns as values */
     return st == SD_OK ? sd__write_pg(ds, uri, table, replace != 0, err) : st;
 }
 
@@ -250,6 +252,8 @@ sd_status sd_dataset_write_sav(const sd_dataset *ds, const char *path, const cha
     const sd_dataset *use = ds;
     sd_dataset *tmp = NULL;
     if (st == SD_OK)
+        st = sd__dataset_widen(ds, err); /* writers read columns as values */
+    if (st == SD_OK)
         st = rows_here(ds, &use, &tmp, err);
     if (st == SD_OK)
         st = sd__write_sav(use, path, lang, err);
@@ -267,6 +271,8 @@ sd_status sd_dataset_write_csv(const sd_dataset *ds, const char *path, const cha
         (strcmp(path, codebook_path) == 0 || sd_path_same_file(path, codebook_path)))
         st = sd__fail(err, SD_E_INVALID, codebook_path, 0, 0, NULL,
                       "is also the CSV output: expected another file for the codebook");
+    if (st == SD_OK)
+        st = sd__dataset_widen(ds, err); /* writers read columns as values */
     if (st != SD_OK)
         return st;
     const sd_dataset *use = ds;

@@ -676,6 +676,8 @@ sd_status sd_weight(const sd_dataset *ds, const sd_tabspec *spec, const sd_targe
     if (!ds || !spec || !out)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "sd_weight: no dataset or spec");
     sd_status st = sd__dataset_rows_here(ds, "weighting", err);
+    if (st == SD_OK)
+        st = sd__dataset_widen(ds, err); /* weighting reads columns as values */
     return st == SD_OK ? weight_run(ds, spec, t, false, NULL, out, err) : st;
 }
 
@@ -733,6 +735,8 @@ sd_status sd_tabspec_weight(sd_tabspec *s, const sd_dataset *ds, sd_weighting **
     tmp.weighting.tolerance = cd->tolerance;
     tmp.weighting.max_iter = cd->max_iter;
     tmp.weighting.force = cd->force || s->weighting.force;
+    if ((st = sd__dataset_widen(ds, err)) != SD_OK)
+        return st;
     st = weight_run(ds, &tmp, cd->targets, true, cd->base, out, err);
     if (st != SD_OK)
         return st;
