@@ -170,6 +170,14 @@ typedef struct sd_open_options {
     /* CSV only: threads to parse a large file on (0: the machine's cores);
      * the dataset is the same for any number. Added-in: 0.2. */
     int threads;
+    /* CSV without a codebook only: hold these columns in one byte a row
+     * (rather than nine) while their values are whole numbers 0..254 or
+     * empty; a column that meets another value is held as usual from then
+     * on. For the variables a table uses as categories. Every function
+     * reads such a column as any other; some turn it back first, in place,
+     * so do not share the dataset between threads. Added-in: 0.2. */
+    const char *const *narrow;
+    size_t nnarrow;
 } sd_open_options;
 /* sd_dataset_open with options; `opts` may be NULL (all defaults). An
  * unknown encoding fails with SD_E_INVALID before the file is read. */

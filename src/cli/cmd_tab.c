@@ -71,15 +71,23 @@ static const char help[] =
  * design's names; --repweights given as a pattern keeps what it matches.
  * Anything else (a filter, targets, an A TO B or q* entry in --rows or
  * --cols, an unknown option) reads every column. More names than needed are harmless. */
-typedef struct colsel {
+typedef struct namelist {
     char **names;
     size_t n, cap;
+} namelist;
+
+/* The columns to read, and (narrow) those only a table's rows, banners or
+ * nested banners' levels name: held in one byte a row while they fit
+ * (sd_open_options.narrow). */
+typedef struct colsel {
+    namelist keep;
     const char *match;
     bool all;
     int threads; /* --threads, for the parse too (0: the machine's cores) */
+    namelist narrow;
 } colsel;
 
-static bool colsel_add(colsel *c, const char *s, size_t n)
+static bool names_add(namelist *c, const char *s, size_t n)
 {
     while (n && (*s == ' ' || *s == '\t'))
         s++, n--;
@@ -102,11 +110,17 @@ static bool colsel_add(colsel *c, const char *s, size_t n)
     return true;
 }
 
-static void colsel_free(colsel *c)
+static void names_free(namelist *c)
 {
     for (size_t i = 0; i < c->n; i++)
         free(c->names[i]);
     free(c->names);
+}
+
+static void colsel_free(colsel *c)
+{
+    names_free(&c->keep);
+    names_free(&c->narrow);
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -167,13 +181,18 @@ static bool tab_columns(const opts_pair *pairs, size_t npairs, const char *file,
             c->all = true; /* q*, A TO B: expanded against the file's names */
             continue;
         }
-        /* Names between commas (and > in banners); NAME:cat also as NAME. */
+        /* Names between commas (and > in banners); NAME:cat also as NAME.
+         * Rows and banners are narrow but NAME:mean (a scale row). */
+        bool axis = !strcmp(k, "rows") || !strcmp(k, "cols");
         for (const char *p = v;;) {
             size_t n = strcspn(p, ",>");
-            if (!colsel_add(c, p, n))
+            if (!names_add(&c->keep, p, n))
                 return false;
             const char *colon = memchr(p, ':', n);
-            if (colon && !colsel_add(c, p, (size_t)(colon - p)))
+            if (colon && !names_add(&c->keep, p, (size_t)(colon - p)))
+                return false;
+            bool mean = colon && (size_t)(p + n - colon) >= 5 && !strncmp(colon, ":mean", 5);
+            if (axis && !mean && !names_add(&c->narrow, p, colon ? (size_t)(colon - p) : n))
                 return false;
             if (!p[n])
                 break;
@@ -320,10 +339,12 @@ int cmd_tab(int argc, char **argv)
     if (rc == EXIT_OK && !cs.all) {
         sd_open_options o = {.format = SD_FORMAT_AUTO,
                              .encoding = encoding,
-                             .columns = (const char *const *)cs.names,
-                             .ncolumns = cs.n,
+                             .columns = (const char *const *)cs.keep.names,
+                             .ncolumns = cs.keep.n,
                              .columns_match = cs.match,
-                             .threads = cs.threads};
+                             .threads = cs.threads,
+                             .narrow = (const char *const *)cs.narrow.names,
+                             .nnarrow = cs.narrow.n};
         if (sd_dataset_open_with(file, &o, &ds, err) != SD_OK)
             rc = cli_report(err);
     } else if (rc == EXIT_OK &&

@@ -70,15 +70,20 @@ typedef struct sd_csv_cols {
     size_t n;
     bool has_re;
     regex_t re;
-    bool all;     /* keep every column (only `release` matters) */
+    bool all;     /* keep every column (only `release` and `narrow` matter) */
     bool release; /* the text is a mapping (sd__csv_map): release it behind */
     /* Threads to parse on (sd__thread_count: 0 is the machine's cores), for
      * bodies of at least par_min bytes (0: CSV_PAR_MIN; tests lower it). */
     int threads;
     size_t par_min;
     size_t *parts_out; /* tests: set to the parts the rows were read in (1: one thread) */
+    /* Kept columns to hold narrow (data.h) while they fit. */
+    const char *const *narrow;
+    size_t nnarrow;
 } sd_csv_cols;
 bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name);
+/* Is `name` one of sel->narrow? */
+bool sd__csv_cols_narrow(const sd_csv_cols *sel, const char *name);
 /* A plain-ASCII CSV file mapped read-only (csv_map.c): true and data/len
  * set, or false (not a regular file, empty, not ASCII: read it the usual
  * way). */
