@@ -337,16 +337,22 @@ sd_status sd__design_weights_fit(const sd_dataset *ds, const sd_var *v, const ch
     for (size_t r = 1; r < n; r++)
         if (fabs(w[r]) > fabs(w[at]))
             at = r; /* replicate weights may be negative */
-    if (n == 0 || !(fabs(w[at]) > 0))
+    return n ? sd__design_weight_fits(ds, v, role, w[at], at, n, err) : SD_OK;
+}
+
+sd_status sd__design_weight_fits(const sd_dataset *ds, const sd_var *v, const char *role,
+                                 double big, size_t at, size_t n, sd_error *err)
+{
+    if (n == 0 || !(fabs(big) > 0))
         return SD_OK;
     double lim = sqrt(DBL_MAX / 16 / (double)n);
-    if (fabs(w[at]) <= lim)
+    if (fabs(big) <= lim)
         return SD_OK;
     return sd__fail(err, SD_E_TOO_LARGE, ds->source, 0, 0, v->name,
                     "%s '%s' is %g in row %zu: over %zu rows, weights above %.3g would overflow "
                     "the sums of weights and of their squares: expected smaller weights (divide "
                     "them all by one number; percentages do not change)",
-                    role, v->name, w[at], at + 1, n, lim);
+                    role, v->name, big, at + 1, n, lim);
 }
 
 sd_status sd__design_rowunits(sd_design *d)

@@ -170,6 +170,9 @@ sd_status sd__design_rowunits(sd_design *d);
  * n * max|w|^2 <= DBL_MAX / 16. `role` names the weight in the message. */
 sd_status sd__design_weights_fit(const sd_dataset *ds, const sd_var *v, const char *role,
                                  const double *w, size_t n, sd_error *err);
+/* The same check when the largest in size, `big` in row `at`, is known. */
+sd_status sd__design_weight_fits(const sd_dataset *ds, const sd_var *v, const char *role,
+                                 double big, size_t at, size_t n, sd_error *err);
 /* Make a resolved design calibrated (calib.c): its weights become the
  * calibration's, its replicate weights the re-calibrated ones (replicates
  * made from PSUs become explicit columns), and, without replicates, the

@@ -8,6 +8,7 @@
  */
 #include "design.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,13 +57,23 @@ sd_status sd__design_given_replicates(const sd_dataset *ds, const sd_designspec 
             return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
                             "replicate weight '%s' is a string: expected numbers", v->name);
         /* Negative replicate weights are legitimate (R's mrbbootstrap
-         * makes them); only a missing or infinite one is refused. */
-        for (size_t r = 0; r < ds->nrows; r++)
-            if (v->sysmis[r] || !isfinite(v->num[r]))
+         * makes them); only a missing or infinite one is refused. The
+         * largest in size is checked against the sums' overflow. */
+        size_t at = 0;
+        double big = 0;
+        for (size_t r = 0; r < ds->nrows; r++) {
+            double x = fabs(v->num[r]);
+            if (v->sysmis[r] || !(x <= DBL_MAX))
                 return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
                                 "replicate weight '%s' in row %zu: expected a finite number",
                                 v->name, r + 1);
-        sd_status wst = sd__design_weights_fit(ds, v, "replicate weight", v->num, ds->nrows, err);
+            if (x > big) {
+                big = x;
+                at = r;
+            }
+        }
+        sd_status wst =
+            sd__design_weight_fits(ds, v, "replicate weight", v->num[at], at, ds->nrows, err);
         if (wst != SD_OK)
             return wst;
         d->repw[k] = v->num;
@@ -515,12 +526,14 @@ sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
     size_t pcap = 0, kcap = 0, mcap = 0;
     d->pattern = sd__zalloc(n, sizeof *d->pattern);
     bool ok = m && g && d->pattern;
-    /* The buckets' width, from the largest multiplier of the file. */
+    /* The buckets' width, from the largest multiplier of the file (column
+     * by column: R streams read side by side defeat the caches). */
     double big = 0;
-    for (size_t i = 0; ok && i < n; i++) {
-        double w = d->w ? d->w[i] : 1.0;
-        for (size_t r = 0; w != 0 && r < R; r++) {
-            double x = fabs(d->repw[r][i] / w);
+    for (size_t r = 0; ok && r < R; r++) {
+        const double *c = d->repw[r];
+        for (size_t i = 0; i < n; i++) {
+            double w = d->w ? d->w[i] : 1.0;
+            double x = w != 0 ? fabs(c[i] / w) : 0;
             big = x > big ? x : big;
         }
     }
@@ -531,34 +544,60 @@ sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
         g[r] = patkey_g(r, 0);
         g[R + r] = patkey_g(r, 1);
     }
+    /* Rows by blocks: each block's multipliers are gathered column by
+     * column into a row-major tile (the sums in the same order as row by
+     * row), then its rows are looked up one by one. */
+    enum { TILE = 256 };
+    double *tile = ok ? sd__zalloc((size_t)TILE * R, sizeof *tile) : NULL;
+    double ts1[TILE], ts2[TILE], tmx[TILE];
+    uint64_t tz[TILE];
+    ok = ok && tile;
     for (size_t i = 0; ok && i < n; i++) {
+        size_t t = i % TILE;
+        if (t == 0) {
+            size_t nb = n - i < TILE ? n - i : TILE;
+            for (size_t k = 0; k < nb; k++) {
+                ts1[k] = ts2[k] = tmx[k] = 0;
+                tz[k] = 0;
+            }
+            for (size_t r = 0; r < R; r++) {
+                const double *c = d->repw[r] + i;
+                double g1 = g[r], g2 = g[R + r];
+                uint64_t zr = sd__hash_u64((uint64_t)r + 1);
+                for (size_t k = 0; k < nb; k++) {
+                    double w = d->w ? d->w[i + k] : 1.0;
+                    double x = c[k] / w;
+                    tile[k * R + r] = x;
+                    if (x == 0)
+                        tz[k] ^= zr;
+                    ts1[k] += g1 * x;
+                    ts2[k] += g2 * x;
+                    tmx[k] = fabs(x) > tmx[k] ? fabs(x) : tmx[k];
+                }
+            }
+        }
         double w = d->w ? d->w[i] : 1.0;
         if (w == 0) {
             d->pattern[i] = -1; /* out of the analysis */
             continue;
         }
-        uint64_t zeros = 0;
-        double s1 = 0, s2 = 0, mx = 0;
-        for (size_t r = 0; r < R; r++) {
-            double x = d->repw[r][i] / w;
-            m[r] = x;
-            if (x == 0)
-                zeros ^= sd__hash_u64((uint64_t)r + 1);
-            s1 += g[r] * x;
-            s2 += g[R + r] * x;
-            mx = fabs(x) > mx ? fabs(x) : mx;
-        }
+        memcpy(m, tile + t * R, R * sizeof *m);
+        uint64_t zeros = tz[t];
+        double s1 = ts1[t], s2 = ts2[t], mx = tmx[t];
         int64_t b1 = (int64_t)floor(s1 / q), b2 = (int64_t)floor(s2 / q);
         long found = -1;
-        for (int d1 = -1; d1 <= 1 && found < 0; d1++)
-            for (int d2 = -1; d2 <= 1 && found < 0; d2++) {
-                sd_hprobe pr = sd__hindex_probe(&seen, patkey_hash(zeros, b1 + d1, b2 + d2));
-                size_t p;
-                while (found < 0 && sd__hindex_next(&seen, &pr, &p))
-                    if (keys[p].zeros == zeros && keys[p].b1 == b1 + d1 && keys[p].b2 == b2 + d2 &&
-                        pattern_same(d->patvec + p * R, m, R, pmax[p], mx))
-                        found = (long)p;
-            }
+        /* Its own buckets first (nearly always there), then the neighbours. */
+        static const int near[9][2] = {{0, 0},  {-1, -1}, {-1, 0}, {-1, 1}, {0, -1},
+                                       {0, 1},  {1, -1},  {1, 0},  {1, 1}};
+        for (int e = 0; e < 9 && found < 0; e++) {
+            int64_t k1 = b1 + near[e][0], k2 = b2 + near[e][1];
+            sd_hprobe pr = sd__hindex_probe(&seen, patkey_hash(zeros, k1, k2));
+            size_t p;
+            while (found < 0 && sd__hindex_next(&seen, &pr, &p))
+                if (keys[p].zeros == zeros && keys[p].b1 == k1 && keys[p].b2 == k2 &&
+                    pattern_same(d->patvec + p * R, m, R, pmax[p], mx))
+                    found = (long)p;
+        }
         if (found < 0) {
             if (d->npattern >= max) {
                 d->pattern[i] = -2;
@@ -581,6 +620,7 @@ sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
         d->pattern[i] = (int32_t)found;
     }
     sd__hindex_free(&seen);
+    sd__free(tile);
     sd__free(m);
     sd__free(g);
     sd__free(keys);

@@ -6,8 +6,11 @@
  * the file counts in the process's memory, and a page it needs again (a
  * second pass over early rows) is simply read again from the cache.
  *
- * Only for plain ASCII files: anything else (UTF-8 text, another encoding,
- * a byte-order mark) goes through sd__read_file and sd__csv_decode as ever.
+ * The bytes are read as UTF-8, as they are: the reader checks every field
+ * that is not plain ASCII, and one that is not UTF-8 fails the read with
+ * SD_E_ENCODING, on which the caller reads the file the usual way
+ * (sd__read_file and sd__csv_decode: Windows-1252, UTF-16). No scan first:
+ * it was a whole extra pass over the file on one core.
  * mmap and madvise are POSIX / Linux calls no library wraps better.
  */
 #define _DEFAULT_SOURCE /* madvise, MADV_DONTNEED */
@@ -18,8 +21,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define SCAN_STEP ((size_t)16 << 20) /* bytes scanned between releases */
 
 void sd__csv_release(const char *from, const char *to)
 {
@@ -48,19 +49,6 @@ bool sd__csv_map(const char *path, sd_csv_map *m)
     if (p == MAP_FAILED)
         return false;
     (void)madvise(p, len, MADV_SEQUENTIAL);
-    /* Plain ASCII? Scanned by steps, each released once scanned. */
-    const unsigned char *u = p;
-    for (size_t at = 0; at < len; at += SCAN_STEP) {
-        size_t n = len - at < SCAN_STEP ? len - at : SCAN_STEP;
-        unsigned char hi = 0;
-        for (size_t i = 0; i < n; i++)
-            hi |= u[at + i];
-        sd__csv_release((const char *)u + at, (const char *)u + at + n);
-        if (hi & 0x80) {
-            munmap(p, len);
-            return false;
-        }
-    }
     m->data = p;
     m->len = len;
     return true;

@@ -84,9 +84,8 @@ typedef struct sd_csv_cols {
 bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name);
 /* Is `name` one of sel->narrow? */
 bool sd__csv_cols_narrow(const sd_csv_cols *sel, const char *name);
-/* A plain-ASCII CSV file mapped read-only (csv_map.c): true and data/len
- * set, or false (not a regular file, empty, not ASCII: read it the usual
- * way). */
+/* A CSV file mapped read-only (csv_map.c): true and data/len set, or
+ * false (not a regular file, empty: read it the usual way). */
 typedef struct sd_csv_map {
     const char *data;
     size_t len;

@@ -161,13 +161,22 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
             else
                 sel.has_re = true;
         }
-        /* Plain ASCII (no encoding to decode): mapped, not copied. */
+        /* No encoding named: mapped, not copied, and read as UTF-8; text
+         * that is not UTF-8 is read again, decoded. */
         sd_csv_map map;
+        bool mapped = false;
         if (st == SD_OK && !encoding && sd__csv_map(path, &map)) {
             sel.release = true;
             st = sd__read_csv_cols(map.data, map.len, path, cb, &sel, out, err);
             sd__csv_unmap(&map);
-        } else if (st == SD_OK) {
+            sel.release = false;
+            mapped = st != SD_E_ENCODING;
+            if (!mapped) {
+                sd_error_clear(err);
+                st = SD_OK;
+            }
+        }
+        if (st == SD_OK && !mapped) {
             char *text = NULL;
             size_t len;
             st = sd__read_file(path, &text, &len, err);

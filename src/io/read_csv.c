@@ -315,6 +315,10 @@ static inline bool is_missing(const field *f)
 
 enum { NUM_NO, NUM_INT, NUM_FRAC, NUM_BLANK };
 
+/* Powers of ten a double holds exactly. */
+static const double pow10_exact[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
 /* Is the field a number? Small non-negative integers take a fast path;
  * anything else is trimmed of spaces and parsed locale-free. */
 static inline int to_number(const field *f, bool comma, double *x)
@@ -338,8 +342,7 @@ static inline int to_number(const field *f, bool comma, double *x)
     /* Short decimals such as weights ("1.23"): an exact integer over an
      * exact power of ten is correctly rounded (Clinger's fast path). */
     if (n >= 3 && n <= 16) {
-        static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        const double *p10 = pow10_exact;
         uint64_t v = 0;
         size_t i = 0, dot = n;
         for (; i < n; i++) {
@@ -599,16 +602,25 @@ static sd_status pass1(reader *R)
             const char *p = lx->p;
             if (j < ncols && p < end && *p != '"') {
                 /* The common case, inline: an unquoted field, its digits
-                 * summed while it is scanned. */
-                const char *s = p;
-                uint32_t v = 0;
+                 * summed while it is scanned (and one '.' noted). */
+                const char *s = p, *dot = NULL;
+                uint64_t v = 0;
                 unsigned bad = 0;
                 while (p < end && !stop[(unsigned char)*p]) {
-                    unsigned d = (unsigned)(unsigned char)*p++ - '0';
-                    bad |= d > 9;
-                    v = v * 10 + d;
+                    unsigned d = (unsigned)(unsigned char)*p - '0';
+                    if (d <= 9)
+                        v = v * 10 + d;
+                    else if (*p == '.' && !dot)
+                        dot = p;
+                    else
+                        bad = 1;
+                    p++;
                 }
                 size_t n = (size_t)(p - s);
+                /* Digits with one '.' inside, at most 16 bytes: to_number's
+                 * short-decimal path, without its rescans. */
+                bool dec = dot && !bad && dot > s && dot + 1 < p && n <= 16;
+                bad |= dot && !dec;
                 long fline = lx->line; /* an earlier quoted field may span lines */
                 if (n > SD_MAX_FIELD) {
                     lex_too_large(lx, fline, j + 1);
@@ -618,9 +630,14 @@ static sd_status pass1(reader *R)
                     return lx->st;
                 column *c = &cols[j];
                 if (c->kind == COL_SKIP && !bad) {
-                    /* digits only: nothing to check, nothing to keep */
-                } else if (!bad && n - 1 < 9 && c->kind != COL_STR) {
+                    /* a number: nothing to check, nothing to keep */
+                } else if (!bad && !dot && n - 1 < 9 && c->kind != COL_STR) {
                     c->num[r] = (double)v;
+                    c->mis[r] = 0;
+                } else if (dec && c->kind != COL_STR) {
+                    double x = (double)v / pow10_exact[(size_t)(p - dot - 1)];
+                    c->nonint |= x != floor(x);
+                    c->num[r] = x;
                     c->mis[r] = 0;
                 } else {
                     f.s = s;
