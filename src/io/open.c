@@ -88,14 +88,6 @@ static sd_status open_embedded(sd_dataset **out, sd_error *err)
     return st;
 }
 
-bool sd__csv_cols_narrow(const sd_csv_cols *sel, const char *name)
-{
-    for (size_t i = 0; i < sel->nnarrow; i++)
-        if (!strcmp(sel->narrow[i], name))
-            return true;
-    return false;
-}
-
 sd_status sd_dataset_open(const char *path, sd_format format, const char *codebook,
                           sd_dataset **out, sd_error *err)
 {
@@ -192,11 +184,6 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
         }
         if (sel.has_re)
             regfree(&sel.re);
-        for (size_t i = 0; st == SD_OK && i < sel.nnarrow; i++) {
-            long vi = sd__dataset_var_index(*out, sel.narrow[i]);
-            if (vi >= 0)
-                sd__var_narrow((*out)->vars[vi], (*out)->rowcap); /* false: stays wide */
-        }
     } else if (format == SD_FORMAT_SQLITE) {
         st = sd__read_sqlite(path, cb, out, err);
     } else {

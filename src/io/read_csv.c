@@ -23,6 +23,14 @@
  * UTF-8 are checked as always) but converts and stores only those: the
  * others become variables with a name and no values (sd_var.unread).
  *
+ * Asked to hold some columns narrow (sd_csv_cols.narrow: a table's
+ * categories), it stores their whole codes 0..254 in one byte a row
+ * (sd_var.u8, data.h); the first value that does not fit (255 and up, a
+ * negative or fractional number, text) widens the column at that row
+ * (its earlier rows become num and sysmis) and the read goes on with it
+ * wide. A widen is one of the things a part of a parallel read cannot do
+ * alone (the column's arrays are shared): it reads again on one thread.
+ *
  * Semantics worth knowing: an empty field and the unquoted token NA are
  * system-missing; a field of spaces only is missing in a numeric column but
  * kept as text in a string column; a lone CR ends a line like LF and CRLF.
@@ -267,16 +275,17 @@ static char detect_sep(const char *p, const char *end)
 
 /* ------------------------------------------------------------ columns */
 
-enum { COL_NUM, COL_NUM_DECL, COL_STR, COL_SKIP };
+enum { COL_NUM, COL_NUM_DECL, COL_STR, COL_SKIP, COL_U8 };
 
 typedef struct column {
     sd_var *v;
     int kind;
     bool nonint;     /* a value is not an integer: measure scale */
     size_t str_from; /* string columns: first row interned by pass 1 */
-    double *num;     /* v->num, v->sysmis, v->str, cached */
+    double *num;     /* v->num, v->sysmis, v->str, v->u8, cached */
     uint8_t *mis;
     uint32_t *str;
+    uint8_t *u8;     /* COL_U8: the narrow codes (num and mis NULL) */
 } column;
 
 typedef struct reader {
@@ -305,6 +314,7 @@ static void cache_cols(reader *R)
         c->num = c->v->num;
         c->mis = c->v->sysmis;
         c->str = c->v->str;
+        c->u8 = c->v->u8;
     }
 }
 
@@ -399,6 +409,21 @@ static sd_status bail(reader *R)
     return SD_E_INTERNAL;
 }
 
+/* A narrow column met a value that does not fit at some row: it holds
+ * num and sysmis from now on, its rows so far converted. */
+static sd_status widen(reader *R, column *c, long line)
+{
+    if (R->part)
+        return bail(R);
+    if (!sd__var_widen(c->v, R->ds->rowcap))
+        return nomem(R, line);
+    c->kind = COL_NUM;
+    c->num = c->v->num;
+    c->mis = c->v->sysmis;
+    c->u8 = NULL;
+    return SD_OK;
+}
+
 static inline sd_status put_string(reader *R, column *c, size_t r, const field *f, long line)
 {
     if (R->part)
@@ -459,10 +484,16 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
     if (c->kind != COL_STR) {
         double x;
         switch (to_number(f, R->comma, &x)) {
-        case NUM_FRAC:
-            c->nonint = true;
-            /* fall through */
         case NUM_INT:
+            if (c->kind == COL_U8 && x >= 0 && x < SD_U8_NONE) {
+                c->u8[r] = (uint8_t)x;
+                return SD_OK;
+            }
+            /* fall through */
+        case NUM_FRAC:
+            if (c->kind == COL_U8 && (st = widen(R, c, line)) != SD_OK)
+                return st;
+            c->nonint |= x != floor(x);
             c->num[r] = x;
             c->mis[r] = 0;
             return SD_OK;
@@ -475,6 +506,8 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
             return conflict(R, c, j + 1, f, line);
         if (R->part)
             return bail(R);
+        if (c->kind == COL_U8 && (st = widen(R, c, line)) != SD_OK)
+            return st;
         if ((st = make_string(R, c, r, line)) != SD_OK)
             return st;
     }
@@ -551,6 +584,9 @@ static sd_status read_header(reader *R, const sd_codebook *cb, const sd_csv_cols
         if (sel && !sd__csv_cols_keep(sel, v->name)) {
             v->unread = true;
             kind = COL_SKIP;
+        } else if (sel && kind == COL_NUM && sd__csv_cols_narrow(sel, v->name)) {
+            v->narrow = true; /* its rows, when reserved, are u8 */
+            kind = COL_U8;
         }
         R->cols[j].v = v;
         R->cols[j].kind = kind;
@@ -631,10 +667,12 @@ static sd_status pass1(reader *R)
                 column *c = &cols[j];
                 if (c->kind == COL_SKIP && !bad) {
                     /* a number: nothing to check, nothing to keep */
-                } else if (!bad && !dot && n - 1 < 9 && c->kind != COL_STR) {
+                } else if (!bad && !dot && n - 1 < 9 && c->kind == COL_U8 && v < SD_U8_NONE) {
+                    c->u8[r] = (uint8_t)v;
+                } else if (!bad && !dot && n - 1 < 9 && c->kind != COL_STR && c->kind != COL_U8) {
                     c->num[r] = (double)v;
                     c->mis[r] = 0;
-                } else if (dec && c->kind != COL_STR) {
+                } else if (dec && c->kind != COL_STR && c->kind != COL_U8) {
                     double x = (double)v / pow10_exact[(size_t)(p - dot - 1)];
                     c->nonint |= x != floor(x);
                     c->num[r] = x;
@@ -775,20 +813,28 @@ typedef struct part {
     bool release;
 } part;
 
+/* Blocks of COUNT_BLOCK bytes counted for both bytes while in cache, the
+ * pages given back behind every RELEASE_STEP (two whole passes would touch
+ * every page twice and keep the whole mapping resident). */
+#define COUNT_BLOCK ((size_t)256 << 10)
+
 static void *count_part(void *arg)
 {
     part *P = arg;
     size_t nl = 0, nq = 0;
-    const char *p = P->from, *end = P->to, *rel = p;
-    for (const char *q = p; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++) {
-        nl++;
-        if (P->release && q - rel >= RELEASE_STEP) {
-            sd__csv_release(rel, q);
-            rel = q;
+    const char *end = P->to, *rel = P->from;
+    for (const char *b = P->from; b < end;) {
+        const char *e = (size_t)(end - b) > COUNT_BLOCK ? b + COUNT_BLOCK : end;
+        for (const char *q = b; q < e && (q = memchr(q, '\n', (size_t)(e - q))); q++)
+            nl++;
+        for (const char *q = b; q < e && (q = memchr(q, '"', (size_t)(e - q))); q++)
+            nq++;
+        b = e;
+        if (P->release && b - rel >= RELEASE_STEP) {
+            sd__csv_release(rel, b);
+            rel = b;
         }
     }
-    for (const char *q = p; q < end && (q = memchr(q, '"', (size_t)(end - q))); q++)
-        nq++;
     if (P->release)
         sd__csv_release(rel, end);
     P->nl = nl;
@@ -830,7 +876,10 @@ static void move_rows(reader *R, size_t to, size_t from, size_t n, size_t gap_en
         column *c = &R->cols[j];
         if (c->kind == COL_SKIP)
             continue;
-        memmove(c->mis + to, c->mis + from, n);
+        if (c->u8)
+            memmove(c->u8 + to, c->u8 + from, n);
+        if (c->mis)
+            memmove(c->mis + to, c->mis + from, n);
         if (c->num)
             memmove(c->num + to, c->num + from, n * sizeof *c->num);
         if (c->str)
@@ -841,7 +890,10 @@ static void move_rows(reader *R, size_t to, size_t from, size_t n, size_t gap_en
         if (c->kind == COL_SKIP)
             continue;
         size_t a = to + n;
-        memset(c->mis + a, 1, gap_end - a);
+        if (c->u8)
+            memset(c->u8 + a, SD_U8_NONE, gap_end - a);
+        if (c->mis)
+            memset(c->mis + a, 1, gap_end - a);
         if (c->num)
             memset(c->num + a, 0, (gap_end - a) * sizeof *c->num);
         if (c->str)
@@ -945,6 +997,14 @@ done:
     sd__free(copies);
 }
 
+bool sd__csv_cols_narrow(const sd_csv_cols *sel, const char *name)
+{
+    for (size_t i = 0; i < sel->nnarrow; i++)
+        if (!strcmp(sel->narrow[i], name))
+            return true;
+    return false;
+}
+
 bool sd__csv_cols_keep(const sd_csv_cols *sel, const char *name)
 {
     if (sel->all)
@@ -993,7 +1053,7 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
         st = nomem(&R, 0);
         goto done;
     }
-    if ((st = read_header(&R, cb, sel && !sel->all ? sel : NULL)) != SD_OK)
+    if ((st = read_header(&R, cb, sel)) != SD_OK)
         goto done;
 
     const char *body = R.lx.p;
@@ -1020,7 +1080,7 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
                 st = nomem(&R, 0);
                 goto done;
             }
-            if ((st = read_header(&R, cb, sel && !sel->all ? sel : NULL)) != SD_OK)
+            if ((st = read_header(&R, cb, sel)) != SD_OK)
                 goto done;
         }
     }
