@@ -206,6 +206,7 @@ typedef struct sd_designspec {
     uint64_t seed;              /* bootstrap seed (default 1) */
     size_t patterns_max;        /* replicate patterns kept for domain df (0: 20000);
                                  * "patterns-max", a test knob, not a CLI option */
+    int threads;                /* threads for the design's passes (--threads; 0: cores) */
     struct sd_calib_decl *calibration; /* the weight's calibration, or NULL */
 } sd_designspec;
 

@@ -204,7 +204,7 @@ sd_status sd__design_calibrate(sd_design *d, sd_calib *cal, sd_error *err)
         d->pattern = NULL;
         d->patvec = NULL;
         d->npattern = 0;
-        return sd__design_patterns(d, 0, err);
+        return sd__design_patterns(d, 0, d->threads, err);
     }
     size_t p = cal->p, T = cal->nterms, n = d->nrows, cells;
     size_t nunits = 0;

@@ -412,6 +412,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
 {
     memset(d, 0, sizeof *d);
     d->nrows = ds->nrows;
+    d->threads = spec->threads;
     d->lonely = spec->lonely;
     size_t n = ds->nrows;
     sd_status st = SD_OK;
@@ -619,7 +620,7 @@ sd_status sd__design_resolve(const sd_dataset *ds, const sd_designspec *spec, sd
     if (st == SD_OK && spec->make_replicates != SD_REP_NONE)
         st = sd__design_make_replicates(ds, spec, d, err);
     if (st == SD_OK && d->nrep)
-        st = sd__design_patterns(d, spec->patterns_max, err);
+        st = sd__design_patterns(d, spec->patterns_max, spec->threads, err);
     if (st == SD_OK && d->nrep && !d->repmult)
         st = sd__design_gram_fits(ds, d->nrep, d->pattern ? d->npattern : n,
                        d->pattern ? "replicate patterns" : "rows", err);

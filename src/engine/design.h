@@ -101,6 +101,7 @@ typedef struct sd_design {
     /* Replicates. */
     sd_reptype reptype;
     size_t nrep;
+    int threads; /* for its own passes (replicate patterns); 0: the machine's cores */
     const double **repw; /* nrep columns (borrowed or owned via rep_owned) */
     double *rep_owned;   /* nrep * nrows when made here */
     double scale;
@@ -188,7 +189,7 @@ sd_status sd__design_rank(sd_design *d);
  * false when the structure does not apply (the QR then decides). */
 bool sd__design_made_rank(const sd_design *d, const double *pat_w2, size_t *rank);
 /* Group rows by replicate-weight pattern (for domain degrees of freedom). */
-sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err);
+sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *err);
 /* Does the design ask for variances (anything beyond a weight)? */
 bool sd__design_has_variance(const sd_design *d);
 

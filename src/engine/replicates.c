@@ -10,6 +10,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -484,11 +485,174 @@ static bool pattern_same(const double *a, const double *b, size_t R, double ma, 
     return true;
 }
 
+/* ---- replicate patterns
+ *
+ * Every row's multipliers (its replicate weights over its weight) and its
+ * key are computed by blocks of rows, each gathered column by column (R
+ * streams read side by side defeat the caches) into a row-major block, in
+ * sub-tiles of 256 rows whose sums run over the replicates in order, as
+ * they would row by row. On two threads or more, the blocks are filled by
+ * as many threads, a few blocks ahead, while this one looks their rows up
+ * in row order: the patterns and their numbers are the same whatever the
+ * threads. */
+
+typedef struct pblock {
+    size_t i0, nb;
+    double *m;      /* nb x R multipliers */
+    double *mx;     /* largest |multiplier| of each row */
+    uint64_t *zero; /* hash of each row's zero replicates */
+    int64_t *b1, *b2;
+} pblock;
+
+#define PBUF_MAX 8 /* blocks in flight */
+
+typedef struct pfill {
+    const sd_design *d;
+    const double *g; /* the two sums' weights, 2R */
+    double q;        /* bucket width */
+    size_t R, n, B, nblocks, nfill, nbuf;
+    pblock buf[PBUF_MAX];
+    size_t filled[PBUF_MAX]; /* block number + 1 a buffer holds, 0 none */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t used; /* blocks looked up */
+    bool stop;
+} pfill;
+
+typedef struct pfiller {
+    pfill *F;
+    size_t k; /* fills blocks k, k + nfill, ... */
+} pfiller;
+
+enum { PTILE = 256 };
+
+static void pblock_fill(const pfill *F, pblock *b, size_t blk)
+{
+    const sd_design *d = F->d;
+    size_t R = F->R;
+    b->i0 = blk * F->B;
+    b->nb = F->n - b->i0 < F->B ? F->n - b->i0 : F->B;
+    for (size_t t0 = 0; t0 < b->nb; t0 += PTILE) {
+        size_t nt = b->nb - t0 < PTILE ? b->nb - t0 : PTILE, i = b->i0 + t0;
+        double s1[PTILE], s2[PTILE], mx[PTILE];
+        uint64_t z[PTILE];
+        for (size_t k = 0; k < nt; k++) {
+            s1[k] = s2[k] = mx[k] = 0;
+            z[k] = 0;
+        }
+        double *tile = b->m + t0 * R;
+        for (size_t r = 0; r < R; r++) {
+            const double *c = d->repw[r] + i;
+            double g1 = F->g[r], g2 = F->g[R + r];
+            uint64_t zr = sd__hash_u64((uint64_t)r + 1);
+            for (size_t k = 0; k < nt; k++) {
+                double w = d->w ? d->w[i + k] : 1.0;
+                double x = c[k] / w;
+                tile[k * R + r] = x;
+                if (x == 0)
+                    z[k] ^= zr;
+                s1[k] += g1 * x;
+                s2[k] += g2 * x;
+                mx[k] = fabs(x) > mx[k] ? fabs(x) : mx[k];
+            }
+        }
+        for (size_t k = 0; k < nt; k++) {
+            b->mx[t0 + k] = mx[k];
+            b->zero[t0 + k] = z[k];
+            b->b1[t0 + k] = (int64_t)floor(s1[k] / F->q);
+            b->b2[t0 + k] = (int64_t)floor(s2[k] / F->q);
+        }
+    }
+}
+
+static void *pfill_run(void *arg)
+{
+    pfiller *P = arg;
+    pfill *F = P->F;
+    for (size_t blk = P->k; blk < F->nblocks; blk += F->nfill) {
+        pthread_mutex_lock(&F->mu);
+        while (!F->stop && blk >= F->used + F->nbuf)
+            pthread_cond_wait(&F->cv, &F->mu);
+        bool stop = F->stop;
+        pthread_mutex_unlock(&F->mu);
+        if (stop)
+            break;
+        pblock_fill(F, &F->buf[blk % F->nbuf], blk);
+        pthread_mutex_lock(&F->mu);
+        F->filled[blk % F->nbuf] = blk + 1;
+        pthread_cond_broadcast(&F->cv);
+        pthread_mutex_unlock(&F->mu);
+    }
+    return NULL;
+}
+
+static bool pblock_alloc(pblock *b, size_t B, size_t R)
+{
+    b->m = sd__zalloc(B * R, sizeof *b->m);
+    b->mx = sd__zalloc(B, sizeof *b->mx);
+    b->zero = sd__zalloc(B, sizeof *b->zero);
+    b->b1 = sd__zalloc(B, sizeof *b->b1);
+    b->b2 = sd__zalloc(B, sizeof *b->b2);
+    return b->m && b->mx && b->zero && b->b1 && b->b2;
+}
+
+static void pblock_free(pblock *b)
+{
+    sd__free(b->m);
+    sd__free(b->mx);
+    sd__free(b->zero);
+    sd__free(b->b1);
+    sd__free(b->b2);
+}
+
+/* The largest |multiplier| of the file, column by column (on threads when
+ * asked: a maximum does not depend on the order). */
+typedef struct pbig {
+    const sd_design *d;
+    size_t r0, r1;
+    double big;
+} pbig;
+
+static void *pbig_run(void *arg)
+{
+    pbig *P = arg;
+    const sd_design *d = P->d;
+    double big = 0;
+    for (size_t r = P->r0; r < P->r1; r++) {
+        const double *c = d->repw[r];
+        for (size_t i = 0; i < d->nrows; i++) {
+            double w = d->w ? d->w[i] : 1.0;
+            double x = w != 0 ? fabs(c[i] / w) : 0;
+            big = x > big ? x : big;
+        }
+    }
+    P->big = big;
+    return NULL;
+}
+
+static double largest_multiplier(const sd_design *d, size_t nt)
+{
+    pbig part[2] = {{d, 0, d->nrep, 0}, {d, d->nrep, d->nrep, 0}};
+    pthread_t th;
+    bool two = nt > 1 && d->nrep > 1 && d->nrows >= 4096;
+    if (two) {
+        part[0].r1 = part[1].r0 = d->nrep / 2;
+        two = pthread_create(&th, NULL, pbig_run, &part[1]) == 0;
+        if (!two)
+            part[0].r1 = d->nrep;
+    }
+    pbig_run(&part[0]);
+    if (two)
+        pthread_join(th, NULL);
+    return part[0].big > part[1].big ? part[0].big : part[1].big;
+}
+
 /* Group rows by replicate pattern (multipliers w_r / w, to PATTERN_TOL).
  * Rows with a pattern beyond the first `max` (PATTERNS_MAX by default)
  * are marked -2: the engine keeps their own replicate weights (a
- * triangular factor per column). Then the design's rank. */
-sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
+ * triangular factor per column). Then the design's rank. `threads`:
+ * sd__thread_count's; the result is the same for any. */
+sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *err)
 {
     if (!max)
         max = PATTERNS_MAX;
@@ -518,110 +682,136 @@ sd_status sd__design_patterns(sd_design *d, size_t max, sd_error *err)
             return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
         return SD_OK;
     }
+    size_t nt = sd__thread_count(threads);
     sd_hindex seen; /* items: pattern numbers */
     sd__hindex_init(&seen);
-    double *m = sd__zalloc(R, sizeof *m), *g = sd__zalloc(2 * R, sizeof *g);
+    double *g = sd__zalloc(2 * R, sizeof *g);
     patkey *keys = NULL;
     double *pmax = NULL;
     size_t pcap = 0, kcap = 0, mcap = 0;
     d->pattern = sd__zalloc(n, sizeof *d->pattern);
-    bool ok = m && g && d->pattern;
-    /* The buckets' width, from the largest multiplier of the file (column
-     * by column: R streams read side by side defeat the caches). */
-    double big = 0;
-    for (size_t r = 0; ok && r < R; r++) {
-        const double *c = d->repw[r];
-        for (size_t i = 0; i < n; i++) {
-            double w = d->w ? d->w[i] : 1.0;
-            double x = w != 0 ? fabs(c[i] / w) : 0;
-            big = x > big ? x : big;
-        }
-    }
-    double q = 2 * 1.5 * (double)R * PATTERN_TOL * big;
+    pfill F;
+    memset(&F, 0, sizeof F);
+    bool ok = g && d->pattern;
+    double q = 2 * 1.5 * (double)R * PATTERN_TOL * (ok ? largest_multiplier(d, nt) : 0);
     if (!(q > 0) || !isfinite(q))
         q = 1;
     for (size_t r = 0; ok && r < R; r++) {
         g[r] = patkey_g(r, 0);
         g[R + r] = patkey_g(r, 1);
     }
-    /* Rows by blocks: each block's multipliers are gathered column by
-     * column into a row-major tile (the sums in the same order as row by
-     * row), then its rows are looked up one by one. */
-    enum { TILE = 256 };
-    double *tile = ok ? sd__zalloc((size_t)TILE * R, sizeof *tile) : NULL;
-    double ts1[TILE], ts2[TILE], tmx[TILE];
-    uint64_t tz[TILE];
-    ok = ok && tile;
-    for (size_t i = 0; ok && i < n; i++) {
-        size_t t = i % TILE;
-        if (t == 0) {
-            size_t nb = n - i < TILE ? n - i : TILE;
-            for (size_t k = 0; k < nb; k++) {
-                ts1[k] = ts2[k] = tmx[k] = 0;
-                tz[k] = 0;
-            }
-            for (size_t r = 0; r < R; r++) {
-                const double *c = d->repw[r] + i;
-                double g1 = g[r], g2 = g[R + r];
-                uint64_t zr = sd__hash_u64((uint64_t)r + 1);
-                for (size_t k = 0; k < nb; k++) {
-                    double w = d->w ? d->w[i + k] : 1.0;
-                    double x = c[k] / w;
-                    tile[k * R + r] = x;
-                    if (x == 0)
-                        tz[k] ^= zr;
-                    ts1[k] += g1 * x;
-                    ts2[k] += g2 * x;
-                    tmx[k] = fabs(x) > tmx[k] ? fabs(x) : tmx[k];
-                }
-            }
+    /* Blocks of about 2 MiB of multipliers, in whole sub-tiles. */
+    size_t B = ((size_t)2 << 20) / (8 * (R ? R : 1)) / PTILE * PTILE;
+    B = B < PTILE ? PTILE : B;
+    F = (pfill){.d = d, .g = g, .q = q, .R = R, .n = n, .B = B, .nblocks = (n + B - 1) / B};
+    /* Fillers: one per thread (this one looks up, which is little). */
+    F.nfill = nt > 1 && F.nblocks > 1 ? (nt < PBUF_MAX / 2 ? nt : PBUF_MAX / 2) : 0;
+    F.nbuf = F.nfill ? 2 * F.nfill : 1;
+    for (size_t k = 0; ok && k < F.nbuf; k++)
+        ok = pblock_alloc(&F.buf[k], B, R);
+    pthread_t th[PBUF_MAX / 2];
+    pfiller fillers[PBUF_MAX / 2];
+    size_t started = 0;
+    if (ok && F.nfill) {
+        pthread_mutex_init(&F.mu, NULL);
+        pthread_cond_init(&F.cv, NULL);
+        for (size_t k = 0; k < F.nfill; k++) {
+            fillers[k] = (pfiller){&F, k};
+            if (pthread_create(&th[k], NULL, pfill_run, &fillers[k]) != 0)
+                break;
+            started++;
         }
-        double w = d->w ? d->w[i] : 1.0;
-        if (w == 0) {
-            d->pattern[i] = -1; /* out of the analysis */
-            continue;
+        if (started < F.nfill) { /* stop those started; fill here */
+            pthread_mutex_lock(&F.mu);
+            F.stop = true;
+            pthread_cond_broadcast(&F.cv);
+            pthread_mutex_unlock(&F.mu);
+            for (size_t k = 0; k < started; k++)
+                pthread_join(th[k], NULL);
+            pthread_cond_destroy(&F.cv);
+            pthread_mutex_destroy(&F.mu);
+            started = 0;
+            F.stop = false;
+            memset(F.filled, 0, sizeof F.filled);
         }
-        memcpy(m, tile + t * R, R * sizeof *m);
-        uint64_t zeros = tz[t];
-        double s1 = ts1[t], s2 = ts2[t], mx = tmx[t];
-        int64_t b1 = (int64_t)floor(s1 / q), b2 = (int64_t)floor(s2 / q);
-        long found = -1;
-        /* Its own buckets first (nearly always there), then the neighbours. */
-        static const int near[9][2] = {{0, 0},  {-1, -1}, {-1, 0}, {-1, 1}, {0, -1},
-                                       {0, 1},  {1, -1},  {1, 0},  {1, 1}};
-        for (int e = 0; e < 9 && found < 0; e++) {
-            int64_t k1 = b1 + near[e][0], k2 = b2 + near[e][1];
-            sd_hprobe pr = sd__hindex_probe(&seen, patkey_hash(zeros, k1, k2));
-            size_t p;
-            while (found < 0 && sd__hindex_next(&seen, &pr, &p))
-                if (keys[p].zeros == zeros && keys[p].b1 == k1 && keys[p].b2 == k2 &&
-                    pattern_same(d->patvec + p * R, m, R, pmax[p], mx))
-                    found = (long)p;
+    }
+    bool piped = started > 0;
+    for (size_t blk = 0; ok && blk < F.nblocks; blk++) {
+        pblock *b = &F.buf[piped ? blk % F.nbuf : 0];
+        if (piped) {
+            pthread_mutex_lock(&F.mu);
+            while (F.filled[blk % F.nbuf] != blk + 1)
+                pthread_cond_wait(&F.cv, &F.mu);
+            pthread_mutex_unlock(&F.mu);
+        } else {
+            pblock_fill(&F, b, blk);
         }
-        if (found < 0) {
-            if (d->npattern >= max) {
-                d->pattern[i] = -2;
-                d->overflow++;
+        for (size_t t = 0; ok && t < b->nb; t++) {
+            size_t i = b->i0 + t;
+            double w = d->w ? d->w[i] : 1.0;
+            if (w == 0) {
+                d->pattern[i] = -1; /* out of the analysis */
                 continue;
             }
-            size_t np = d->npattern;
-            if (!sd__grow((void **)&d->patvec, &pcap, (np + 1) * R, sizeof *d->patvec) ||
-                !sd__grow((void **)&keys, &kcap, np + 1, sizeof *keys) ||
-                !sd__grow((void **)&pmax, &mcap, np + 1, sizeof *pmax) ||
-                !sd__hindex_add(&seen, patkey_hash(zeros, b1, b2), np)) {
-                ok = false;
-                break;
+            const double *m = b->m + t * R;
+            uint64_t zeros = b->zero[t];
+            double mx = b->mx[t];
+            int64_t b1 = b->b1[t], b2 = b->b2[t];
+            long found = -1;
+            /* Its own buckets first (nearly always there), then the neighbours. */
+            static const int near[9][2] = {{0, 0},  {-1, -1}, {-1, 0}, {-1, 1}, {0, -1},
+                                           {0, 1},  {1, -1},  {1, 0},  {1, 1}};
+            for (int e = 0; e < 9 && found < 0; e++) {
+                int64_t k1 = b1 + near[e][0], k2 = b2 + near[e][1];
+                sd_hprobe pr = sd__hindex_probe(&seen, patkey_hash(zeros, k1, k2));
+                size_t p;
+                while (found < 0 && sd__hindex_next(&seen, &pr, &p))
+                    if (keys[p].zeros == zeros && keys[p].b1 == k1 && keys[p].b2 == k2 &&
+                        pattern_same(d->patvec + p * R, m, R, pmax[p], mx))
+                        found = (long)p;
             }
-            memcpy(d->patvec + np * R, m, R * sizeof *m);
-            keys[np] = (patkey){zeros, b1, b2};
-            pmax[np] = mx;
-            found = (long)d->npattern++;
+            if (found < 0) {
+                if (d->npattern >= max) {
+                    d->pattern[i] = -2;
+                    d->overflow++;
+                    continue;
+                }
+                size_t np = d->npattern;
+                if (!sd__grow((void **)&d->patvec, &pcap, (np + 1) * R, sizeof *d->patvec) ||
+                    !sd__grow((void **)&keys, &kcap, np + 1, sizeof *keys) ||
+                    !sd__grow((void **)&pmax, &mcap, np + 1, sizeof *pmax) ||
+                    !sd__hindex_add(&seen, patkey_hash(zeros, b1, b2), np)) {
+                    ok = false;
+                    break;
+                }
+                memcpy(d->patvec + np * R, m, R * sizeof *m);
+                keys[np] = (patkey){zeros, b1, b2};
+                pmax[np] = mx;
+                found = (long)d->npattern++;
+            }
+            d->pattern[i] = (int32_t)found;
         }
-        d->pattern[i] = (int32_t)found;
+        if (piped) {
+            pthread_mutex_lock(&F.mu);
+            F.used = blk + 1;
+            F.stop = !ok;
+            pthread_cond_broadcast(&F.cv);
+            pthread_mutex_unlock(&F.mu);
+        }
     }
+    if (piped) {
+        pthread_mutex_lock(&F.mu);
+        F.stop = true;
+        pthread_cond_broadcast(&F.cv);
+        pthread_mutex_unlock(&F.mu);
+        for (size_t k = 0; k < started; k++)
+            pthread_join(th[k], NULL);
+        pthread_cond_destroy(&F.cv);
+        pthread_mutex_destroy(&F.mu);
+    }
+    for (size_t k = 0; k < PBUF_MAX; k++)
+        pblock_free(&F.buf[k]);
     sd__hindex_free(&seen);
-    sd__free(tile);
-    sd__free(m);
     sd__free(g);
     sd__free(keys);
     sd__free(pmax);

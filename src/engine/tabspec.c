@@ -209,7 +209,7 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
         long x = 0;
         sd_status st = want_int(key, value, 1, 64, &x, err);
         if (st == SD_OK)
-            s->threads = (int)x;
+            s->threads = s->design.threads = (int)x;
         return st;
     }
     if (!strcmp(key, "min-base") || !strcmp(key, "decimals")) {

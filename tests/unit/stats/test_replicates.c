@@ -137,6 +137,29 @@ static void test_df_past_the_pattern_cap(void)
                           "0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,0.75,"
                           "0.75,0.75,0.75",
                           NULL);
+    /* The patterns are found by blocks filled on threads (replicates.c):
+     * the same patterns, numbered the same, on 1, 2 and 3 threads. */
+    int32_t *one = NULL;
+    static const char *const threads[] = {"1", "2", "3"};
+    for (int k = 0; k < 3; k++) {
+        sd_tabspec_set_option(s, "threads", threads[k], NULL);
+        sd_work *rk = NULL;
+        CHECK_INT(sd__tabulate_work(ds, s, &rk, e), SD_OK);
+        if (!rk)
+            continue;
+        CHECK_INT(rk->design.nrows, 24000);
+        CHECK_INT(rk->design.npattern, 20000);
+        if (k == 0) {
+            one = malloc(24000 * sizeof *one);
+            if (one)
+                memcpy(one, rk->design.pattern, 24000 * sizeof *one);
+        } else if (one) {
+            CHECK(memcmp(one, rk->design.pattern, 24000 * sizeof *one) == 0);
+        }
+        sd__work_free(rk);
+    }
+    free(one);
+    sd_tabspec_set_option(s, "threads", "2", NULL);
     sd_work *r = NULL;
     CHECK_INT(sd__tabulate_work(ds, s, &r, e), SD_OK);
     /* R's degf of the whole sample and of g = 1, 2, 3. */
