@@ -296,6 +296,17 @@ SD_API sd_status sd_tabspec_read_mem(const char *yaml, size_t len, const char *n
                                      sd_tabspec ***specs, size_t *n, sd_error *err);
 SD_API void sd_tabspecs_free(sd_tabspec **specs, size_t n);
 
+/* Open a data file for these table requests (sd_dataset_open_with
+ * otherwise): a CSV keeps the values of the columns they read only, the
+ * names they use (patterns, A TO B, sets and their members, filters, the
+ * design and the codebook's, a weighting's targets) found from its header
+ * and codebook first, and holds their categories narrow (docs/tables.md).
+ * A request this cannot resolve reads every column. The dataset serves
+ * these requests (another may meet an unread variable). Added-in: 0.2. */
+SD_API sd_status sd_dataset_open_for(const char *path, const sd_open_options *opts,
+                                     sd_tabspec *const *specs, size_t n, sd_dataset **out,
+                                     sd_error *err);
+
 /* Tabulate: one pass over the rows, then the statistics. On success *out
  * owns the result: it holds copies of everything it shows (names, labels in
  * every language, codes), so it stays valid after the dataset is freed. */

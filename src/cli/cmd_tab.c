@@ -63,143 +63,18 @@ static const char help[] =
     "Statistics (JSON cells gain se, ci_low, ci_high): --ci logit|wald|wilson|\n"
     "likelihood|beta|xlogit|asin|mean (default logit), --level 0.95, --deff.\n";
 
-/* The columns a command-line request reads (issue 14: a CSV's other
- * columns are split but not converted or stored). Only for a CSV file
- * without a codebook or spec file (which could name more variables: sets,
- * a design, a weighting), and options whose variables are plain names:
- * --rows and --cols entries (a>b nests, NAME:cat), --weight and the
- * design's names; --repweights given as a pattern keeps what it matches.
- * Anything else (a filter, targets, an A TO B or q* entry in --rows or
- * --cols, an unknown option) reads every column. More names than needed are harmless. */
-typedef struct namelist {
-    char **names;
-    size_t n, cap;
-} namelist;
-
-/* The columns to read, and (narrow) those only a table's rows, banners or
- * nested banners' levels name: held in one byte a row while they fit
- * (sd_open_options.narrow). */
-typedef struct colsel {
-    namelist keep;
-    const char *match;
-    bool all;
-    int threads; /* --threads, for the parse too (0: the machine's cores) */
-    namelist narrow;
-} colsel;
-
-static bool names_add(namelist *c, const char *s, size_t n)
+/* --threads, for the parse too (0: the machine's cores); 1..64, checked by
+ * opts_apply before. */
+static int tab_threads(const opts_pair *pairs, size_t npairs)
 {
-    while (n && (*s == ' ' || *s == '\t'))
-        s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (!n)
-        return true;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 16;
-        char **v = realloc(c->names, cap * sizeof *v);
-        if (!v)
-            return false;
-        c->names = v;
-        c->cap = cap;
-    }
-    if (!(c->names[c->n] = malloc(n + 1)))
-        return false;
-    memcpy(c->names[c->n], s, n);
-    c->names[c->n++][n] = '\0';
-    return true;
-}
-
-static void names_free(namelist *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->names[i]);
-    free(c->names);
-}
-
-static void colsel_free(colsel *c)
-{
-    names_free(&c->keep);
-    names_free(&c->narrow);
-}
-
-static bool ends_with(const char *s, const char *tail)
-{
-    size_t n = strlen(s), m = strlen(tail);
-    if (n < m)
-        return false;
-    for (size_t i = 0; i < m; i++)
-        if ((s[n - m + i] | 0x20) != tail[i])
-            return false;
-    return true;
-}
-
-/* An A TO B range (names.c's find_to: " to " in any case)? */
-static bool has_to(const char *s)
-{
-    for (const char *p = s; *p; p++)
-        if (p[0] == ' ' && (p[1] | 0x20) == 't' && (p[2] | 0x20) == 'o' && p[3] == ' ')
-            return true;
-    return false;
-}
-
-/* false: out of memory. */
-static bool tab_columns(const opts_pair *pairs, size_t npairs, const char *file, colsel *c)
-{
-    static const char *const plain[] = {
-        "nest", "lonely-psu", "reptype", "rho", "scale", "rscales", "mse", "ci", "level",
-        "deff", "make-replicates", "tests", "stats", "chisq", "letters", "adjust", "alpha",
-        "alpha2", "replicates", "seed", "pct", "sort", "hide-empty", "min-base", "means",
-        "decimals", "findings", "missing", "threads", NULL};
-    memset(c, 0, sizeof *c);
-    c->all = !(ends_with(file, ".csv") || ends_with(file, ".tsv"));
-    for (size_t i = 0; i < npairs && !c->all; i++) {
-        const char *k = pairs[i].key, *v = pairs[i].value;
-        if (!strcmp(k, "threads")) {
-            /* 1..64, checked by opts_apply before */
-            c->threads = 0;
-            for (const char *d = v; *d >= '0' && *d <= '9' && c->threads <= 64; d++)
-                c->threads = c->threads * 10 + (*d - '0');
+    int threads = 0;
+    for (size_t i = 0; i < npairs; i++)
+        if (!strcmp(pairs[i].key, "threads")) {
+            threads = 0;
+            for (const char *d = pairs[i].value; *d >= '0' && *d <= '9' && threads <= 64; d++)
+                threads = threads * 10 + (*d - '0');
         }
-        bool names = !strcmp(k, "rows") || !strcmp(k, "cols") || !strcmp(k, "weight") ||
-                     !strcmp(k, "strata") || !strcmp(k, "cluster") || !strcmp(k, "fpc") ||
-                     !strcmp(k, "repweights");
-        if (!names) {
-            bool known = false;
-            for (size_t j = 0; plain[j] && !known; j++)
-                known = !strcmp(plain[j], k);
-            c->all = !known;
-            continue;
-        }
-        if (!strcmp(k, "repweights") && strpbrk(v, "[]()*+?^$|\\{}")) {
-            if (c->match) {
-                c->all = true; /* two patterns: not worth joining */
-                continue;
-            }
-            c->match = v;
-        } else if ((!strcmp(k, "rows") || !strcmp(k, "cols")) && (strpbrk(v, "*?") || has_to(v))) {
-            c->all = true; /* q*, A TO B: expanded against the file's names */
-            continue;
-        }
-        /* Names between commas (and > in banners); NAME:cat also as NAME.
-         * Rows and banners are narrow but NAME:mean (a scale row). */
-        bool axis = !strcmp(k, "rows") || !strcmp(k, "cols");
-        for (const char *p = v;;) {
-            size_t n = strcspn(p, ",>");
-            if (!names_add(&c->keep, p, n))
-                return false;
-            const char *colon = memchr(p, ':', n);
-            if (colon && !names_add(&c->keep, p, (size_t)(colon - p)))
-                return false;
-            bool mean = colon && (size_t)(p + n - colon) >= 5 && !strncmp(colon, ":mean", 5);
-            if (axis && !mean && !names_add(&c->narrow, p, colon ? (size_t)(colon - p) : n))
-                return false;
-            if (!p[n])
-                break;
-            p += n + 1;
-        }
-    }
-    return true;
+    return threads;
 }
 
 /* Tabulate every request on one dataset and put the tables in one result.
@@ -330,27 +205,18 @@ int cmd_tab(int argc, char **argv)
         rc = opts_apply("tab", specs[i], pairs, npairs, err);
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
-    colsel cs = {.all = true};
-    if (rc == EXIT_OK && !specfile && !codebook && !compare && !table &&
-        !tab_columns(pairs, npairs, file, &cs)) {
-        fputs("sondage: error: out of memory\n", stderr);
-        rc = EXIT_INTERNAL;
-    }
-    if (rc == EXIT_OK && !cs.all) {
+    /* The requests' columns only (sd_dataset_open_for: a CSV's others are
+     * not stored); --compare's and a database's dataset read in full. */
+    if (rc == EXIT_OK && !compare && !table) {
         sd_open_options o = {.format = SD_FORMAT_AUTO,
+                             .codebook = codebook,
                              .encoding = encoding,
-                             .columns = (const char *const *)cs.keep.names,
-                             .ncolumns = cs.keep.n,
-                             .columns_match = cs.match,
-                             .threads = cs.threads,
-                             .narrow = (const char *const *)cs.narrow.names,
-                             .nnarrow = cs.narrow.n};
-        if (sd_dataset_open_with(file, &o, &ds, err) != SD_OK)
+                             .threads = tab_threads(pairs, npairs)};
+        if (sd_dataset_open_for(file, &o, specs, nspecs, &ds, err) != SD_OK)
             rc = cli_report(err);
     } else if (rc == EXIT_OK &&
                opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
-    colsel_free(&cs);
     if (rc == EXIT_OK && tab_all(ds, specs, nspecs, &res, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && compare) {

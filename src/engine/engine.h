@@ -277,6 +277,17 @@ struct sd_tabfile;
 sd_status sd__tabspecs_build(const struct sd_tabfile *f, sd_tabspec ***out, size_t *n,
                              sd_error *err);
 
+/* What a request reads of each variable of ds (use: ds->nvars entries,
+ * or'ed into): SD_USE_AXIS as categories only (a table's rows, banners,
+ * a category set's members: may be held narrow), SD_USE_VALUES as values
+ * (weights, design variables, filters, scale rows, dichotomy items). The
+ * request's names resolved as sd_tabulate resolves them (ds may be a
+ * file's header only, sd_var.unread); its weighting's are not included
+ * (columns.c adds them). Fails as sd_tabulate would on a name. */
+enum { SD_USE_AXIS = 1, SD_USE_VALUES = 2 };
+sd_status sd__tabspec_uses(const sd_dataset *ds, const sd_tabspec *spec, uint8_t *use,
+                           sd_error *err);
+
 /* Count-only tabulation (the engine's part of sd_tabulate). */
 sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                               sd_error *err);

@@ -314,7 +314,7 @@ static sd_status rows_in(const sd_dataset *ds, const sd_tabspec *spec, const sd_
 
 /* ---- narrow columns (data.h): read as categories only */
 
-enum { NARROW_AXIS = 1, NARROW_OTHER = 2 };
+enum { NARROW_AXIS = SD_USE_AXIS, NARROW_OTHER = SD_USE_VALUES };
 
 static void mark_name(const sd_dataset *ds, uint8_t *use, const char *name, size_t n, int how)
 {
@@ -350,25 +350,17 @@ static void mark_filter(const sd_dataset *ds, uint8_t *use, const sd_fnode *f)
     }
 }
 
-/* A narrow variable is read as categories only: a row variable tabulated
- * as categories, a banner variable, a nested banner's level, a category
- * set's member (category maps read its codes). Every other narrow
- * variable a request reads (a weight, a design's variables, a filter's, a
- * scale row's, a dichotomy set's items) is widened before anything reads
- * it, and so is one used both ways; so is any narrow variable the request
- * may read that this does not know of (a replicate-weight pattern's). */
-static sd_status widen_for_request(const sd_dataset *ds, const sd_tabspec *spec,
-                                   const rowlist *rows, const sd_names *cols,
-                                   const sd_designspec *dspec, sd_error *err)
+/* What a request reads of each variable (use[i], SD_USE_AXIS and/or
+ * SD_USE_VALUES, or'ed in). A narrow variable is read as categories only:
+ * a row variable tabulated as categories, a banner variable, a nested
+ * banner's level, a category set's member (category maps read its codes).
+ * Every other variable a request reads (a weight, a design's variables, a
+ * filter's, a scale row's, a dichotomy set's items) is read as values,
+ * and so is any variable the request may read that this does not know of
+ * (every match of a replicate-weight pattern that does not compile). */
+static void mark_request(const sd_dataset *ds, const sd_tabspec *spec, const rowlist *rows,
+                         const sd_names *cols, const sd_designspec *dspec, uint8_t *use)
 {
-    bool any = false;
-    for (size_t i = 0; i < ds->nvars && !any; i++)
-        any = ds->vars[i]->narrow;
-    if (!any)
-        return SD_OK;
-    uint8_t *use = sd__zalloc(ds->nvars, 1);
-    if (!use)
-        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     for (size_t i = 0; i < rows->n; i++) {
         const rowent *re = &rows->v[i];
         long vi = sd__dataset_var_index(ds, re->name);
@@ -402,7 +394,7 @@ static sd_status widen_for_request(const sd_dataset *ds, const sd_tabspec *spec,
             continue;
         }
         regex_t re;
-        bool ok = sd__repweights_compile(&re, dspec->repweights[k], err) == SD_OK;
+        bool ok = sd__repweights_compile(&re, dspec->repweights[k], NULL) == SD_OK;
         for (size_t i = 0; i < ds->nvars; i++)
             if (!ok || regexec(&re, ds->vars[i]->name, 0, NULL, 0) == 0)
                 use[i] |= NARROW_OTHER; /* a bad pattern fails later: widen all */
@@ -411,11 +403,49 @@ static sd_status widen_for_request(const sd_dataset *ds, const sd_tabspec *spec,
     }
     for (size_t k = 0; k < spec->nfilters; k++)
         mark_filter(ds, use, spec->filters[k]);
+}
+
+/* Every narrow variable the request reads other than as categories only
+ * is widened before anything reads it (mark_request). */
+static sd_status widen_for_request(const sd_dataset *ds, const sd_tabspec *spec,
+                                   const rowlist *rows, const sd_names *cols,
+                                   const sd_designspec *dspec, sd_error *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < ds->nvars && !any; i++)
+        any = ds->vars[i]->narrow;
+    if (!any)
+        return SD_OK;
+    uint8_t *use = sd__zalloc(ds->nvars, 1);
+    if (!use)
+        return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
+    mark_request(ds, spec, rows, cols, dspec, use);
     sd_status st = SD_OK;
     for (size_t i = 0; i < ds->nvars && st == SD_OK; i++)
         if (ds->vars[i]->narrow && use[i] != NARROW_AXIS)
             st = sd__dataset_widen_var(ds, i, err);
     sd__free(use);
+    return st;
+}
+
+sd_status sd__tabspec_uses(const sd_dataset *ds, const sd_tabspec *spec, uint8_t *use,
+                           sd_error *err)
+{
+    rowlist rows;
+    memset(&rows, 0, sizeof rows);
+    sd_names cols;
+    memset(&cols, 0, sizeof cols);
+    sd_designspec dspec;
+    memset(&dspec, 0, sizeof dspec);
+    sd_status st;
+    if ((st = expand_rows(ds, spec, &rows, err)) == SD_OK &&
+        (st = expand_cols(ds, spec, &cols, err)) == SD_OK &&
+        (st = sd__designspec_copy(&dspec, &spec->design, err)) == SD_OK &&
+        (st = sd__designspec_fill(&dspec, &ds->design, err)) == SD_OK)
+        mark_request(ds, spec, &rows, &cols, &dspec, use);
+    rowlist_free(&rows);
+    sd__names_free(&cols);
+    sd__designspec_free(&dspec);
     return st;
 }
 

@@ -72,6 +72,17 @@ static sd_status apply_var(actx *a, const cb_var *cv)
     if (!v)
         return afail(a, SD_E_CONFLICT, cv->pos, name,
                      "variable '%s' is in the codebook but not in the data", name);
+    /* A column the reader was asked to leave (sd_var.unread: the request
+     * does not use it) has no values, and no type but the codebook's: its
+     * entry is checked against the data only when the column is read. Its
+     * stated measure is kept (a request's columns are chosen by it). */
+    if (v->unread) {
+        if (cv->has_measure && v->type == SD_TYPE_NUMERIC) {
+            v->measure = cv->measure;
+            v->measure_given = true;
+        }
+        return SD_OK;
+    }
     if (cv->has_type && cv->type != v->type)
         return afail(a, SD_E_CONFLICT, cv->type_pos, name,
                      "variable '%s' is declared %s in the codebook but is %s in the data", name,
@@ -259,6 +270,8 @@ static sd_status apply_set(actx *a, const cb_set *cs)
             break;
         }
         idx[i] = (size_t)k;
+        if (v->unread)
+            continue; /* its type is not known (apply_var): not checked */
         if (cs->kind == SD_MRSET_DICHOTOMY && v->type != SD_TYPE_NUMERIC)
             st = afail(a, SD_E_CONFLICT, it->pos, it->text,
                        "set '%s' is a dichotomy set, so its variables must be numeric, but "
@@ -318,7 +331,7 @@ static sd_status check_design_var(actx *a, const cb_item *it, const char *role, 
     if (!v)
         return afail(a, SD_E_CONFLICT, it->pos, it->text,
                      "design %s '%s' is not a variable in the data", role, it->text);
-    if (numeric && v->type != SD_TYPE_NUMERIC)
+    if (numeric && !v->unread && v->type != SD_TYPE_NUMERIC)
         return afail(a, SD_E_CONFLICT, it->pos, it->text,
                      "design %s '%s' must be numeric, but it is string", role, it->text);
     return SD_OK;

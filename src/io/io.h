@@ -77,7 +77,11 @@ typedef struct sd_csv_cols {
     int threads;
     size_t par_min;
     size_t *parts_out; /* tests: set to the parts the rows were read in (1: one thread) */
-    /* Kept columns to hold narrow (data.h) while they fit. */
+    /* Read the header only: every column a variable without values
+     * (sd_var.unread), no rows (a request's columns are found from it). */
+    bool header_only;
+    /* Kept columns to hold narrow (data.h) while they fit (a column the
+     * codebook declares numeric too; text in it is then a conflict). */
     const char *const *narrow;
     size_t nnarrow;
 } sd_csv_cols;
@@ -95,6 +99,12 @@ void sd__csv_unmap(sd_csv_map *m);
 /* Give back the whole pages of a mapping within [from, to) (they are read
  * again from the page cache if touched). */
 void sd__csv_release(const char *from, const char *to);
+/* A CSV file's variables without their rows (the header read, every
+ * column sd_var.unread), its codebook applied (opts->codebook: sets,
+ * design): what a request's columns are found from (engine/columns.c).
+ * SD_E_UNSUPPORTED for any other kind of file. */
+sd_status sd__dataset_open_header(const char *path, const sd_open_options *opts,
+                                  sd_dataset **out, sd_error *err);
 /* sd__read_csv keeping the values of the columns `sel` names only (NULL:
  * all); the others are variables without values (sd_var.unread). */
 sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,

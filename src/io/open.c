@@ -95,8 +95,9 @@ sd_status sd_dataset_open(const char *path, sd_format format, const char *codebo
     return sd_dataset_open_with(path, &o, out, err);
 }
 
-sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd_dataset **out,
-                               sd_error *err)
+/* header_only: a CSV's names only (sd__dataset_open_header). */
+static sd_status open_impl(const char *path, const sd_open_options *opts, bool header_only,
+                           sd_dataset **out, sd_error *err)
 {
     *out = NULL;
     sd_open_options none = {0};
@@ -113,8 +114,12 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
                         encoding);
     if (!path)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no file name given");
-    if (strcmp(path, "@study") == 0 && !codebook && !opts->table)
+    if (strcmp(path, "@study") == 0 && !codebook && !opts->table && !header_only)
         return open_embedded(out, err);
+    if (header_only && (sd__pg_is_uri(path) || opts->table ||
+                        (format == SD_FORMAT_AUTO ? sd__format_from_path(path) : format) !=
+                            SD_FORMAT_CSV))
+        return sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL, "not a CSV file");
     if (sd__pg_is_uri(path)) {
         sd_codebook *pcb = NULL;
         sd_status pst = codebook ? open_codebook(codebook, &pcb, err) : SD_OK;
@@ -139,10 +144,12 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
     if (format == SD_FORMAT_CSV) {
         sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns, .threads = opts->threads};
         sel.all = !opts->columns && !opts->columns_match;
-        if (!cb) { /* a codebook may change types: narrow columns without one only */
-            sel.narrow = opts->narrow;
-            sel.nnarrow = opts->narrow ? opts->nnarrow : 0;
-        }
+        sel.header_only = header_only;
+        /* Narrow with a codebook too: a variable it declares string is not
+         * held narrow, one it declares numeric is (read_csv.c), and nothing
+         * the codebook applies reads or writes column data. */
+        sel.narrow = opts->narrow;
+        sel.nnarrow = opts->narrow ? opts->nnarrow : 0;
         if (opts->columns_match) {
             char why[128];
             if (sd__regex_compile(&sel.re, opts->columns_match, why, sizeof why) != SD_RE_OK)
@@ -197,6 +204,18 @@ sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd
         sd__dataset_apply_measures(*out); /* after the reader and the codebook */
     sd__codebook_free(cb);
     return st;
+}
+
+sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd_dataset **out,
+                               sd_error *err)
+{
+    return open_impl(path, opts, false, out, err);
+}
+
+sd_status sd__dataset_open_header(const char *path, const sd_open_options *opts,
+                                  sd_dataset **out, sd_error *err)
+{
+    return open_impl(path, opts, true, out, err);
 }
 
 sd_status sd_dataset_read_csv_mem(const char *data, size_t len, const char *name,

@@ -280,6 +280,7 @@ enum { COL_NUM, COL_NUM_DECL, COL_STR, COL_SKIP, COL_U8 };
 typedef struct column {
     sd_var *v;
     int kind;
+    bool decl;       /* the codebook declares it numeric: text is a conflict */
     bool nonint;     /* a value is not an integer: measure scale */
     size_t str_from; /* string columns: first row interned by pass 1 */
     double *num;     /* v->num, v->sysmis, v->str, v->u8, cached */
@@ -502,7 +503,7 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
         default:
             break;
         }
-        if (c->kind == COL_NUM_DECL)
+        if (c->kind == COL_NUM_DECL || c->decl)
             return conflict(R, c, j + 1, f, line);
         if (R->part)
             return bail(R);
@@ -581,14 +582,16 @@ static sd_status read_header(reader *R, const sd_codebook *cb, const sd_csv_cols
             break;
         if (kind == COL_STR)
             v->width = 1; /* grows to the longest value */
-        if (sel && !sd__csv_cols_keep(sel, v->name)) {
+        bool declnum = kind == COL_NUM_DECL;
+        if (sel && (sel->header_only || !sd__csv_cols_keep(sel, v->name))) {
             v->unread = true;
             kind = COL_SKIP;
-        } else if (sel && kind == COL_NUM && sd__csv_cols_narrow(sel, v->name)) {
+        } else if (sel && kind != COL_STR && sd__csv_cols_narrow(sel, v->name)) {
             v->narrow = true; /* its rows, when reserved, are u8 */
             kind = COL_U8;
         }
         R->cols[j].v = v;
+        R->cols[j].decl = declnum;
         R->cols[j].kind = kind;
         R->ncols = j + 1;
     }
@@ -1055,6 +1058,10 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
     }
     if ((st = read_header(&R, cb, sel)) != SD_OK)
         goto done;
+    if (sel && sel->header_only) {
+        st = finish(&R); /* the names only: no row is read */
+        goto done;
+    }
 
     const char *body = R.lx.p;
     long body_line = R.lx.line;
