@@ -605,11 +605,14 @@ static void pblock_free(pblock *b)
     sd__free(b->b2);
 }
 
-/* The largest |multiplier| of the file, column by column (on threads when
- * asked: a maximum does not depend on the order). */
+/* The largest |multiplier| of the file, by blocks of rows, column by
+ * column within a block: for a row, the largest |c_r / w| is the largest
+ * |c_r| over |w| (a correctly rounded division by one number keeps the
+ * order), so one division a row. On two threads when asked, halves of the
+ * rows (a maximum does not depend on the order). */
 typedef struct pbig {
     const sd_design *d;
-    size_t r0, r1;
+    size_t i0, i1;
     double big;
 } pbig;
 
@@ -617,12 +620,20 @@ static void *pbig_run(void *arg)
 {
     pbig *P = arg;
     const sd_design *d = P->d;
-    double big = 0;
-    for (size_t r = P->r0; r < P->r1; r++) {
-        const double *c = d->repw[r];
-        for (size_t i = 0; i < d->nrows; i++) {
-            double w = d->w ? d->w[i] : 1.0;
-            double x = w != 0 ? fabs(c[i] / w) : 0;
+    enum { BLK = 1024 };
+    double rm[BLK], big = 0;
+    for (size_t i0 = P->i0; i0 < P->i1; i0 += BLK) {
+        size_t nb = P->i1 - i0 < BLK ? P->i1 - i0 : BLK;
+        for (size_t k = 0; k < nb; k++)
+            rm[k] = 0;
+        for (size_t r = 0; r < d->nrep; r++) {
+            const double *c = d->repw[r] + i0;
+            for (size_t k = 0; k < nb; k++)
+                rm[k] = fabs(c[k]) > rm[k] ? fabs(c[k]) : rm[k];
+        }
+        for (size_t k = 0; k < nb; k++) {
+            double w = d->w ? fabs(d->w[i0 + k]) : 1.0;
+            double x = w != 0 ? rm[k] / w : 0;
             big = x > big ? x : big;
         }
     }
@@ -632,14 +643,14 @@ static void *pbig_run(void *arg)
 
 static double largest_multiplier(const sd_design *d, size_t nt)
 {
-    pbig part[2] = {{d, 0, d->nrep, 0}, {d, d->nrep, d->nrep, 0}};
+    pbig part[2] = {{d, 0, d->nrows, 0}, {d, d->nrows, d->nrows, 0}};
     pthread_t th;
-    bool two = nt > 1 && d->nrep > 1 && d->nrows >= 4096;
+    bool two = nt > 1 && d->nrows >= 8192;
     if (two) {
-        part[0].r1 = part[1].r0 = d->nrep / 2;
+        part[0].i1 = part[1].i0 = d->nrows / 2;
         two = pthread_create(&th, NULL, pbig_run, &part[1]) == 0;
         if (!two)
-            part[0].r1 = d->nrep;
+            part[0].i1 = d->nrows;
     }
     pbig_run(&part[0]);
     if (two)
@@ -748,6 +759,18 @@ sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *e
         }
         for (size_t t = 0; ok && t < b->nb; t++) {
             size_t i = b->i0 + t;
+            /* The pattern a later row will likely be compared with, fetched
+             * ahead: the patterns are megabytes, met in no order. */
+            enum { AHEAD = 8 };
+            if (t + AHEAD < b->nb) {
+                size_t ta = t + AHEAD;
+                sd_hprobe pa = sd__hindex_probe(
+                    &seen, patkey_hash(b->zero[ta], b->b1[ta], b->b2[ta]));
+                size_t pp;
+                if (sd__hindex_next(&seen, &pa, &pp))
+                    for (size_t o = 0; o < R; o += 8)
+                        __builtin_prefetch(d->patvec + pp * R + o);
+            }
             double w = d->w ? d->w[i] : 1.0;
             if (w == 0) {
                 d->pattern[i] = -1; /* out of the analysis */
