@@ -16,11 +16,14 @@
 #
 # Workloads (bench/gen_data.c makes the files, kept in bench/data/):
 #   tab1m    1M rows, q1..q10 by role, weighted            pandas  (bench/pandas_tab.py)
+#   tab1mu   the same, pandas reading only the 12 columns the tables use
+#            (read_csv usecols=, as a careful pandas user would)
 #   taylor1m the same + strata and PSUs, SEs by Taylor     R       (bench/r_tab.R taylor)
 #   taylor100k  the same on 100k rows                      R
 #   boot100k 100k rows x 80 bootstrap replicate weights    R       (bench/r_tab.R boot)
 #   rep1m    1M rows x 115 columns, 80 JK1 replicates      R       (bench/r_tab.R rep)
 #   tab10m   10M rows, the first workload                  pandas
+#   tab10mu  the same, pandas with usecols=
 #   jkn      the bundled study, --cluster id, replicates
 #            made (JKn, 2,800 of them), one table          R       (bench/r_jkn.R)
 # Every command runs under `nice`: the machine is shared.
@@ -224,6 +227,8 @@ case $SKIP in *" tab10m "*) ;; *) gen "$F10M" 10000000 ;; esac
 
 run tab1m "1M rows, 10 questions by role, weighted" "$F1M" pandas \
     "$PY" bench/pandas_tab.py "$F1M" "$ROWS" role w -- --rows "$ROWS" --cols role --weight w
+run tab1mu "the same, pandas reading only those 12 columns (usecols)" "$F1M" pandas \
+    "$PY" bench/pandas_tab.py "$F1M" "$ROWS" role w usecols -- --rows "$ROWS" --cols role --weight w
 run taylor1m "the same + strata and PSUs (Taylor SEs)" "$F1M" r \
     "$RS" bench/r_tab.R "$F1M" taylor -- --rows "$ROWS" --cols role --weight w \
     --strata stratum --cluster psu --nest --stats
@@ -238,6 +243,8 @@ run rep1m "1M rows × 115 columns, 80 JK1 replicates" "$FWIDE" r \
     --repweights 'rw[0-9]+' --reptype jk1 --scale 0.9875 --stats
 run tab10m "10M rows, the first workload" "$F10M" pandas \
     "$PY" bench/pandas_tab.py "$F10M" "$ROWS" role w -- --rows "$ROWS" --cols role --weight w
+run tab10mu "the same, pandas with usecols" "$F10M" pandas \
+    "$PY" bench/pandas_tab.py "$F10M" "$ROWS" role w usecols -- --rows "$ROWS" --cols role --weight w
 run jkn "bundled study, JKn made from 2,800 PSUs (--cluster id)" "$STUDY" r \
     "$RS" bench/r_jkn.R "$STUDY" -- --rows integration --cols role --strata stratum \
     --cluster id --make-replicates jkn --stats
@@ -250,7 +257,7 @@ run jkn "bundled study, JKn made from 2,800 PSUs (--cluster id)" "$STUDY" r \
     printf '%s' "$TABLE"
     echo
     echo "sondage: \`sondage tab FILE --rows q1,...,q10 --cols role --weight w [DESIGN] --format csv\`; DESIGN = \`--strata stratum --cluster psu --nest --stats\` (Taylor), \`--repweights 'rw[0-9]+' --reptype bootstrap --stats\`, \`--repweights 'rw[0-9]+' --reptype jk1 --scale 0.9875 --stats\`; the study: \`--rows integration --cols role --strata stratum --cluster id --make-replicates jkn --stats\`."
-    echo "Peers: \`bench/pandas_tab.py\` (read_csv of every column, crosstabs; compared on every cell's n, weighted count, proportion, bases, missing), \`bench/r_tab.R\` (data.table::fread, svydesign or svrepdesign, svyby + svymean per question), \`bench/r_jkn.R\` (as.svrepdesign type JKn, svyby); R compared on every proportion and SE (largest relative difference shown)."
+    echo "Peers: \`bench/pandas_tab.py\` (read_csv of every column, or of the 12 the tables use with usecols, crosstabs; compared on every cell's n, weighted count, proportion, bases, missing), \`bench/r_tab.R\` (data.table::fread, svydesign or svrepdesign, svyby + svymean per question), \`bench/r_jkn.R\` (as.svrepdesign type JKn, svyby); R compared on every proportion and SE (largest relative difference shown)."
     printf '%s' "$NOTES"
 } > "$RES/speed.md.tmp"
 mv "$RES/speed.md.tmp" "$RES/speed.md"
