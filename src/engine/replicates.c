@@ -586,6 +586,19 @@ static void *pfill_run(void *arg)
     return NULL;
 }
 
+/* Stop the fillers (those not done), wait for them, end their lock. */
+static void pfill_stop(pfill *F, const pthread_t *th, size_t started)
+{
+    pthread_mutex_lock(&F->mu);
+    F->stop = true;
+    pthread_cond_broadcast(&F->cv);
+    pthread_mutex_unlock(&F->mu);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    pthread_cond_destroy(&F->cv);
+    pthread_mutex_destroy(&F->mu);
+}
+
 static bool pblock_alloc(pblock *b, size_t B, size_t R)
 {
     b->m = sd__zalloc(B * R, sizeof *b->m);
@@ -733,14 +746,7 @@ sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *e
             started++;
         }
         if (started < F.nfill) { /* stop those started; fill here */
-            pthread_mutex_lock(&F.mu);
-            F.stop = true;
-            pthread_cond_broadcast(&F.cv);
-            pthread_mutex_unlock(&F.mu);
-            for (size_t k = 0; k < started; k++)
-                pthread_join(th[k], NULL);
-            pthread_cond_destroy(&F.cv);
-            pthread_mutex_destroy(&F.mu);
+            pfill_stop(&F, th, started);
             started = 0;
             F.stop = false;
             memset(F.filled, 0, sizeof F.filled);
@@ -822,16 +828,8 @@ sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *e
             pthread_mutex_unlock(&F.mu);
         }
     }
-    if (piped) {
-        pthread_mutex_lock(&F.mu);
-        F.stop = true;
-        pthread_cond_broadcast(&F.cv);
-        pthread_mutex_unlock(&F.mu);
-        for (size_t k = 0; k < started; k++)
-            pthread_join(th[k], NULL);
-        pthread_cond_destroy(&F.cv);
-        pthread_mutex_destroy(&F.mu);
-    }
+    if (piped)
+        pfill_stop(&F, th, started);
     for (size_t k = 0; k < PBUF_MAX; k++)
         pblock_free(&F.buf[k]);
     sd__hindex_free(&seen);
