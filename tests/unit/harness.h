@@ -55,6 +55,29 @@ static int h_failed_tests;
         }                                                                                      \
     } while (0)
 
+/* A growing text, for tests that build their input (CSV of many rows). */
+typedef struct h_text {
+    char *s;
+    size_t n, cap;
+} h_text;
+
+static inline void h_put(h_text *t, const char *s)
+{
+    size_t n = strlen(s);
+    if (t->n + n + 1 > t->cap) {
+        size_t cap = (t->n + n + 1) * 2;
+        char *b = realloc(t->s, cap);
+        if (!b) {
+            fprintf(stderr, "  h_put: out of memory\n");
+            exit(1);
+        }
+        t->s = b;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->n, s, n + 1);
+    t->n += n;
+}
+
 #define RUN(fn)                                                                                \
     do {                                                                                       \
         int h_before = h_failed_checks;                                                        \

@@ -12,25 +12,9 @@
 
 #include <stdint.h>
 
-typedef struct text {
-    char *s;
-    size_t n, cap;
-} text;
-
-static void put(text *t, const char *s)
-{
-    size_t n = strlen(s);
-    if (t->n + n + 1 > t->cap) {
-        t->cap = (t->n + n + 1) * 2;
-        t->s = realloc(t->s, t->cap);
-    }
-    memcpy(t->s + t->n, s, n + 1);
-    t->n += n;
-}
-
 static const char *const all_names[] = {"a", "b", "c", "d", "e", "f"};
 
-static sd_dataset *read_t(const text *t, int threads, bool narrow, size_t *parts)
+static sd_dataset *read_t(const h_text *t, int threads, bool narrow, size_t *parts)
 {
     sd_csv_cols sel = {.all = true, .threads = threads, .par_min = 1, .parts_out = parts,
                        .narrow = narrow ? all_names : NULL, .nnarrow = narrow ? 6 : 0};
@@ -80,9 +64,9 @@ static void check_same(const sd_dataset *a, const sd_dataset *w)
  * codes) that always fit; b 0..254 until a 255 at row `b255`; c a 2.5 at
  * row `cfrac`; d text at row `dtext`; e a -1 at row `eneg`; f 300 at its
  * last row. 0 leaves the value out. */
-static void rows_of(text *t, int n, int b255, int cfrac, int dtext, int eneg)
+static void rows_of(h_text *t, int n, int b255, int cfrac, int dtext, int eneg)
 {
-    put(t, "a,b,c,d,e,f\n");
+    h_put(t, "a,b,c,d,e,f\n");
     char buf[160];
     for (int i = 1; i <= n; i++) {
         const char *a = i % 7 == 0 ? "" : i % 11 == 0 ? "NA" : i % 13 == 0 ? "\"4\"" : NULL;
@@ -97,13 +81,13 @@ static void rows_of(text *t, int n, int b255, int cfrac, int dtext, int eneg)
         snprintf(d, sizeof d, i == dtext ? "x%d" : "%d", i % 4);
         snprintf(e, sizeof e, "%d", i == eneg ? -1 : i % 9);
         snprintf(buf, sizeof buf, "%s,%s,%s,%s,%s,%d\n", a, b, c, d, e, i == n ? 300 : i % 2);
-        put(t, buf);
+        h_put(t, buf);
     }
 }
 
 static void test_widen_at_the_row(void)
 {
-    text t = {0};
+    h_text t = {0};
     rows_of(&t, 3000, 2000, 1500, 2500, 10);
     sd_dataset *w = read_t(&t, 1, false, NULL);
     for (int th = 1; th <= 4; th++) {
@@ -134,17 +118,17 @@ static void test_widen_at_the_row(void)
 
 static void test_all_fit_parallel(void)
 {
-    text t = {0};
-    put(&t, "a,b,w\n");
+    h_text t = {0};
+    h_put(&t, "a,b,w\n");
     char buf[64];
     for (int i = 1; i <= 5000; i++) {
         if (i % 9)
             snprintf(buf, sizeof buf, "%d,%d,%d.5\n", i % 250, i % 3, i);
         else
             snprintf(buf, sizeof buf, ",%d,%d.5\n", i % 3, i);
-        put(&t, buf);
+        h_put(&t, buf);
         if (i % 97 == 0)
-            put(&t, "\n\n"); /* blank lines: rows the parts close up */
+            h_put(&t, "\n\n"); /* blank lines: rows the parts close up */
     }
     static const char *const names[] = {"a", "b"};
     sd_dataset *w = NULL, *n = NULL;

@@ -11,25 +11,9 @@
 
 #include <stdint.h>
 
-typedef struct text {
-    char *s;
-    size_t n, cap;
-} text;
-
-static void put(text *t, const char *s)
-{
-    size_t n = strlen(s);
-    if (t->n + n + 1 > t->cap) {
-        t->cap = (t->n + n + 1) * 2;
-        t->s = realloc(t->s, t->cap);
-    }
-    memcpy(t->s + t->n, s, n + 1);
-    t->n += n;
-}
-
 /* Read `t` on `threads` threads (parts from 1 byte on); the names to keep,
  * or NULL for all. */
-static sd_dataset *read_t(const text *t, int threads, const char *const *names, size_t nn,
+static sd_dataset *read_t(const h_text *t, int threads, const char *const *names, size_t nn,
                           size_t *parts, sd_error *e)
 {
     sd_csv_cols sel = {.names = names, .n = nn, .all = names == NULL, .threads = threads,
@@ -73,7 +57,7 @@ static int same(const sd_dataset *a, const sd_dataset *b)
 
 /* One thread, then 2, 3, 4, 7: the same dataset; `parallel` 1: read in
  * parts, 0: every part count falls back to one thread, -1: either. */
-static void check_text(const text *t, const char *const *names, size_t nn, int parallel)
+static void check_text(const h_text *t, const char *const *names, size_t nn, int parallel)
 {
     sd_error *e = sd_error_new();
     size_t parts = 0;
@@ -93,28 +77,28 @@ static void check_text(const text *t, const char *const *names, size_t nn, int p
     sd_error_free(e);
 }
 
-static void rows_of(text *t, size_t n, const char *eol, bool blanks)
+static void rows_of(h_text *t, size_t n, const char *eol, bool blanks)
 {
     char line[160];
-    put(t, "id,a,b,w,note");
-    put(t, eol);
+    h_put(t, "id,a,b,w,note");
+    h_put(t, eol);
     for (size_t r = 0; r < n; r++) {
         if (r % 7 == 0)
             snprintf(line, sizeof line, "%zu,%zu,,%zu.25,\"say \"\"hi\"\",\nthen, %zu\"", r,
                      r % 5, r % 3, r);
         else
             snprintf(line, sizeof line, "%zu,%zu,%zu,%zu.5,plain", r, r % 5, r % 11, r % 4);
-        put(t, line);
-        put(t, eol);
+        h_put(t, line);
+        h_put(t, eol);
         if (blanks && r % 13 == 0)
-            put(t, eol);
+            h_put(t, eol);
     }
 }
 
 static void test_parts_equal(void)
 {
     static const char *const keep[] = {"id", "a", "b", "w"};
-    text t = {0};
+    h_text t = {0};
     rows_of(&t, 500, "\n", false);
     check_text(&t, keep, 4, 1);
     t.n = 0;
@@ -139,7 +123,7 @@ static void test_parts_equal(void)
 static void test_parts_fallback(void)
 {
     static const char *const keep[] = {"id", "a", "b", "w"};
-    text t = {0};
+    h_text t = {0};
     /* Every column kept: "note" is text, interned in row order. */
     rows_of(&t, 300, "\n", false);
     check_text(&t, NULL, 0, 0);
@@ -150,7 +134,7 @@ static void test_parts_fallback(void)
     /* A numeric column turning to text late. */
     t.n = 0;
     rows_of(&t, 300, "\n", false);
-    put(&t, "301,x,1,1.5,plain\n");
+    h_put(&t, "301,x,1,1.5,plain\n");
     check_text(&t, keep, 4, 0);
     free(t.s);
 }
@@ -158,9 +142,9 @@ static void test_parts_fallback(void)
 static void test_parts_error(void)
 {
     static const char *const keep[] = {"id", "a", "b", "w"};
-    text t = {0};
+    h_text t = {0};
     rows_of(&t, 300, "\n", false);
-    put(&t, "301,1,2\n"); /* ragged, near the end */
+    h_put(&t, "301,1,2\n"); /* ragged, near the end */
     rows_of(&t, 10, "\n", false);
     sd_error *e1 = sd_error_new(), *e2 = sd_error_new();
     sd_dataset *a = read_t(&t, 1, keep, 4, NULL, e1), *b = read_t(&t, 3, keep, 4, NULL, e2);
