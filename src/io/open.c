@@ -8,8 +8,10 @@
 #include "pg.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 const unsigned char *sd__embedded_study_csv(size_t *len);
 const unsigned char *sd__embedded_study_codebook(size_t *len);
@@ -95,6 +97,33 @@ sd_status sd_dataset_open(const char *path, sd_format format, const char *codebo
     return sd_dataset_open_with(path, &o, out, err);
 }
 
+/* The header step reads a regular file only (a pipe read twice would
+ * lose its rows) and, when the text must be decoded, its first HEAD_MAX
+ * bytes only: a header cut there, or decoded otherwise than in the whole
+ * file, gives other names, and the caller then reads every column. */
+#define HEAD_MAX ((size_t)1 << 20)
+
+static sd_status read_head(const char *path, char **text, size_t *len, sd_error *err)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return sd__fail(err, SD_E_IO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+    char *buf = sd__malloc(HEAD_MAX + 1);
+    size_t n = buf ? fread(buf, 1, HEAD_MAX, fp) : 0;
+    bool bad = ferror(fp) != 0;
+    fclose(fp);
+    if (!buf || bad) {
+        sd__free(buf);
+        return sd__fail(err, buf ? SD_E_IO : SD_E_NOMEM, path, 0, 0, NULL, "cannot read");
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return SD_OK;
+}
+
 /* header_only: a CSV's names only (sd__dataset_open_header). */
 static sd_status open_impl(const char *path, const sd_open_options *opts, bool header_only,
                            sd_dataset **out, sd_error *err)
@@ -120,6 +149,9 @@ static sd_status open_impl(const char *path, const sd_open_options *opts, bool h
                         (format == SD_FORMAT_AUTO ? sd__format_from_path(path) : format) !=
                             SD_FORMAT_CSV))
         return sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL, "not a CSV file");
+    struct stat sb;
+    if (header_only && (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)))
+        return sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL, "not a regular file");
     if (sd__pg_is_uri(path)) {
         sd_codebook *pcb = NULL;
         sd_status pst = codebook ? open_codebook(codebook, &pcb, err) : SD_OK;
@@ -178,7 +210,8 @@ static sd_status open_impl(const char *path, const sd_open_options *opts, bool h
         if (st == SD_OK && !mapped) {
             char *text = NULL;
             size_t len;
-            st = sd__read_file(path, &text, &len, err);
+            st = header_only ? read_head(path, &text, &len, err)
+                             : sd__read_file(path, &text, &len, err);
             char *utf8 = NULL;
             size_t ulen = 0;
             if (st == SD_OK)

@@ -205,6 +205,28 @@ static void test_spec_file(void)
     sd_error_free(e);
 }
 
+/* A file that is not UTF-8 (Windows-1252, found from its text; or named
+ * with an encoding) keeps the selection: its header is decoded alone. */
+static void test_encoded(void)
+{
+    const char *opts[] = {"rows", "ville", NULL};
+    sd_tabspec *s = spec_of(opts);
+    check_open("tests/data/cases/excel_fr_cp1252.csv", NULL, &s, 1, "ville", "nom,note", "",
+               "ville"); /* text: never narrow */
+    sd_open_options o = {.encoding = "ISO-8859-15"};
+    sd_dataset *ds = NULL;
+    sd_error *e = sd_error_new();
+    const char *popts[] = {"rows", "nom", NULL};
+    sd_tabspec *p = spec_of(popts);
+    CHECK_INT(sd_dataset_open_for("tests/data/cases/latin9.csv", &o, &p, 1, &ds, e), SD_OK);
+    CHECK(ds && var(ds, "nom") && !var(ds, "nom")->unread);
+    CHECK(ds && var(ds, "prix") && var(ds, "prix")->unread);
+    sd_dataset_free(ds);
+    sd_tabspec_free(p);
+    sd_tabspec_free(s);
+    sd_error_free(e);
+}
+
 /* A request that names what the file does not have reads every column
  * (the tabulation then says what is wrong). */
 static void test_unresolved(void)
@@ -231,6 +253,7 @@ int main(void)
     RUN(test_ranges);
     RUN(test_weighting);
     RUN(test_spec_file);
+    RUN(test_encoded);
     RUN(test_unresolved);
     return h_failed_tests ? 1 : 0;
 }
