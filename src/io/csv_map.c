@@ -34,10 +34,15 @@ bool sd__csv_map(const char *path, sd_csv_map *m)
 {
     m->data = NULL;
     m->len = 0;
+    /* Not opened unless regular: opening a FIFO and closing it unread
+     * would end its writer (SIGPIPE) and lose its bytes for the read
+     * that follows. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
         (uintmax_t)st.st_size > SD_MAX_FILE) {
         close(fd);
