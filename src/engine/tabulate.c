@@ -406,7 +406,9 @@ static void mark_request(const sd_dataset *ds, const sd_tabspec *spec, const row
 }
 
 /* Every narrow variable the request reads other than as categories only
- * is widened before anything reads it (mark_request). */
+ * is widened before anything reads it (mark_request); one it does not
+ * read stays as it is (another request on the dataset may need it narrow
+ * only: a spec file's tables). */
 static sd_status widen_for_request(const sd_dataset *ds, const sd_tabspec *spec,
                                    const rowlist *rows, const sd_names *cols,
                                    const sd_designspec *dspec, sd_error *err)
@@ -422,7 +424,7 @@ static sd_status widen_for_request(const sd_dataset *ds, const sd_tabspec *spec,
     mark_request(ds, spec, rows, cols, dspec, use);
     sd_status st = SD_OK;
     for (size_t i = 0; i < ds->nvars && st == SD_OK; i++)
-        if (ds->vars[i]->narrow && use[i] != NARROW_AXIS)
+        if (ds->vars[i]->narrow && (use[i] & NARROW_OTHER))
             st = sd__dataset_widen_var(ds, i, err);
     sd__free(use);
     return st;

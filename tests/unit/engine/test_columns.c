@@ -112,6 +112,15 @@ static void check_open(const char *file, const char *codebook, sd_tabspec **spec
         fprintf(stderr, "  json differs at byte %zu: ...%.80s\n", i, got + (i > 40 ? i - 40 : 0));
         h_failed_checks++;
     }
+    /* Read as categories only by every request: still narrow after all
+     * of them (a request widens only what it reads as values). */
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", narrow);
+    for (char *t = strtok(buf, ","); t; t = strtok(NULL, ","))
+        if (!var(sel, t) || !var(sel, t)->narrow) {
+            fprintf(stderr, "  %s should still be narrow\n", t);
+            h_failed_checks++;
+        }
     free(want);
     free(got);
     sd_dataset_free(full);
