@@ -176,7 +176,24 @@ int cmd_report(int argc, char **argv)
         rc = cli_report(err);
     for (size_t i = 0; rc == EXIT_OK && i < sd_report_nspecs(rep); i++)
         rc = opts_apply("report", sd_report_spec(rep, i), pairs, npairs, err);
-    if (rc == EXIT_OK && opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
+    /* The columns the report's tables read only (sd_dataset_open_for: a
+     * CSV's others are not stored, categories held narrow); a database's
+     * table reads in full. */
+    if (rc == EXIT_OK && !table) {
+        size_t n = sd_report_nspecs(rep);
+        sd_tabspec **specs = n ? calloc(n, sizeof *specs) : NULL;
+        if (n && !specs) {
+            fputs("sondage: error: out of memory\n", stderr);
+            rc = EXIT_INTERNAL;
+        }
+        for (size_t i = 0; rc == EXIT_OK && i < n; i++)
+            specs[i] = sd_report_spec(rep, i);
+        sd_open_options o = {.format = SD_FORMAT_AUTO, .codebook = codebook, .encoding = encoding};
+        if (rc == EXIT_OK && sd_dataset_open_for(file, &o, specs, n, &ds, err) != SD_OK)
+            rc = cli_report(err);
+        free(specs);
+    } else if (rc == EXIT_OK &&
+               opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && sd_report_run(rep, ds, err) != SD_OK)
         rc = cli_report(err);

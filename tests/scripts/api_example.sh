@@ -21,7 +21,7 @@ for f in bin/sondage include/sondage.h lib/libsondage.a lib/libsondage.so lib/pk
          share/man/man1/sondage.1; do
     [ -e "$P/$f" ] || { echo "FAIL api_installed_$f"; continue; }
 done
-soname=$(readelf -d "$P/lib/libsondage.so" 2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+soname=$(LC_ALL=C readelf -d "$P/lib/libsondage.so" 2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ -n "$soname" ] && [ -e "$P/lib/$soname" ]
 ok $? api_soname "soname '$soname'"
 # The man page has a section for each command of --help.

@@ -32,7 +32,7 @@ DISPLAY DOCUMENTS.
 GET FILE='$tmp/s.sav'.
 MRSETS /DISPLAY NAME=ALL.
 SPS
-out=$(cd "$tmp" && pspp t.sps -O format=csv -O box=ascii 2>&1)
+out=$(cd "$tmp" && LC_ALL=C pspp t.sps -O format=csv -O box=ascii 2>&1)
 has() { # name pattern
     if printf '%s\n' "$out" | grep -q -- "$2"; then echo "PASS $1"; else echo "FAIL $1: no '$2' in PSPP's output"; fi
 }
