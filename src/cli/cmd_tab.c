@@ -206,12 +206,13 @@ int cmd_tab(int argc, char **argv)
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
     /* The requests' columns only (sd_dataset_open_for: a CSV's others are
-     * not stored); --compare's and a database's dataset read in full. */
-    if (rc == EXIT_OK && !compare && !table) {
-        sd_open_options o = {.format = SD_FORMAT_AUTO,
-                             .codebook = codebook,
-                             .encoding = encoding,
-                             .threads = tab_threads(pairs, npairs)};
+     * not stored), in both waves of --compare; a database's table reads in
+     * full. */
+    sd_open_options o = {.format = SD_FORMAT_AUTO,
+                         .codebook = codebook,
+                         .encoding = encoding,
+                         .threads = tab_threads(pairs, npairs)};
+    if (rc == EXIT_OK && !table) {
         if (sd_dataset_open_for(file, &o, specs, nspecs, &ds, err) != SD_OK)
             rc = cli_report(err);
     } else if (rc == EXIT_OK &&
@@ -223,7 +224,7 @@ int cmd_tab(int argc, char **argv)
         /* The other wave: same codebook, same tables, its own design. */
         sd_dataset *pds = NULL;
         sd_result *prev = NULL;
-        if (opts_open(compare, codebook, encoding, &pds, err) != SD_OK ||
+        if (sd_dataset_open_for(compare, &o, specs, nspecs, &pds, err) != SD_OK ||
             tab_all(pds, specs, nspecs, &prev, err) != SD_OK ||
             sd_result_compare(res, prev, err) != SD_OK)
             rc = cli_report(err);
