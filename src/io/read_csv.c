@@ -872,35 +872,30 @@ static void run_parts(part *parts, size_t nt, void *(*fn)(void *))
 }
 
 /* Close up rows [from, from + n) to start at `to` (to < from), leaving the
- * rows freed system-missing. */
+ * rows freed, up to gap_end, system-missing. */
 static void move_rows(reader *R, size_t to, size_t from, size_t n, size_t gap_end)
 {
+    size_t a = to + n, m = gap_end - a;
     for (size_t j = 0; j < R->ncols; j++) {
         column *c = &R->cols[j];
         if (c->kind == COL_SKIP)
             continue;
-        if (c->u8)
+        if (c->u8) {
             memmove(c->u8 + to, c->u8 + from, n);
-        if (c->mis)
+            memset(c->u8 + a, SD_U8_NONE, m);
+        }
+        if (c->mis) {
             memmove(c->mis + to, c->mis + from, n);
-        if (c->num)
+            memset(c->mis + a, 1, m);
+        }
+        if (c->num) {
             memmove(c->num + to, c->num + from, n * sizeof *c->num);
-        if (c->str)
+            memset(c->num + a, 0, m * sizeof *c->num);
+        }
+        if (c->str) {
             memmove(c->str + to, c->str + from, n * sizeof *c->str);
-    }
-    for (size_t j = 0; j < R->ncols; j++) {
-        column *c = &R->cols[j];
-        if (c->kind == COL_SKIP)
-            continue;
-        size_t a = to + n;
-        if (c->u8)
-            memset(c->u8 + a, SD_U8_NONE, gap_end - a);
-        if (c->mis)
-            memset(c->mis + a, 1, gap_end - a);
-        if (c->num)
-            memset(c->num + a, 0, (gap_end - a) * sizeof *c->num);
-        if (c->str)
-            memset(c->str + a, 0, (gap_end - a) * sizeof *c->str);
+            memset(c->str + a, 0, m * sizeof *c->str);
+        }
     }
 }
 
@@ -1024,6 +1019,22 @@ sd_status sd__read_csv(const char *data, size_t len, const char *name, const sd_
     return sd__read_csv_cols(data, len, name, cb, NULL, out, err);
 }
 
+/* A read from the header on: a new dataset, its variables from the header
+ * line (a read started before, on threads, is dropped first). */
+static sd_status start(reader *R, const char *p, const char *end, char sep,
+                       const sd_codebook *cb, const sd_csv_cols *sel)
+{
+    sd_dataset_free(R->ds);
+    sd__free(R->cols);
+    sd__free(R->lx.scratch);
+    R->cols = NULL;
+    R->ncols = 0;
+    lex_init(&R->lx, p, end, sep, 1, R->name, R->err);
+    if (!(R->ds = sd__dataset_new(R->name)))
+        return nomem(R, 0);
+    return read_header(R, cb, sel);
+}
+
 sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
                             const sd_codebook *cb, const sd_csv_cols *sel, sd_dataset **out,
                             sd_error *err)
@@ -1050,13 +1061,8 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
     R.released = data;
     char sep = detect_sep(p, end);
     R.comma = sep == ';';
-    lex_init(&R.lx, p, end, sep, 1, name, err);
-    sd_status st = SD_OK;
-    if (!(R.ds = sd__dataset_new(name))) {
-        st = nomem(&R, 0);
-        goto done;
-    }
-    if ((st = read_header(&R, cb, sel)) != SD_OK)
+    sd_status st = start(&R, p, end, sep, cb, sel);
+    if (st != SD_OK)
         goto done;
     if (sel && sel->header_only) {
         st = finish(&R); /* the names only: no row is read */
@@ -1075,26 +1081,10 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
             text |= R.cols[j].kind == COL_STR;
         if (!text)
             pass1_parts(&R, body, body_line, nt, &parallel);
-        if (!parallel && R.ds->rowcap) {
-            /* Start again from the header's dataset, on one thread. */
-            sd_dataset_free(R.ds);
-            sd__free(R.cols);
-            R.cols = NULL;
-            R.ncols = 0;
-            sd__free(R.lx.scratch);
-            lex_init(&R.lx, p, end, sep, 1, name, err);
-            if (!(R.ds = sd__dataset_new(name))) {
-                st = nomem(&R, 0);
-                goto done;
-            }
-            if ((st = read_header(&R, cb, sel)) != SD_OK)
-                goto done;
-        }
+        if (!parallel && R.ds->rowcap && (st = start(&R, p, end, sep, cb, sel)) != SD_OK)
+            goto done; /* again from the header, on one thread */
     }
-    if (parallel) {
-        if (R.release)
-            sd__csv_release(R.released, end);
-    } else if (rest > 0) {
+    if (!parallel && rest > 0) {
         if ((st = sd__dataset_grow_rows(R.ds, max_rows(body, rest, R.ncols, R.release), name,
                                         body_line,
                                         err)) != SD_OK)
