@@ -104,9 +104,22 @@ static void value_label(sd_strbuf *sb, const sd__questionnaire *q, const sd__quo
         }
 }
 
+/* <a href="PATH?lang=L">L</a> */
+static void lang_link(sd_strbuf *sb, const char *path, const char *l)
+{
+    sd__sb_puts(sb, "<a href=\"");
+    sd__sb_puts(sb, path);
+    sd__sb_puts(sb, "?lang=");
+    sd__html_esc(sb, l);
+    sd__sb_puts(sb, "\">");
+    sd__html_esc(sb, l);
+    sd__sb_puts(sb, "</a>");
+}
+
 static void links(sd_strbuf *sb, const sd__questionnaire *q, const char *lang)
 {
     const admin_words *W = words(lang);
+    const char *colon = W == &words_fr ? NBSP ":" : ":";
     sd__sb_puts(sb, "<p><a href=\"/admin?lang=");
     sd__html_esc(sb, lang);
     sd__sb_puts(sb, "\">");
@@ -115,33 +128,24 @@ static void links(sd_strbuf *sb, const sd__questionnaire *q, const char *lang)
     for (size_t i = 0; i < q->nlangs; i++) {
         if (strcmp(q->langs[i], lang) == 0)
             continue;
-        sd__sb_puts(sb, " (<a href=\"/admin?lang=");
-        sd__html_esc(sb, q->langs[i]);
-        sd__sb_puts(sb, "\">");
-        sd__html_esc(sb, q->langs[i]);
-        sd__sb_puts(sb, "</a>)");
+        sd__sb_puts(sb, " (");
+        lang_link(sb, "/admin", q->langs[i]);
+        sd__sb_puts(sb, ")");
     }
     sd__sb_puts(sb, " · ");
     sd__sb_puts(sb, W->tables);
-    sd__sb_puts(sb, W == &words_fr ? NBSP ":" : ":");
+    sd__sb_puts(sb, colon);
     for (size_t i = 0; i < q->nlangs; i++) {
-        sd__sb_puts(sb, " <a href=\"/admin/tables?lang=");
-        sd__html_esc(sb, q->langs[i]);
-        sd__sb_puts(sb, "\">");
-        sd__html_esc(sb, q->langs[i]);
-        sd__sb_puts(sb, "</a>");
+        sd__sb_puts(sb, " ");
+        lang_link(sb, "/admin/tables", q->langs[i]);
     }
     sd__sb_printf(sb,
                   " · %s%s <a href=\"/admin/export.csv\">CSV</a> + <a "
                   "href=\"/admin/codebook.yaml\">%s</a>, .sav%s",
-                  W->exports, W == &words_fr ? NBSP ":" : ":", W->codebook,
-                  W == &words_fr ? NBSP ":" : ":");
+                  W->exports, colon, W->codebook, colon);
     for (size_t i = 0; i < q->nlangs; i++) {
-        sd__sb_puts(sb, " <a href=\"/admin/export.sav?lang=");
-        sd__html_esc(sb, q->langs[i]);
-        sd__sb_puts(sb, "\">");
-        sd__html_esc(sb, q->langs[i]);
-        sd__sb_puts(sb, "</a>");
+        sd__sb_puts(sb, " ");
+        lang_link(sb, "/admin/export.sav", q->langs[i]);
     }
     sd__sb_puts(sb, "</p>\n");
 }
