@@ -526,6 +526,14 @@ typedef struct pfiller {
 
 enum { PTILE = 256 };
 
+/* A sum's bucket, floor(s / q); sums too large for one or not finite
+ * share one bucket past the others (its neighbours still fit an int64). */
+static int64_t bucket(double s, double q)
+{
+    double b = floor(s / q);
+    return b >= -0x1p62 && b <= 0x1p62 ? (int64_t)b : ((int64_t)1 << 62) + 2;
+}
+
 static void pblock_fill(const pfill *F, pblock *b, size_t blk)
 {
     const sd_design *d = F->d;
@@ -547,7 +555,7 @@ static void pblock_fill(const pfill *F, pblock *b, size_t blk)
             uint64_t zr = sd__hash_u64((uint64_t)r + 1);
             for (size_t k = 0; k < nt; k++) {
                 double w = d->w ? d->w[i + k] : 1.0;
-                double x = c[k] / w;
+                double x = w != 0 ? c[k] / w : 0; /* a row of weight 0 is left out */
                 tile[k * R + r] = x;
                 if (x == 0)
                     z[k] ^= zr;
@@ -559,8 +567,8 @@ static void pblock_fill(const pfill *F, pblock *b, size_t blk)
         for (size_t k = 0; k < nt; k++) {
             b->mx[t0 + k] = mx[k];
             b->zero[t0 + k] = z[k];
-            b->b1[t0 + k] = (int64_t)floor(s1[k] / F->q);
-            b->b2[t0 + k] = (int64_t)floor(s2[k] / F->q);
+            b->b1[t0 + k] = bucket(s1[k], F->q);
+            b->b2[t0 + k] = bucket(s2[k], F->q);
         }
     }
 }
