@@ -21,6 +21,20 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
     return st;
 }
 
+sd_status sd_tabulate_stream(const char *path, const sd_open_options *opts,
+                             const sd_tabspec *spec, sd_result **out, sd_error *err)
+{
+    sd_work *w = NULL;
+    *out = NULL;
+    if (!path || !spec)
+        return sd__fail(err, SD_E_INVALID, path, 0, 0, NULL, "no file or no request given");
+    sd_status st = sd__tabulate_stream(path, opts, spec, &w, NULL, 0, err);
+    if (st == SD_OK && (st = sd__work_stats(w, spec, err)) == SD_OK)
+        st = sd__cube_build(w, out, err);
+    sd__work_free(w);
+    return st;
+}
+
 static void cat_free(sd_ccat *c)
 {
     sd__free(c->key);

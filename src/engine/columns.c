@@ -89,6 +89,29 @@ static bool same_names(const sd_dataset *a, const sd_dataset *b)
     return true;
 }
 
+bool sd__request_columns(const sd_dataset *hd, sd_tabspec *const *specs, size_t n,
+                         const char ***keep, size_t *nkeep, const char ***narrow,
+                         size_t *nnarrow)
+{
+    *keep = *narrow = NULL;
+    *nkeep = *nnarrow = 0;
+    bool weights = false;
+    uint8_t *use = sd__zalloc(hd->nvars ? hd->nvars : 1, 1);
+    bool ok = use != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = specs[i] && sd__tabspec_uses(hd, specs[i], use, NULL) == SD_OK &&
+             mark_weighting(hd, specs[i], use, &weights) == SD_OK;
+    ok = ok && names_of(hd, use, 0, keep, nkeep) &&
+         names_of(hd, use, weights ? -1 : SD_USE_AXIS, narrow, nnarrow);
+    sd__free(use);
+    if (!ok) {
+        sd__free(*keep);
+        sd__free(*narrow);
+        *keep = *narrow = NULL;
+    }
+    return ok;
+}
+
 sd_status sd_dataset_open_for(const char *path, const sd_open_options *opts,
                               sd_tabspec *const *specs, size_t n, sd_dataset **out,
                               sd_error *err)
@@ -101,18 +124,11 @@ sd_status sd_dataset_open_for(const char *path, const sd_open_options *opts,
     if (!path || !specs || !n || opts->columns || opts->columns_match || opts->narrow)
         return sd_dataset_open_with(path, opts, out, err);
     sd_dataset *hd = NULL;
-    uint8_t *use = NULL;
     const char **keep = NULL, **narrow = NULL;
     size_t nkeep = 0, nnarrow = 0;
-    bool weights = false;
     /* The header and the requests: errors are the real open's to report. */
     bool ok = sd__dataset_open_header(path, opts, &hd, NULL) == SD_OK &&
-              (use = sd__zalloc(hd->nvars ? hd->nvars : 1, 1)) != NULL;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = specs[i] && sd__tabspec_uses(hd, specs[i], use, NULL) == SD_OK &&
-             mark_weighting(hd, specs[i], use, &weights) == SD_OK;
-    ok = ok && names_of(hd, use, 0, &keep, &nkeep) &&
-         names_of(hd, use, weights ? -1 : SD_USE_AXIS, &narrow, &nnarrow);
+              sd__request_columns(hd, specs, n, &keep, &nkeep, &narrow, &nnarrow);
     sd_status st;
     if (!ok) {
         st = sd_dataset_open_with(path, opts, out, err);
@@ -132,7 +148,6 @@ sd_status sd_dataset_open_for(const char *path, const sd_open_options *opts,
     }
     sd__free(keep);
     sd__free(narrow);
-    sd__free(use);
     sd_dataset_free(hd);
     return st;
 }

@@ -288,6 +288,23 @@ enum { SD_USE_AXIS = 1, SD_USE_VALUES = 2 };
 sd_status sd__tabspec_uses(const sd_dataset *ds, const sd_tabspec *spec, uint8_t *use,
                            sd_error *err);
 
+/* The columns requests read of a file whose header (and codebook) is hd
+ * (columns.c): every one they use, and those they use as categories only
+ * (to hold narrow); both arrays owned by the caller, names borrowed from
+ * hd. false when a request does not resolve, or on no memory. */
+bool sd__request_columns(const sd_dataset *hd, sd_tabspec *const *specs, size_t n,
+                         const char ***keep, size_t *nkeep, const char ***narrow,
+                         size_t *nnarrow);
+
+/* The engine's part of sd_tabulate over a CSV file read a chunk of rows
+ * at a time (stream.c): the work the whole file would give, with the
+ * first chunk's dataset as its dataset (w->keep). SD_E_UNSUPPORTED, with
+ * the reason in err and in why (whylen bytes), when the request or the
+ * file needs a whole read; nothing is then kept. */
+sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
+                              const sd_tabspec *spec, sd_work **out, char *why, size_t whylen,
+                              sd_error *err);
+
 /* Count-only tabulation (the engine's part of sd_tabulate). */
 sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                               sd_error *err);

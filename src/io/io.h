@@ -111,6 +111,30 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
                             const sd_codebook *cb, const sd_csv_cols *sel, sd_dataset **out,
                             sd_error *err);
 
+/* A CSV text read a chunk of records at a time (the streaming mode of a
+ * table job, engine/stream.c): open reads the header; each next gives a
+ * dataset of the header's variables holding the next `rows` records at
+ * most (*out NULL at the end), with the reader's rules as in a whole read
+ * of those records (types, narrow columns, errors naming the file's line).
+ * The text (a mapping, sel->release) must outlive the stream. */
+typedef struct sd_csv_stream sd_csv_stream;
+sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
+                              const sd_codebook *cb, const sd_csv_cols *sel, sd_csv_stream **out,
+                              sd_error *err);
+sd_status sd__csv_stream_next(sd_csv_stream *s, size_t rows, sd_dataset **out, sd_error *err);
+void sd__csv_stream_free(sd_csv_stream *s);
+
+/* A CSV file (a regular file read as UTF-8; SD_E_UNSUPPORTED for anything
+ * else) a chunk at a time: each next gives a dataset of the next `rows`
+ * records at most, the codebook (opts->codebook) and the measure rule
+ * applied to it as to a whole file; *out NULL at the end. opts->columns
+ * and opts->narrow choose the columns as in sd_dataset_open_with. */
+typedef struct sd_dstream sd_dstream;
+sd_status sd__dstream_open(const char *path, const sd_open_options *opts, sd_dstream **out,
+                           sd_error *err);
+sd_status sd__dstream_next(sd_dstream *s, size_t rows, sd_dataset **out, sd_error *err);
+void sd__dstream_free(sd_dstream *s);
+
 /* Read SPSS .sav/.zsav, .por, Stata .dta, SAS .sas7bdat or XPORT through
  * ReadStat, keeping variable labels, value labels, user-missing codes and
  * ranges, measurement levels. Labels are untagged (the files carry one

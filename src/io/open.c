@@ -251,6 +251,80 @@ sd_status sd__dataset_open_header(const char *path, const sd_open_options *opts,
     return open_impl(path, opts, true, out, err);
 }
 
+/* ---- a CSV file a chunk at a time (engine/stream.c) */
+
+struct sd_dstream {
+    sd_csv_map map;
+    sd_codebook *cb;
+    sd_csv_stream *cs;
+    char *path;
+};
+
+sd_status sd__dstream_open(const char *path, const sd_open_options *opts, sd_dstream **out,
+                           sd_error *err)
+{
+    *out = NULL;
+    sd_open_options none = {0};
+    if (!opts)
+        opts = &none;
+    sd_format format = opts->format == SD_FORMAT_AUTO && path ? sd__format_from_path(path)
+                                                              : opts->format;
+    if (!path || sd__pg_is_uri(path) || opts->table || format != SD_FORMAT_CSV ||
+        (opts->encoding && *opts->encoding) || opts->columns_match)
+        return sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL,
+                        "not a UTF-8 CSV file named by its path");
+    sd_dstream *s = sd__calloc(1, sizeof *s);
+    if (!s || !(s->path = sd__strdup(path))) {
+        sd__free(s);
+        return sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
+    }
+    sd_status st = SD_OK;
+    if (opts->codebook && (st = open_codebook(opts->codebook, &s->cb, err)) != SD_OK) {
+        sd__dstream_free(s);
+        return st;
+    }
+    if (!sd__csv_map(path, &s->map)) {
+        sd__dstream_free(s);
+        return sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL,
+                        "not a regular file that can be mapped");
+    }
+    sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns, .threads = 1};
+    sel.all = !opts->columns;
+    sel.narrow = opts->narrow;
+    sel.nnarrow = opts->narrow ? opts->nnarrow : 0;
+    sel.release = true;
+    if ((st = sd__csv_stream_open(s->map.data, s->map.len, s->path, s->cb, &sel, &s->cs, err)) !=
+        SD_OK) {
+        sd__dstream_free(s);
+        return st;
+    }
+    *out = s;
+    return SD_OK;
+}
+
+sd_status sd__dstream_next(sd_dstream *s, size_t rows, sd_dataset **out, sd_error *err)
+{
+    sd_status st = sd__csv_stream_next(s->cs, rows, out, err);
+    if (st == SD_OK && *out && s->cb && (st = sd__codebook_apply(s->cb, *out, err)) != SD_OK) {
+        sd_dataset_free(*out);
+        *out = NULL;
+    }
+    if (st == SD_OK && *out)
+        sd__dataset_apply_measures(*out);
+    return st;
+}
+
+void sd__dstream_free(sd_dstream *s)
+{
+    if (!s)
+        return;
+    sd__csv_stream_free(s->cs);
+    sd__csv_unmap(&s->map);
+    sd__codebook_free(s->cb);
+    sd__free(s->path);
+    sd__free(s);
+}
+
 sd_status sd_dataset_read_csv_mem(const char *data, size_t len, const char *name,
                                   sd_dataset **out, sd_error *err)
 {

@@ -304,6 +304,9 @@ typedef struct reader {
      * its own; anything a part cannot do alone sets bail. */
     bool part, bail;
     size_t r0, rlimit, rows;
+    /* A stream (sd__csv_stream_next): stop at a record once this many rows
+     * are read; 0 reads to the end. */
+    size_t maxrec;
 } reader;
 
 static void cache_cols(reader *R)
@@ -621,6 +624,8 @@ static sd_status pass1(reader *R)
     field f;
     sd_status st;
     while (lx->p < end) {
+        if (R->maxrec && r >= R->maxrec)
+            break;
         if (skip_blank(R))
             continue;
         long line = lx->line;
@@ -1109,4 +1114,113 @@ done:
     }
     *out = R.ds;
     return SD_OK;
+}
+
+/* ------------------------------------------------------------ stream */
+
+/* A stream reads the body a chunk of records at a time, each into a
+ * dataset of its own with the header's variables (the header is read again
+ * for each: a line). The lexer goes on where the last chunk stopped, so
+ * line numbers are the file's; a string column is one within its chunk
+ * (pass 2 re-reads the chunk's rows only). Nothing is parallel here: the
+ * caller's chunks are small. */
+struct sd_csv_stream {
+    reader R;
+    const char *p0, *end; /* the text from the header on */
+    char sep;
+    const sd_codebook *cb;
+    sd_csv_cols sel;
+    const char *pos; /* the next record */
+    long line;
+};
+
+sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
+                              const sd_codebook *cb, const sd_csv_cols *sel, sd_csv_stream **out,
+                              sd_error *err)
+{
+    *out = NULL;
+    const char *p = data, *end = data ? data + len : data;
+    if (p && end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    const char *q = p;
+    while (q && q < end && (*q == '\n' || *q == '\r'))
+        q++;
+    if (!q || q == end)
+        return sd__fail(err, SD_E_EMPTY, name, 0, 0, NULL,
+                        "empty file: expected a header line naming the variables");
+    if (len > SD_MAX_FILE)
+        return sd__fail(err, SD_E_TOO_LARGE, name, 0, 0, NULL,
+                        "input is larger than %zu bytes: expected at most 64 GiB", SD_MAX_FILE);
+    sd_csv_stream *s = sd__calloc(1, sizeof *s);
+    if (!s)
+        return sd__fail(err, SD_E_NOMEM, name, 0, 0, NULL, "out of memory");
+    s->R.name = name;
+    s->R.err = err;
+    s->R.release = sel && sel->release;
+    s->R.released = data;
+    s->p0 = p;
+    s->end = end;
+    s->sep = detect_sep(p, end);
+    s->R.comma = s->sep == ';';
+    s->cb = cb;
+    if (sel)
+        s->sel = *sel;
+    else
+        s->sel.all = true;
+    s->sel.header_only = false;
+    sd_status st = start(&s->R, p, end, s->sep, cb, &s->sel);
+    if (st != SD_OK) {
+        sd__csv_stream_free(s);
+        return st;
+    }
+    s->pos = s->R.lx.p;
+    s->line = s->R.lx.line;
+    *out = s;
+    return SD_OK;
+}
+
+sd_status sd__csv_stream_next(sd_csv_stream *s, size_t rows, sd_dataset **out, sd_error *err)
+{
+    *out = NULL;
+    reader *R = &s->R;
+    R->err = err;
+    if (s->pos >= s->end || rows == 0)
+        return SD_OK;
+    sd_status st = start(R, s->p0, s->end, s->sep, s->cb, &s->sel);
+    if (st != SD_OK)
+        return st;
+    R->lx.p = s->pos;
+    R->lx.line = s->line;
+    R->pass2_rows = 0;
+    R->maxrec = rows;
+    if ((st = sd__dataset_grow_rows(R->ds, rows, R->name, s->line, err)) != SD_OK)
+        return st;
+    cache_cols(R);
+    const char *body = s->pos;
+    long body_line = s->line;
+    if ((st = pass1(R)) != SD_OK)
+        return st;
+    s->pos = R->lx.p;
+    s->line = R->lx.line;
+    if (R->ds->nrows == 0) {
+        s->pos = s->end; /* blank lines to the end */
+        return SD_OK;
+    }
+    if (R->pass2_rows && (st = pass2(R, body, body_line)) != SD_OK)
+        return st;
+    if ((st = finish(R)) != SD_OK)
+        return st;
+    *out = R->ds;
+    R->ds = NULL;
+    return SD_OK;
+}
+
+void sd__csv_stream_free(sd_csv_stream *s)
+{
+    if (!s)
+        return;
+    sd_dataset_free(s->R.ds);
+    sd__free(s->R.cols);
+    sd__free(s->R.lx.scratch);
+    sd__free(s);
 }

@@ -342,27 +342,34 @@ static sd_status fill_means(const sd_work *res, sd_wtable *t, sd_error *err)
     return SD_OK;
 }
 
+sd_status sd__work_stats(sd_work *w, const sd_tabspec *spec, sd_error *err)
+{
+    sd__gsl_quiet(); /* GSL must never abort the process */
+    w->ci_method = spec->ci_method;
+    w->deff = spec->deff;
+    w->show_stats = spec->show_stats;
+    w->level = spec->level > 0 ? spec->level : 0.95;
+    sd_status st = SD_OK;
+    for (size_t i = 0; i < w->ntables && st == SD_OK; i++) {
+        st = fill_table(w, &w->tables[i], err);
+        if (st == SD_OK)
+            st = fill_means(w, &w->tables[i], err);
+        if (st == SD_OK)
+            st = sd__table_tests(spec, w, &w->tables[i], err); /* tests.c */
+    }
+    return st;
+}
+
 sd_status sd__tabulate_work(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                             sd_error *err)
 {
-    sd__gsl_quiet(); /* GSL must never abort the process */
+    sd__gsl_quiet();
     /* A database's dataset is tabulated where its rows are (src/db/). */
     sd_status st = ds->remote ? sd__db_tabulate_counts(ds, spec, out, err)
                               : sd__tabulate_counts(ds, spec, out, err);
     if (st != SD_OK)
         return st;
-    (*out)->ci_method = spec->ci_method;
-    (*out)->deff = spec->deff;
-    (*out)->show_stats = spec->show_stats;
-    (*out)->level = spec->level > 0 ? spec->level : 0.95;
-    for (size_t i = 0; i < (*out)->ntables && st == SD_OK; i++) {
-        st = fill_table(*out, &(*out)->tables[i], err);
-        if (st == SD_OK)
-            st = fill_means(*out, &(*out)->tables[i], err);
-        if (st == SD_OK)
-            st = sd__table_tests(spec, *out, &(*out)->tables[i], err); /* tests.c */
-    }
-    if (st != SD_OK) {
+    if ((st = sd__work_stats(*out, spec, err)) != SD_OK) {
         sd__work_free(*out);
         *out = NULL;
     }

@@ -16,6 +16,9 @@
  * On success *out is owned by the caller (sd__work_free). (cellstats.c) */
 sd_status sd__tabulate_work(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,
                             sd_error *err);
+/* Every cell's statistics and the tests of a work whose sums are in (the
+ * second half of sd__tabulate_work; a stream's work, engine/stream.c). */
+sd_status sd__work_stats(sd_work *w, const sd_tabspec *spec, sd_error *err);
 
 /* A weighted sum of LQ totals. */
 typedef struct sd_lin {

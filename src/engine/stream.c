@@ -1,0 +1,964 @@
+/*
+ * stream.c — a table job over a CSV file a chunk of rows at a time (issue
+ * 14's streaming mode, `sondage tab --stream`): a chunk is read, tabulated
+ * and dropped, so the job holds the tables' sums, one chunk and the first
+ * chunk's variables, not the file.
+ *
+ * How. Each chunk (as many rows as one chunk of the in-memory pass,
+ * tabulate.c's CHUNK_ROWS) is a dataset of its own, tabulated by the
+ * engine as any dataset is (sd__tabulate_counts). Its categories, strata
+ * and PSUs are the chunk's; they are matched by value to the job's, which
+ * grow as new ones come, and the chunk's sums are added to the job's at
+ * those places. At the end the strata and PSUs are put in the order the
+ * whole file's design would give them (sorted values) and the job's
+ * design is made from the counts. The in-memory pass adds a chunk's sums
+ * to the tables' in chunk order, from zero, over the same rows: every sum
+ * here is added in that same order, so the figures are the same to the
+ * last bit, and a test compares the two outputs byte for byte.
+ *
+ * What it does not do (docs/tables.md, "Streaming"): a scale row (its
+ * median needs its column sorted), a category set, a nested banner,
+ * replicate weights given or made, an fpc, more than one cluster stage,
+ * a weighting or calibration, likelihood intervals (their second pass).
+ * Those, and anything a chunk alone cannot decide the same way as the
+ * whole file (a column that turns to text in a later chunk, a variable
+ * whose measure the whole file would read otherwise, an error), return
+ * SD_E_UNSUPPORTED with the reason: the caller then reads the file whole,
+ * which gives the whole file's result or error.
+ */
+#include "plan.h"
+#include "../io/io.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STREAM_ROWS ((size_t)1 << 16) /* tabulate.c's CHUNK_ROWS */
+
+/* ---- values of a design variable (strata, clusters), in order met */
+
+typedef struct idval {
+    double x;
+    char *s; /* owned; NULL for a number */
+} idval;
+
+typedef struct idset {
+    idval *v;
+    size_t n, cap;
+    sd_hindex h;
+} idset;
+
+static uint64_t id_hash(const idval *a)
+{
+    if (a->s)
+        return sd__hash_str(a->s);
+    double x = a->x == 0 ? 0 : a->x;
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return sd__hash_u64(u);
+}
+
+static bool id_same(const idval *a, const idval *b)
+{
+    return a->s ? b->s && !strcmp(a->s, b->s) : !b->s && a->x == b->x;
+}
+
+/* The index of a value (added when new); -1 on no memory. */
+static long idset_find_add(idset *set, const idval *key)
+{
+    uint64_t h = id_hash(key);
+    sd_hprobe p = sd__hindex_probe(&set->h, h);
+    size_t it;
+    while (sd__hindex_next(&set->h, &p, &it))
+        if (id_same(&set->v[it], key))
+            return (long)it;
+    if (!sd__grow((void **)&set->v, &set->cap, set->n + 1, sizeof *set->v))
+        return -1;
+    idval c = {key->x == 0 ? 0 : key->x, NULL};
+    if (key->s && !(c.s = sd__strdup(key->s)))
+        return -1;
+    if (!sd__hindex_add(&set->h, h, set->n)) {
+        sd__free(c.s);
+        return -1;
+    }
+    set->v[set->n] = c;
+    return (long)set->n++;
+}
+
+static void idset_free(idset *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        sd__free(set->v[i].s);
+    sd__free(set->v);
+    sd__hindex_free(&set->h);
+    memset(set, 0, sizeof *set);
+}
+
+static int id_cmp(const idval *a, const idval *b)
+{
+    if (a->s || b->s)
+        return strcmp(a->s ? a->s : "", b->s ? b->s : "");
+    return (a->x > b->x) - (a->x < b->x);
+}
+
+/* Sort items: a value and where it was met (no state outside them). */
+typedef struct idref {
+    const idval *v;
+    size_t at;
+} idref;
+
+static int cmp_idref(const void *x, const void *y)
+{
+    return id_cmp(((const idref *)x)->v, ((const idref *)y)->v);
+}
+
+/* ---- the job */
+
+typedef struct unitkey {
+    size_t h, c; /* stratum and cluster value, indexes into their sets */
+} unitkey;
+
+typedef struct job {
+    const sd_tabspec *spec;
+    sd_designspec dspec;  /* the request's design completed by the codebook's */
+    sd_work *g;           /* the job's tables: the first chunk's work, grown */
+    sd_dataset *first;    /* the first chunk: the variables and labels kept */
+    const uint8_t *use;   /* what the request reads of each variable */
+    idset strata, clus;
+    size_t *cstrat;       /* no --nest: each cluster value's stratum + 1 (0: none yet) */
+    size_t cstrat_n, cstrat_cap;
+    unitkey *units;
+    size_t nunits, ucap;
+    sd_hindex uh;
+    double *strows;       /* unclustered: rows per stratum */
+    size_t strows_n, strows_cap;
+    double rows, rows_in, maxw;
+    size_t nw_blank, nw_negative, nw_zero;
+    char why[200];
+} job;
+
+static sd_status unsupported(job *j, const char *why)
+{
+    snprintf(j->why, sizeof j->why, "%s", why);
+    return SD_E_UNSUPPORTED;
+}
+
+/* The value of design variable `name` in row r of a chunk. */
+static bool row_id(const sd_dataset *ds, const char *name, size_t r, idval *out)
+{
+    long vi = sd__dataset_var_index(ds, name);
+    if (vi < 0)
+        return false;
+    const sd_var *v = ds->vars[vi];
+    out->s = v->type == SD_TYPE_STRING ? v->levels[v->str[r]] : NULL;
+    out->x = v->type == SD_TYPE_STRING ? 0 : sd__var_value(v, r);
+    return true;
+}
+
+/* Grow an array of `each`-byte items to n, the new ones zero. */
+static bool grow_zero(void **p, size_t *cap, size_t old, size_t n, size_t each)
+{
+    if (n <= old)
+        return true; /* `old` items are set; the capacity beyond is not */
+    if (!sd__grow(p, cap, n, each))
+        return false;
+    memset((char *)*p + old * each, 0, (n - old) * each);
+    return true;
+}
+
+/* A chunk's strata and units as the job's: maps from the chunk's numbers. */
+static sd_status map_design(job *j, const sd_dataset *ds, const sd_design *d, size_t *smap,
+                            size_t *umap)
+{
+    size_t n = ds->nrows, ns = d->nstrata;
+    size_t *first = sd__zalloc(ns + (d->nstages ? d->nunits[0] : 0) + 1, sizeof *first);
+    if (!first)
+        return SD_E_NOMEM;
+    size_t *ufirst = first + ns;
+    for (size_t k = 0; k < ns + (d->nstages ? d->nunits[0] : 0); k++)
+        first[k] = SIZE_MAX;
+    for (size_t r = 0; r < n; r++) {
+        if (first[d->stratum[r]] == SIZE_MAX)
+            first[d->stratum[r]] = r;
+        if (d->nstages && ufirst[d->unit[0][r]] == SIZE_MAX)
+            ufirst[d->unit[0][r]] = r;
+    }
+    sd_status st = SD_OK;
+    for (size_t k = 0; k < ns && st == SD_OK; k++) {
+        idval key = {0, NULL};
+        if (j->dspec.strata && (first[k] == SIZE_MAX ||
+                                !row_id(ds, j->dspec.strata, first[k], &key))) {
+            st = SD_E_INTERNAL;
+            break;
+        }
+        long g = idset_find_add(&j->strata, &key);
+        if (g < 0)
+            st = SD_E_NOMEM;
+        else
+            smap[k] = (size_t)g;
+    }
+    if (st == SD_OK && !grow_zero((void **)&j->strows, &j->strows_cap, j->strows_n,
+                                  j->strata.n, sizeof *j->strows))
+        st = SD_E_NOMEM;
+    if (st == SD_OK)
+        j->strows_n = j->strata.n;
+    if (st == SD_OK && !d->nstages)
+        for (size_t k = 0; k < ns; k++)
+            j->strows[smap[k]] += (double)d->sampsize[0][k];
+    for (size_t u = 0; st == SD_OK && d->nstages && u < d->nunits[0]; u++) {
+        size_t r = ufirst[u];
+        idval key;
+        if (r == SIZE_MAX || !row_id(ds, j->dspec.cluster[0], r, &key)) {
+            st = SD_E_INTERNAL;
+            break;
+        }
+        long c = idset_find_add(&j->clus, &key);
+        if (c < 0) {
+            st = SD_E_NOMEM;
+            break;
+        }
+        unitkey uk = {smap[d->stratum[r]], (size_t)c};
+        if (!j->dspec.nest && j->dspec.strata) {
+            /* A cluster value in two strata: the whole file's error. */
+            if (!grow_zero((void **)&j->cstrat, &j->cstrat_cap, j->cstrat_n, j->clus.n,
+                           sizeof *j->cstrat)) {
+                st = SD_E_NOMEM;
+                break;
+            }
+            j->cstrat_n = j->clus.n;
+            if (j->cstrat[uk.c] && j->cstrat[uk.c] != uk.h + 1) {
+                st = unsupported(j, "a cluster has the same value in two strata");
+                break;
+            }
+            j->cstrat[uk.c] = uk.h + 1;
+        }
+        uint64_t h = sd__hash_u64(uk.h * 0x9E3779B97F4A7C15ull ^ uk.c);
+        sd_hprobe p = sd__hindex_probe(&j->uh, h);
+        size_t it;
+        long found = -1;
+        while (found < 0 && sd__hindex_next(&j->uh, &p, &it))
+            if (j->units[it].h == uk.h && j->units[it].c == uk.c)
+                found = (long)it;
+        if (found < 0) {
+            if (!sd__grow((void **)&j->units, &j->ucap, j->nunits + 1, sizeof *j->units) ||
+                !sd__hindex_add(&j->uh, h, j->nunits)) {
+                st = SD_E_NOMEM;
+                break;
+            }
+            j->units[j->nunits] = uk;
+            found = (long)j->nunits++;
+        }
+        umap[u] = (size_t)found;
+    }
+    sd__free(first);
+    return st;
+}
+
+/* ---- categories */
+
+static bool sorted_kind(sd_cat_kind k)
+{
+    return k == SD_CAT_CODE || k == SD_CAT_STRING;
+}
+
+static bool cat_same(const sd_cat *a, const sd_cat *b)
+{
+    if (a->kind != b->kind || a->user_missing != b->user_missing)
+        return false;
+    switch (a->kind) {
+    case SD_CAT_CODE: return a->code == b->code;
+    case SD_CAT_STRING: return !strcmp(a->str, b->str);
+    case SD_CAT_ITEM:
+    case SD_CAT_NET: return a->index == b->index && a->code == b->code;
+    case SD_CAT_TOTAL:
+    case SD_CAT_MEAN:
+    case SD_CAT_SUMSQ:
+    case SD_CAT_NESTED:
+    case SD_CAT_BELOW: return true;
+    }
+    return false;
+}
+
+static int cat_cmp(const sd_cat *a, const sd_cat *b)
+{
+    if (a->kind == SD_CAT_STRING)
+        return strcmp(a->str, b->str);
+    return (a->code > b->code) - (a->code < b->code);
+}
+
+/* The union of a dimension's categories, the job's (a) and a chunk's (b):
+ * `head` fixed ones first (Total), then the sorted ones (codes or strings,
+ * of one kind), then `tail` fixed ones (nets); each list's map into it.
+ * false when the lists do not fit together (the whole file would differ). */
+static bool cats_union(const sd_cat *a, size_t na, const sd_cat *b, size_t nb, size_t head,
+                       size_t tail, sd_cat **out, size_t *nout, size_t *amap, size_t *bmap)
+{
+    if (na < head + tail || nb < head + tail)
+        return false;
+    for (size_t k = 0; k < head; k++)
+        if (!cat_same(&a[k], &b[k]))
+            return false;
+    for (size_t k = 0; k < tail; k++)
+        if (!cat_same(&a[na - tail + k], &b[nb - tail + k]))
+            return false;
+    size_t ma = na - head - tail, mb = nb - head - tail;
+    const sd_cat *sa = a + head, *sb = b + head;
+    for (size_t k = 0; k < ma; k++)
+        if (!sorted_kind(sa[k].kind) || (ma && sa[k].kind != sa[0].kind))
+            return false;
+    for (size_t k = 0; k < mb; k++)
+        if (!sorted_kind(sb[k].kind) || (ma && sb[k].kind != sa[0].kind) ||
+            sb[k].kind != sb[0].kind)
+            return false;
+    sd_cat *u = sd__zalloc(na + nb, sizeof *u);
+    if (!u)
+        return false;
+    size_t n = 0;
+    for (size_t k = 0; k < head; k++) {
+        amap[k] = bmap[k] = n;
+        u[n++] = a[k];
+    }
+    size_t i = 0, k = 0;
+    while (i < ma || k < mb) {
+        int c = i >= ma ? 1 : k >= mb ? -1 : cat_cmp(&sa[i], &sb[k]);
+        if (c == 0 && !cat_same(&sa[i], &sb[k])) {
+            sd__free(u);
+            return false;
+        }
+        if (c <= 0)
+            amap[head + i++] = n;
+        if (c >= 0)
+            bmap[head + k++] = n;
+        u[n++] = c <= 0 ? sa[i - 1] : sb[k - 1];
+    }
+    for (size_t t = 0; t < tail; t++) {
+        amap[na - tail + t] = bmap[nb - tail + t] = n;
+        u[n++] = a[na - tail + t];
+    }
+    *out = u;
+    *nout = n;
+    return true;
+}
+
+/* ---- sums */
+
+/* Add a chunk's sums (src) into the job's (dst), src's row and column
+ * categories at rmap and cmap, its strata or units at vmap. */
+static void add_mapped(sd_accum *dst, const sd_accum *src, const size_t *rmap,
+                       const size_t *cmap, const size_t *vmap, size_t *lqm)
+{
+    size_t snc = src->ncols, scells = src->nrows * snc, dnc = dst->ncols;
+    size_t dcells = dst->nrows * dnc, L = src->nlq, DL = dst->nlq;
+    for (size_t l = 0; l < L; l++)
+        lqm[l] = l < scells ? rmap[l / snc] * dnc + cmap[l % snc] : dcells + cmap[l - scells];
+    for (size_t l = 0; l < L; l++) {
+        dst->n[lqm[l]] += src->n[l];
+        dst->w[lqm[l]] += src->w[l];
+    }
+    for (size_t c = 0; c < snc; c++) {
+        dst->miss_n[cmap[c]] += src->miss_n[c];
+        dst->miss_w[cmap[c]] += src->miss_w[c];
+    }
+    dst->bm_n += src->bm_n;
+    dst->bm_w += src->bm_w;
+    for (size_t u = 0; src->unit_tot && u < src->nunits; u++) {
+        double *d = dst->unit_tot + vmap[u] * DL;
+        const double *s = src->unit_tot + u * L;
+        for (size_t l = 0; l < L; l++)
+            d[lqm[l]] += s[l];
+    }
+    for (size_t h = 0; src->st_sum && h < src->nstrata; h++) {
+        double *d = dst->st_sum + vmap[h] * DL;
+        const double *s = src->st_sum + h * L;
+        for (size_t l = 0; l < L; l++)
+            d[lqm[l]] += s[l];
+        if (src->st_diag) {
+            d = dst->st_diag + vmap[h] * DL;
+            s = src->st_diag + h * L;
+            for (size_t l = 0; l < L; l++)
+                d[lqm[l]] += s[l];
+        }
+        if (src->st_cross) {
+            d = dst->st_cross + vmap[h] * DL * DL;
+            s = src->st_cross + h * L * L;
+            for (size_t l = 0; l < L; l++)
+                for (size_t m = 0; m < L; m++)
+                    d[lqm[l] * DL + lqm[m]] += s[l * L + m];
+        }
+    }
+}
+
+/* The variance sums' count: units or strata. */
+static size_t var_count(const sd_accum *a)
+{
+    return a->vmode == SD_VMODE_UNITS ? a->nunits : a->vmode == SD_VMODE_MOMENTS ? a->nstrata
+                                                                                 : 0;
+}
+
+/* Room in a table's sums for `count` units or strata (the new ones zero). */
+static bool grow_var(sd_accum *a, size_t count)
+{
+    size_t old = var_count(a), L = a->nlq, cap;
+    if (count <= old || a->vmode == SD_VMODE_NONE)
+        return true;
+    size_t k;
+    if (!sd__mul_ok(count, L, &k) || !sd__mul_ok(k, a->st_cross ? L : 1, &k) ||
+        k > ((size_t)1 << 28))
+        return false;
+    if (a->vmode == SD_VMODE_UNITS) {
+        cap = old * L;
+        if (!grow_zero((void **)&a->unit_tot, &cap, old * L, count * L, sizeof(double)))
+            return false;
+        a->nunits = count;
+        return true;
+    }
+    cap = old * L;
+    if (!grow_zero((void **)&a->st_sum, &cap, old * L, count * L, sizeof(double)))
+        return false;
+    cap = old * L;
+    if (a->st_diag && !grow_zero((void **)&a->st_diag, &cap, old * L, count * L, sizeof(double)))
+        return false;
+    cap = old * L * L;
+    if (a->st_cross &&
+        !grow_zero((void **)&a->st_cross, &cap, old * L * L, count * L * L, sizeof(double)))
+        return false;
+    a->nstrata = count;
+    return true;
+}
+
+/* A table's sums laid out for new categories (rmap, cmap: where the old
+ * ones go); the variance sums keep their units or strata. */
+static bool relayout(sd_accum *a, size_t nrows, size_t ncols, const size_t *rmap,
+                     const size_t *cmap)
+{
+    sd_accum b;
+    size_t count = var_count(a);
+    if (!sd__accum_init(&b, nrows, ncols))
+        return false;
+    if (!sd__accum_init_var(&b, a->vmode, count, a->st_diag != NULL)) {
+        sd__accum_free(&b);
+        return false;
+    }
+    size_t *ident = sd__zalloc(count ? count : 1, sizeof *ident);
+    size_t *lqm = sd__zalloc(a->nlq ? a->nlq : 1, sizeof *lqm);
+    if (!ident || !lqm) {
+        sd__free(ident);
+        sd__free(lqm);
+        sd__accum_free(&b);
+        return false;
+    }
+    for (size_t k = 0; k < count; k++)
+        ident[k] = k;
+    add_mapped(&b, a, rmap, cmap, ident, lqm);
+    sd__free(ident);
+    sd__free(lqm);
+    sd__accum_free(a);
+    *a = b;
+    return true;
+}
+
+/* A string category's value kept in the first chunk's variable (the
+ * chunk it came from is dropped). */
+static bool keep_str(job *j, size_t var, sd_cat *c)
+{
+    if (c->kind != SD_CAT_STRING)
+        return true;
+    sd_var *v = j->first->vars[var];
+    uint32_t idx;
+    if (!sd__var_intern(v, c->str, strlen(c->str), &idx))
+        return false;
+    c->str = v->levels[idx];
+    return true;
+}
+
+/* Do two tables of the same request have the same shape? */
+static bool same_shape(const sd_wtable *a, const sd_wtable *b)
+{
+    return a->number == b->number && a->row_is_mrset == b->row_is_mrset &&
+           a->row_is_scale == b->row_is_scale && a->row_index == b->row_index &&
+           a->nnets == b->nnets && a->force == b->force && a->col_var == b->col_var &&
+           a->col_set == b->col_set && a->col_depth == b->col_depth &&
+           a->one_col == b->one_col && a->acc.vmode == b->acc.vmode &&
+           (a->acc.st_diag != NULL) == (b->acc.st_diag != NULL) &&
+           (a->acc.st_cross != NULL) == (b->acc.st_cross != NULL) &&
+           ((a->col_name == NULL) == (b->col_name == NULL)) &&
+           (!a->col_name || !strcmp(a->col_name, b->col_name));
+}
+
+/* Can the job stream this table (the first chunk's)? */
+static const char *table_why(const job *j, const sd_wtable *t)
+{
+    const sd_dataset *ds = j->first;
+    if (t->row_is_scale)
+        return "a scale row (its median needs the whole column)";
+    if (t->row_is_mrset && ds->mr[t->row_index]->kind != SD_MRSET_DICHOTOMY)
+        return "a category set";
+    if (t->col_depth > 1)
+        return "a nested banner";
+    if (t->col_set >= 0 && ds->mr[t->col_set]->kind != SD_MRSET_DICHOTOMY)
+        return "a category-set banner";
+    if (t->acc.rep_tot || t->acc.pat_w2 || t->acc.cal_a || t->acc.ovf || t->acc.glm_a ||
+        t->sv_x)
+        return "sums the streaming mode does not gather";
+    return NULL;
+}
+
+/* The fixed categories of a table's rows (head, tail) and columns. */
+static void fixed_rows(const sd_wtable *t, size_t *head, size_t *tail)
+{
+    *head = t->row_is_mrset ? t->nrows : 0; /* a dichotomy set's items */
+    *tail = t->row_is_mrset ? 0 : t->nnets;
+}
+
+static void fixed_cols(const sd_wtable *t, size_t *head)
+{
+    *head = t->col_set >= 0 || t->col_var < 0 ? t->ncols : 1; /* Total (and set items) */
+}
+
+/* Merge one table of a chunk (c) into the job's (t). */
+static sd_status merge_table(job *j, sd_wtable *t, const sd_wtable *c, const size_t *vmap)
+{
+    size_t rh, rt, ch, ct;
+    fixed_rows(t, &rh, &rt);
+    fixed_rows(c, &ch, &ct);
+    if (rh != ch || rt != ct)
+        return unsupported(j, "a table whose rows differ between chunks");
+    size_t chead, chead2;
+    fixed_cols(t, &chead);
+    fixed_cols(c, &chead2);
+    if (chead != chead2)
+        return unsupported(j, "a table whose banner differs between chunks");
+    sd_cat *ur = NULL, *uc = NULL;
+    size_t nur = 0, nuc = 0;
+    size_t *ramap = sd__zalloc(t->nrows + 1, sizeof *ramap);
+    size_t *rbmap = sd__zalloc(c->nrows + 1, sizeof *rbmap);
+    size_t *camap = sd__zalloc(t->ncols + 1, sizeof *camap);
+    size_t *cbmap = sd__zalloc(c->ncols + 1, sizeof *cbmap);
+    size_t *lqm = sd__zalloc(c->acc.nlq + 1, sizeof *lqm);
+    sd_status st = SD_OK;
+    if (!ramap || !rbmap || !camap || !cbmap || !lqm) {
+        st = SD_E_NOMEM;
+        goto done;
+    }
+    if (!cats_union(t->rows, t->nrows, c->rows, c->nrows, rh, rt, &ur, &nur, ramap, rbmap) ||
+        !cats_union(t->cols, t->ncols, c->cols, c->ncols, chead, 0, &uc, &nuc, camap, cbmap)) {
+        st = unsupported(j, "categories of different kinds in different chunks (a column "
+                            "that turns to text)");
+        goto done;
+    }
+    if (nur > SD_MAX_CATEGORIES + t->nnets || nuc > SD_MAX_CATEGORIES + 1) {
+        st = unsupported(j, "a variable with too many distinct values");
+        goto done;
+    }
+    for (size_t k = 0; k < nur && st == SD_OK; k++)
+        if (!t->row_is_mrset && !keep_str(j, t->row_index, &ur[k]))
+            st = SD_E_NOMEM;
+    for (size_t k = 0; k < nuc && st == SD_OK; k++)
+        if (t->col_var >= 0 && !keep_str(j, (size_t)t->col_var, &uc[k]))
+            st = SD_E_NOMEM;
+    if (st != SD_OK)
+        goto done;
+    if (nur != t->nrows || nuc != t->ncols) {
+        if (!relayout(&t->acc, nur, nuc, ramap, camap)) {
+            st = unsupported(j, "a table too large for its variance sums");
+            goto done;
+        }
+    }
+    sd__free(t->rows);
+    sd__free(t->cols);
+    t->rows = ur;
+    t->cols = uc;
+    t->nrows = nur;
+    t->ncols = nuc;
+    ur = uc = NULL;
+    add_mapped(&t->acc, &c->acc, rbmap, cbmap, vmap, lqm);
+done:
+    sd__free(ur);
+    sd__free(uc);
+    sd__free(ramap);
+    sd__free(rbmap);
+    sd__free(camap);
+    sd__free(cbmap);
+    sd__free(lqm);
+    return st;
+}
+
+/* The used variables must read alike in every chunk (a column that turns
+ * to text in one would be text in the whole file). */
+static bool same_vars(const job *j, const sd_dataset *ds)
+{
+    if (ds->nvars != j->first->nvars)
+        return false;
+    for (size_t i = 0; i < ds->nvars; i++)
+        if (j->use[i] && (ds->vars[i]->type != j->first->vars[i]->type ||
+                          ((j->use[i] & SD_USE_AXIS) &&
+                           ds->vars[i]->measure != j->first->vars[i]->measure)))
+            return false;
+    return true;
+}
+
+/* A chunk's work into the job's. */
+static sd_status absorb(job *j, sd_dataset *ds, sd_work *w)
+{
+    if (w->ntables != j->g->ntables || w->design.nstages != j->g->design.nstages ||
+        !same_vars(j, ds))
+        return unsupported(j, "variables that read otherwise in a later chunk");
+    const sd_design *d = &w->design;
+    size_t *smap = sd__zalloc(d->nstrata + 1, sizeof *smap);
+    size_t *umap = sd__zalloc((d->nstages ? d->nunits[0] : 0) + 1, sizeof *umap);
+    sd_status st = smap && umap ? map_design(j, ds, d, smap, umap) : SD_E_NOMEM;
+    const size_t *vmap = d->nstages ? umap : smap;
+    size_t count = d->nstages ? j->nunits : j->strata.n;
+    for (size_t i = 0; st == SD_OK && i < w->ntables; i++) {
+        sd_wtable *t = &j->g->tables[i], *c = &w->tables[i];
+        if (!same_shape(t, c))
+            st = unsupported(j, "tables that differ between chunks");
+        else if (!grow_var(&t->acc, count))
+            st = unsupported(j, "a table too large for its variance sums");
+        else
+            st = merge_table(j, t, c, vmap);
+    }
+    sd__free(smap);
+    sd__free(umap);
+    if (st != SD_OK)
+        return st;
+    j->rows += (double)ds->nrows;
+    j->rows_in += w->rows_in;
+    j->nw_blank += w->nw_blank;
+    j->nw_negative += w->nw_negative;
+    j->nw_zero += w->nw_zero;
+    for (size_t r = 0; d->w && r < ds->nrows; r++)
+        j->maxw = fabs(d->w[r]) > j->maxw ? fabs(d->w[r]) : j->maxw;
+    return SD_OK;
+}
+
+/* ---- the end: the whole file's order and design */
+
+/* The rank of every value of a set in sorted order (the design's
+ * numbering: index_column's). */
+static size_t *ranks(const idset *set)
+{
+    size_t n = set->n;
+    idref *ord = sd__zalloc(n + 1, sizeof *ord);
+    size_t *rank = sd__zalloc(n + 1, sizeof *rank);
+    if (!ord || !rank) {
+        sd__free(ord);
+        sd__free(rank);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (idref){&set->v[i], i};
+    qsort(ord, n, sizeof *ord, cmp_idref);
+    for (size_t i = 0; i < n; i++)
+        rank[ord[i].at] = i;
+    sd__free(ord);
+    return rank;
+}
+
+/* A unit's place: its stratum's rank, then its cluster value's (the
+ * order make_units gives). */
+typedef struct unitref {
+    size_t h, c, at;
+} unitref;
+
+static int cmp_unitref(const void *x, const void *y)
+{
+    const unitref *a = x, *b = y;
+    if (a->h != b->h)
+        return a->h < b->h ? -1 : 1;
+    return (a->c > b->c) - (a->c < b->c);
+}
+
+/* Reorder the first `count` blocks of `each` doubles: block i to perm[i]. */
+static bool permute(double *p, size_t count, size_t each, const size_t *perm)
+{
+    if (!p || !count)
+        return true;
+    double *q = sd__reallocarray(NULL, count * each, sizeof *q);
+    if (!q)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        memcpy(q + perm[i] * each, p + i * each, each * sizeof *q);
+    memcpy(p, q, count * each * sizeof *q);
+    sd__free(q);
+    return true;
+}
+
+static sd_status finish(job *j)
+{
+    sd_work *g = j->g;
+    size_t ns = j->strata.n;
+    size_t *srank = ranks(&j->strata), *crank = ranks(&j->clus);
+    size_t *uperm = sd__zalloc(j->nunits + 1, sizeof *uperm);
+    unitref *uord = sd__zalloc(j->nunits + 1, sizeof *uord);
+    sd_status st = srank && crank && uperm && uord ? SD_OK : SD_E_NOMEM;
+    bool clustered = g->design.nstages > 0;
+    if (st == SD_OK && clustered) {
+        for (size_t u = 0; u < j->nunits; u++)
+            uord[u] = (unitref){srank[j->units[u].h], crank[j->units[u].c], u};
+        qsort(uord, j->nunits, sizeof *uord, cmp_unitref);
+        for (size_t k = 0; k < j->nunits; k++)
+            uperm[uord[k].at] = k;
+    }
+    for (size_t i = 0; st == SD_OK && i < g->ntables; i++) {
+        sd_accum *a = &g->tables[i].acc;
+        size_t L = a->nlq;
+        bool ok = clustered ? permute(a->unit_tot, a->nunits, L, uperm)
+                            : permute(a->st_sum, a->nstrata, L, srank) &&
+                                  permute(a->st_diag, a->nstrata, L, srank) &&
+                                  permute(a->st_cross, a->nstrata, L * L, srank);
+        if (!ok)
+            st = SD_E_NOMEM;
+    }
+    /* The design, as the whole file's would be (what the stats layer
+     * reads of it). */
+    sd_design *d = &g->design;
+    sd_design nd;
+    memset(&nd, 0, sizeof nd);
+    if (st == SD_OK) {
+        nd.nrows = (size_t)j->rows;
+        nd.threads = d->threads;
+        nd.lonely = j->dspec.lonely;
+        nd.nstrata = ns ? ns : 1;
+        nd.nstages = d->nstages;
+        nd.nw_blank = j->nw_blank;
+        nd.nw_negative = j->nw_negative;
+        nd.nw_zero = j->nw_zero;
+        nd.sampsize[0] = sd__zalloc(nd.nstrata, sizeof *nd.sampsize[0]);
+        nd.popsize[0] = sd__zalloc(nd.nstrata, sizeof *nd.popsize[0]);
+        if (clustered) {
+            nd.nunits[0] = j->nunits;
+            nd.parent[0] = sd__zalloc(j->nunits + 1, sizeof *nd.parent[0]);
+        }
+        if (!nd.sampsize[0] || !nd.popsize[0] || (clustered && !nd.parent[0]))
+            st = SD_E_NOMEM;
+    }
+    for (size_t h = 0; st == SD_OK && h < nd.nstrata; h++)
+        nd.popsize[0][h] = INFINITY;
+    if (st == SD_OK && clustered) {
+        for (size_t u = 0; u < j->nunits; u++) {
+            size_t h = srank[j->units[u].h];
+            nd.parent[0][uperm[u]] = (int32_t)h;
+            nd.sampsize[0][h]++;
+        }
+    } else if (st == SD_OK) {
+        for (size_t h = 0; h < ns; h++)
+            nd.sampsize[0][srank[h]] = (size_t)j->strows[h];
+    }
+    nd.no_variance = !j->dspec.strata && !j->dspec.ncluster && nd.nrows == 1;
+    /* What the whole file's design would have refused. */
+    if (st == SD_OK && nd.lonely == SD_LONELY_FAIL && (j->dspec.strata || j->dspec.ncluster))
+        for (size_t h = 0; h < nd.nstrata; h++)
+            if (nd.sampsize[0][h] == 1)
+                st = unsupported(j, "a stratum with one PSU under --lonely-psu fail");
+    if (st == SD_OK && nd.nrows && j->maxw > sqrt(DBL_MAX / 16 / (double)nd.nrows))
+        st = unsupported(j, "weights too large for the sums");
+    if (st == SD_OK) {
+        sd__design_free(d);
+        *d = nd;
+        memset(&nd, 0, sizeof nd);
+        g->rows_used = j->rows;
+        g->rows_in = j->rows_in;
+        g->nw_blank = j->nw_blank;
+        g->nw_negative = j->nw_negative;
+        g->nw_zero = j->nw_zero;
+    }
+    sd__design_free(&nd);
+    sd__free(srank);
+    sd__free(crank);
+    sd__free(uperm);
+    sd__free(uord);
+    return st;
+}
+
+/* What the measure rule decides from a variable's distinct values: a
+ * variable read as categories in every chunk but with 24 distinct codes or
+ * more over the file could be a scale for the whole file (data/measure.c);
+ * such a table is read whole unless its measure was stated. */
+static bool measure_holds(const job *j, const sd_wtable *t)
+{
+    const sd_dataset *ds = j->first;
+    long vars[2] = {t->row_is_mrset || t->force == 1 ? -1 : (long)t->row_index, t->col_var};
+    const sd_cat *cats[2] = {t->rows, t->cols};
+    size_t ncats[2] = {t->nrows, t->ncols};
+    for (int k = 0; k < 2; k++) {
+        if (vars[k] < 0)
+            continue;
+        const sd_var *v = ds->vars[vars[k]];
+        if (v->type != SD_TYPE_NUMERIC || (v->measure_given && v->measure != SD_MEASURE_SCALE))
+            continue;
+        size_t codes = 0;
+        for (size_t c = 0; c < ncats[k]; c++)
+            codes += cats[k][c].kind == SD_CAT_CODE && !cats[k][c].user_missing;
+        if (codes >= 24)
+            return false;
+    }
+    return true;
+}
+
+/* Table entries go on lettering across a row entry's banners. */
+static void reletter(sd_work *g)
+{
+    size_t letter = 0;
+    for (size_t i = 0; i < g->ntables; i++) {
+        if (i == 0 || g->tables[i].number != g->tables[i - 1].number)
+            letter = 0;
+        g->tables[i].letter0 = letter;
+        letter += g->tables[i].ncols - 1;
+    }
+}
+
+/* What the request asks that a stream cannot give (NULL: nothing). */
+static const char *spec_why(const job *j, const sd_dataset *hd)
+{
+    const sd_tabspec *s = j->spec;
+    const sd_designspec *d = &j->dspec;
+    if (s->glm_start)
+        return "likelihood intervals (a second pass)";
+    if (s->calib || s->weighting.targets || hd->design.calibration)
+        return "a weighting";
+    if (d->nrepweights || d->reptype != SD_REP_NONE || d->make_replicates != SD_REP_NONE)
+        return "replicate weights";
+    if (d->nfpc)
+        return "an fpc";
+    if (d->ncluster > 1)
+        return "more than one cluster stage";
+    return NULL;
+}
+
+sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
+                              const sd_tabspec *spec, sd_work **out, char *why, size_t whylen,
+                              sd_error *err)
+{
+    *out = NULL;
+    job j;
+    memset(&j, 0, sizeof j);
+    j.spec = spec;
+    sd_dataset *hd = NULL, *ds = NULL;
+    sd_dstream *ss = NULL;
+    uint8_t *use = NULL;
+    const char **keep = NULL, **narrow = NULL;
+    size_t nkeep = 0, nnarrow = 0;
+    sd_error *quiet = sd_error_new();
+    sd_status st = quiet ? SD_OK : SD_E_NOMEM;
+    if (st == SD_OK && sd__dataset_open_header(path, opts, &hd, quiet) != SD_OK)
+        st = unsupported(&j, "not a CSV file (only a CSV file streams)");
+    sd_tabspec *const specs[1] = {(sd_tabspec *)spec};
+    if (st == SD_OK && (!(use = sd__zalloc(hd->nvars + 1, 1)) ||
+                        sd__tabspec_uses(hd, spec, use, quiet) != SD_OK ||
+                        !sd__request_columns(hd, specs, 1, &keep, &nkeep, &narrow, &nnarrow)))
+        st = unsupported(&j, "a request that does not resolve against the file's header");
+    j.use = use;
+    if (st == SD_OK && (sd__designspec_copy(&j.dspec, &spec->design, quiet) != SD_OK ||
+                        sd__designspec_fill(&j.dspec, &hd->design, quiet) != SD_OK))
+        st = unsupported(&j, "a design that does not resolve");
+    const char *w = st == SD_OK ? spec_why(&j, hd) : NULL;
+    if (w)
+        st = unsupported(&j, w);
+    static const char *const no_column[] = {""};
+    sd_open_options o = opts ? *opts : (sd_open_options){0};
+    o.columns = nkeep ? keep : no_column;
+    o.ncolumns = nkeep;
+    o.narrow = narrow;
+    o.nnarrow = nnarrow;
+    if (st == SD_OK && sd__dstream_open(path, &o, &ss, quiet) != SD_OK)
+        st = unsupported(&j, "a file that cannot be mapped as UTF-8 CSV");
+    /* Each chunk as its own request: one pass chunk, on one thread; a
+     * lonely PSU is the whole file's question (finish). */
+    sd_tabspec cs = *spec;
+    cs.chunk_rows = spec->chunk_rows ? spec->chunk_rows : STREAM_ROWS;
+    cs.threads = 1;
+    cs.design.lonely = SD_LONELY_REMOVE;
+    cs.design.has_lonely = true;
+    while (st == SD_OK) {
+        sd_work *cw = NULL;
+        if (sd__dstream_next(ss, cs.chunk_rows, &ds, quiet) != SD_OK) {
+            st = unsupported(&j, "the file's rows need a whole read (an error, or text the "
+                                 "whole file reads otherwise)");
+            break;
+        }
+        if (!ds)
+            break;
+        if (sd__tabulate_counts(ds, &cs, &cw, quiet) != SD_OK) {
+            st = unsupported(&j, "a chunk that does not tabulate alone");
+        } else if (!j.g) {
+            j.g = cw;
+            j.first = ds;
+            cw = NULL;
+            ds = NULL;
+            for (size_t i = 0; i < j.g->ntables && st == SD_OK; i++) {
+                const char *tw = table_why(&j, &j.g->tables[i]);
+                if (tw)
+                    st = unsupported(&j, tw);
+            }
+            /* The first chunk's sums are the job's from zero: made again
+             * by the same merge as every other chunk's. */
+            sd_work *again = NULL;
+            if (st == SD_OK && sd__tabulate_counts(j.first, &cs, &again, quiet) != SD_OK)
+                st = unsupported(&j, "a chunk that does not tabulate alone");
+            for (size_t i = 0; st == SD_OK && i < j.g->ntables; i++) {
+                sd_accum *a = &j.g->tables[i].acc;
+                sd__accum_zero(a);
+                if (a->vmode == SD_VMODE_UNITS)
+                    a->nunits = 0;
+                else if (a->vmode == SD_VMODE_MOMENTS)
+                    a->nstrata = 0;
+            }
+            if (st == SD_OK)
+                st = absorb(&j, j.first, again);
+            sd__work_free(again);
+        } else {
+            st = absorb(&j, ds, cw);
+        }
+        sd__work_free(cw);
+        sd_dataset_free(ds);
+        ds = NULL;
+    }
+    if (st == SD_OK && !j.g)
+        st = unsupported(&j, "a file without rows");
+    for (size_t i = 0; st == SD_OK && i < j.g->ntables; i++)
+        if (!measure_holds(&j, &j.g->tables[i]))
+            st = unsupported(&j, "a variable of 24 codes or more (the whole file may read it "
+                                 "as a scale)");
+    if (st == SD_OK)
+        st = finish(&j);
+    if (st == SD_OK) {
+        reletter(j.g);
+        for (size_t i = 0; i < j.g->ntables; i++) {
+            sd_wtable *t = &j.g->tables[i];
+            t->row_name = t->row_is_mrset ? j.first->mr[t->row_index]->name
+                                          : j.first->vars[t->row_index]->name;
+            t->banner_missing_n = t->acc.bm_n;
+            t->banner_missing_w = t->acc.bm_w;
+        }
+        j.g->dataset = j.first;
+        j.g->keep = j.first;
+        j.first = NULL;
+        *out = j.g;
+        j.g = NULL;
+    }
+    if (st == SD_E_NOMEM)
+        sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
+    else if (st != SD_OK)
+        sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL, "%s", j.why);
+    if (why)
+        snprintf(why, whylen, "%s", st == SD_OK ? "" : j.why);
+    sd__work_free(j.g);
+    sd_dataset_free(j.first);
+    sd_dataset_free(ds);
+    sd__dstream_free(ss);
+    sd_dataset_free(hd);
+    sd__free(use);
+    sd__free(keep);
+    sd__free(narrow);
+    idset_free(&j.strata);
+    idset_free(&j.clus);
+    sd__free(j.cstrat);
+    sd__free(j.units);
+    sd__hindex_free(&j.uh);
+    sd__free(j.strows);
+    sd__designspec_free(&j.dspec);
+    sd_error_free(quiet);
+    return st == SD_OK ? SD_OK : st == SD_E_NOMEM ? SD_E_NOMEM : SD_E_UNSUPPORTED;
+}

@@ -1,0 +1,344 @@
+/*
+ * test_stream.c — the streaming mode (engine/stream.c): a CSV file
+ * tabulated a chunk of rows at a time gives, byte for byte, the JSON that
+ * the whole file gives, with chunks of the same size in the in-memory pass.
+ * The weights are not whole numbers, so a sum added in another order
+ * would show in the last digits. The file is made so that chunks differ:
+ * codes, string categories, strata and PSUs that first appear late, PSUs
+ * that span chunks, rows of weight 0 and blank weights, blank lines,
+ * quoted fields. Requests the mode cannot stream, and files whose later
+ * rows read otherwise, must say so (SD_E_UNSUPPORTED) rather than give
+ * another result.
+ */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include "engine/engine.h"
+#include "harness.h"
+
+#include <unistd.h>
+
+static char dir[] = "/tmp/sondage-stream-XXXXXX";
+static char csv_path[256], cb_path[256];
+
+static const char codebook[] =
+    "sondage_codebook: 1\n"
+    "variables:\n"
+    "  - name: q\n"
+    "    values: {1: one, 2: two, 3: three, 4: four, 5: five, 9: dk}\n"
+    "    missing: [9]\n"
+    "    nets:\n"
+    "      - {name: top, codes: [4, 5]}\n"
+    "  - name: city\n"
+    "    type: string\n"
+    "mrsets:\n"
+    "  - name: acts\n"
+    "    kind: dichotomy\n"
+    "    counted: 1\n"
+    "    variables: [a1, a2, a3]\n";
+
+/* 1,000 rows (MINSTD); `late` adds what only the last rows hold. */
+static void make_csv(const char *path, bool blank_lines)
+{
+    uint64_t x = 4242;
+#define NEXT(k) ((x = (48271 * x) % 2147483647) % (k))
+    FILE *fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    fputs("role,size,q,a1,a2,a3,city,w,st,psu,sname,x\n", fp);
+    for (int i = 0; i < 1000; i++) {
+        int role = 1 + (int)NEXT(2), size = 1 + (int)NEXT(i < 600 ? 3 : 5);
+        int q = (int)NEXT(8); /* 0: missing, 6: the user-missing 9, 7: a code 7 late */
+        int st = 1 + (int)NEXT(i < 500 ? 3 : 4); /* stratum 4 from row 500 on */
+        int psu = (int)NEXT(5) + (i / 300) * 5;   /* PSUs of a stratum over chunks */
+        int wi = (int)NEXT(40);
+        fprintf(fp, "%d,%d,", role, size);
+        if (q && !(q == 7 && i < 700))
+            fprintf(fp, "%d", q == 6 ? 9 : q);
+        int a1 = (int)NEXT(2), a2 = (int)NEXT(2), a3 = (int)NEXT(2);
+        fprintf(fp, ",%d,%d,%d,", a1, a2, a3);
+        static const char *const cities[] = {"Lyon", "Paris", "\"Aix, en Provence\"",
+                                             "Zurich", "Brest"};
+        fputs(cities[NEXT(i < 800 ? 3 : 5)], fp);
+        if (wi == 0)
+            fputs(",", fp); /* a blank weight */
+        else if (wi == 1)
+            fputs(",0", fp);
+        else
+            fprintf(fp, ",%.6f", 0.1 + wi / 7.0);
+        int xv = (int)NEXT(50);
+        fprintf(fp, ",%d,%d,s%d,%d\n", st, st * 100 + psu, st, xv);
+        if (blank_lines && i % 97 == 0)
+            fputs("\n", fp);
+    }
+#undef NEXT
+    fclose(fp);
+}
+
+static void setup(void)
+{
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(csv_path, sizeof csv_path, "%s/data.csv", dir);
+    snprintf(cb_path, sizeof cb_path, "%s/cb.yaml", dir);
+    make_csv(csv_path, true);
+    FILE *fp = fopen(cb_path, "w");
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs(codebook, fp);
+        fclose(fp);
+    }
+}
+
+static sd_tabspec *spec_of(const char *const *opts, const char *chunk)
+{
+    sd_tabspec *s = sd_tabspec_new();
+    sd_error *e = sd_error_new();
+    sd_status st = SD_OK;
+    for (size_t i = 0; opts[i] && st == SD_OK; i += 2)
+        st = sd_tabspec_set_option(s, opts[i], opts[i + 1], e);
+    if (st == SD_OK)
+        st = sd_tabspec_set_option(s, "chunk-rows", chunk, e);
+    if (st != SD_OK)
+        fprintf(stderr, "  %s\n", sd_error_message(e));
+    CHECK_INT(st, SD_OK);
+    sd_error_free(e);
+    return s;
+}
+
+static char *json_of(sd_result *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    sd_error *e = sd_error_new();
+    if (fp) {
+        CHECK_INT(sd_result_write(r, SD_OUT_JSON, "en", fp, e), SD_OK);
+        fclose(fp);
+    }
+    sd_error_free(e);
+    return text;
+}
+
+/* The whole file's JSON (the request's columns read, as `tab` does). */
+static char *whole_json(const char *path, const char *cb, sd_tabspec *s)
+{
+    sd_open_options o = {.codebook = cb};
+    sd_dataset *ds = NULL;
+    sd_result *r = NULL;
+    sd_error *e = sd_error_new();
+    sd_tabspec *const specs[1] = {s};
+    sd_status st = sd_dataset_open_for(path, &o, specs, 1, &ds, e);
+    if (st == SD_OK)
+        st = sd_tabulate(ds, s, &r, e);
+    if (st != SD_OK)
+        fprintf(stderr, "  whole: %s\n", sd_error_message(e));
+    char *text = st == SD_OK ? json_of(r) : NULL;
+    sd_result_free(r);
+    sd_dataset_free(ds);
+    sd_error_free(e);
+    return text;
+}
+
+static sd_status stream_json(const char *path, const char *cb, sd_tabspec *s, char **out,
+                             char *why, size_t whylen)
+{
+    sd_open_options o = {.codebook = cb};
+    sd_result *r = NULL;
+    sd_error *e = sd_error_new();
+    sd_status st = sd_tabulate_stream(path, &o, s, &r, e);
+    *out = st == SD_OK ? json_of(r) : NULL;
+    snprintf(why, whylen, "%s", st == SD_OK ? "" : sd_error_message(e));
+    sd_result_free(r);
+    sd_error_free(e);
+    return st;
+}
+
+/* Stream and whole file agree, byte for byte, in chunks of 1, 37, 300 and
+ * 5000 rows. */
+static void same(const char *const *opts, const char *cb)
+{
+    static const char *const chunks[] = {"1", "37", "300", "5000"};
+    for (size_t k = 0; k < 4; k++) {
+        sd_tabspec *s = spec_of(opts, chunks[k]);
+        char *whole = whole_json(csv_path, cb, s), *part = NULL, why[256];
+        sd_status st = stream_json(csv_path, cb, s, &part, why, sizeof why);
+        if (st != SD_OK)
+            fprintf(stderr, "  chunks of %s: %s\n", chunks[k], why);
+        CHECK_INT(st, SD_OK);
+        CHECK(whole != NULL);
+        if (whole && part && strcmp(whole, part) != 0) {
+            size_t i = 0;
+            while (part[i] && part[i] == whole[i])
+                i++;
+            fprintf(stderr, "  chunks of %s: differs at byte %zu: ...%.80s\n  whole: ...%.80s\n",
+                    chunks[k], i, part + (i > 40 ? i - 40 : 0), whole + (i > 40 ? i - 40 : 0));
+            h_failed_checks++;
+        }
+        free(whole);
+        free(part);
+        sd_tabspec_free(s);
+    }
+}
+
+static void test_plain(void)
+{
+    static const char *const o[] = {"rows", "q,size,city", "cols", "role,city", NULL};
+    same(o, cb_path);
+}
+
+static void test_weighted_tests(void)
+{
+    static const char *const o[] = {"rows", "q,size,city,acts", "cols", "role,size,acts",
+                                    "weight", "w", "tests", "true", "means", "true", "stats",
+                                    "true", "deff", "true", NULL};
+    same(o, cb_path);
+}
+
+static void test_strata(void)
+{
+    static const char *const o[] = {"rows",  "q,city", "cols",  "role", "weight",
+                                    "w",     "strata", "st",    "tests", "true",
+                                    "deff",  "true",   NULL};
+    same(o, cb_path);
+    static const char *const s[] = {"rows", "q", "cols", "size", "weight", "w", "strata",
+                                    "sname", "tests", "true", NULL};
+    same(s, cb_path);
+}
+
+static void test_clusters(void)
+{
+    static const char *const o[] = {"rows", "q,size,acts", "cols", "role", "weight", "w",
+                                    "strata", "st", "cluster", "psu", "tests", "true",
+                                    "deff", "true", NULL};
+    same(o, cb_path);
+    static const char *const n[] = {"rows",    "q",    "cols",  "role", "weight", "w",
+                                    "strata",  "sname", "cluster", "size", "nest", "true",
+                                    "lonely-psu", "adjust", NULL};
+    same(n, cb_path);
+    static const char *const c[] = {"rows", "city", "cols", "role", "cluster", "psu", NULL};
+    same(c, cb_path);
+}
+
+static void test_filter_missing(void)
+{
+    static const char *const o[] = {"rows", "q", "cols", "size", "weight", "w", "filter",
+                                    "role = 2 and city != 'Lyon'", "missing", "include",
+                                    "tests", "true", NULL};
+    same(o, cb_path);
+    static const char *const p[] = {"rows", "q", "cols", "role", "pct", "row", "sort", "desc",
+                                    "hide-empty", "true", NULL};
+    same(p, cb_path);
+}
+
+static void test_no_codebook(void)
+{
+    static const char *const o[] = {"rows", "q,size,city", "cols", "role", "weight", "w",
+                                    "strata", "st", "cluster", "psu", NULL};
+    same(o, NULL);
+}
+
+/* What it cannot stream, it says. */
+static void refused(const char *const *opts, const char *path, const char *cb,
+                    const char *expect)
+{
+    sd_tabspec *s = spec_of(opts, "100");
+    char *part = NULL, why[256];
+    CHECK_INT(stream_json(path, cb, s, &part, why, sizeof why), SD_E_UNSUPPORTED);
+    CHECK(part == NULL);
+    if (!strstr(why, expect)) {
+        fprintf(stderr, "  why: \"%s\", expected \"%s\"\n", why, expect);
+        h_failed_checks++;
+    }
+    free(part);
+    sd_tabspec_free(s);
+}
+
+static void test_refused(void)
+{
+    static const char *const scale[] = {"rows", "x:mean", "cols", "role", NULL};
+    refused(scale, csv_path, cb_path, "scale row");
+    static const char *const nested[] = {"rows", "q", "cols", "role>size", NULL};
+    refused(nested, csv_path, cb_path, "nested banner");
+    static const char *const fpc[] = {"rows", "q", "strata", "st", "fpc", "x", NULL};
+    refused(fpc, csv_path, cb_path, "fpc");
+    static const char *const reps[] = {"rows", "q", "make-replicates", "jk1", "cluster", "psu",
+                                       NULL};
+    refused(reps, csv_path, cb_path, "replicate");
+    /* x has 50 codes: the whole file could read it as a scale. */
+    static const char *const many[] = {"rows", "x:cat", "cols", "role", NULL};
+    sd_tabspec *s = spec_of(many, "100");
+    char *part = NULL, why[256];
+    CHECK_INT(stream_json(csv_path, cb_path, s, &part, why, sizeof why), SD_OK);
+    free(part);
+    sd_tabspec_free(s);
+    static const char *const many2[] = {"rows", "x", "cols", "role", NULL};
+    refused(many2, csv_path, NULL, "scale");
+    static const char *const unknown[] = {"rows", "nosuch", NULL};
+    refused(unknown, csv_path, cb_path, "does not resolve");
+    static const char *const plain[] = {"rows", "q", NULL};
+    refused(plain, "@study", NULL, "CSV");
+}
+
+/* A later chunk that reads otherwise: a column that turns to text, a row
+ * with a field too many. Streamed, it is refused; the whole file gives its
+ * own result or error. */
+static void test_later_rows(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/late.csv", dir);
+    FILE *fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    fputs("g,v\n", fp);
+    for (int i = 0; i < 500; i++)
+        fprintf(fp, "%d,%d\n", i % 3, i % 4);
+    fputs("1,text\n", fp);
+    fclose(fp);
+    static const char *const o[] = {"rows", "v", "cols", "g", NULL};
+    refused(o, path, NULL, "read otherwise");
+    snprintf(path, sizeof path, "%s/bad.csv", dir);
+    fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    fputs("g,v\n", fp);
+    for (int i = 0; i < 500; i++)
+        fprintf(fp, "%d,%d\n", i % 3, i % 4);
+    fputs("1,2,3\n", fp);
+    fclose(fp);
+    refused(o, path, NULL, "whole read");
+    /* Clusters that meet in two strata over two chunks: the whole file's
+     * error, not another design. */
+    snprintf(path, sizeof path, "%s/nest.csv", dir);
+    fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    fputs("g,st,psu\n", fp);
+    for (int i = 0; i < 400; i++)
+        fprintf(fp, "%d,%d,%d\n", i % 2, i < 200 ? 1 : 2, i % 7);
+    fclose(fp);
+    static const char *const n[] = {"rows", "g", "strata", "st", "cluster", "psu", NULL};
+    refused(n, path, NULL, "two strata");
+}
+
+int main(void)
+{
+    setup();
+    RUN(test_plain);
+    RUN(test_weighted_tests);
+    RUN(test_strata);
+    RUN(test_clusters);
+    RUN(test_filter_missing);
+    RUN(test_no_codebook);
+    RUN(test_refused);
+    RUN(test_later_rows);
+    const char *names[] = {"data.csv", "cb.yaml", "late.csv", "bad.csv", "nest.csv"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char p[300];
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+    DONE();
+}
