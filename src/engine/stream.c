@@ -31,6 +31,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -827,6 +828,108 @@ static const char *spec_why(const job *j, const sd_dataset *hd)
     return NULL;
 }
 
+/* ---- the reader: chunks parsed on a thread of their own while the last
+ * one is tabulated (two in waiting at most), or in line on one thread */
+
+typedef struct feed {
+    sd_dstream *ss;
+    size_t rows;
+    bool threaded;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    sd_dataset *slot[2];
+    size_t head, count;
+    bool done, failed, stop;
+    sd_error *err; /* the reader's own */
+} feed;
+
+static void *feed_run(void *arg)
+{
+    feed *f = arg;
+    for (;;) {
+        pthread_mutex_lock(&f->mu);
+        while (f->count == 2 && !f->stop)
+            pthread_cond_wait(&f->cv, &f->mu);
+        bool stop = f->stop;
+        pthread_mutex_unlock(&f->mu);
+        if (stop)
+            break;
+        sd_dataset *ds = NULL;
+        bool ok = sd__dstream_next(f->ss, f->rows, &ds, f->err) == SD_OK;
+        pthread_mutex_lock(&f->mu);
+        if (!ok || !ds) {
+            f->failed = !ok;
+            f->done = true;
+        } else {
+            f->slot[(f->head + f->count) % 2] = ds;
+            f->count++;
+        }
+        bool end = f->done;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+        if (end)
+            break;
+    }
+    return NULL;
+}
+
+static void feed_start(feed *f, sd_dstream *ss, size_t rows, int threads, sd_error *err)
+{
+    memset(f, 0, sizeof *f);
+    f->ss = ss;
+    f->rows = rows;
+    f->err = err;
+    if (sd__thread_count(threads) < 2)
+        return;
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_cond_init(&f->cv, NULL);
+    f->threaded = pthread_create(&f->th, NULL, feed_run, f) == 0;
+    if (!f->threaded) {
+        pthread_cond_destroy(&f->cv);
+        pthread_mutex_destroy(&f->mu);
+    }
+}
+
+/* The next chunk (NULL at the end); false when the read failed. */
+static bool feed_next(feed *f, sd_dataset **out)
+{
+    *out = NULL;
+    if (!f->threaded)
+        return sd__dstream_next(f->ss, f->rows, out, f->err) == SD_OK;
+    pthread_mutex_lock(&f->mu);
+    while (f->count == 0 && !f->done)
+        pthread_cond_wait(&f->cv, &f->mu);
+    bool ok = true;
+    if (f->count) {
+        *out = f->slot[f->head];
+        f->slot[f->head] = NULL;
+        f->head = (f->head + 1) % 2;
+        f->count--;
+        pthread_cond_broadcast(&f->cv);
+    } else {
+        ok = !f->failed;
+    }
+    pthread_mutex_unlock(&f->mu);
+    return ok;
+}
+
+static void feed_stop(feed *f)
+{
+    if (!f->threaded)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->th, NULL);
+    for (size_t k = 0; k < 2; k++)
+        sd_dataset_free(f->slot[k]);
+    pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->mu);
+    f->threaded = false;
+}
+
 sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
                               const sd_tabspec *spec, sd_work **out, char *why, size_t whylen,
                               sd_error *err)
@@ -871,9 +974,15 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
     cs.threads = 1;
     cs.design.lonely = SD_LONELY_REMOVE;
     cs.design.has_lonely = true;
+    feed fd;
+    sd_error *rerr = st == SD_OK ? sd_error_new() : NULL;
+    if (st == SD_OK && !rerr)
+        st = SD_E_NOMEM;
+    if (st == SD_OK)
+        feed_start(&fd, ss, cs.chunk_rows, spec->threads, rerr);
     while (st == SD_OK) {
         sd_work *cw = NULL;
-        if (sd__dstream_next(ss, cs.chunk_rows, &ds, quiet) != SD_OK) {
+        if (!feed_next(&fd, &ds)) {
             st = unsupported(&j, "the file's rows need a whole read (an error, or text the "
                                  "whole file reads otherwise)");
             break;
@@ -914,6 +1023,10 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
         sd__work_free(cw);
         sd_dataset_free(ds);
         ds = NULL;
+    }
+    if (rerr) {
+        feed_stop(&fd);
+        sd_error_free(rerr);
     }
     if (st == SD_OK && !j.g)
         st = unsupported(&j, "a file without rows");
