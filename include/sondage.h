@@ -312,19 +312,21 @@ SD_API sd_status sd_dataset_open_for(const char *path, const sd_open_options *op
  * every language, codes), so it stays valid after the dataset is freed. */
 SD_API sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **out,
                              sd_error *err);
-/* Tabulate a CSV file a chunk of rows at a time (the streaming mode,
- * docs/tables.md): each chunk is read, tabulated and dropped, so memory is
- * the tables' sums and one chunk, whatever the file's length; the result
- * is sd_tabulate's on the whole file, to the last bit. A request or a file
- * it cannot stream (a scale row, a category set, a nested banner,
- * replicate weights, an fpc, several cluster stages, a weighting,
- * likelihood intervals, a file that is not UTF-8 CSV, a column that reads
- * otherwise in a later chunk, any error in the data) fails with
- * SD_E_UNSUPPORTED and the reason in err: read the file whole then
- * (sd_dataset_open_for and sd_tabulate), which gives the whole file's
- * result or its error. Added-in: 0.2. */
+/* Tabulate n requests over a CSV file read once, a chunk of rows at a
+ * time (the streaming mode, docs/tables.md): each chunk is read, tabulated
+ * and dropped, so memory is the tables' sums and a chunk or two, whatever
+ * the file's length. *out holds every request's tables in order (as
+ * sd_result_merge puts them), the result sd_tabulate gives on the whole
+ * file to the last bit. A request or a file it cannot stream (a scale row,
+ * a category set, a nested banner, replicate weights, an fpc, several
+ * cluster stages, a weighting, likelihood intervals, a file that is not
+ * UTF-8 CSV, a column that reads otherwise in a later chunk, any error in
+ * the data) fails with SD_E_UNSUPPORTED and the reason in err: read the
+ * file whole then (sd_dataset_open_for and sd_tabulate), which gives the
+ * whole file's result or its error. Added-in: 0.2. */
 SD_API sd_status sd_tabulate_stream(const char *path, const sd_open_options *opts,
-                                    const sd_tabspec *spec, sd_result **out, sd_error *err);
+                                    sd_tabspec *const *specs, size_t n, sd_result **out,
+                                    sd_error *err);
 SD_API void sd_result_free(sd_result *r);
 /* Compare with the same tables from another, independent sample of the
  * same survey (an earlier wave): each cell gains the other sample's

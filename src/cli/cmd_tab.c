@@ -30,8 +30,10 @@ static const char help[] =
     "      --decimals N       decimals in text (1 for %, 2 for means)\n"
     "      --threads N        threads for reading a CSV and the pass over the rows\n"
     "                         (default: the machine's cores); the same figures for any N\n"
-    "      --stream           read a CSV file a chunk of rows at a time: memory for the\n"
-    "                         sums, not the file; the same figures (docs/tables.md)\n"
+    "      --stream           say so when a CSV file cannot be read a chunk of rows\n"
+    "                         at a time (the default where it can: memory for the\n"
+    "                         sums, not the file; the same figures; docs/tables.md)\n"
+    "      --no-stream        read the file whole first\n"
     "  -w, --weight VAR       weight variable (none: no weight, whatever the codebook)\n"
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
     ENCODING_HELP
@@ -110,37 +112,25 @@ static sd_status tab_all(const sd_dataset *ds, sd_tabspec **specs, size_t n, sd_
     return SD_OK;
 }
 
-/* --stream: each request over the file a chunk at a time; one the stream
- * cannot take is tabulated on the whole file, with a note saying why. */
+/* Every request over a CSV file read a chunk at a time (--stream, and
+ * by default where it can); one the stream cannot take reads the file
+ * whole, with a note saying why when --stream was asked. */
 static sd_status tab_stream(const char *file, const sd_open_options *o, sd_tabspec **specs,
-                            size_t n, sd_result **out, sd_error *err)
+                            size_t n, bool say, sd_result **out, sd_error *err)
 {
     *out = NULL;
-    sd_status st = SD_OK;
-    for (size_t i = 0; i < n && st == SD_OK; i++) {
-        sd_result *r = NULL;
-        st = sd_tabulate_stream(file, o, specs[i], &r, err);
-        if (st == SD_E_UNSUPPORTED) {
-            fprintf(stderr, "sondage: note: --stream: %s: reading the file whole\n",
-                    sd_error_message(err));
-            sd_error_clear(err);
-            sd_dataset *ds = NULL;
-            st = sd_dataset_open_for(file, o, &specs[i], 1, &ds, err);
-            if (st == SD_OK)
-                st = tab_all(ds, &specs[i], 1, &r, err);
-            sd_dataset_free(ds);
-        }
-        if (st == SD_OK && *out)
-            st = sd_result_merge(*out, r, err);
-        else if (st == SD_OK)
-            *out = r;
-        else
-            sd_result_free(r);
-    }
-    if (st != SD_OK) {
-        sd_result_free(*out);
-        *out = NULL;
-    }
+    sd_status st = sd_tabulate_stream(file, o, specs, n, out, err);
+    if (st != SD_E_UNSUPPORTED)
+        return st;
+    if (say)
+        fprintf(stderr, "sondage: note: --stream: %s: reading the file whole\n",
+                sd_error_message(err));
+    sd_error_clear(err);
+    sd_dataset *ds = NULL;
+    st = sd_dataset_open_for(file, o, specs, n, &ds, err);
+    if (st == SD_OK)
+        st = tab_all(ds, specs, n, out, err);
+    sd_dataset_free(ds);
     return st;
 }
 
@@ -153,7 +143,7 @@ int cmd_tab(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},   {"help", no_argument, NULL, 'h'},
         {"compare", required_argument, NULL, 'C'},  {"spec", required_argument, NULL, 'S'},
         {"table", required_argument, NULL, 'T'},    {"stream", no_argument, NULL, 'Z'},
-        {NULL, 0, NULL, 0}};
+        {"no-stream", no_argument, NULL, 'z'},      {NULL, 0, NULL, 0}};
     struct option *longopts = opts_with_table(own);
     int li = 0;
     sd_error *err = sd_error_new();
@@ -169,7 +159,8 @@ int cmd_tab(int argc, char **argv)
     const char *specfile = NULL, *table = NULL;
     sd_outfmt fmt = SD_OUT_TEXT;
     int rc = EXIT_OK, c;
-    bool have_rows = false, have_cols = false, stream = false;
+    bool have_rows = false, have_cols = false;
+    int stream = 0; /* 1 --stream, -1 --no-stream, 0 where it can */
     size_t npairs = 0;
     opterr = 0;
     optind = 1;
@@ -186,7 +177,8 @@ int cmd_tab(int argc, char **argv)
         case 'b': codebook = optarg; break;
         case 'E': encoding = optarg; break;
         case 'T': table = optarg; break;
-        case 'Z': stream = true; break;
+        case 'Z': stream = 1; break;
+        case 'z': stream = -1; break;
         case 'f':
             if (!cli_outfmt("tab", optarg, true, &fmt))
                 rc = EXIT_USAGE;
@@ -250,10 +242,11 @@ int cmd_tab(int argc, char **argv)
                          .codebook = codebook,
                          .encoding = encoding,
                          .threads = tab_threads(pairs, npairs)};
-    if (rc == EXIT_OK && stream && table)
+    if (rc == EXIT_OK && stream == 1 && table)
         rc = cli_usage("tab", "--stream reads a CSV file: drop --table");
-    if (rc == EXIT_OK && stream) {
-        if (tab_stream(file, &o, specs, nspecs, &res, err) != SD_OK)
+    bool streamed = stream >= 0 && !table;
+    if (rc == EXIT_OK && streamed) {
+        if (tab_stream(file, &o, specs, nspecs, stream == 1, &res, err) != SD_OK)
             rc = cli_report(err);
     } else if (rc == EXIT_OK && !table) {
         if (sd_dataset_open_for(file, &o, specs, nspecs, &ds, err) != SD_OK)
@@ -261,15 +254,16 @@ int cmd_tab(int argc, char **argv)
     } else if (rc == EXIT_OK &&
                opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
-    if (rc == EXIT_OK && !stream && tab_all(ds, specs, nspecs, &res, err) != SD_OK)
+    if (rc == EXIT_OK && !streamed && tab_all(ds, specs, nspecs, &res, err) != SD_OK)
         rc = cli_report(err);
     if (rc == EXIT_OK && compare) {
         /* The other wave: same codebook, same tables, its own design. */
         sd_dataset *pds = NULL;
         sd_result *prev = NULL;
-        sd_status st = stream ? tab_stream(compare, &o, specs, nspecs, &prev, err) : SD_OK;
-        if (st == SD_OK && !stream &&
-            (st = sd_dataset_open_for(compare, &o, specs, nspecs, &pds, err)) == SD_OK)
+        sd_status st = SD_OK;
+        if (stream >= 0)
+            st = tab_stream(compare, &o, specs, nspecs, stream == 1, &prev, err);
+        else if ((st = sd_dataset_open_for(compare, &o, specs, nspecs, &pds, err)) == SD_OK)
             st = tab_all(pds, specs, nspecs, &prev, err);
         if (st != SD_OK || sd_result_compare(res, prev, err) != SD_OK)
             rc = cli_report(err);

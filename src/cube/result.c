@@ -22,16 +22,32 @@ sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_result **
 }
 
 sd_status sd_tabulate_stream(const char *path, const sd_open_options *opts,
-                             const sd_tabspec *spec, sd_result **out, sd_error *err)
+                             sd_tabspec *const *specs, size_t n, sd_result **out,
+                             sd_error *err)
 {
-    sd_work *w = NULL;
     *out = NULL;
-    if (!path || !spec)
+    if (!path || !specs || !n)
         return sd__fail(err, SD_E_INVALID, path, 0, 0, NULL, "no file or no request given");
-    sd_status st = sd__tabulate_stream(path, opts, spec, &w, NULL, 0, err);
-    if (st == SD_OK && (st = sd__work_stats(w, spec, err)) == SD_OK)
-        st = sd__cube_build(w, out, err);
-    sd__work_free(w);
+    sd_work **w = sd__zalloc(n, sizeof *w);
+    if (!w)
+        return sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
+    sd_status st = sd__tabulate_stream(path, opts, specs, n, w, NULL, 0, err);
+    for (size_t i = 0; i < n && st == SD_OK; i++) {
+        sd_result *r = NULL;
+        if ((st = sd__work_stats(w[i], specs[i], err)) == SD_OK)
+            st = sd__cube_build(w[i], &r, err);
+        if (st == SD_OK && *out)
+            st = sd_result_merge(*out, r, err);
+        else if (st == SD_OK)
+            *out = r;
+    }
+    for (size_t i = 0; i < n; i++)
+        sd__work_free(w[i]); /* the last owns the dataset the others read */
+    sd__free(w);
+    if (st != SD_OK) {
+        sd_result_free(*out);
+        *out = NULL;
+    }
     return st;
 }
 

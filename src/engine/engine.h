@@ -296,14 +296,15 @@ bool sd__request_columns(const sd_dataset *hd, sd_tabspec *const *specs, size_t 
                          const char ***keep, size_t *nkeep, const char ***narrow,
                          size_t *nnarrow);
 
-/* The engine's part of sd_tabulate over a CSV file read a chunk of rows
- * at a time (stream.c): the work the whole file would give, with the
- * first chunk's dataset as its dataset (w->keep). SD_E_UNSUPPORTED, with
- * the reason in err and in why (whylen bytes), when the request or the
- * file needs a whole read; nothing is then kept. */
+/* The engine's part of sd_tabulate for n requests over a CSV file read
+ * once, a chunk of rows at a time (stream.c): out[i] is the work the whole
+ * file would give request i; they share the first chunk's dataset as their
+ * dataset, owned by out[n - 1] (its keep), so free that one last.
+ * SD_E_UNSUPPORTED, with the reason in err and in why (whylen bytes), when
+ * a request or the file needs a whole read; nothing is then kept. */
 sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
-                              const sd_tabspec *spec, sd_work **out, char *why, size_t whylen,
-                              sd_error *err);
+                              sd_tabspec *const *specs, size_t n, sd_work **out, char *why,
+                              size_t whylen, sd_error *err);
 
 /* Count-only tabulation (the engine's part of sd_tabulate). */
 sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_work **out,

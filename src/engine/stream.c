@@ -930,148 +930,204 @@ static void feed_stop(feed *f)
     f->threaded = false;
 }
 
-sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
-                              const sd_tabspec *spec, sd_work **out, char *why, size_t whylen,
-                              sd_error *err)
+/* One job's chunk: its own request over the chunk (a copy of the
+ * request: one pass chunk, one thread, the lonely-PSU question left to
+ * finish), merged into the job's tables. */
+static sd_status job_chunk(job *j, const sd_tabspec *cs, sd_dataset *ds, bool first,
+                           sd_error *quiet)
 {
-    *out = NULL;
-    job j;
-    memset(&j, 0, sizeof j);
-    j.spec = spec;
-    sd_dataset *hd = NULL, *ds = NULL;
+    sd_work *cw = NULL;
+    if (sd__tabulate_counts(ds, cs, &cw, quiet) != SD_OK)
+        return unsupported(j, "a chunk that does not tabulate alone");
+    sd_status st = SD_OK;
+    if (!j->g) {
+        /* The first chunk's work gives the tables; their sums start from
+         * zero and take the chunk as every later one (cw again). */
+        j->g = cw;
+        j->first = first ? ds : NULL;
+        for (size_t i = 0; i < j->g->ntables && st == SD_OK; i++) {
+            const char *tw = table_why(j, &j->g->tables[i]);
+            if (tw)
+                st = unsupported(j, tw);
+        }
+        cw = NULL;
+        if (st == SD_OK && sd__tabulate_counts(ds, cs, &cw, quiet) != SD_OK)
+            st = unsupported(j, "a chunk that does not tabulate alone");
+        for (size_t i = 0; st == SD_OK && i < j->g->ntables; i++) {
+            sd_accum *a = &j->g->tables[i].acc;
+            sd__accum_zero(a);
+            if (a->vmode == SD_VMODE_UNITS)
+                a->nunits = 0;
+            else if (a->vmode == SD_VMODE_MOMENTS)
+                a->nstrata = 0;
+        }
+    }
+    if (st == SD_OK)
+        st = absorb(j, ds, cw);
+    sd__work_free(cw);
+    return st;
+}
+
+/* A job's end: the whole file's checks, order and design; its work. */
+static sd_status job_end(job *j, sd_dataset *first)
+{
+    if (!j->g)
+        return unsupported(j, "a file without rows");
+    j->first = first;
+    for (size_t i = 0; i < j->g->ntables; i++)
+        if (!measure_holds(j, &j->g->tables[i]))
+            return unsupported(j, "a variable of 24 codes or more (the whole file may read "
+                                  "it as a scale)");
+    sd_status st = finish(j);
+    if (st != SD_OK)
+        return st;
+    reletter(j->g);
+    for (size_t i = 0; i < j->g->ntables; i++) {
+        sd_wtable *t = &j->g->tables[i];
+        t->row_name = t->row_is_mrset ? first->mr[t->row_index]->name
+                                      : first->vars[t->row_index]->name;
+        t->banner_missing_n = t->acc.bm_n;
+        t->banner_missing_w = t->acc.bm_w;
+    }
+    return SD_OK;
+}
+
+static void job_free(job *j)
+{
+    sd__work_free(j->g);
+    idset_free(&j->strata);
+    idset_free(&j->clus);
+    sd__free(j->cstrat);
+    sd__free(j->units);
+    sd__hindex_free(&j->uh);
+    sd__free(j->strows);
+    sd__free((void *)j->use);
+    sd__designspec_free(&j->dspec);
+}
+
+sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
+                              sd_tabspec *const *specs, size_t n, sd_work **out, char *why,
+                              size_t whylen, sd_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    job *jobs = sd__zalloc(n + 1, sizeof *jobs);
+    sd_tabspec *cs = sd__zalloc(n + 1, sizeof *cs);
+    sd_dataset *hd = NULL, *ds = NULL, *first = NULL;
     sd_dstream *ss = NULL;
-    uint8_t *use = NULL;
     const char **keep = NULL, **narrow = NULL;
     size_t nkeep = 0, nnarrow = 0;
-    sd_error *quiet = sd_error_new();
-    sd_status st = quiet ? SD_OK : SD_E_NOMEM;
-    if (st == SD_OK && sd__dataset_open_header(path, opts, &hd, quiet) != SD_OK)
-        st = unsupported(&j, "not a CSV file (only a CSV file streams)");
-    sd_tabspec *const specs[1] = {(sd_tabspec *)spec};
-    if (st == SD_OK && (!(use = sd__zalloc(hd->nvars + 1, 1)) ||
-                        sd__tabspec_uses(hd, spec, use, quiet) != SD_OK ||
-                        !sd__request_columns(hd, specs, 1, &keep, &nkeep, &narrow, &nnarrow)))
-        st = unsupported(&j, "a request that does not resolve against the file's header");
-    j.use = use;
-    if (st == SD_OK && (sd__designspec_copy(&j.dspec, &spec->design, quiet) != SD_OK ||
-                        sd__designspec_fill(&j.dspec, &hd->design, quiet) != SD_OK))
-        st = unsupported(&j, "a design that does not resolve");
-    const char *w = st == SD_OK ? spec_why(&j, hd) : NULL;
-    if (w)
-        st = unsupported(&j, w);
+    sd_error *quiet = sd_error_new(), *rerr = sd_error_new();
+    char reason[200] = "";
+    sd_status st = jobs && cs && quiet && rerr ? SD_OK : SD_E_NOMEM;
+    if (st == SD_OK && sd__dataset_open_header(path, opts, &hd, quiet) != SD_OK) {
+        snprintf(reason, sizeof reason, "not a CSV file (only a CSV file streams)");
+        st = SD_E_UNSUPPORTED;
+    }
+    if (st == SD_OK && !sd__request_columns(hd, specs, n, &keep, &nkeep, &narrow, &nnarrow)) {
+        snprintf(reason, sizeof reason,
+                 "a request that does not resolve against the file's header");
+        st = SD_E_UNSUPPORTED;
+    }
+    for (size_t i = 0; st == SD_OK && i < n; i++) {
+        job *j = &jobs[i];
+        j->spec = specs[i];
+        uint8_t *use = sd__zalloc(hd->nvars + 1, 1);
+        j->use = use;
+        if (!use)
+            st = SD_E_NOMEM;
+        else if (sd__tabspec_uses(hd, specs[i], use, quiet) != SD_OK)
+            st = unsupported(j, "a request that does not resolve against the file's header");
+        else if (sd__designspec_copy(&j->dspec, &specs[i]->design, quiet) != SD_OK ||
+                 sd__designspec_fill(&j->dspec, &hd->design, quiet) != SD_OK)
+            st = unsupported(j, "a design that does not resolve");
+        const char *w = st == SD_OK ? spec_why(j, hd) : NULL;
+        if (w)
+            st = unsupported(j, w);
+        /* Each chunk as its own request: one pass chunk of the in-memory
+         * pass's size (the same sums in the same order), on one thread. */
+        cs[i] = *specs[i];
+        cs[i].chunk_rows = specs[i]->chunk_rows ? specs[i]->chunk_rows : STREAM_ROWS;
+        cs[i].threads = 1;
+        cs[i].design.lonely = SD_LONELY_REMOVE;
+        cs[i].design.has_lonely = true;
+        if (i && cs[i].chunk_rows != cs[0].chunk_rows)
+            st = unsupported(j, "requests with chunks of different sizes");
+        if (st != SD_OK)
+            snprintf(reason, sizeof reason, "%s", j->why);
+    }
     static const char *const no_column[] = {""};
     sd_open_options o = opts ? *opts : (sd_open_options){0};
     o.columns = nkeep ? keep : no_column;
     o.ncolumns = nkeep;
     o.narrow = narrow;
     o.nnarrow = nnarrow;
-    if (st == SD_OK && sd__dstream_open(path, &o, &ss, quiet) != SD_OK)
-        st = unsupported(&j, "a file that cannot be mapped as UTF-8 CSV");
-    /* Each chunk as its own request: one pass chunk, on one thread; a
-     * lonely PSU is the whole file's question (finish). */
-    sd_tabspec cs = *spec;
-    cs.chunk_rows = spec->chunk_rows ? spec->chunk_rows : STREAM_ROWS;
-    cs.threads = 1;
-    cs.design.lonely = SD_LONELY_REMOVE;
-    cs.design.has_lonely = true;
+    if (st == SD_OK && sd__dstream_open(path, &o, &ss, quiet) != SD_OK) {
+        snprintf(reason, sizeof reason, "a file that cannot be mapped as UTF-8 CSV");
+        st = SD_E_UNSUPPORTED;
+    }
     feed fd;
-    sd_error *rerr = st == SD_OK ? sd_error_new() : NULL;
-    if (st == SD_OK && !rerr)
-        st = SD_E_NOMEM;
+    memset(&fd, 0, sizeof fd);
     if (st == SD_OK)
-        feed_start(&fd, ss, cs.chunk_rows, spec->threads, rerr);
-    while (st == SD_OK) {
-        sd_work *cw = NULL;
+        feed_start(&fd, ss, cs[0].chunk_rows, n ? specs[0]->threads : 0, rerr);
+    while (st == SD_OK && n) {
         if (!feed_next(&fd, &ds)) {
-            st = unsupported(&j, "the file's rows need a whole read (an error, or text the "
-                                 "whole file reads otherwise)");
+            snprintf(reason, sizeof reason,
+                     "the file's rows need a whole read (an error, or text the whole file "
+                     "reads otherwise)");
+            st = SD_E_UNSUPPORTED;
             break;
         }
         if (!ds)
             break;
-        if (sd__tabulate_counts(ds, &cs, &cw, quiet) != SD_OK) {
-            st = unsupported(&j, "a chunk that does not tabulate alone");
-        } else if (!j.g) {
-            j.g = cw;
-            j.first = ds;
-            cw = NULL;
-            ds = NULL;
-            for (size_t i = 0; i < j.g->ntables && st == SD_OK; i++) {
-                const char *tw = table_why(&j, &j.g->tables[i]);
-                if (tw)
-                    st = unsupported(&j, tw);
-            }
-            /* The first chunk's sums are the job's from zero: made again
-             * by the same merge as every other chunk's. */
-            sd_work *again = NULL;
-            if (st == SD_OK && sd__tabulate_counts(j.first, &cs, &again, quiet) != SD_OK)
-                st = unsupported(&j, "a chunk that does not tabulate alone");
-            for (size_t i = 0; st == SD_OK && i < j.g->ntables; i++) {
-                sd_accum *a = &j.g->tables[i].acc;
-                sd__accum_zero(a);
-                if (a->vmode == SD_VMODE_UNITS)
-                    a->nunits = 0;
-                else if (a->vmode == SD_VMODE_MOMENTS)
-                    a->nstrata = 0;
-            }
-            if (st == SD_OK)
-                st = absorb(&j, j.first, again);
-            sd__work_free(again);
-        } else {
-            st = absorb(&j, ds, cw);
+        bool is_first = first == NULL;
+        for (size_t i = 0; i < n && st == SD_OK; i++) {
+            if (!is_first)
+                jobs[i].first = first;
+            if ((st = job_chunk(&jobs[i], &cs[i], ds, is_first, quiet)) != SD_OK)
+                snprintf(reason, sizeof reason, "%s", jobs[i].why);
         }
-        sd__work_free(cw);
-        sd_dataset_free(ds);
+        if (is_first) {
+            first = ds; /* kept: the variables and labels of every work */
+        } else {
+            sd_dataset_free(ds);
+        }
         ds = NULL;
     }
-    if (rerr) {
-        feed_stop(&fd);
-        sd_error_free(rerr);
-    }
-    if (st == SD_OK && !j.g)
-        st = unsupported(&j, "a file without rows");
-    for (size_t i = 0; st == SD_OK && i < j.g->ntables; i++)
-        if (!measure_holds(&j, &j.g->tables[i]))
-            st = unsupported(&j, "a variable of 24 codes or more (the whole file may read it "
-                                 "as a scale)");
-    if (st == SD_OK)
-        st = finish(&j);
+    feed_stop(&fd);
+    for (size_t i = 0; i < n && st == SD_OK; i++)
+        if ((st = job_end(&jobs[i], first)) != SD_OK)
+            snprintf(reason, sizeof reason, "%s", jobs[i].why);
     if (st == SD_OK) {
-        reletter(j.g);
-        for (size_t i = 0; i < j.g->ntables; i++) {
-            sd_wtable *t = &j.g->tables[i];
-            t->row_name = t->row_is_mrset ? j.first->mr[t->row_index]->name
-                                          : j.first->vars[t->row_index]->name;
-            t->banner_missing_n = t->acc.bm_n;
-            t->banner_missing_w = t->acc.bm_w;
+        /* The works share the first chunk: the last one owns it. */
+        for (size_t i = 0; i < n; i++) {
+            out[i] = jobs[i].g;
+            out[i]->dataset = first;
+            jobs[i].g = NULL;
         }
-        j.g->dataset = j.first;
-        j.g->keep = j.first;
-        j.first = NULL;
-        *out = j.g;
-        j.g = NULL;
+        if (n)
+            out[n - 1]->keep = first;
+        else
+            sd_dataset_free(first);
+        first = NULL;
     }
     if (st == SD_E_NOMEM)
         sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
     else if (st != SD_OK)
-        sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL, "%s", j.why);
+        sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL, "%s", reason);
     if (why)
-        snprintf(why, whylen, "%s", st == SD_OK ? "" : j.why);
-    sd__work_free(j.g);
-    sd_dataset_free(j.first);
+        snprintf(why, whylen, "%s", st == SD_OK ? "" : reason);
+    for (size_t i = 0; jobs && i < n; i++)
+        job_free(&jobs[i]);
+    sd__free(jobs);
+    sd__free(cs);
+    sd_dataset_free(first);
     sd_dataset_free(ds);
     sd__dstream_free(ss);
     sd_dataset_free(hd);
-    sd__free(use);
     sd__free(keep);
     sd__free(narrow);
-    idset_free(&j.strata);
-    idset_free(&j.clus);
-    sd__free(j.cstrat);
-    sd__free(j.units);
-    sd__hindex_free(&j.uh);
-    sd__free(j.strows);
-    sd__designspec_free(&j.dspec);
     sd_error_free(quiet);
+    sd_error_free(rerr);
     return st == SD_OK ? SD_OK : st == SD_E_NOMEM ? SD_E_NOMEM : SD_E_UNSUPPORTED;
 }

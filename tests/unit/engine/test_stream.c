@@ -144,7 +144,8 @@ static sd_status stream_json(const char *path, const char *cb, sd_tabspec *s, ch
     sd_open_options o = {.codebook = cb};
     sd_result *r = NULL;
     sd_error *e = sd_error_new();
-    sd_status st = sd_tabulate_stream(path, &o, s, &r, e);
+    sd_tabspec *const specs[1] = {s};
+    sd_status st = sd_tabulate_stream(path, &o, specs, 1, &r, e);
     *out = st == SD_OK ? json_of(r) : NULL;
     snprintf(why, whylen, "%s", st == SD_OK ? "" : sd_error_message(e));
     sd_result_free(r);
@@ -322,6 +323,44 @@ static void test_later_rows(void)
     refused(n, path, NULL, "two strata");
 }
 
+/* Several requests over one read of the file: the tables of each, in
+ * order, as the whole file gives them one request after the other. */
+static void test_several(void)
+{
+    static const char *const a[] = {"rows", "q,city", "cols", "role", "weight", "w", "strata",
+                                    "st", "cluster", "psu", "tests", "true", NULL};
+    static const char *const b[] = {"rows", "size,acts", "cols", "city", "filter", "role = 1",
+                                    NULL};
+    static const char *const c[] = {"rows", "q", "cols", "size", "weight", "w", "strata",
+                                    "sname", NULL};
+    sd_tabspec *specs[3] = {spec_of(a, "37"), spec_of(b, "37"), spec_of(c, "37")};
+    sd_open_options o = {.codebook = cb_path};
+    sd_error *e = sd_error_new();
+    sd_dataset *ds = NULL;
+    sd_result *whole = NULL, *part = NULL;
+    CHECK_INT(sd_dataset_open_for(csv_path, &o, specs, 3, &ds, e), SD_OK);
+    for (size_t i = 0; ds && i < 3; i++) {
+        sd_result *r = NULL;
+        CHECK_INT(sd_tabulate(ds, specs[i], &r, e), SD_OK);
+        if (whole)
+            CHECK_INT(sd_result_merge(whole, r, e), SD_OK);
+        else
+            whole = r;
+    }
+    CHECK_INT(sd_tabulate_stream(csv_path, &o, specs, 3, &part, e), SD_OK);
+    char *wj = whole ? json_of(whole) : NULL, *pj = part ? json_of(part) : NULL;
+    CHECK(wj && pj && strlen(wj) > 10000);
+    CHECK(wj && pj && strcmp(wj, pj) == 0);
+    free(wj);
+    free(pj);
+    sd_result_free(whole);
+    sd_result_free(part);
+    sd_dataset_free(ds);
+    sd_error_free(e);
+    for (size_t i = 0; i < 3; i++)
+        sd_tabspec_free(specs[i]);
+}
+
 int main(void)
 {
     setup();
@@ -333,6 +372,7 @@ int main(void)
     RUN(test_no_codebook);
     RUN(test_refused);
     RUN(test_later_rows);
+    RUN(test_several);
     const char *names[] = {"data.csv", "cb.yaml", "late.csv", "bad.csv", "nest.csv"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char p[300];
