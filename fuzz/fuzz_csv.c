@@ -11,6 +11,11 @@
  * uses those names. Each read is also made in parts on three threads (from
  * the first byte on, as a large file is) and with `b` and `c` asked narrow:
  * the same status, message, line and column, or the same cells.
+ *
+ * Each read is also streamed (sd__csv_stream_*, the streaming mode of a
+ * table) in chunks of 1, 2 and 5 records and of sizes taken from the
+ * input's bytes, wide, with `b` and `c` narrow and with only some columns
+ * kept, against the whole read on one thread (see streamed()).
  */
 #define _GNU_SOURCE
 #include "io/io.h"
@@ -46,6 +51,8 @@ static void check_shape(const sd_dataset *ds)
         const sd_var *v = ds->vars[j];
         if (!v->name || !*v->name || v->intern)
             abort();
+        if (v->unread)
+            continue; /* a column a selection leaves out: no values */
         if (v->type == SD_TYPE_STRING) {
             for (size_t k = 1; k < v->nlevels; k++)
                 if (strcmp(v->levels[k - 1], v->levels[k]) >= 0)
@@ -141,11 +148,176 @@ static void parts(const char *data, size_t size, const sd_codebook *cb, sd_statu
     sd_error_free(err);
 }
 
+/* ------------------------------------------------------------ stream */
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* A chunk of the stream against rows [at, at + chunk rows) of the whole
+ * read: the header's variables; a numeric variable of the chunk that is a
+ * string in the whole is a column holding text in another chunk (a chunk's
+ * types are its own), the other way round never; where both types agree,
+ * the same cells (narrow or wide, through the data layer's accessors),
+ * and a chunk's fractional values are the whole's. */
+static void check_chunk(const sd_dataset *whole, size_t at, const sd_dataset *ck)
+{
+    if (ck->nvars != whole->nvars || ck->nrows == 0 || at + ck->nrows > whole->nrows)
+        abort();
+    for (size_t j = 0; j < ck->nvars; j++) {
+        const sd_var *w = whole->vars[j], *v = ck->vars[j];
+        if (strcmp(w->name, v->name) != 0 || v->unread != w->unread)
+            abort();
+        if (v->unread)
+            continue;
+        if (v->type != w->type) {
+            if (w->type != SD_TYPE_STRING)
+                abort(); /* text in a chunk is text in the file */
+            continue;
+        }
+        if (v->type == SD_TYPE_NUMERIC && v->measure == SD_MEASURE_SCALE &&
+            w->measure != SD_MEASURE_SCALE)
+            abort();
+        for (size_t r = 0; r < ck->nrows; r++) {
+            size_t rw = at + r;
+            if (v->type == SD_TYPE_NUMERIC) {
+                bool m = sd__var_sysmis(v, r);
+                if (m != sd__var_sysmis(w, rw))
+                    abort();
+                double x = sd__var_value(v, r), y = sd__var_value(w, rw);
+                if (!m && memcmp(&x, &y, sizeof x) != 0)
+                    abort();
+            } else {
+                bool m = v->sysmis[r] != 0;
+                if (m != (w->sysmis[rw] != 0))
+                    abort();
+                if (!m && strcmp(v->levels[v->str[r]], w->levels[w->str[rw]]) != 0)
+                    abort();
+            }
+        }
+    }
+}
+
+/* The rows of the k-th chunk: fixed (`fixed` > 0), or 1..7 from the
+ * input's bytes in turn. */
+static size_t chunk_rows(const char *data, size_t size, size_t fixed, size_t k)
+{
+    if (fixed)
+        return fixed;
+    return size ? 1 + (unsigned char)data[k % size] % 7 : 1;
+}
+
+/* Stream the input in chunks and hold it to the whole read (st1, err1,
+ * whole; whole NULL when it failed):
+ *  - a whole read that fails makes the stream fail, at its open or at some
+ *    chunk (the chunks before it read fine), with the same status, message,
+ *    line, column and variable;
+ *  - a whole read that succeeds makes every chunk succeed, each holding
+ *    1..rows records (fewer only as the last), their rows adding up to the
+ *    whole's, each chunk's cells as check_chunk says; the end says so again.
+ * Excluded, as a stream cannot meet them: the whole file's row cap
+ * (SD_MAX_ROWS, a chunk holds far fewer rows) and memory a whole read runs
+ * out of; neither can come from an input the fuzzer makes (64 KiB). */
+static void stream_one(const char *data, size_t size, const sd_codebook *cb,
+                       const sd_csv_cols *sel, sd_status st1, const sd_error *err1,
+                       const sd_dataset *whole, size_t fixed)
+{
+    sd_error *err = sd_error_new();
+    sd_csv_stream *s = (sd_csv_stream *)&err; /* must be reset to NULL on failure */
+    sd_status st = sd__csv_stream_open(data, size, "fuzz.csv", cb, sel, &s, err);
+    size_t at = 0, k = 0;
+    bool ended = false;
+    if (st != SD_OK && s)
+        abort();
+    while (st == SD_OK) {
+        size_t rows = chunk_rows(data, size, fixed, k++);
+        sd_dataset *ck = (sd_dataset *)&err; /* likewise */
+        st = sd__csv_stream_next(s, rows, &ck, err);
+        if (st != SD_OK) {
+            if (ck)
+                abort();
+            break;
+        }
+        if (!ck) {
+            ended = true;
+            break;
+        }
+        if (ck->nrows > rows)
+            abort();
+        check_shape(ck);
+        if (whole)
+            check_chunk(whole, at, ck);
+        at += ck->nrows;
+        bool last = ck->nrows < rows;
+        sd_dataset_free(ck);
+        if (last) { /* a short chunk ends the text */
+            ck = (sd_dataset *)&err;
+            if (sd__csv_stream_next(s, rows, &ck, err) != SD_OK || ck)
+                abort();
+            ended = true;
+            break;
+        }
+    }
+    if (st1 == SD_OK) {
+        if (st != SD_OK || !ended || at != whole->nrows)
+            abort();
+        /* The end stays the end. */
+        sd_dataset *ck = (sd_dataset *)&err;
+        if (sd__csv_stream_next(s, 1, &ck, err) != SD_OK || ck)
+            abort();
+    } else if (st != st1 || sd_error_status(err) != st1 ||
+               strcmp(sd_error_message(err), sd_error_message(err1)) != 0 ||
+               sd_error_line(err) != sd_error_line(err1) ||
+               sd_error_column(err) != sd_error_column(err1) ||
+               !same_str(sd_error_file(err), sd_error_file(err1)) ||
+               !same_str(sd_error_variable(err), sd_error_variable(err1))) {
+        abort();
+    }
+    sd__csv_stream_free(s);
+    sd_error_free(err);
+}
+
+/* The whole read on one thread, then streamed in chunks of 1, 2, 5 and
+ * of varying sizes, with the same selection as the whole read: every
+ * column wide (no selection), every column with `b` and `c` narrow, `b`
+ * and `c` only with `b` narrow (as a table's streaming asks), or no column
+ * at all (a table that counts rows). */
+static void streamed(const char *data, size_t size, const sd_codebook *cb, int mode)
+{
+    static const char *const bc[] = {"b", "c"}, *const none[] = {""};
+    sd_csv_cols sel = {.all = true, .threads = 1, .narrow = bc, .nnarrow = 2};
+    if (mode == 2) {
+        sel.all = false;
+        sel.names = bc;
+        sel.n = 2;
+        sel.nnarrow = 1;
+    } else if (mode == 3) {
+        sel.all = false;
+        sel.names = none;
+        sel.n = 0;
+        sel.nnarrow = 0;
+    }
+    const sd_csv_cols *use = mode ? &sel : NULL;
+    sd_error *err = sd_error_new();
+    sd_dataset *whole = NULL;
+    sd_status st = sd__read_csv_cols(data, size, "fuzz.csv", cb, use, &whole, err);
+    if ((st == SD_OK) != (whole != NULL))
+        abort();
+    static const size_t sizes[] = {1, 2, 5, 0};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        stream_one(data, size, cb, use, st, err, whole, sizes[i]);
+    sd_dataset_free(whole);
+    sd_error_free(err);
+}
+
 static void one(const char *data, size_t size, const sd_codebook *cb)
 {
     sd_error *err = sd_error_new();
     sd_dataset *ds = (sd_dataset *)&err; /* must be reset to NULL on failure */
     sd_status st = sd__read_csv(data, size, "fuzz.csv", cb, &ds, err);
+    for (int mode = 0; mode < 4; mode++)
+        streamed(data, size, cb, mode);
     if (st != SD_OK) {
         if (ds || sd_error_status(err) != st || !*sd_error_message(err))
             abort();
