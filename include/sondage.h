@@ -315,9 +315,8 @@ SD_API sd_status sd_tabulate(const sd_dataset *ds, const sd_tabspec *spec, sd_re
 /* Tabulate n requests over a CSV file read once, a chunk of rows at a
  * time (the streaming mode, docs/tables.md): each chunk is read, tabulated
  * and dropped, so memory is the tables' sums and a chunk or two, whatever
- * the file's length. *out holds every request's tables in order (as
- * sd_result_merge puts them), the result sd_tabulate gives on the whole
- * file to the last bit. A request or a file it cannot stream (a scale row,
+ * the file's length. out[i] (n of them, owned by the caller) is the
+ * result sd_tabulate gives request i on the whole file, to the last bit. A request or a file it cannot stream (a scale row,
  * a category set, a nested banner, replicate weights, an fpc, several
  * cluster stages, a weighting, likelihood intervals, a file that is not
  * UTF-8 CSV, a column that reads otherwise in a later chunk, any error in
@@ -663,6 +662,12 @@ SD_API size_t sd_report_nspecs(const sd_report *rep);
 SD_API sd_tabspec *sd_report_spec(sd_report *rep, size_t i);
 /* Tabulate every table on ds (again, when run before). */
 SD_API sd_status sd_report_run(sd_report *rep, const sd_dataset *ds, sd_error *err);
+/* sd_report_run over a CSV file read once, a chunk of rows at a time
+ * (sd_tabulate_stream: every table of the report in that read).
+ * SD_E_UNSUPPORTED (the reason in err) when it cannot: open the file and
+ * call sd_report_run then. Added-in: 0.2. */
+SD_API sd_status sd_report_run_stream(sd_report *rep, const char *path,
+                                      const sd_open_options *opts, sd_error *err);
 /* The warnings of the last run's weightings (with "force"). */
 SD_API size_t sd_report_nwarnings(const sd_report *rep);
 SD_API const char *sd_report_warning(const sd_report *rep, size_t i);

@@ -29,6 +29,9 @@ static const char help[] =
     "  -b, --codebook FILE    YAML codebook to apply (docs/codebook.md)\n"
     ENCODING_HELP
     TABLE_HELP
+    "      --stream           say so when a CSV file cannot be read a chunk of rows\n"
+    "                         at a time (the default where it can; docs/tables.md)\n"
+    "      --no-stream        read the file whole first\n"
     "  -h, --help             this help\n"
     "\n"
     "The options of sondage tab that shape tables (--weight, --filter, --missing,\n"
@@ -108,6 +111,7 @@ int cmd_report(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},   {"lang", required_argument, NULL, 'l'},
         {"codebook", required_argument, NULL, 'b'}, {"encoding", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},           {"table", required_argument, NULL, 'T'},
+        {"stream", no_argument, NULL, 'Z'},         {"no-stream", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0}};
     struct option *longopts = opts_with_table(own);
     opts_pair *pairs = calloc((size_t)argc + 1, sizeof *pairs);
@@ -123,6 +127,7 @@ int cmd_report(int argc, char **argv)
     const char *codebook = NULL, *encoding = NULL, *table = NULL;
     size_t npairs = 0;
     int rc = EXIT_OK, c, li = 0;
+    int stream = 0; /* 1 --stream, -1 --no-stream, 0 where it can */
     opterr = 0;
     optind = 1;
     while (rc == EXIT_OK && (c = getopt_long(argc, argv, ":f:l:b:w:h", longopts, &li)) != -1) {
@@ -138,6 +143,8 @@ int cmd_report(int argc, char **argv)
         case 'b': codebook = optarg; break;
         case 'E': encoding = optarg; break;
         case 'T': table = optarg; break;
+        case 'Z': stream = 1; break;
+        case 'z': stream = -1; break;
         case 'w': pairs[npairs++] = (opts_pair){"weight", optarg}; break;
         case 'm': pairs[npairs++] = (opts_pair){"missing", optarg}; break;
         case 'D': pairs[npairs++] = (opts_pair){longopts[li].name, optarg}; break;
@@ -172,6 +179,7 @@ int cmd_report(int argc, char **argv)
     }
     sd_report *rep = NULL;
     sd_dataset *ds = NULL;
+    bool streamed = false;
     if (rc == EXIT_OK && sd_report_read(specfile, &rep, err) != SD_OK)
         rc = cli_report(err);
     for (size_t i = 0; rc == EXIT_OK && i < sd_report_nspecs(rep); i++)
@@ -189,13 +197,27 @@ int cmd_report(int argc, char **argv)
         for (size_t i = 0; rc == EXIT_OK && i < n; i++)
             specs[i] = sd_report_spec(rep, i);
         sd_open_options o = {.format = SD_FORMAT_AUTO, .codebook = codebook, .encoding = encoding};
-        if (rc == EXIT_OK && sd_dataset_open_for(file, &o, specs, n, &ds, err) != SD_OK)
+        /* A CSV file a chunk of rows at a time where it can (docs/tables.md,
+         * "Streaming"); else read whole. */
+        sd_status st = SD_E_UNSUPPORTED;
+        if (rc == EXIT_OK && stream >= 0) {
+            st = sd_report_run_stream(rep, file, &o, err);
+            if (st == SD_OK)
+                streamed = true;
+            else if (st != SD_E_UNSUPPORTED)
+                rc = cli_report(err);
+            else if (stream == 1)
+                fprintf(stderr, "sondage: note: --stream: %s: reading the file whole\n",
+                        sd_error_message(err));
+            sd_error_clear(err);
+        }
+        if (rc == EXIT_OK && !streamed && sd_dataset_open_for(file, &o, specs, n, &ds, err) != SD_OK)
             rc = cli_report(err);
         free(specs);
     } else if (rc == EXIT_OK &&
                opts_open_table(file, table, codebook, encoding, &ds, err) != SD_OK)
         rc = cli_report(err);
-    if (rc == EXIT_OK && sd_report_run(rep, ds, err) != SD_OK)
+    if (rc == EXIT_OK && !streamed && sd_report_run(rep, ds, err) != SD_OK)
         rc = cli_report(err);
     for (size_t k = 0; rc == EXIT_OK && k < sd_report_nwarnings(rep); k++)
         fprintf(stderr, "sondage: warning: %s\n", sd_report_warning(rep, k));

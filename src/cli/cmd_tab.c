@@ -119,7 +119,20 @@ static sd_status tab_stream(const char *file, const sd_open_options *o, sd_tabsp
                             size_t n, bool say, sd_result **out, sd_error *err)
 {
     *out = NULL;
-    sd_status st = sd_tabulate_stream(file, o, specs, n, out, err);
+    sd_result **rs = calloc(n ? n : 1, sizeof *rs);
+    if (!rs)
+        return SD_E_NOMEM;
+    sd_status st = sd_tabulate_stream(file, o, specs, n, rs, err);
+    for (size_t i = 0; i < n && st == SD_OK; i++) {
+        if (*out)
+            st = sd_result_merge(*out, rs[i], err);
+        else
+            *out = rs[i];
+        rs[i] = NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        sd_result_free(rs[i]);
+    free(rs);
     if (st != SD_E_UNSUPPORTED)
         return st;
     if (say)

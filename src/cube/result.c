@@ -25,28 +25,23 @@ sd_status sd_tabulate_stream(const char *path, const sd_open_options *opts,
                              sd_tabspec *const *specs, size_t n, sd_result **out,
                              sd_error *err)
 {
-    *out = NULL;
-    if (!path || !specs || !n)
+    for (size_t i = 0; out && i < n; i++)
+        out[i] = NULL;
+    if (!path || !specs || !n || !out)
         return sd__fail(err, SD_E_INVALID, path, 0, 0, NULL, "no file or no request given");
     sd_work **w = sd__zalloc(n, sizeof *w);
     if (!w)
         return sd__fail(err, SD_E_NOMEM, path, 0, 0, NULL, "out of memory");
     sd_status st = sd__tabulate_stream(path, opts, specs, n, w, NULL, 0, err);
-    for (size_t i = 0; i < n && st == SD_OK; i++) {
-        sd_result *r = NULL;
+    for (size_t i = 0; i < n && st == SD_OK; i++)
         if ((st = sd__work_stats(w[i], specs[i], err)) == SD_OK)
-            st = sd__cube_build(w[i], &r, err);
-        if (st == SD_OK && *out)
-            st = sd_result_merge(*out, r, err);
-        else if (st == SD_OK)
-            *out = r;
-    }
+            st = sd__cube_build(w[i], &out[i], err);
     for (size_t i = 0; i < n; i++)
         sd__work_free(w[i]); /* the last owns the dataset the others read */
     sd__free(w);
-    if (st != SD_OK) {
-        sd_result_free(*out);
-        *out = NULL;
+    for (size_t i = 0; st != SD_OK && i < n; i++) {
+        sd_result_free(out[i]);
+        out[i] = NULL;
     }
     return st;
 }

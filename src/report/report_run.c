@@ -116,7 +116,8 @@ const sd_result *sd_report_result(const sd_report *rep)
     return rep->result;
 }
 
-sd_status sd_report_run(sd_report *rep, const sd_dataset *ds, sd_error *err)
+/* Start a run: no result, no numbering, no warnings yet. */
+static sd_status run_begin(sd_report *rep, sd_error *err)
 {
     sd_result_free(rep->result);
     rep->result = NULL;
@@ -126,14 +127,41 @@ sd_status sd_report_run(sd_report *rep, const sd_dataset *ds, sd_error *err)
     rep->last = sd__zalloc(rep->nspecs, sizeof *rep->last);
     if (!rep->first || !rep->last)
         return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
-    size_t next = 1;
     clear_warnings(rep);
-    for (size_t i = 0; i < rep->nspecs; i++) {
+    return SD_OK;
+}
+
+/* Request i's tables (r, taken) after the earlier ones', numbered on from
+ * *next. */
+static sd_status run_add(sd_report *rep, size_t i, sd_result *r, size_t *next, sd_error *err)
+{
+    size_t n = r ? sd_result_ntables(r) : 0;
+    size_t k = n ? sd_table_number(sd_result_table(r, n - 1)) : 0;
+    rep->first[i] = *next;
+    rep->last[i] = *next + k - (k > 0);
+    *next += k;
+    sd_status st = SD_OK;
+    if (rep->result)
+        st = sd_result_merge(rep->result, r, err);
+    else
+        rep->result = r;
+    if (st != SD_OK) {
+        sd_result_free(rep->result);
+        rep->result = NULL;
+    }
+    return st;
+}
+
+sd_status sd_report_run(sd_report *rep, const sd_dataset *ds, sd_error *err)
+{
+    sd_status st = run_begin(rep, err);
+    size_t next = 1;
+    for (size_t i = 0; st == SD_OK && i < rep->nspecs; i++) {
         sd_result *r = NULL;
         /* A table's weighting (--targets, or the one its codebook records)
          * is a step of its design, run first; its warnings are kept. */
         sd_weighting *w = NULL;
-        sd_status st = sd_tabspec_set_weighting(rep->specs[i], NULL, err);
+        st = sd_tabspec_set_weighting(rep->specs[i], NULL, err);
         if (st == SD_OK)
             st = sd_tabspec_weight(rep->specs[i], ds, &w, err);
         for (size_t k = 0; st == SD_OK && k < sd_weighting_nwarnings(w); k++)
@@ -142,22 +170,38 @@ sd_status sd_report_run(sd_report *rep, const sd_dataset *ds, sd_error *err)
         sd_weighting_free(w);
         if (st == SD_OK)
             st = sd_tabulate(ds, rep->specs[i], &r, err);
-        size_t n = r ? sd_result_ntables(r) : 0;
-        size_t k = n ? sd_table_number(sd_result_table(r, n - 1)) : 0;
-        rep->first[i] = next;
-        rep->last[i] = next + k - (k > 0);
-        next += k;
-        if (st == SD_OK && rep->result)
-            st = sd_result_merge(rep->result, r, err);
-        else if (st == SD_OK)
-            rep->result = r;
-        if (st != SD_OK) {
-            sd_result_free(rep->result);
-            rep->result = NULL;
-            return st;
-        }
+        if (st == SD_OK)
+            st = run_add(rep, i, r, &next, err);
+        else
+            sd_result_free(r);
     }
-    return SD_OK;
+    if (st != SD_OK) {
+        sd_result_free(rep->result);
+        rep->result = NULL;
+    }
+    return st;
+}
+
+sd_status sd_report_run_stream(sd_report *rep, const char *path, const sd_open_options *opts,
+                               sd_error *err)
+{
+    sd_status st = run_begin(rep, err);
+    sd_result **rs = st == SD_OK ? sd__zalloc(rep->nspecs + 1, sizeof *rs) : NULL;
+    if (st == SD_OK && !rs)
+        st = sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    for (size_t i = 0; st == SD_OK && i < rep->nspecs; i++)
+        st = sd_tabspec_set_weighting(rep->specs[i], NULL, err);
+    if (st == SD_OK)
+        st = sd_tabulate_stream(path, opts, rep->specs, rep->nspecs, rs, err);
+    size_t next = 1;
+    for (size_t i = 0; st == SD_OK && i < rep->nspecs; i++) {
+        st = run_add(rep, i, rs[i], &next, err);
+        rs[i] = NULL;
+    }
+    for (size_t i = 0; rs && i < rep->nspecs; i++)
+        sd_result_free(rs[i]);
+    sd__free(rs);
+    return st;
 }
 
 /* The document of a run report: its parts, and each section's tables by
