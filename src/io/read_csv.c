@@ -1040,11 +1040,11 @@ static sd_status start(reader *R, const char *p, const char *end, char sep,
     return read_header(R, cb, sel);
 }
 
-sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
-                            const sd_codebook *cb, const sd_csv_cols *sel, sd_dataset **out,
+/* Where a CSV text's header starts (after a UTF-8 BOM); an empty or too
+ * large text fails. */
+static sd_status text_start(const char *data, size_t len, const char *name, const char **start,
                             sd_error *err)
 {
-    *out = NULL;
     const char *p = data, *end = data ? data + len : data;
     if (p && end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
@@ -1057,6 +1057,19 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
     if (len > SD_MAX_FILE)
         return sd__fail(err, SD_E_TOO_LARGE, name, 0, 0, NULL,
                         "input is larger than %zu bytes: expected at most 64 GiB", SD_MAX_FILE);
+    *start = p;
+    return SD_OK;
+}
+
+sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
+                            const sd_codebook *cb, const sd_csv_cols *sel, sd_dataset **out,
+                            sd_error *err)
+{
+    *out = NULL;
+    const char *p, *end = data ? data + len : data;
+    sd_status tst = text_start(data, len, name, &p, err);
+    if (tst != SD_OK)
+        return tst;
 
     reader R;
     memset(&R, 0, sizeof R);
@@ -1139,18 +1152,10 @@ sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
                               sd_error *err)
 {
     *out = NULL;
-    const char *p = data, *end = data ? data + len : data;
-    if (p && end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
-    const char *q = p;
-    while (q && q < end && (*q == '\n' || *q == '\r'))
-        q++;
-    if (!q || q == end)
-        return sd__fail(err, SD_E_EMPTY, name, 0, 0, NULL,
-                        "empty file: expected a header line naming the variables");
-    if (len > SD_MAX_FILE)
-        return sd__fail(err, SD_E_TOO_LARGE, name, 0, 0, NULL,
-                        "input is larger than %zu bytes: expected at most 64 GiB", SD_MAX_FILE);
+    const char *p, *end = data ? data + len : data;
+    sd_status tst = text_start(data, len, name, &p, err);
+    if (tst != SD_OK)
+        return tst;
     sd_csv_stream *s = sd__calloc(1, sizeof *s);
     if (!s)
         return sd__fail(err, SD_E_NOMEM, name, 0, 0, NULL, "out of memory");
