@@ -24,6 +24,9 @@
 #   rep1m    1M rows x 115 columns, 80 JK1 replicates      R       (bench/r_tab.R rep)
 #   tab10m   10M rows, the first workload                  pandas
 #   tab10mu  the same, pandas with usecols=
+#   tab10mw  the same, sondage reading the file whole (--no-stream; no peer)
+#   taylor10m / taylor10mw  10M rows, Taylor (strata, PSUs), streamed and
+#            read whole (no peer: R would take an hour)
 #   jkn      the bundled study, --cluster id, replicates
 #            made (JKn, 2,800 of them), one table          R       (bench/r_jkn.R)
 # Every command runs under `nice`: the machine is shared.
@@ -245,6 +248,20 @@ run tab10m "10M rows, the first workload" "$F10M" pandas \
     "$PY" bench/pandas_tab.py "$F10M" "$ROWS" role w -- --rows "$ROWS" --cols role --weight w
 run tab10mu "the same, pandas with usecols" "$F10M" pandas \
     "$PY" bench/pandas_tab.py "$F10M" "$ROWS" role w usecols -- --rows "$ROWS" --cols role --weight w
+run tab10mw "the same, read whole (--no-stream)" "$F10M" none \
+    -- --rows "$ROWS" --cols role --weight w --no-stream
+run taylor10m "10M rows + strata and PSUs (Taylor)" "$F10M" none \
+    -- --rows "$ROWS" --cols role --weight w --strata stratum --cluster psu --nest --stats
+run taylor10mw "the same, read whole (--no-stream)" "$F10M" none \
+    -- --rows "$ROWS" --cols role --weight w --strata stratum --cluster psu --nest --stats \
+    --no-stream
+# Streamed and read whole: the same output, byte for byte.
+for pair in "tab10m tab10mw" "taylor10m taylor10mw"; do
+    a=$DATA/sp_${pair% *}_sondage.csv b=$DATA/sp_${pair#* }_sondage.csv
+    case $SKIP in *" ${pair% *} "* | *" ${pair#* } "*) continue ;; esac
+    cmp -s "$a" "$b" || die "${pair% *}: streamed and read whole differ ($a, $b)"
+    note "${pair% *} and ${pair#* }: the same output, byte for byte (streamed, read whole)"
+done
 run jkn "bundled study, JKn made from 2,800 PSUs (--cluster id)" "$STUDY" r \
     "$RS" bench/r_jkn.R "$STUDY" -- --rows integration --cols role --strata stratum \
     --cluster id --make-replicates jkn --stats
