@@ -394,6 +394,21 @@ bool sd__var_to_string(sd_var *v, size_t nrows);
  * measurement rule of data/measure.c (categorical when labelled with few
  * values, SPSS's rule when no measure was stated). */
 void sd__dataset_apply_measures(sd_dataset *ds);
+/* What the measure rule reads of a variable's values (measure.c): its
+ * distinct valid values, up to the 25 the rule needs, how many carry a
+ * value label, a non-integer among them. Zero it, then count one set of
+ * rows or several (the chunks of a file) into it. */
+typedef struct sd_distinct {
+    uint64_t small[16]; /* codes 0..1023 met */
+    double other[25];
+    size_t nother, n;
+    size_t labelled;
+    bool nonint;
+} sd_distinct;
+void sd__var_count_distinct(const sd_var *v, size_t nrows, sd_distinct *d);
+/* The measure the rule gives v (its stated measure and labels) with those
+ * values. */
+sd_measure sd__var_measure_from(const sd_var *v, const sd_distinct *d);
 /* The same rule for a variable whose rows are elsewhere (a database's):
  * does it need the values (false: its stated measure stands), and the rule
  * applied to its distinct valid values `vals` (at least the first 25 met,

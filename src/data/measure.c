@@ -25,13 +25,10 @@
 #define SCALE_MIN 24 /* SPSS's default minimum of distinct values for scale */
 #define SMALL 1024   /* codes 0..1023 counted in a bitmap */
 
-typedef struct distinct {
-    uint64_t small[SMALL / 64];
-    double other[SCALE_MIN + 1];
-    size_t nother, n;
-    size_t labelled; /* distinct valid values with a value label */
-    bool nonint;
-} distinct;
+typedef sd_distinct distinct; /* data.h */
+_Static_assert(sizeof ((distinct *)0)->small * 8 >= SMALL, "a bit for every small code");
+_Static_assert(sizeof ((distinct *)0)->other / sizeof(double) >= SCALE_MIN + 1,
+               "room for the values the rule counts");
 
 /* Count x once; false when it was seen before. */
 static bool distinct_add(distinct *d, double x)
@@ -58,7 +55,6 @@ static bool distinct_add(distinct *d, double x)
  * rule above); stops early at a non-integer when `stop_nonint`. */
 static void count_values(const sd_var *v, size_t nrows, bool stop_nonint, distinct *d)
 {
-    memset(d, 0, sizeof *d);
     bool has_miss = v->nmiss || v->has_miss_range;
     if (v->narrow) {
         /* Whole codes 0..254: a seen-table (user-missing codes marked seen
@@ -140,6 +136,7 @@ void sd__dataset_apply_measures(sd_dataset *ds)
         if (!needs_values(v, labels))
             continue; /* the stated measure stands */
         distinct d;
+        memset(&d, 0, sizeof d);
         count_values(v, ds->nrows, v->measure_given ? false : !labels, &d);
         decide(v, labels, &d);
     }
@@ -170,4 +167,22 @@ void sd__var_apply_measure(sd_var *v, const double *vals, size_t n)
             d.labelled++;
     }
     decide(v, labels, &d);
+}
+
+void sd__var_count_distinct(const sd_var *v, size_t nrows, sd_distinct *d)
+{
+    if (v->type == SD_TYPE_NUMERIC && !v->unread)
+        count_values(v, nrows, false, d);
+}
+
+sd_measure sd__var_measure_from(const sd_var *v, const sd_distinct *d)
+{
+    if (v->type != SD_TYPE_NUMERIC)
+        return v->measure == SD_MEASURE_SCALE ? SD_MEASURE_NOMINAL : v->measure;
+    bool labels = labelled_valid(v);
+    if (!needs_values(v, labels))
+        return v->measure;
+    sd_var tmp = *v; /* decide sets the measure of its copy only */
+    decide(&tmp, labels, d);
+    return tmp.measure;
 }

@@ -153,6 +153,17 @@ typedef struct sd_pairtest {
     int method;
 } sd_pairtest;
 
+/* The medians a table's scale row is given (sd_tabspec.given_medians):
+ * one per category in cols (borrowed). */
+typedef struct sd_given_medians {
+    const sd_cat *cols;
+    const double *median;
+    size_t ncols;
+} sd_given_medians;
+
+/* Do two categories stand for the same thing (kind, value, net, item)? */
+bool sd__cat_same(const sd_cat *a, const sd_cat *b);
+
 typedef struct sd_wtable {
     size_t number;     /* 1-based: the --rows entry it tabulates */
     /* Row dimension: a variable or a multiple-response set. */
@@ -267,6 +278,11 @@ struct sd_tabspec {
     double alpha, alpha2; /* "alpha", "alpha2": 0 means the default (docs/tests.md) */
     int pair_test;        /* "pair-test": pooled (default) or unpooled */
     bool glm_start;       /* gather glm start sums (likelihood intervals) */
+    /* A stream's second read (stream.c): table k's scale row takes these
+     * medians of its banner's categories (the whole file's) rather than
+     * its rows' own; NULL, or ngiven tables, each possibly empty. */
+    const struct sd_given_medians *given_medians;
+    size_t ngiven;
     sd_weightopts weighting; /* --targets and its options (src/weight runs them) */
     sd_calib *calib;      /* the weighting the estimates carry (a reference), or NULL */
 };

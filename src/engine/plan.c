@@ -382,3 +382,21 @@ sd_status sd__catset_build(const sd_dataset *ds, const sd_mrset *m, sd_missing_m
     }
     return SD_OK;
 }
+
+bool sd__cat_same(const sd_cat *a, const sd_cat *b)
+{
+    if (a->kind != b->kind || a->user_missing != b->user_missing)
+        return false;
+    switch (a->kind) {
+    case SD_CAT_CODE: return a->code == b->code;
+    case SD_CAT_STRING: return !strcmp(a->str, b->str);
+    case SD_CAT_ITEM:
+    case SD_CAT_NET: return a->index == b->index && a->code == b->code;
+    case SD_CAT_TOTAL:
+    case SD_CAT_MEAN:
+    case SD_CAT_SUMSQ:
+    case SD_CAT_NESTED:
+    case SD_CAT_BELOW: return true;
+    }
+    return false;
+}

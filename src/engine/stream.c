@@ -16,8 +16,12 @@
  * here is added in that same order, so the figures are the same to the
  * last bit, and a test compares the two outputs byte for byte.
  *
- * What it does not do (docs/tables.md, "Streaming"): a scale row (its
- * median needs its column sorted), a category set, a nested banner,
+ * A scale row's median is the whole file's: its values are kept by column
+ * (the one thing that grows with the rows) and sorted at the end of the
+ * read, as the whole file's are, and a second read counts the rows at or
+ * below each median (the median's interval) with the sums.
+ *
+ * What it does not do (docs/tables.md, "Streaming"): a category set, a nested banner,
  * replicate weights given or made, an fpc, more than one cluster stage,
  * a weighting or calibration, likelihood intervals (their second pass).
  * Those, and anything a chunk alone cannot decide the same way as the
@@ -120,6 +124,24 @@ typedef struct unitkey {
     size_t h, c; /* stratum and cluster value, indexes into their sets */
 } unitkey;
 
+/* A scale row's valid values in one banner column, in the order the whole
+ * file sorts them: by value, ties in row order (seq: met in chunk order,
+ * each chunk's already in row order). */
+typedef struct svent {
+    double x, w;
+    uint64_t seq;
+} svent;
+
+typedef struct svlist {
+    svent *v;
+    size_t n, cap;
+} svlist;
+
+typedef struct svtab {
+    svlist *col; /* per column of the job's table */
+    size_t ncols;
+} svtab;
+
 typedef struct job {
     const sd_tabspec *spec;
     sd_designspec dspec;  /* the request's design completed by the codebook's */
@@ -136,6 +158,11 @@ typedef struct job {
     size_t strows_n, strows_cap;
     double rows, rows_in, maxw;
     size_t nw_blank, nw_negative, nw_zero;
+    svtab *sv;            /* per table: a scale row's values (its column kept) */
+    const sd_dataset *hd; /* the header: every variable's stated measure and labels */
+    sd_distinct *dist;    /* per variable that is a table's row: its values, as the
+                           * measure rule counts them, over the chunks */
+    uint64_t seq;
     char why[200];
 } job;
 
@@ -263,24 +290,6 @@ static bool sorted_kind(sd_cat_kind k)
     return k == SD_CAT_CODE || k == SD_CAT_STRING;
 }
 
-static bool cat_same(const sd_cat *a, const sd_cat *b)
-{
-    if (a->kind != b->kind || a->user_missing != b->user_missing)
-        return false;
-    switch (a->kind) {
-    case SD_CAT_CODE: return a->code == b->code;
-    case SD_CAT_STRING: return !strcmp(a->str, b->str);
-    case SD_CAT_ITEM:
-    case SD_CAT_NET: return a->index == b->index && a->code == b->code;
-    case SD_CAT_TOTAL:
-    case SD_CAT_MEAN:
-    case SD_CAT_SUMSQ:
-    case SD_CAT_NESTED:
-    case SD_CAT_BELOW: return true;
-    }
-    return false;
-}
-
 static int cat_cmp(const sd_cat *a, const sd_cat *b)
 {
     if (a->kind == SD_CAT_STRING)
@@ -298,10 +307,10 @@ static bool cats_union(const sd_cat *a, size_t na, const sd_cat *b, size_t nb, s
     if (na < head + tail || nb < head + tail)
         return false;
     for (size_t k = 0; k < head; k++)
-        if (!cat_same(&a[k], &b[k]))
+        if (!sd__cat_same(&a[k], &b[k]))
             return false;
     for (size_t k = 0; k < tail; k++)
-        if (!cat_same(&a[na - tail + k], &b[nb - tail + k]))
+        if (!sd__cat_same(&a[na - tail + k], &b[nb - tail + k]))
             return false;
     size_t ma = na - head - tail, mb = nb - head - tail;
     const sd_cat *sa = a + head, *sb = b + head;
@@ -323,7 +332,7 @@ static bool cats_union(const sd_cat *a, size_t na, const sd_cat *b, size_t nb, s
     size_t i = 0, k = 0;
     while (i < ma || k < mb) {
         int c = i >= ma ? 1 : k >= mb ? -1 : cat_cmp(&sa[i], &sb[k]);
-        if (c == 0 && !cat_same(&sa[i], &sb[k])) {
+        if (c == 0 && !sd__cat_same(&sa[i], &sb[k])) {
             sd__free(u);
             return false;
         }
@@ -491,16 +500,13 @@ static bool same_shape(const sd_wtable *a, const sd_wtable *b)
 static const char *table_why(const job *j, const sd_wtable *t)
 {
     const sd_dataset *ds = j->first;
-    if (t->row_is_scale)
-        return "a scale row (its median needs the whole column)";
     if (t->row_is_mrset && ds->mr[t->row_index]->kind != SD_MRSET_DICHOTOMY)
         return "a category set";
     if (t->col_depth > 1)
         return "a nested banner";
     if (t->col_set >= 0 && ds->mr[t->col_set]->kind != SD_MRSET_DICHOTOMY)
         return "a category-set banner";
-    if (t->acc.rep_tot || t->acc.pat_w2 || t->acc.cal_a || t->acc.ovf || t->acc.glm_a ||
-        t->sv_x)
+    if (t->acc.rep_tot || t->acc.pat_w2 || t->acc.cal_a || t->acc.ovf || t->acc.glm_a)
         return "sums the streaming mode does not gather";
     return NULL;
 }
@@ -508,13 +514,92 @@ static const char *table_why(const job *j, const sd_wtable *t)
 /* The fixed categories of a table's rows (head, tail) and columns. */
 static void fixed_rows(const sd_wtable *t, size_t *head, size_t *tail)
 {
-    *head = t->row_is_mrset ? t->nrows : 0; /* a dichotomy set's items */
-    *tail = t->row_is_mrset ? 0 : t->nnets;
+    bool fixed = t->row_is_mrset || t->row_is_scale; /* set items, a scale's sums */
+    *head = fixed ? t->nrows : 0;
+    *tail = fixed ? 0 : t->nnets;
 }
 
 static void fixed_cols(const sd_wtable *t, size_t *head)
 {
     *head = t->col_set >= 0 || t->col_var < 0 ? t->ncols : 1; /* Total (and set items) */
+}
+
+/* A scale row's values of a chunk's table (c) into the job's lists for
+ * table t, whose columns become nuc (the old ones at camap, c's at cbmap). */
+static sd_status keep_values(job *j, const sd_wtable *t, const sd_wtable *c, size_t nuc,
+                             const size_t *camap, const size_t *cbmap)
+{
+    svtab *sv = &j->sv[t - j->g->tables];
+    if (!c->sv_off)
+        return SD_OK;
+    if (nuc != sv->ncols) {
+        svlist *col = sd__zalloc(nuc, sizeof *col);
+        if (!col)
+            return SD_E_NOMEM;
+        for (size_t k = 0; k < sv->ncols; k++)
+            col[camap[k]] = sv->col[k];
+        sd__free(sv->col);
+        sv->col = col;
+        sv->ncols = nuc;
+    }
+    for (size_t k = 0; k < c->ncols; k++) {
+        svlist *l = &sv->col[cbmap[k]];
+        size_t a = c->sv_off[k], b = c->sv_off[k + 1];
+        if (b > a && !sd__grow((void **)&l->v, &l->cap, l->n + (b - a), sizeof *l->v))
+            return SD_E_NOMEM;
+        for (size_t i = a; i < b; i++)
+            l->v[l->n++] = (svent){c->sv_x[i], c->sv_w[i], j->seq++};
+    }
+    return SD_OK;
+}
+
+static int cmp_svent(const void *x, const void *y)
+{
+    const svent *a = x, *b = y;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* A scale table's values, sorted as the whole file's (sd__scale_values),
+ * into t's sv arrays, and each column's median. */
+static sd_status sort_values(svtab *sv, sd_wtable *t)
+{
+    if (sv->ncols != t->ncols)
+        return SD_E_INTERNAL;
+    size_t total = 0;
+    for (size_t k = 0; k < sv->ncols; k++)
+        total += sv->col[k].n;
+    size_t *off = sd__zalloc(t->ncols + 1, sizeof *off);
+    double *x = sd__zalloc(total + 1, sizeof *x), *w = sd__zalloc(total + 1, sizeof *w);
+    double *med = sd__zalloc(t->ncols + 1, sizeof *med);
+    if (!off || !x || !w || !med) {
+        sd__free(off);
+        sd__free(x);
+        sd__free(w);
+        sd__free(med);
+        return SD_E_NOMEM;
+    }
+    for (size_t k = 0; k < sv->ncols; k++) {
+        svlist *l = &sv->col[k];
+        if (l->n > 1)
+            qsort(l->v, l->n, sizeof *l->v, cmp_svent);
+        off[k + 1] = off[k] + l->n;
+        for (size_t i = 0; i < l->n; i++) {
+            x[off[k] + i] = l->v[i].x;
+            w[off[k] + i] = l->v[i].w;
+        }
+        med[k] = sd__qrule_math(x + off[k], w + off[k], l->n, 0.5);
+    }
+    sd__free(t->sv_off);
+    sd__free(t->sv_x);
+    sd__free(t->sv_w);
+    sd__free(t->median);
+    t->sv_off = off;
+    t->sv_x = x;
+    t->sv_w = w;
+    t->median = med;
+    return SD_OK;
 }
 
 /* Merge one table of a chunk (c) into the job's (t). */
@@ -566,6 +651,8 @@ static sd_status merge_table(job *j, sd_wtable *t, const sd_wtable *c, const siz
             goto done;
         }
     }
+    if (t->row_is_scale && (st = keep_values(j, t, c, nuc, camap, cbmap)) != SD_OK)
+        goto done;
     sd__free(t->rows);
     sd__free(t->cols);
     t->rows = ur;
@@ -624,6 +711,11 @@ static sd_status absorb(job *j, sd_dataset *ds, sd_work *w)
     sd__free(umap);
     if (st != SD_OK)
         return st;
+    for (size_t i = 0; i < w->ntables; i++) {
+        const sd_wtable *t = &w->tables[i];
+        if (!t->row_is_mrset && (i == 0 || t->number != w->tables[i - 1].number))
+            sd__var_count_distinct(ds->vars[t->row_index], ds->nrows, &j->dist[t->row_index]);
+    }
     j->rows += (double)ds->nrows;
     j->rows_in += w->rows_in;
     j->nw_blank += w->nw_blank;
@@ -945,6 +1037,8 @@ static sd_status job_chunk(job *j, const sd_tabspec *cs, sd_dataset *ds, bool fi
          * zero and take the chunk as every later one (cw again). */
         j->g = cw;
         j->first = first ? ds : NULL;
+        if (!(j->sv = sd__zalloc(j->g->ntables + 1, sizeof *j->sv)))
+            st = SD_E_NOMEM;
         for (size_t i = 0; i < j->g->ntables && st == SD_OK; i++) {
             const char *tw = table_why(j, &j->g->tables[i]);
             if (tw)
@@ -978,6 +1072,20 @@ static sd_status job_end(job *j, sd_dataset *first)
         if (!measure_holds(j, &j->g->tables[i]))
             return unsupported(j, "a variable of 24 codes or more (the whole file may read "
                                   "it as a scale)");
+    /* A row variable's measure is the whole file's: from its values over
+     * every chunk, by the rule that made each chunk's (data/measure.c). */
+    for (size_t i = 0; i < j->g->ntables; i++) {
+        const sd_wtable *t = &j->g->tables[i];
+        if (t->row_is_mrset)
+            continue;
+        sd_measure m = sd__var_measure_from(j->hd->vars[t->row_index], &j->dist[t->row_index]);
+        if (first->vars[t->row_index]->type != SD_TYPE_NUMERIC)
+            m = first->vars[t->row_index]->measure;
+        if (t->force == 0 && (m == SD_MEASURE_SCALE) != t->row_is_scale)
+            return unsupported(j, "a variable the whole file reads otherwise (a scale or "
+                                  "categories)");
+        first->vars[t->row_index]->measure = m;
+    }
     sd_status st = finish(j);
     if (st != SD_OK)
         return st;
@@ -994,6 +1102,13 @@ static sd_status job_end(job *j, sd_dataset *first)
 
 static void job_free(job *j)
 {
+    for (size_t i = 0; j->sv && j->g && i < j->g->ntables; i++) {
+        for (size_t k = 0; k < j->sv[i].ncols; k++)
+            sd__free(j->sv[i].col[k].v);
+        sd__free(j->sv[i].col);
+    }
+    sd__free(j->sv);
+    sd__free(j->dist);
     sd__work_free(j->g);
     idset_free(&j->strata);
     idset_free(&j->clus);
@@ -1005,21 +1120,178 @@ static void job_free(job *j)
     sd__designspec_free(&j->dspec);
 }
 
+/* A job for request `spec` (its uses, its design): SD_E_UNSUPPORTED when
+ * it asks what a stream cannot give. */
+static sd_status job_init(job *j, sd_tabspec *spec, const sd_dataset *hd, sd_tabspec *cs,
+                          sd_error *quiet)
+{
+    memset(j, 0, sizeof *j);
+    j->spec = spec;
+    j->hd = hd;
+    uint8_t *use = sd__zalloc(hd->nvars + 1, 1);
+    j->use = use;
+    j->dist = sd__zalloc(hd->nvars + 1, sizeof *j->dist);
+    if (!use || !j->dist)
+        return SD_E_NOMEM;
+    if (sd__tabspec_uses(hd, spec, use, quiet) != SD_OK)
+        return unsupported(j, "a request that does not resolve against the file's header");
+    if (sd__designspec_copy(&j->dspec, &spec->design, quiet) != SD_OK ||
+        sd__designspec_fill(&j->dspec, &hd->design, quiet) != SD_OK)
+        return unsupported(j, "a design that does not resolve");
+    const char *w = spec_why(j, hd);
+    if (w)
+        return unsupported(j, w);
+    /* Each chunk as its own request: one pass chunk of the in-memory
+     * pass's size (the same sums in the same order), on one thread. */
+    *cs = *spec;
+    cs->chunk_rows = spec->chunk_rows ? spec->chunk_rows : STREAM_ROWS;
+    cs->threads = 1;
+    cs->design.lonely = SD_LONELY_REMOVE;
+    cs->design.has_lonely = true;
+    return SD_OK;
+}
+
+/* A variable the first chunk reads as a scale by the measure rule alone
+ * (stated by nobody, no value labels) is a scale in the whole file, which
+ * has all of its values and more (data/measure.c: a non-integer, or 24
+ * distinct values, make a scale): so it is in a later chunk too, though
+ * that chunk alone might have too few values to say so. */
+static void promote_scales(const sd_dataset *first, sd_dataset *ds)
+{
+    for (size_t i = 0; i < ds->nvars && i < first->nvars; i++) {
+        const sd_var *f = first->vars[i];
+        sd_var *v = ds->vars[i];
+        if (f->measure == SD_MEASURE_SCALE && v->measure != SD_MEASURE_SCALE &&
+            !f->measure_given && f->nvl == 0 && f->type == SD_TYPE_NUMERIC &&
+            v->type == SD_TYPE_NUMERIC && v->nvl == 0)
+            v->measure = SD_MEASURE_SCALE;
+    }
+}
+
+/* One read of the file for every job, to their ends; *first: the first
+ * chunk (every job's variables and labels). */
+static sd_status read_file(const char *path, const sd_open_options *o, job *jobs,
+                           const sd_tabspec *cs, size_t n, int threads, sd_dataset **first,
+                           char *reason, size_t rlen, sd_error *quiet)
+{
+    *first = NULL;
+    sd_dstream *ss = NULL;
+    sd_dataset *ds = NULL;
+    sd_error *rerr = sd_error_new();
+    if (!rerr)
+        return SD_E_NOMEM;
+    sd_status st = SD_OK;
+    if (sd__dstream_open(path, o, &ss, quiet) != SD_OK) {
+        snprintf(reason, rlen, "a file that cannot be mapped as UTF-8 CSV");
+        st = SD_E_UNSUPPORTED;
+    }
+    feed fd;
+    memset(&fd, 0, sizeof fd);
+    if (st == SD_OK)
+        feed_start(&fd, ss, cs[0].chunk_rows, threads, rerr);
+    while (st == SD_OK) {
+        if (!feed_next(&fd, &ds)) {
+            snprintf(reason, rlen,
+                     "the file's rows need a whole read (an error, or text the whole file "
+                     "reads otherwise)");
+            st = SD_E_UNSUPPORTED;
+            break;
+        }
+        if (!ds)
+            break;
+        bool is_first = *first == NULL;
+        if (!is_first)
+            promote_scales(*first, ds);
+        for (size_t i = 0; i < n && st == SD_OK; i++) {
+            if (!is_first)
+                jobs[i].first = *first;
+            if ((st = job_chunk(&jobs[i], &cs[i], ds, is_first, quiet)) != SD_OK)
+                snprintf(reason, rlen, "%s", jobs[i].why);
+        }
+        if (is_first)
+            *first = ds; /* kept: the variables and labels of every work */
+        else
+            sd_dataset_free(ds);
+        ds = NULL;
+    }
+    feed_stop(&fd);
+    for (size_t i = 0; i < n && st == SD_OK; i++)
+        if ((st = job_end(&jobs[i], *first)) != SD_OK)
+            snprintf(reason, rlen, "%s", jobs[i].why);
+    sd__dstream_free(ss);
+    sd_error_free(rerr);
+    return st;
+}
+
+/* After a first read: does any job have a scale row? Then its medians
+ * (the whole file's, from the values kept) for the second read. */
+static sd_status scale_medians(job *jobs, size_t n, sd_tabspec *cs, sd_given_medians **given,
+                               bool *any)
+{
+    *any = false;
+    for (size_t i = 0; i < n; i++) {
+        sd_work *g = jobs[i].g;
+        given[i] = NULL;
+        for (size_t k = 0; k < g->ntables; k++) {
+            sd_wtable *t = &g->tables[k];
+            if (!t->row_is_scale)
+                continue;
+            *any = true;
+            if (!given[i] && !(given[i] = sd__zalloc(g->ntables, sizeof *given[i])))
+                return SD_E_NOMEM;
+            sd_status st = sort_values(&jobs[i].sv[k], t);
+            if (st != SD_OK)
+                return st;
+            given[i][k] = (sd_given_medians){t->cols, t->median, t->ncols};
+        }
+        cs[i].given_medians = given[i];
+        cs[i].ngiven = given[i] ? g->ntables : 0;
+    }
+    return SD_OK;
+}
+
+/* The second read's scale tables take the first's values (the same
+ * columns, or the file read otherwise: refused). */
+static sd_status take_values(job *a, job *b)
+{
+    for (size_t k = 0; k < b->g->ntables; k++) {
+        sd_wtable *s = &a->g->tables[k], *t = &b->g->tables[k];
+        if (!t->row_is_scale)
+            continue;
+        bool same = k < a->g->ntables && s->ncols == t->ncols;
+        for (size_t c = 0; same && c < t->ncols; c++)
+            same = sd__cat_same(&s->cols[c], &t->cols[c]);
+        if (!same)
+            return unsupported(b, "a scale row's columns that differ between two reads");
+        sd__free(t->sv_off);
+        sd__free(t->sv_x);
+        sd__free(t->sv_w);
+        sd__free(t->median);
+        t->sv_off = s->sv_off;
+        t->sv_x = s->sv_x;
+        t->sv_w = s->sv_w;
+        t->median = s->median;
+        s->sv_off = NULL;
+        s->sv_x = s->sv_w = s->median = NULL;
+    }
+    return SD_OK;
+}
+
 sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
                               sd_tabspec *const *specs, size_t n, sd_work **out, char *why,
                               size_t whylen, sd_error *err)
 {
     for (size_t i = 0; i < n; i++)
         out[i] = NULL;
-    job *jobs = sd__zalloc(n + 1, sizeof *jobs);
+    job *jobs = sd__zalloc(n + 1, sizeof *jobs), *again = NULL;
     sd_tabspec *cs = sd__zalloc(n + 1, sizeof *cs);
-    sd_dataset *hd = NULL, *ds = NULL, *first = NULL;
-    sd_dstream *ss = NULL;
+    sd_given_medians **given = sd__zalloc(n + 1, sizeof *given);
+    sd_dataset *hd = NULL, *first = NULL, *first2 = NULL;
     const char **keep = NULL, **narrow = NULL;
     size_t nkeep = 0, nnarrow = 0;
-    sd_error *quiet = sd_error_new(), *rerr = sd_error_new();
+    sd_error *quiet = sd_error_new();
     char reason[200] = "";
-    sd_status st = jobs && cs && quiet && rerr ? SD_OK : SD_E_NOMEM;
+    sd_status st = jobs && cs && given && quiet && n ? SD_OK : SD_E_NOMEM;
     if (st == SD_OK && sd__dataset_open_header(path, opts, &hd, quiet) != SD_OK) {
         snprintf(reason, sizeof reason, "not a CSV file (only a CSV file streams)");
         st = SD_E_UNSUPPORTED;
@@ -1030,31 +1302,11 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
         st = SD_E_UNSUPPORTED;
     }
     for (size_t i = 0; st == SD_OK && i < n; i++) {
-        job *j = &jobs[i];
-        j->spec = specs[i];
-        uint8_t *use = sd__zalloc(hd->nvars + 1, 1);
-        j->use = use;
-        if (!use)
-            st = SD_E_NOMEM;
-        else if (sd__tabspec_uses(hd, specs[i], use, quiet) != SD_OK)
-            st = unsupported(j, "a request that does not resolve against the file's header");
-        else if (sd__designspec_copy(&j->dspec, &specs[i]->design, quiet) != SD_OK ||
-                 sd__designspec_fill(&j->dspec, &hd->design, quiet) != SD_OK)
-            st = unsupported(j, "a design that does not resolve");
-        const char *w = st == SD_OK ? spec_why(j, hd) : NULL;
-        if (w)
-            st = unsupported(j, w);
-        /* Each chunk as its own request: one pass chunk of the in-memory
-         * pass's size (the same sums in the same order), on one thread. */
-        cs[i] = *specs[i];
-        cs[i].chunk_rows = specs[i]->chunk_rows ? specs[i]->chunk_rows : STREAM_ROWS;
-        cs[i].threads = 1;
-        cs[i].design.lonely = SD_LONELY_REMOVE;
-        cs[i].design.has_lonely = true;
-        if (i && cs[i].chunk_rows != cs[0].chunk_rows)
-            st = unsupported(j, "requests with chunks of different sizes");
+        st = job_init(&jobs[i], specs[i], hd, &cs[i], quiet);
+        if (st == SD_OK && cs[i].chunk_rows != cs[0].chunk_rows)
+            st = unsupported(&jobs[i], "requests with chunks of different sizes");
         if (st != SD_OK)
-            snprintf(reason, sizeof reason, "%s", j->why);
+            snprintf(reason, sizeof reason, "%s", jobs[i].why);
     }
     static const char *const no_column[] = {""};
     sd_open_options o = opts ? *opts : (sd_open_options){0};
@@ -1062,42 +1314,42 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
     o.ncolumns = nkeep;
     o.narrow = narrow;
     o.nnarrow = nnarrow;
-    if (st == SD_OK && sd__dstream_open(path, &o, &ss, quiet) != SD_OK) {
-        snprintf(reason, sizeof reason, "a file that cannot be mapped as UTF-8 CSV");
-        st = SD_E_UNSUPPORTED;
-    }
-    feed fd;
-    memset(&fd, 0, sizeof fd);
+    int threads = n ? specs[0]->threads : 0;
     if (st == SD_OK)
-        feed_start(&fd, ss, cs[0].chunk_rows, n ? specs[0]->threads : 0, rerr);
-    while (st == SD_OK && n) {
-        if (!feed_next(&fd, &ds)) {
-            snprintf(reason, sizeof reason,
-                     "the file's rows need a whole read (an error, or text the whole file "
-                     "reads otherwise)");
-            st = SD_E_UNSUPPORTED;
-            break;
+        st = read_file(path, &o, jobs, cs, n, threads, &first, reason, sizeof reason, quiet);
+    /* A scale row: its median is the whole file's, and the rows at or
+     * below it are counted in a second read (its values kept from the
+     * first: "keep just their column"). */
+    bool any = false;
+    if (st == SD_OK)
+        st = scale_medians(jobs, n, cs, given, &any);
+    if (st == SD_OK && any) {
+        if (!(again = sd__zalloc(n + 1, sizeof *again)))
+            st = SD_E_NOMEM;
+        for (size_t i = 0; st == SD_OK && i < n; i++) {
+            sd_tabspec keep_cs = cs[i];
+            st = job_init(&again[i], specs[i], hd, &cs[i], quiet);
+            cs[i].given_medians = keep_cs.given_medians;
+            cs[i].ngiven = keep_cs.ngiven;
         }
-        if (!ds)
-            break;
-        bool is_first = first == NULL;
-        for (size_t i = 0; i < n && st == SD_OK; i++) {
-            if (!is_first)
-                jobs[i].first = first;
-            if ((st = job_chunk(&jobs[i], &cs[i], ds, is_first, quiet)) != SD_OK)
-                snprintf(reason, sizeof reason, "%s", jobs[i].why);
+        if (st == SD_OK)
+            st = read_file(path, &o, again, cs, n, threads, &first2, reason, sizeof reason,
+                           quiet);
+        for (size_t i = 0; st == SD_OK && i < n; i++)
+            if ((st = take_values(&jobs[i], &again[i])) != SD_OK)
+                snprintf(reason, sizeof reason, "%s", again[i].why);
+        if (st == SD_OK) {
+            /* The second read's works, with its first chunk. */
+            for (size_t i = 0; i < n; i++) {
+                job t = jobs[i];
+                jobs[i] = again[i];
+                again[i] = t;
+            }
+            sd_dataset *f = first;
+            first = first2;
+            first2 = f;
         }
-        if (is_first) {
-            first = ds; /* kept: the variables and labels of every work */
-        } else {
-            sd_dataset_free(ds);
-        }
-        ds = NULL;
     }
-    feed_stop(&fd);
-    for (size_t i = 0; i < n && st == SD_OK; i++)
-        if ((st = job_end(&jobs[i], first)) != SD_OK)
-            snprintf(reason, sizeof reason, "%s", jobs[i].why);
     if (st == SD_OK) {
         /* The works share the first chunk: the last one owns it. */
         for (size_t i = 0; i < n; i++) {
@@ -1105,10 +1357,7 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
             out[i]->dataset = first;
             jobs[i].g = NULL;
         }
-        if (n)
-            out[n - 1]->keep = first;
-        else
-            sd_dataset_free(first);
+        out[n - 1]->keep = first;
         first = NULL;
     }
     if (st == SD_E_NOMEM)
@@ -1119,15 +1368,19 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
         snprintf(why, whylen, "%s", st == SD_OK ? "" : reason);
     for (size_t i = 0; jobs && i < n; i++)
         job_free(&jobs[i]);
+    for (size_t i = 0; again && i < n; i++)
+        job_free(&again[i]);
+    for (size_t i = 0; given && i < n; i++)
+        sd__free(given[i]);
+    sd__free(given);
     sd__free(jobs);
+    sd__free(again);
     sd__free(cs);
     sd_dataset_free(first);
-    sd_dataset_free(ds);
-    sd__dstream_free(ss);
+    sd_dataset_free(first2);
     sd_dataset_free(hd);
     sd__free(keep);
     sd__free(narrow);
     sd_error_free(quiet);
-    sd_error_free(rerr);
     return st == SD_OK ? SD_OK : st == SD_E_NOMEM ? SD_E_NOMEM : SD_E_UNSUPPORTED;
 }

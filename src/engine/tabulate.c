@@ -657,6 +657,18 @@ static sd_status plan_table(const sd_dataset *ds, const sd_tabspec *spec, sd_wta
     return SD_OK;
 }
 
+/* A stream's second read: the whole file's medians for a scale row's
+ * columns (the rows at or below them are what the pass counts). */
+static void given_medians(sd_wtable *t, const sd_given_medians *g)
+{
+    for (size_t c = 0; c < t->ncols; c++)
+        for (size_t k = 0; k < g->ncols; k++)
+            if (sd__cat_same(&t->cols[c], &g->cols[k])) {
+                t->median[c] = g->median[k];
+                break;
+            }
+}
+
 /* ---- the pass: chunks of rows on threads */
 
 /* Rows per chunk. A chunk's sums start at zero and are added to the
@@ -891,6 +903,8 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
             letter += t->ncols - 1;
             st = plan_table(ds, spec, t, &pc, &src->rd, cm, cbuf, vmode, vcount, &res->design,
                             err);
+            if (st == SD_OK && t->median && res->ntables - 1 < spec->ngiven)
+                given_medians(t, &spec->given_medians[res->ntables - 1]);
             tp[res->ntables - 1] = (sd_tpass){t, src->rd, cm, spec->glm_start && !t->row_is_scale};
             any_glm |= tp[res->ntables - 1].glm;
         }

@@ -241,6 +241,20 @@ static void test_no_codebook(void)
     same(o, NULL);
 }
 
+/* A scale row: its median (and the median's interval) the whole file's,
+ * from its values kept by column and a second read; late banner columns,
+ * a filter, a design. */
+static void test_scale(void)
+{
+    static const char *const o[] = {"rows", "x:mean,w", "cols", "role,city,size", "weight",
+                                    "w", "stats", "true", "tests", "true", NULL};
+    same(o, cb_path);
+    static const char *const d[] = {"rows",    "x:mean,q", "cols", "size", "weight", "w",
+                                    "strata",  "st",       "cluster", "psu", "filter",
+                                    "city != 'Paris'", NULL};
+    same(d, cb_path);
+}
+
 /* What it cannot stream, it says. */
 static void refused(const char *const *opts, const char *path, const char *cb,
                     const char *expect)
@@ -259,8 +273,6 @@ static void refused(const char *const *opts, const char *path, const char *cb,
 
 static void test_refused(void)
 {
-    static const char *const scale[] = {"rows", "x:mean", "cols", "role", NULL};
-    refused(scale, csv_path, cb_path, "scale row");
     static const char *const nested[] = {"rows", "q", "cols", "role>size", NULL};
     refused(nested, csv_path, cb_path, "nested banner");
     static const char *const fpc[] = {"rows", "q", "strata", "st", "fpc", "x", NULL};
@@ -275,8 +287,19 @@ static void test_refused(void)
     CHECK_INT(stream_json(csv_path, cb_path, s, &part, why, sizeof why), SD_OK);
     free(part);
     sd_tabspec_free(s);
+    /* Without a codebook x is a scale in the whole file (50 codes): a
+     * chunk of 100 rows says so too and streams; chunks of one row each
+     * read it as categories, whose union is too many to be sure. */
     static const char *const many2[] = {"rows", "x", "cols", "role", NULL};
-    refused(many2, csv_path, NULL, "scale");
+    s = spec_of(many2, "100");
+    CHECK_INT(stream_json(csv_path, NULL, s, &part, why, sizeof why), SD_OK);
+    free(part);
+    sd_tabspec_free(s);
+    s = spec_of(many2, "1");
+    CHECK_INT(stream_json(csv_path, NULL, s, &part, why, sizeof why), SD_E_UNSUPPORTED);
+    CHECK(strstr(why, "24 codes") != NULL);
+    free(part);
+    sd_tabspec_free(s);
     static const char *const unknown[] = {"rows", "nosuch", NULL};
     refused(unknown, csv_path, cb_path, "does not resolve");
     static const char *const plain[] = {"rows", "q", NULL};
@@ -378,6 +401,7 @@ int main(void)
     RUN(test_clusters);
     RUN(test_filter_missing);
     RUN(test_no_codebook);
+    RUN(test_scale);
     RUN(test_refused);
     RUN(test_later_rows);
     RUN(test_several);
