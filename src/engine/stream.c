@@ -159,6 +159,7 @@ typedef struct job {
     double rows, rows_in, maxw;
     size_t nw_blank, nw_negative, nw_zero;
     svtab *sv;            /* per table: a scale row's values (its column kept) */
+    size_t nsv;
     const sd_dataset *hd; /* the header: every variable's stated measure and labels */
     sd_distinct *dist;    /* per variable that is a table's row: its values, as the
                            * measure rule counts them, over the chunks */
@@ -865,31 +866,6 @@ static sd_status finish(job *j)
     return st;
 }
 
-/* What the measure rule decides from a variable's distinct values: a
- * variable read as categories in every chunk but with 24 distinct codes or
- * more over the file could be a scale for the whole file (data/measure.c);
- * such a table is read whole unless its measure was stated. */
-static bool measure_holds(const job *j, const sd_wtable *t)
-{
-    const sd_dataset *ds = j->first;
-    long vars[2] = {t->row_is_mrset || t->force == 1 ? -1 : (long)t->row_index, t->col_var};
-    const sd_cat *cats[2] = {t->rows, t->cols};
-    size_t ncats[2] = {t->nrows, t->ncols};
-    for (int k = 0; k < 2; k++) {
-        if (vars[k] < 0)
-            continue;
-        const sd_var *v = ds->vars[vars[k]];
-        if (v->type != SD_TYPE_NUMERIC || (v->measure_given && v->measure != SD_MEASURE_SCALE))
-            continue;
-        size_t codes = 0;
-        for (size_t c = 0; c < ncats[k]; c++)
-            codes += cats[k][c].kind == SD_CAT_CODE && !cats[k][c].user_missing;
-        if (codes >= 24)
-            return false;
-    }
-    return true;
-}
-
 /* Table entries go on lettering across a row entry's banners. */
 static void reletter(sd_work *g)
 {
@@ -1039,6 +1015,8 @@ static sd_status job_chunk(job *j, const sd_tabspec *cs, sd_dataset *ds, bool fi
         j->first = first ? ds : NULL;
         if (!(j->sv = sd__zalloc(j->g->ntables + 1, sizeof *j->sv)))
             st = SD_E_NOMEM;
+        else
+            j->nsv = j->g->ntables;
         for (size_t i = 0; i < j->g->ntables && st == SD_OK; i++) {
             const char *tw = table_why(j, &j->g->tables[i]);
             if (tw)
@@ -1068,10 +1046,6 @@ static sd_status job_end(job *j, sd_dataset *first)
     if (!j->g)
         return unsupported(j, "a file without rows");
     j->first = first;
-    for (size_t i = 0; i < j->g->ntables; i++)
-        if (!measure_holds(j, &j->g->tables[i]))
-            return unsupported(j, "a variable of 24 codes or more (the whole file may read "
-                                  "it as a scale)");
     /* A row variable's measure is the whole file's: from its values over
      * every chunk, by the rule that made each chunk's (data/measure.c). */
     for (size_t i = 0; i < j->g->ntables; i++) {
@@ -1102,7 +1076,7 @@ static sd_status job_end(job *j, sd_dataset *first)
 
 static void job_free(job *j)
 {
-    for (size_t i = 0; j->sv && j->g && i < j->g->ntables; i++) {
+    for (size_t i = 0; j->sv && i < j->nsv; i++) {
         for (size_t k = 0; k < j->sv[i].ncols; k++)
             sd__free(j->sv[i].col[k].v);
         sd__free(j->sv[i].col);
