@@ -15,7 +15,10 @@
  * Each read is also streamed (sd__csv_stream_*, the streaming mode of a
  * table) in chunks of 1, 2 and 5 records and of sizes taken from the
  * input's bytes, wide, with `b` and `c` narrow and with only some columns
- * kept, against the whole read on one thread (see streamed()).
+ * kept, against the whole read on one thread (see streamed()); before each
+ * chunk, the scan for where the next one starts (sd__csv_stream_skip, which
+ * lets chunks be parsed on several threads) must say where the read stops,
+ * or give up only on text the read fails on.
  */
 #define _GNU_SOURCE
 #include "io/io.h"
@@ -230,10 +233,19 @@ static void stream_one(const char *data, size_t size, const sd_codebook *cb,
     bool ended = false;
     if (st != SD_OK && s)
         abort();
+    sd_csv_pos pos = st == SD_OK ? sd__csv_stream_body(s) : (sd_csv_pos){0, 0};
     while (st == SD_OK) {
         size_t rows = chunk_rows(data, size, fixed, k++);
         sd_dataset *ck = (sd_dataset *)&err; /* likewise */
-        st = sd__csv_stream_next(s, rows, &ck, err);
+        /* Where the scan says the next chunk starts is where the read
+         * stops; a scan that gives up is on text the read fails on. */
+        sd_csv_pos want, to;
+        bool scanned = sd__csv_stream_skip(s, pos, rows, &want);
+        st = sd__csv_stream_read(s, pos, rows, &ck, &to, err);
+        if (st == SD_OK && (!scanned || to.off != want.off || to.line != want.line))
+            abort();
+        if (st == SD_OK)
+            pos = to;
         if (st != SD_OK) {
             if (ck)
                 abort();
@@ -253,7 +265,7 @@ static void stream_one(const char *data, size_t size, const sd_codebook *cb,
         sd_dataset_free(ck);
         if (last) { /* a short chunk ends the text */
             ck = (sd_dataset *)&err;
-            if (sd__csv_stream_next(s, rows, &ck, err) != SD_OK || ck)
+            if (sd__csv_stream_read(s, pos, rows, &ck, &to, err) != SD_OK || ck)
                 abort();
             ended = true;
             break;
@@ -264,7 +276,8 @@ static void stream_one(const char *data, size_t size, const sd_codebook *cb,
             abort();
         /* The end stays the end. */
         sd_dataset *ck = (sd_dataset *)&err;
-        if (sd__csv_stream_next(s, 1, &ck, err) != SD_OK || ck)
+        sd_csv_pos to;
+        if (sd__csv_stream_read(s, pos, 1, &ck, &to, err) != SD_OK || ck)
             abort();
     } else if (st != st1 || sd_error_status(err) != st1 ||
                strcmp(sd_error_message(err), sd_error_message(err1)) != 0 ||

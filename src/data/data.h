@@ -124,6 +124,11 @@ bool sd__var_narrow(sd_var *v, size_t n);
 /* A narrow column as num and sysmis, `n` cells as above (true at once for
  * a wide one); false on no memory. */
 bool sd__var_widen(sd_var *v, size_t n);
+/* A numeric column with no value in any of its `n` rows as a text column
+ * of n missing values (a chunk of a file whose column is text in other
+ * rows: empty fields say nothing of a type); false, unchanged, when it has
+ * a value, is text already, unread, or on no memory. */
+bool sd__var_blank_string(sd_var *v, size_t n);
 
 struct sd_mrset {
     char *name; /* owned; unique among sets and variables */

@@ -425,3 +425,32 @@ bool sd__var_widen(sd_var *v, size_t n)
     v->sysmis = mis;
     return true;
 }
+
+bool sd__var_blank_string(sd_var *v, size_t n)
+{
+    if (v->type != SD_TYPE_NUMERIC || v->unread)
+        return false;
+    for (size_t r = 0; r < n; r++)
+        if (!sd__var_sysmis(v, r))
+            return false;
+    uint8_t *mis = sd__calloc(n ? n : 1, 1);
+    uint32_t *str = sd__calloc(n ? n : 1, sizeof *str);
+    if (!mis || !str) {
+        sd__free(mis);
+        sd__free(str);
+        return false;
+    }
+    memset(mis, 1, n);
+    sd__free(v->num);
+    sd__free(v->sysmis);
+    sd__free(v->u8);
+    v->num = NULL;
+    v->u8 = NULL;
+    v->narrow = false;
+    v->sysmis = mis;
+    v->str = str;
+    v->type = SD_TYPE_STRING;
+    v->measure = SD_MEASURE_NOMINAL;
+    v->width = v->width > 0 ? v->width : 1;
+    return true;
+}

@@ -896,49 +896,79 @@ static const char *spec_why(const job *j, const sd_dataset *hd)
     return NULL;
 }
 
-/* ---- the reader: chunks parsed on a thread of their own while the last
- * one is tabulated (two in waiting at most), or in line on one thread */
+/* ---- the reader: chunks parsed on threads of their own while the last
+ * ones are tabulated, or in line on one thread. A parser takes the next
+ * chunk, finds where the one after it starts (sd__dstream_skip: a scan of
+ * line ends, far quicker than the parse) and parses its own; the chunks
+ * are tabulated in order. A chunk whose parse does not stop where the scan
+ * said, or text the scan does not follow, fails the stream: the file is
+ * then read whole, which says what is wrong with it. */
+
+#define FEED_DEPTH 4   /* chunks parsed ahead of the tabulation at most */
+#define FEED_THREADS 4 /* parsers at most */
+
+typedef struct fslot {
+    size_t k;
+    bool ready, ok;
+    sd_dataset *ds;
+} fslot;
 
 typedef struct feed {
     sd_dstream *ss;
     size_t rows;
-    bool threaded;
-    pthread_t th;
+    size_t nth;
+    pthread_t th[FEED_THREADS];
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    sd_dataset *slot[2];
-    size_t head, count;
-    bool done, failed, stop;
-    sd_error *err; /* the reader's own */
+    fslot slot[FEED_DEPTH];
+    size_t next_k, consumed, total;
+    sd_csv_pos next_start;
+    bool at_end, failed, stop;
+    sd_error *err; /* in line: the reads' */
 } feed;
 
 static void *feed_run(void *arg)
 {
     feed *f = arg;
+    sd_error *e = sd_error_new();
+    pthread_mutex_lock(&f->mu);
     for (;;) {
-        pthread_mutex_lock(&f->mu);
-        while (f->count == 2 && !f->stop)
+        while (!f->stop && !f->at_end && !f->failed && f->next_k - f->consumed >= FEED_DEPTH)
             pthread_cond_wait(&f->cv, &f->mu);
-        bool stop = f->stop;
-        pthread_mutex_unlock(&f->mu);
-        if (stop)
+        if (f->stop || f->at_end || f->failed || !e) {
+            f->failed |= !e;
             break;
-        sd_dataset *ds = NULL;
-        bool ok = sd__dstream_next(f->ss, f->rows, &ds, f->err) == SD_OK;
-        pthread_mutex_lock(&f->mu);
-        if (!ok || !ds) {
-            f->failed = !ok;
-            f->done = true;
-        } else {
-            f->slot[(f->head + f->count) % 2] = ds;
-            f->count++;
         }
-        bool end = f->done;
-        pthread_cond_broadcast(&f->cv);
-        pthread_mutex_unlock(&f->mu);
-        if (end)
+        size_t k = f->next_k;
+        sd_csv_pos from = f->next_start, want;
+        if (!sd__dstream_skip(f->ss, from, f->rows, &want)) {
+            f->failed = true;
             break;
+        }
+        if (want.off == from.off) { /* nothing left */
+            f->at_end = true;
+            f->total = k;
+            break;
+        }
+        f->next_start = want;
+        f->next_k++;
+        pthread_mutex_unlock(&f->mu);
+        sd_dataset *ds = NULL;
+        sd_csv_pos to;
+        bool ok = sd__dstream_read(f->ss, from, f->rows, &ds, &to, e) == SD_OK &&
+                  to.off == want.off && to.line == want.line;
+        sd_error_clear(e);
+        pthread_mutex_lock(&f->mu);
+        fslot *sl = &f->slot[k % FEED_DEPTH];
+        sl->k = k;
+        sl->ds = ds;
+        sl->ok = ok;
+        sl->ready = true;
+        pthread_cond_broadcast(&f->cv);
     }
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    sd_error_free(e);
     return NULL;
 }
 
@@ -948,35 +978,49 @@ static void feed_start(feed *f, sd_dstream *ss, size_t rows, int threads, sd_err
     f->ss = ss;
     f->rows = rows;
     f->err = err;
-    if (sd__thread_count(threads) < 2)
+    f->next_start = sd__dstream_body(ss);
+    size_t nt = sd__thread_count(threads);
+    if (nt < 2)
         return;
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
-    f->threaded = pthread_create(&f->th, NULL, feed_run, f) == 0;
-    if (!f->threaded) {
+    for (size_t i = 0; i < (nt < FEED_THREADS ? nt : FEED_THREADS); i++) {
+        if (pthread_create(&f->th[i], NULL, feed_run, f) != 0)
+            break;
+        f->nth++;
+    }
+    if (!f->nth) {
         pthread_cond_destroy(&f->cv);
         pthread_mutex_destroy(&f->mu);
     }
 }
 
-/* The next chunk (NULL at the end); false when the read failed. */
+/* The next chunk in order (NULL at the end); false when the read failed. */
 static bool feed_next(feed *f, sd_dataset **out)
 {
     *out = NULL;
-    if (!f->threaded)
+    if (!f->nth)
         return sd__dstream_next(f->ss, f->rows, out, f->err) == SD_OK;
     pthread_mutex_lock(&f->mu);
-    while (f->count == 0 && !f->done)
+    size_t k = f->consumed;
+    fslot *sl = &f->slot[k % FEED_DEPTH];
+    while (!(sl->ready && sl->k == k) && !f->failed && !(f->at_end && k >= f->total))
         pthread_cond_wait(&f->cv, &f->mu);
     bool ok = true;
-    if (f->count) {
-        *out = f->slot[f->head];
-        f->slot[f->head] = NULL;
-        f->head = (f->head + 1) % 2;
-        f->count--;
+    if (sl->ready && sl->k == k) {
+        *out = sl->ds;
+        ok = sl->ok;
+        sl->ds = NULL;
+        sl->ready = false;
+        f->consumed++;
+        if (!ok) {
+            sd_dataset_free(*out);
+            *out = NULL;
+            f->failed = true;
+        }
         pthread_cond_broadcast(&f->cv);
-    } else {
-        ok = !f->failed;
+    } else if (f->failed) {
+        ok = false;
     }
     pthread_mutex_unlock(&f->mu);
     return ok;
@@ -984,18 +1028,19 @@ static bool feed_next(feed *f, sd_dataset **out)
 
 static void feed_stop(feed *f)
 {
-    if (!f->threaded)
+    if (!f->nth)
         return;
     pthread_mutex_lock(&f->mu);
     f->stop = true;
     pthread_cond_broadcast(&f->cv);
     pthread_mutex_unlock(&f->mu);
-    pthread_join(f->th, NULL);
-    for (size_t k = 0; k < 2; k++)
-        sd_dataset_free(f->slot[k]);
+    for (size_t i = 0; i < f->nth; i++)
+        pthread_join(f->th[i], NULL);
+    for (size_t k = 0; k < FEED_DEPTH; k++)
+        sd_dataset_free(f->slot[k].ds);
     pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->mu);
-    f->threaded = false;
+    f->nth = 0;
 }
 
 /* One job's chunk: its own request over the chunk (a copy of the
@@ -1142,6 +1187,19 @@ static void promote_scales(const sd_dataset *first, sd_dataset *ds)
     }
 }
 
+/* A column a chunk reads as text and another as numbers with no value at
+ * all (empty fields are of no type): text in both, as in the whole file. */
+static void align_types(sd_dataset *first, sd_dataset *ds)
+{
+    for (size_t i = 0; i < ds->nvars && i < first->nvars; i++) {
+        sd_var *f = first->vars[i], *v = ds->vars[i];
+        if (f->type == SD_TYPE_STRING && v->type == SD_TYPE_NUMERIC)
+            (void)sd__var_blank_string(v, ds->nrows);
+        else if (f->type == SD_TYPE_NUMERIC && v->type == SD_TYPE_STRING)
+            (void)sd__var_blank_string(f, first->nrows);
+    }
+}
+
 /* One read of the file for every job, to their ends; *first: the first
  * chunk (every job's variables and labels). */
 static sd_status read_file(const char *path, const sd_open_options *o, job *jobs,
@@ -1174,8 +1232,10 @@ static sd_status read_file(const char *path, const sd_open_options *o, job *jobs
         if (!ds)
             break;
         bool is_first = *first == NULL;
-        if (!is_first)
+        if (!is_first) {
             promote_scales(*first, ds);
+            align_types(*first, ds);
+        }
         for (size_t i = 0; i < n && st == SD_OK; i++) {
             if (!is_first)
                 jobs[i].first = *first;

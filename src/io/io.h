@@ -123,6 +123,20 @@ sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
                               sd_error *err);
 sd_status sd__csv_stream_next(sd_csv_stream *s, size_t rows, sd_dataset **out, sd_error *err);
 void sd__csv_stream_free(sd_csv_stream *s);
+/* Where a record starts: its offset from the header's first byte, and its
+ * line. Chunks may also be read from any record start, several at once on
+ * other threads (read does not change the stream): from the body's start,
+ * from where a read stopped (*to), or from where skip says the record
+ * `rows` records on starts. skip is false on text the reader would fail
+ * on (read it in order then: the read says what is wrong). */
+typedef struct sd_csv_pos {
+    size_t off;
+    long line;
+} sd_csv_pos;
+sd_csv_pos sd__csv_stream_body(const sd_csv_stream *s);
+sd_status sd__csv_stream_read(const sd_csv_stream *s, sd_csv_pos from, size_t rows,
+                              sd_dataset **out, sd_csv_pos *to, sd_error *err);
+bool sd__csv_stream_skip(const sd_csv_stream *s, sd_csv_pos from, size_t rows, sd_csv_pos *to);
 
 /* A CSV file (a regular file read as UTF-8; SD_E_UNSUPPORTED for anything
  * else) a chunk at a time: each next gives a dataset of the next `rows`
@@ -133,6 +147,12 @@ typedef struct sd_dstream sd_dstream;
 sd_status sd__dstream_open(const char *path, const sd_open_options *opts, sd_dstream **out,
                            sd_error *err);
 sd_status sd__dstream_next(sd_dstream *s, size_t rows, sd_dataset **out, sd_error *err);
+/* The same from any record start, several at once (sd__csv_stream_read,
+ * _skip: the stream is not changed). */
+sd_csv_pos sd__dstream_body(const sd_dstream *s);
+bool sd__dstream_skip(const sd_dstream *s, sd_csv_pos from, size_t rows, sd_csv_pos *to);
+sd_status sd__dstream_read(const sd_dstream *s, sd_csv_pos from, size_t rows, sd_dataset **out,
+                           sd_csv_pos *to, sd_error *err);
 void sd__dstream_free(sd_dstream *s);
 
 /* Read SPSS .sav/.zsav, .por, Stata .dta, SAS .sas7bdat or XPORT through

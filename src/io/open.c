@@ -302,9 +302,11 @@ sd_status sd__dstream_open(const char *path, const sd_open_options *opts, sd_dst
     return SD_OK;
 }
 
-sd_status sd__dstream_next(sd_dstream *s, size_t rows, sd_dataset **out, sd_error *err)
+/* A chunk as a whole file of its rows would be: its codebook applied,
+ * then the measure rule. */
+static sd_status dstream_done(const sd_dstream *s, sd_status st, sd_dataset **out,
+                              sd_error *err)
 {
-    sd_status st = sd__csv_stream_next(s->cs, rows, out, err);
     if (st == SD_OK && *out && s->cb && (st = sd__codebook_apply(s->cb, *out, err)) != SD_OK) {
         sd_dataset_free(*out);
         *out = NULL;
@@ -312,6 +314,27 @@ sd_status sd__dstream_next(sd_dstream *s, size_t rows, sd_dataset **out, sd_erro
     if (st == SD_OK && *out)
         sd__dataset_apply_measures(*out);
     return st;
+}
+
+sd_status sd__dstream_next(sd_dstream *s, size_t rows, sd_dataset **out, sd_error *err)
+{
+    return dstream_done(s, sd__csv_stream_next(s->cs, rows, out, err), out, err);
+}
+
+sd_csv_pos sd__dstream_body(const sd_dstream *s)
+{
+    return sd__csv_stream_body(s->cs);
+}
+
+bool sd__dstream_skip(const sd_dstream *s, sd_csv_pos from, size_t rows, sd_csv_pos *to)
+{
+    return sd__csv_stream_skip(s->cs, from, rows, to);
+}
+
+sd_status sd__dstream_read(const sd_dstream *s, sd_csv_pos from, size_t rows, sd_dataset **out,
+                           sd_csv_pos *to, sd_error *err)
+{
+    return dstream_done(s, sd__csv_stream_read(s->cs, from, rows, out, to, err), out, err);
 }
 
 void sd__dstream_free(sd_dstream *s)

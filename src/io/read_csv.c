@@ -1133,18 +1133,22 @@ done:
 
 /* A stream reads the body a chunk of records at a time, each into a
  * dataset of its own with the header's variables (the header is read again
- * for each: a line). The lexer goes on where the last chunk stopped, so
- * line numbers are the file's; a string column is one within its chunk
- * (pass 2 re-reads the chunk's rows only). Nothing is parallel here: the
- * caller's chunks are small. */
+ * for each: a line), by a reader of its own: several chunks may be read at
+ * once, on other threads, each from where its first record starts. A
+ * string column is one within its chunk (pass 2 re-reads the chunk's rows
+ * only). Where a chunk starts is where the last one stopped, or where
+ * sd__csv_stream_skip finds it: a scan for the records' ends, by the
+ * reader's rules (quoted fields, blank lines, LF, CRLF and lone CR), at the
+ * speed of memchr where a stretch of text has no quote and no CR. */
 struct sd_csv_stream {
-    reader R;
+    const char *name;
     const char *p0, *end; /* the text from the header on */
     char sep;
+    size_t ncols;
+    bool release;
     const sd_codebook *cb;
     sd_csv_cols sel;
-    const char *pos; /* the next record */
-    long line;
+    sd_csv_pos body, cur; /* the first record; the next one for _next */
 };
 
 sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
@@ -1159,73 +1163,186 @@ sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
     sd_csv_stream *s = sd__calloc(1, sizeof *s);
     if (!s)
         return sd__fail(err, SD_E_NOMEM, name, 0, 0, NULL, "out of memory");
-    s->R.name = name;
-    s->R.err = err;
-    s->R.release = sel && sel->release;
-    s->R.released = data;
+    s->name = name;
+    s->release = sel && sel->release;
     s->p0 = p;
     s->end = end;
     s->sep = detect_sep(p, end);
-    s->R.comma = s->sep == ';';
     s->cb = cb;
     if (sel)
         s->sel = *sel;
     else
         s->sel.all = true;
     s->sel.header_only = false;
-    sd_status st = start(&s->R, p, end, s->sep, cb, &s->sel);
+    reader R;
+    memset(&R, 0, sizeof R);
+    R.name = name;
+    R.err = err;
+    sd_status st = start(&R, p, end, s->sep, cb, &s->sel);
+    s->ncols = R.ncols;
+    s->body = (sd_csv_pos){(size_t)(R.lx.p - p), R.lx.line};
+    s->cur = s->body;
+    sd_dataset_free(R.ds);
+    sd__free(R.cols);
+    sd__free(R.lx.scratch);
     if (st != SD_OK) {
-        sd__csv_stream_free(s);
+        sd__free(s);
         return st;
     }
-    s->pos = s->R.lx.p;
-    s->line = s->R.lx.line;
     *out = s;
     return SD_OK;
 }
 
-sd_status sd__csv_stream_next(sd_csv_stream *s, size_t rows, sd_dataset **out, sd_error *err)
+sd_csv_pos sd__csv_stream_body(const sd_csv_stream *s)
+{
+    return s->body;
+}
+
+sd_status sd__csv_stream_read(const sd_csv_stream *s, sd_csv_pos from, size_t rows,
+                              sd_dataset **out, sd_csv_pos *to, sd_error *err)
 {
     *out = NULL;
-    reader *R = &s->R;
-    R->err = err;
-    if (s->pos >= s->end || rows == 0)
-        return SD_OK;
-    sd_status st = start(R, s->p0, s->end, s->sep, s->cb, &s->sel);
-    if (st != SD_OK)
-        return st;
-    R->lx.p = s->pos;
-    R->lx.line = s->line;
-    R->pass2_rows = 0;
-    R->maxrec = rows;
-    if ((st = sd__dataset_grow_rows(R->ds, rows, R->name, s->line, err)) != SD_OK)
-        return st;
-    cache_cols(R);
-    const char *body = s->pos;
-    long body_line = s->line;
-    if ((st = pass1(R)) != SD_OK)
-        return st;
-    s->pos = R->lx.p;
-    s->line = R->lx.line;
-    if (R->ds->nrows == 0) {
-        s->pos = s->end; /* blank lines to the end */
+    *to = from;
+    const char *at = s->p0 + from.off;
+    if (at >= s->end || rows == 0) {
+        to->off = (size_t)(s->end - s->p0);
         return SD_OK;
     }
-    if (R->pass2_rows && (st = pass2(R, body, body_line)) != SD_OK)
-        return st;
-    if ((st = finish(R)) != SD_OK)
-        return st;
-    *out = R->ds;
-    R->ds = NULL;
-    return SD_OK;
+    reader R;
+    memset(&R, 0, sizeof R);
+    R.name = s->name;
+    R.err = err;
+    R.comma = s->sep == ';';
+    sd_status st = start(&R, s->p0, s->end, s->sep, s->cb, &s->sel);
+    if (st == SD_OK) {
+        R.lx.p = at;
+        R.lx.line = from.line;
+        R.maxrec = rows;
+        st = sd__dataset_grow_rows(R.ds, rows, R.name, from.line, err);
+    }
+    if (st == SD_OK) {
+        cache_cols(&R);
+        st = pass1(&R);
+    }
+    if (st == SD_OK) {
+        *to = (sd_csv_pos){(size_t)(R.lx.p - s->p0), R.lx.line};
+        if (R.ds->nrows == 0)
+            to->off = (size_t)(s->end - s->p0); /* blank lines to the end */
+    }
+    if (st == SD_OK && R.ds->nrows && R.pass2_rows)
+        st = pass2(&R, at, from.line);
+    if (st == SD_OK && R.ds->nrows)
+        st = finish(&R);
+    if (s->release)
+        sd__csv_release(at, s->p0 + to->off);
+    if (st == SD_OK && R.ds->nrows) {
+        *out = R.ds;
+        R.ds = NULL;
+    }
+    sd_dataset_free(R.ds);
+    sd__free(R.cols);
+    sd__free(R.lx.scratch);
+    return st;
+}
+
+sd_status sd__csv_stream_next(sd_csv_stream *s, size_t rows, sd_dataset **out, sd_error *err)
+{
+    sd_csv_pos to;
+    sd_status st = sd__csv_stream_read(s, s->cur, rows, out, &to, err);
+    if (st == SD_OK)
+        s->cur = to;
+    return st;
+}
+
+/* One record from its start p (exactly as pass 1 splits it); false on
+ * text the reader fails on (it says why when it reads it). */
+static bool scan_record(const char *end, char sep, size_t ncols, const char **pp, size_t *rec,
+                        long *line)
+{
+    const char *p = *pp;
+    if (ncols > 1 && (*p == '\n' || *p == '\r')) { /* a blank line */
+        *pp = skip_eol(p, end);
+        (*line)++;
+        return true;
+    }
+    for (;;) {
+        if (p < end && *p == '"') {
+            const char *q = p + 1;
+            for (;;) {
+                q = memchr(q, '"', (size_t)(end - q));
+                if (!q)
+                    return false; /* unterminated */
+                if (q + 1 < end && q[1] == '"') {
+                    q += 2;
+                    continue;
+                }
+                break;
+            }
+            *line += count_lines(p + 1, (size_t)(q - p - 1));
+            p = q + 1;
+            if (p < end && *p != sep && *p != '\n' && *p != '\r')
+                return false; /* text after the closing quote, or a NUL */
+        } else {
+            while (p < end && *p != sep && *p != '\n' && *p != '\r' && *p != '\0')
+                p++;
+            if (p < end && *p == '\0')
+                return false;
+        }
+        if (p >= end) {
+            (*rec)++;
+            *pp = p;
+            return true;
+        }
+        if (*p == sep) {
+            p++;
+            continue;
+        }
+        *pp = skip_eol(p, end);
+        (*line)++;
+        (*rec)++;
+        return true;
+    }
+}
+
+bool sd__csv_stream_skip(const sd_csv_stream *s, sd_csv_pos from, size_t rows, sd_csv_pos *to)
+{
+    const char *p = s->p0 + from.off, *end = s->end, *rs = p;
+    size_t rec = 0;
+    long line = from.line;
+    enum { BLOCK = 1 << 16 };
+    while (p < end && rec < rows) {
+        size_t n = (size_t)(end - p) < BLOCK ? (size_t)(end - p) : BLOCK;
+        if (!memchr(p, '"', n) && !memchr(p, '\r', n)) {
+            /* Only LF ends here: each one ends a record, or a blank line
+             * when it is where a record would start. */
+            const char *bend = p + n, *q;
+            while (rec < rows && (q = memchr(p, '\n', (size_t)(bend - p)))) {
+                if (!(q == rs && s->ncols > 1))
+                    rec++;
+                line++;
+                p = rs = q + 1;
+            }
+            if (rec < rows)
+                p = bend; /* a record in progress goes on past the block */
+            continue;
+        }
+        /* Quotes or CRs: record by record from the last record start, to
+         * past this block. */
+        const char *bend = p + n;
+        p = rs;
+        while (p < end && rec < rows && p < bend) {
+            if (!scan_record(end, s->sep, s->ncols, &p, &rec, &line))
+                return false;
+            rs = p;
+        }
+    }
+    if (p >= end && rs < end && rec < rows)
+        rs = end; /* the last record, without a line end */
+    *to = (sd_csv_pos){(size_t)(rs - s->p0), line};
+    return true;
 }
 
 void sd__csv_stream_free(sd_csv_stream *s)
 {
-    if (!s)
-        return;
-    sd_dataset_free(s->R.ds);
-    sd__free(s->R.cols);
-    sd__free(s->R.lx.scratch);
     sd__free(s);
 }

@@ -350,6 +350,40 @@ static void test_later_rows(void)
     refused(n, path, NULL, "two strata");
 }
 
+/* Line ends of every kind and quoted fields across lines, in chunks parsed
+ * on several threads: each chunk starts where the scan of line ends says
+ * (sd__csv_stream_skip), which must be where the one before stopped. */
+static void test_line_ends(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/ends.csv", dir);
+    FILE *fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    fputs("g,v,t\r\n", fp);
+    static const char *const ends[] = {"\r\n", "\n", "\r", "\r\n\r\n", "\n\n"};
+    static const char *const texts[] = {"plain", "\"two\nlines\"", "\"a, \"\"quote\"\"\"",
+                                        "\"cr\rinside\"", "\"\""};
+    for (int i = 0; i < 700; i++)
+        fprintf(fp, "%d,%d,%s%s", i % 3, (i * 7) % 5, texts[(i / 3) % 5], ends[(i / 11) % 5]);
+    fclose(fp);
+    static const char *const o[] = {"rows", "v,t", "cols", "g", NULL};
+    static const char *const chunks[] = {"1", "13", "64"};
+    for (size_t k = 0; k < 3; k++) {
+        sd_tabspec *s = spec_of(o, chunks[k]);
+        char *whole = whole_json(path, NULL, s), *part = NULL, why[256];
+        CHECK_INT(stream_json(path, NULL, s, &part, why, sizeof why), SD_OK);
+        if (!part)
+            fprintf(stderr, "  chunks of %s: %s\n", chunks[k], why);
+        CHECK(whole && part && strcmp(whole, part) == 0);
+        CHECK(whole && strstr(whole, "two\\nlines"));
+        free(whole);
+        free(part);
+        sd_tabspec_free(s);
+    }
+}
+
 /* Several requests over one read of the file: the tables of each, in
  * order, as the whole file gives them one request after the other. */
 static void test_several(void)
@@ -405,7 +439,8 @@ int main(void)
     RUN(test_refused);
     RUN(test_later_rows);
     RUN(test_several);
-    const char *names[] = {"data.csv", "cb.yaml", "late.csv", "bad.csv", "nest.csv"};
+    RUN(test_line_ends);
+    const char *names[] = {"data.csv", "cb.yaml", "late.csv", "bad.csv", "nest.csv", "ends.csv"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char p[300];
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
