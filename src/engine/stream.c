@@ -554,6 +554,19 @@ static sd_status keep_values(job *j, const sd_wtable *t, const sd_wtable *c, siz
     return SD_OK;
 }
 
+/* A scale table's sorted values and medians, replaced (taken). */
+static void set_values(sd_wtable *t, size_t *off, double *x, double *w, double *med)
+{
+    sd__free(t->sv_off);
+    sd__free(t->sv_x);
+    sd__free(t->sv_w);
+    sd__free(t->median);
+    t->sv_off = off;
+    t->sv_x = x;
+    t->sv_w = w;
+    t->median = med;
+}
+
 static int cmp_svent(const void *x, const void *y)
 {
     const svent *a = x, *b = y;
@@ -592,14 +605,7 @@ static sd_status sort_values(svtab *sv, sd_wtable *t)
         }
         med[k] = sd__qrule_math(x + off[k], w + off[k], l->n, 0.5);
     }
-    sd__free(t->sv_off);
-    sd__free(t->sv_x);
-    sd__free(t->sv_w);
-    sd__free(t->median);
-    t->sv_off = off;
-    t->sv_x = x;
-    t->sv_w = w;
-    t->median = med;
+    set_values(t, off, x, w, med);
     return SD_OK;
 }
 
@@ -1297,14 +1303,7 @@ static sd_status take_values(job *a, job *b)
             same = sd__cat_same(&s->cols[c], &t->cols[c]);
         if (!same)
             return unsupported(b, "a scale row's columns that differ between two reads");
-        sd__free(t->sv_off);
-        sd__free(t->sv_x);
-        sd__free(t->sv_w);
-        sd__free(t->median);
-        t->sv_off = s->sv_off;
-        t->sv_x = s->sv_x;
-        t->sv_w = s->sv_w;
-        t->median = s->median;
+        set_values(t, s->sv_off, s->sv_x, s->sv_w, s->median);
         s->sv_off = NULL;
         s->sv_x = s->sv_w = s->median = NULL;
     }

@@ -1151,6 +1151,17 @@ struct sd_csv_stream {
     sd_csv_pos body, cur; /* the first record; the next one for _next */
 };
 
+/* A reader's own: its dataset (unless taken), columns and scratch. */
+static void reader_free(reader *R)
+{
+    sd_dataset_free(R->ds);
+    sd__free(R->cols);
+    sd__free(R->lx.scratch);
+    R->ds = NULL;
+    R->cols = NULL;
+    R->lx.scratch = NULL;
+}
+
 sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
                               const sd_codebook *cb, const sd_csv_cols *sel, sd_csv_stream **out,
                               sd_error *err)
@@ -1182,9 +1193,7 @@ sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
     s->ncols = R.ncols;
     s->body = (sd_csv_pos){(size_t)(R.lx.p - p), R.lx.line};
     s->cur = s->body;
-    sd_dataset_free(R.ds);
-    sd__free(R.cols);
-    sd__free(R.lx.scratch);
+    reader_free(&R);
     if (st != SD_OK) {
         sd__free(s);
         return st;
@@ -1239,9 +1248,7 @@ sd_status sd__csv_stream_read(const sd_csv_stream *s, sd_csv_pos from, size_t ro
         *out = R.ds;
         R.ds = NULL;
     }
-    sd_dataset_free(R.ds);
-    sd__free(R.cols);
-    sd__free(R.lx.scratch);
+    reader_free(&R);
     return st;
 }
 
