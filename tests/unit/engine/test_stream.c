@@ -234,6 +234,23 @@ static void test_filter_missing(void)
     same(p, cb_path);
 }
 
+/* Every interval and test option reads the sums only. */
+static void test_options(void)
+{
+    static const char *const ci[] = {"wilson", "beta", "xlogit", "asin", "wald", "mean"};
+    for (size_t k = 0; k < sizeof ci / sizeof ci[0]; k++) {
+        const char *const o[] = {"rows", "q,acts", "cols", "role", "weight", "w", "strata",
+                                 "st", "cluster", "psu", "ci", ci[k], "stats", "true", NULL};
+        same(o, cb_path);
+    }
+    static const char *const t[] = {"rows",    "q,city",   "cols",      "size,role", "weight",
+                                    "w",       "letters",  "spss",      "adjust",    "holm",
+                                    "chisq",   "Chisq",    "pair-test", "unpooled",  "alpha",
+                                    "0.1",     "alpha2",   "0.2",       "level",     "0.9",
+                                    "min-base", "10",      NULL};
+    same(t, cb_path);
+}
+
 static void test_no_codebook(void)
 {
     static const char *const o[] = {"rows", "q,size,city", "cols", "role", "weight", "w",
@@ -434,6 +451,7 @@ int main(void)
     RUN(test_strata);
     RUN(test_clusters);
     RUN(test_filter_missing);
+    RUN(test_options);
     RUN(test_no_codebook);
     RUN(test_scale);
     RUN(test_refused);
