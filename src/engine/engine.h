@@ -312,6 +312,13 @@ bool sd__request_columns(const sd_dataset *hd, sd_tabspec *const *specs, size_t 
                          const char ***keep, size_t *nkeep, const char ***narrow,
                          size_t *nnarrow);
 
+/* Rows per chunk of the pass over a dataset's rows (tabulate.c) and of a
+ * stream (stream.c), unless a request says otherwise (chunk_rows). A
+ * chunk's sums start at zero and are added to the tables' in chunk order,
+ * so the sums (and every figure) are the same whatever the number of
+ * threads, and a stream's are the whole file's: one size for both. */
+#define SD_CHUNK_ROWS ((size_t)1 << 16)
+
 /* The engine's part of sd_tabulate for n requests over a CSV file read
  * once, a chunk of rows at a time (stream.c): out[i] is the work the whole
  * file would give request i; they share the first chunk's dataset as their

@@ -1,34 +1,38 @@
 /*
  * stream.c — a table job over a CSV file a chunk of rows at a time (issue
- * 14's streaming mode, `sondage tab --stream`): a chunk is read, tabulated
- * and dropped, so the job holds the tables' sums, one chunk and the first
- * chunk's variables, not the file.
+ * 14's streaming mode; `tab` and `report` use it where they can, docs/
+ * tables.md "Streaming"): a chunk is read, tabulated and dropped, so the
+ * job holds the tables' sums, a few chunks and the first chunk's
+ * variables, not the file.
  *
- * How. Each chunk (as many rows as one chunk of the in-memory pass,
- * tabulate.c's CHUNK_ROWS) is a dataset of its own, tabulated by the
- * engine as any dataset is (sd__tabulate_counts). Its categories, strata
- * and PSUs are the chunk's; they are matched by value to the job's, which
- * grow as new ones come, and the chunk's sums are added to the job's at
- * those places. At the end the strata and PSUs are put in the order the
- * whole file's design would give them (sorted values) and the job's
- * design is made from the counts. The in-memory pass adds a chunk's sums
- * to the tables' in chunk order, from zero, over the same rows: every sum
- * here is added in that same order, so the figures are the same to the
- * last bit, and a test compares the two outputs byte for byte.
+ * How. Each chunk (SD_CHUNK_ROWS rows: one chunk of the in-memory pass) is
+ * a dataset of its own, tabulated by the engine as any dataset is
+ * (sd__tabulate_counts). Its categories, strata and PSUs are the chunk's;
+ * they are matched by value to the job's, which grow as new ones come, and
+ * the chunk's sums are added to the job's at those places. At the end the
+ * strata and PSUs are put in the order the whole file's design would give
+ * them (sorted values) and the job's design is made from the counts. The
+ * in-memory pass adds a chunk's sums to the tables' in chunk order, from
+ * zero, over the same rows: every sum here is added in that same order, so
+ * the figures are the same to the last bit, and a test compares the two
+ * outputs byte for byte. Chunks are parsed on threads of their own (the
+ * feed below), tabulated in order on this one.
  *
- * A scale row's median is the whole file's: its values are kept by column
- * (the one thing that grows with the rows) and sorted at the end of the
- * read, as the whole file's are, and a second read counts the rows at or
- * below each median (the median's interval) with the sums.
+ * A row variable's measure is decided over every chunk by the rule that
+ * decides a whole file's (data/measure.c). A scale row's median is the
+ * whole file's: its values are kept by column (the one thing that grows
+ * with the rows) and sorted at the end of the read, as the whole file's
+ * are, and a second read counts the rows at or below each median (the
+ * median's interval) with the sums.
  *
- * What it does not do (docs/tables.md, "Streaming"): a category set, a nested banner,
- * replicate weights given or made, an fpc, more than one cluster stage,
- * a weighting or calibration, likelihood intervals (their second pass).
- * Those, and anything a chunk alone cannot decide the same way as the
- * whole file (a column that turns to text in a later chunk, a variable
- * whose measure the whole file would read otherwise, an error), return
- * SD_E_UNSUPPORTED with the reason: the caller then reads the file whole,
- * which gives the whole file's result or error.
+ * What it does not do: a category set, a nested banner, replicate weights
+ * given or made, an fpc, more than one cluster stage, a weighting or
+ * calibration, likelihood intervals (their second pass). Those, and
+ * anything a chunk alone cannot decide the same way as the whole file (a
+ * column that turns to text in a later chunk, a variable whose measure the
+ * whole file reads otherwise, an error), return SD_E_UNSUPPORTED with the
+ * reason: the caller then reads the file whole, which gives the whole
+ * file's result or error.
  */
 #include "plan.h"
 #include "../io/io.h"
@@ -39,7 +43,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STREAM_ROWS ((size_t)1 << 16) /* tabulate.c's CHUNK_ROWS */
 
 /* ---- values of a design variable (strata, clusters), in order met */
 
@@ -1169,7 +1172,7 @@ static sd_status job_init(job *j, sd_tabspec *spec, const sd_dataset *hd, sd_tab
     /* Each chunk as its own request: one pass chunk of the in-memory
      * pass's size (the same sums in the same order), on one thread. */
     *cs = *spec;
-    cs->chunk_rows = spec->chunk_rows ? spec->chunk_rows : STREAM_ROWS;
+    cs->chunk_rows = spec->chunk_rows ? spec->chunk_rows : SD_CHUNK_ROWS;
     cs->threads = 1;
     cs->design.lonely = SD_LONELY_REMOVE;
     cs->design.has_lonely = true;

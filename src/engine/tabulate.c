@@ -671,10 +671,6 @@ static void given_medians(sd_wtable *t, const sd_given_medians *g)
 
 /* ---- the pass: chunks of rows on threads */
 
-/* Rows per chunk. A chunk's sums start at zero and are added to the
- * tables' in chunk order, so the sums (and every figure) are the same
- * whatever the number of threads. */
-#define CHUNK_ROWS ((size_t)1 << 16)
 
 typedef struct runner {
     const sd_passctx *pc;
@@ -728,7 +724,7 @@ static sd_status run_pass(const sd_passctx *pc, sd_tpass *tp, size_t n, const sd
     ru.tp = tp;
     ru.n = n;
     ru.nrows = pc->nrows;
-    ru.chunk = spec->chunk_rows ? spec->chunk_rows : CHUNK_ROWS;
+    ru.chunk = spec->chunk_rows ? spec->chunk_rows : SD_CHUNK_ROWS;
     ru.nchunks = (pc->nrows + ru.chunk - 1) / ru.chunk;
     int threads = spec->threads;
     ru.glm = glm;

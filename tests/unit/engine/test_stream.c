@@ -401,6 +401,39 @@ static void test_line_ends(void)
     }
 }
 
+/* Without a chunk size asked: the pass's and the stream's default chunks
+ * (SD_CHUNK_ROWS) must be one size, or the sums would be added in other
+ * orders; 140,001 rows make three chunks, the weights not whole. */
+static void test_default_chunks(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/big.csv", dir);
+    FILE *fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    fputs("g,q,w,st,psu\n", fp);
+    uint64_t x = 77;
+    for (int i = 0; i < 140001; i++) {
+        x = (48271 * x) % 2147483647;
+        fprintf(fp, "%d,%d,%.4f,%d,%d\n", (int)(x % 3), (int)(x / 3 % 6), 0.5 + (double)(x % 997) / 331,
+                (int)(x / 7 % 5), (int)(x / 7 % 5) * 100 + (int)(x / 41 % 30));
+    }
+    fclose(fp);
+    static const char *const o[] = {"rows", "q", "cols", "g", "weight", "w", "strata", "st",
+                                    "cluster", "psu", "tests", "true", NULL};
+    sd_tabspec *s = sd_tabspec_new();
+    for (size_t i = 0; o[i]; i += 2)
+        CHECK_INT(sd_tabspec_set_option(s, o[i], o[i + 1], NULL), SD_OK);
+    char *whole = whole_json(path, NULL, s), *part = NULL, why[256];
+    CHECK_INT(stream_json(path, NULL, s, &part, why, sizeof why), SD_OK);
+    CHECK(whole && part && strcmp(whole, part) == 0);
+    CHECK(whole && strstr(whole, "\"rows\": 140001"));
+    free(whole);
+    free(part);
+    sd_tabspec_free(s);
+}
+
 /* Several requests over one read of the file: the tables of each, in
  * order, as the whole file gives them one request after the other. */
 static void test_several(void)
@@ -458,7 +491,9 @@ int main(void)
     RUN(test_later_rows);
     RUN(test_several);
     RUN(test_line_ends);
-    const char *names[] = {"data.csv", "cb.yaml", "late.csv", "bad.csv", "nest.csv", "ends.csv"};
+    RUN(test_default_chunks);
+    const char *names[] = {"data.csv", "cb.yaml", "late.csv", "bad.csv", "nest.csv", "ends.csv",
+                           "big.csv"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char p[300];
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
