@@ -1329,7 +1329,9 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
     char reason[200] = "";
     sd_status st = jobs && cs && given && quiet && n ? SD_OK : SD_E_NOMEM;
     if (st == SD_OK && sd__dataset_open_header(path, opts, &hd, quiet) != SD_OK) {
-        snprintf(reason, sizeof reason, "not a CSV file (only a CSV file streams)");
+        snprintf(reason, sizeof reason,
+                 "not a CSV file on disk (a pipe, a database, the bundled study and other "
+                 "formats are read whole)");
         st = SD_E_UNSUPPORTED;
     }
     if (st == SD_OK && !sd__request_columns(hd, specs, n, &keep, &nkeep, &narrow, &nnarrow)) {
