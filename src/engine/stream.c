@@ -1008,8 +1008,13 @@ static void feed_start(feed *f, sd_dstream *ss, size_t rows, int threads, sd_err
 static bool feed_next(feed *f, sd_dataset **out)
 {
     *out = NULL;
-    if (!f->nth)
-        return sd__dstream_next(f->ss, f->rows, out, f->err) == SD_OK;
+    if (!f->nth) {
+        sd_csv_pos to;
+        if (sd__dstream_read(f->ss, f->next_start, f->rows, out, &to, f->err) != SD_OK)
+            return false;
+        f->next_start = to;
+        return true;
+    }
     pthread_mutex_lock(&f->mu);
     size_t k = f->consumed;
     fslot *sl = &f->slot[k % FEED_DEPTH];
@@ -1211,25 +1216,18 @@ static void align_types(sd_dataset *first, sd_dataset *ds)
 
 /* One read of the file for every job, to their ends; *first: the first
  * chunk (every job's variables and labels). */
-static sd_status read_file(const char *path, const sd_open_options *o, job *jobs,
-                           const sd_tabspec *cs, size_t n, int threads, sd_dataset **first,
-                           char *reason, size_t rlen, sd_error *quiet)
+static sd_status read_file(sd_dstream *ss, job *jobs, const sd_tabspec *cs, size_t n,
+                           int threads, sd_dataset **first, char *reason, size_t rlen,
+                           sd_error *quiet)
 {
     *first = NULL;
-    sd_dstream *ss = NULL;
     sd_dataset *ds = NULL;
     sd_error *rerr = sd_error_new();
     if (!rerr)
         return SD_E_NOMEM;
     sd_status st = SD_OK;
-    if (sd__dstream_open(path, o, &ss, quiet) != SD_OK) {
-        snprintf(reason, rlen, "a file that cannot be mapped as UTF-8 CSV");
-        st = SD_E_UNSUPPORTED;
-    }
     feed fd;
-    memset(&fd, 0, sizeof fd);
-    if (st == SD_OK)
-        feed_start(&fd, ss, cs[0].chunk_rows, threads, rerr);
+    feed_start(&fd, ss, cs[0].chunk_rows, threads, rerr);
     while (st == SD_OK) {
         if (!feed_next(&fd, &ds)) {
             snprintf(reason, rlen,
@@ -1261,7 +1259,6 @@ static sd_status read_file(const char *path, const sd_open_options *o, job *jobs
     for (size_t i = 0; i < n && st == SD_OK; i++)
         if ((st = job_end(&jobs[i], *first)) != SD_OK)
             snprintf(reason, rlen, "%s", jobs[i].why);
-    sd__dstream_free(ss);
     sd_error_free(rerr);
     return st;
 }
@@ -1353,8 +1350,13 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
     o.narrow = narrow;
     o.nnarrow = nnarrow;
     int threads = n ? specs[0]->threads : 0;
+    sd_dstream *ss = NULL; /* opened once: the second read (a scale row's) reads it again */
+    if (st == SD_OK && sd__dstream_open(path, &o, &ss, quiet) != SD_OK) {
+        snprintf(reason, sizeof reason, "a file that cannot be mapped as UTF-8 CSV");
+        st = SD_E_UNSUPPORTED;
+    }
     if (st == SD_OK)
-        st = read_file(path, &o, jobs, cs, n, threads, &first, reason, sizeof reason, quiet);
+        st = read_file(ss, jobs, cs, n, threads, &first, reason, sizeof reason, quiet);
     /* A scale row: its median is the whole file's, and the rows at or
      * below it are counted in a second read (its values kept from the
      * first: "keep just their column"). */
@@ -1371,8 +1373,7 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
             cs[i].ngiven = keep_cs.ngiven;
         }
         if (st == SD_OK)
-            st = read_file(path, &o, again, cs, n, threads, &first2, reason, sizeof reason,
-                           quiet);
+            st = read_file(ss, again, cs, n, threads, &first2, reason, sizeof reason, quiet);
         for (size_t i = 0; st == SD_OK && i < n; i++)
             if ((st = take_values(&jobs[i], &again[i])) != SD_OK)
                 snprintf(reason, sizeof reason, "%s", again[i].why);
@@ -1416,6 +1417,7 @@ sd_status sd__tabulate_stream(const char *path, const sd_open_options *opts,
     sd__free(cs);
     sd_dataset_free(first);
     sd_dataset_free(first2);
+    sd__dstream_free(ss);
     sd_dataset_free(hd);
     sd__free(keep);
     sd__free(narrow);

@@ -112,23 +112,22 @@ sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
                             sd_error *err);
 
 /* A CSV text read a chunk of records at a time (the streaming mode of a
- * table job, engine/stream.c): open reads the header; each next gives a
- * dataset of the header's variables holding the next `rows` records at
- * most (*out NULL at the end), with the reader's rules as in a whole read
- * of those records (types, narrow columns, errors naming the file's line).
+ * table job, engine/stream.c): open reads the header; read gives a
+ * dataset of the header's variables holding the `rows` records at most
+ * from a record start (*out NULL at the end; *to: where it stopped), with
+ * the reader's rules as in a whole read of those records (types, narrow
+ * columns, errors naming the file's line). A record start is the body's
+ * (sd__csv_stream_body), where a read stopped, or where skip says the
+ * record `rows` records on starts; skip is false on text the reader would
+ * fail on (read it in order then: the read says what is wrong). Neither
+ * changes the stream, so chunks may be read at once on several threads.
  * The text (a mapping, sel->release) must outlive the stream. */
 typedef struct sd_csv_stream sd_csv_stream;
 sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
                               const sd_codebook *cb, const sd_csv_cols *sel, sd_csv_stream **out,
                               sd_error *err);
-sd_status sd__csv_stream_next(sd_csv_stream *s, size_t rows, sd_dataset **out, sd_error *err);
 void sd__csv_stream_free(sd_csv_stream *s);
-/* Where a record starts: its offset from the header's first byte, and its
- * line. Chunks may also be read from any record start, several at once on
- * other threads (read does not change the stream): from the body's start,
- * from where a read stopped (*to), or from where skip says the record
- * `rows` records on starts. skip is false on text the reader would fail
- * on (read it in order then: the read says what is wrong). */
+/* A record start: its offset from the header's first byte, and its line. */
 typedef struct sd_csv_pos {
     size_t off;
     long line;
@@ -139,16 +138,13 @@ sd_status sd__csv_stream_read(const sd_csv_stream *s, sd_csv_pos from, size_t ro
 bool sd__csv_stream_skip(const sd_csv_stream *s, sd_csv_pos from, size_t rows, sd_csv_pos *to);
 
 /* A CSV file (a regular file read as UTF-8; SD_E_UNSUPPORTED for anything
- * else) a chunk at a time: each next gives a dataset of the next `rows`
- * records at most, the codebook (opts->codebook) and the measure rule
- * applied to it as to a whole file; *out NULL at the end. opts->columns
- * and opts->narrow choose the columns as in sd_dataset_open_with. */
+ * else) a chunk at a time, as sd__csv_stream_read and _skip read its text,
+ * each chunk with the codebook (opts->codebook) and the measure rule
+ * applied to it as to a whole file. opts->columns and opts->narrow choose
+ * the columns as in sd_dataset_open_with. */
 typedef struct sd_dstream sd_dstream;
 sd_status sd__dstream_open(const char *path, const sd_open_options *opts, sd_dstream **out,
                            sd_error *err);
-sd_status sd__dstream_next(sd_dstream *s, size_t rows, sd_dataset **out, sd_error *err);
-/* The same from any record start, several at once (sd__csv_stream_read,
- * _skip: the stream is not changed). */
 sd_csv_pos sd__dstream_body(const sd_dstream *s);
 bool sd__dstream_skip(const sd_dstream *s, sd_csv_pos from, size_t rows, sd_csv_pos *to);
 sd_status sd__dstream_read(const sd_dstream *s, sd_csv_pos from, size_t rows, sd_dataset **out,

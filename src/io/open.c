@@ -316,11 +316,6 @@ static sd_status dstream_done(const sd_dstream *s, sd_status st, sd_dataset **ou
     return st;
 }
 
-sd_status sd__dstream_next(sd_dstream *s, size_t rows, sd_dataset **out, sd_error *err)
-{
-    return dstream_done(s, sd__csv_stream_next(s->cs, rows, out, err), out, err);
-}
-
 sd_csv_pos sd__dstream_body(const sd_dstream *s)
 {
     return sd__csv_stream_body(s->cs);

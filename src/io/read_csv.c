@@ -304,7 +304,7 @@ typedef struct reader {
      * its own; anything a part cannot do alone sets bail. */
     bool part, bail;
     size_t r0, rlimit, rows;
-    /* A stream (sd__csv_stream_next): stop at a record once this many rows
+    /* A stream's chunk (sd__csv_stream_read): stop at a record once this many rows
      * are read; 0 reads to the end. */
     size_t maxrec;
 } reader;
@@ -1148,7 +1148,7 @@ struct sd_csv_stream {
     bool release;
     const sd_codebook *cb;
     sd_csv_cols sel;
-    sd_csv_pos body, cur; /* the first record; the next one for _next */
+    sd_csv_pos body; /* the first record */
 };
 
 /* A reader's own: its dataset (unless taken), columns and scratch. */
@@ -1192,7 +1192,6 @@ sd_status sd__csv_stream_open(const char *data, size_t len, const char *name,
     sd_status st = start(&R, p, end, s->sep, cb, &s->sel);
     s->ncols = R.ncols;
     s->body = (sd_csv_pos){(size_t)(R.lx.p - p), R.lx.line};
-    s->cur = s->body;
     reader_free(&R);
     if (st != SD_OK) {
         sd__free(s);
@@ -1249,15 +1248,6 @@ sd_status sd__csv_stream_read(const sd_csv_stream *s, sd_csv_pos from, size_t ro
         R.ds = NULL;
     }
     reader_free(&R);
-    return st;
-}
-
-sd_status sd__csv_stream_next(sd_csv_stream *s, size_t rows, sd_dataset **out, sd_error *err)
-{
-    sd_csv_pos to;
-    sd_status st = sd__csv_stream_read(s, s->cur, rows, out, &to, err);
-    if (st == SD_OK)
-        s->cur = to;
     return st;
 }
 
