@@ -104,21 +104,18 @@ static bool needs_values(const sd_var *v, bool labels)
     return !v->measure_given || (v->measure == SD_MEASURE_SCALE && labels);
 }
 
-/* The rule, once v's distinct valid values are counted in d. */
-static void decide(sd_var *v, bool labels, const distinct *d)
+/* The rule's measure for v, once its distinct valid values are counted
+ * in d. */
+static sd_measure decide(const sd_var *v, bool labels, const distinct *d)
 {
-    if (v->measure_given) {
-        if (d->n <= SCALE_MIN)
-            v->measure = SD_MEASURE_NOMINAL;
-        return;
-    }
+    if (v->measure_given)
+        return d->n <= SCALE_MIN ? SD_MEASURE_NOMINAL : v->measure;
     if (labels)
-        v->measure = d->n <= SCALE_MIN || 2 * d->labelled >= d->n ? SD_MEASURE_NOMINAL
-                                                                  : SD_MEASURE_SCALE;
-    else if (d->nonint || d->n >= SCALE_MIN)
-        v->measure = SD_MEASURE_SCALE;
-    else
-        v->measure = SD_MEASURE_NOMINAL; /* also when no value is valid */
+        return d->n <= SCALE_MIN || 2 * d->labelled >= d->n ? SD_MEASURE_NOMINAL
+                                                            : SD_MEASURE_SCALE;
+    if (d->nonint || d->n >= SCALE_MIN)
+        return SD_MEASURE_SCALE;
+    return SD_MEASURE_NOMINAL; /* also when no value is valid */
 }
 
 void sd__dataset_apply_measures(sd_dataset *ds)
@@ -138,7 +135,7 @@ void sd__dataset_apply_measures(sd_dataset *ds)
         distinct d;
         memset(&d, 0, sizeof d);
         count_values(v, ds->nrows, v->measure_given ? false : !labels, &d);
-        decide(v, labels, &d);
+        v->measure = decide(v, labels, &d);
     }
 }
 
@@ -166,7 +163,7 @@ void sd__var_apply_measure(sd_var *v, const double *vals, size_t n)
         if (distinct_add(&d, x) && sd__var_find_vlabel_num(v, x) >= 0)
             d.labelled++;
     }
-    decide(v, labels, &d);
+    v->measure = decide(v, labels, &d);
 }
 
 void sd__var_count_distinct(const sd_var *v, size_t nrows, sd_distinct *d)
@@ -182,7 +179,5 @@ sd_measure sd__var_measure_from(const sd_var *v, const sd_distinct *d)
     bool labels = labelled_valid(v);
     if (!needs_values(v, labels))
         return v->measure;
-    sd_var tmp = *v; /* decide sets the measure of its copy only */
-    decide(&tmp, labels, d);
-    return tmp.measure;
+    return decide(v, labels, d);
 }
