@@ -124,6 +124,20 @@ static sd_status read_head(const char *path, char **text, size_t *len, sd_error 
     return SD_OK;
 }
 
+/* The columns a CSV read keeps and holds narrow, from the options (the
+ * regular expression columns_match is compiled by the caller). Narrow with
+ * a codebook too: a variable it declares string is not held narrow, one it
+ * declares numeric is (read_csv.c), and nothing the codebook applies reads
+ * or writes column data. */
+static sd_csv_cols csv_sel(const sd_open_options *opts)
+{
+    sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns, .threads = opts->threads};
+    sel.all = !opts->columns && !opts->columns_match;
+    sel.narrow = opts->narrow;
+    sel.nnarrow = opts->narrow ? opts->nnarrow : 0;
+    return sel;
+}
+
 /* header_only: a CSV's names only (sd__dataset_open_header). */
 static sd_status open_impl(const char *path, const sd_open_options *opts, bool header_only,
                            sd_dataset **out, sd_error *err)
@@ -174,14 +188,8 @@ static sd_status open_impl(const char *path, const sd_open_options *opts, bool h
     if (codebook && (st = open_codebook(codebook, &cb, err)) != SD_OK)
         return st;
     if (format == SD_FORMAT_CSV) {
-        sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns, .threads = opts->threads};
-        sel.all = !opts->columns && !opts->columns_match;
+        sd_csv_cols sel = csv_sel(opts);
         sel.header_only = header_only;
-        /* Narrow with a codebook too: a variable it declares string is not
-         * held narrow, one it declares numeric is (read_csv.c), and nothing
-         * the codebook applies reads or writes column data. */
-        sel.narrow = opts->narrow;
-        sel.nnarrow = opts->narrow ? opts->nnarrow : 0;
         if (opts->columns_match) {
             char why[128];
             if (sd__regex_compile(&sel.re, opts->columns_match, why, sizeof why) != SD_RE_OK)
@@ -288,10 +296,8 @@ sd_status sd__dstream_open(const char *path, const sd_open_options *opts, sd_dst
         return sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL,
                         "not a regular file that can be mapped");
     }
-    sd_csv_cols sel = {.names = opts->columns, .n = opts->ncolumns, .threads = 1};
-    sel.all = !opts->columns;
-    sel.narrow = opts->narrow;
-    sel.nnarrow = opts->narrow ? opts->nnarrow : 0;
+    sd_csv_cols sel = csv_sel(opts); /* no columns_match here: refused above */
+    sel.threads = 1;
     sel.release = true;
     if ((st = sd__csv_stream_open(s->map.data, s->map.len, s->path, s->cb, &sel, &s->cs, err)) !=
         SD_OK) {
