@@ -206,10 +206,8 @@ int cmd_report(int argc, char **argv)
                 streamed = true;
             else if (st != SD_E_UNSUPPORTED)
                 rc = cli_report(err);
-            else if (stream == 1)
-                fprintf(stderr, "sondage: note: --stream: %s: reading the file whole\n",
-                        sd_error_message(err));
-            sd_error_clear(err);
+            else
+                opts_stream_fallback(stream == 1, err);
         }
         if (rc == EXIT_OK && !streamed && sd_dataset_open_for(file, &o, specs, n, &ds, err) != SD_OK)
             rc = cli_report(err);

@@ -135,10 +135,7 @@ static sd_status tab_stream(const char *file, const sd_open_options *o, sd_tabsp
     free(rs);
     if (st != SD_E_UNSUPPORTED)
         return st;
-    if (say)
-        fprintf(stderr, "sondage: note: --stream: %s: reading the file whole\n",
-                sd_error_message(err));
-    sd_error_clear(err);
+    opts_stream_fallback(say, err);
     sd_dataset *ds = NULL;
     st = sd_dataset_open_for(file, o, specs, n, &ds, err);
     if (st == SD_OK)

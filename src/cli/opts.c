@@ -76,6 +76,14 @@ sd_status opts_open_table(const char *file, const char *table, const char *codeb
     return sd_dataset_open_with(file, &o, out, err);
 }
 
+void opts_stream_fallback(bool say, sd_error *err)
+{
+    if (say)
+        fprintf(stderr, "sondage: note: --stream: %s: reading the file whole\n",
+                sd_error_message(err));
+    sd_error_clear(err);
+}
+
 static const struct option table_opts[] = {
     {"strata", required_argument, NULL, 'D'},     {"cluster", required_argument, NULL, 'D'},
     {"fpc", required_argument, NULL, 'D'},        {"nest", no_argument, NULL, 'F'},

@@ -31,6 +31,10 @@ sd_status opts_open(const char *file, const char *codebook, const char *encoding
 /* The same with --table NAME (a postgresql:// FILE's table; NULL: none). */
 sd_status opts_open_table(const char *file, const char *table, const char *codebook,
                           const char *encoding, sd_dataset **out, sd_error *err);
+/* A request that could not stream (sd_tabulate_stream, sd_report_run_stream
+ * said SD_E_UNSUPPORTED, the reason in err): the note saying so when the
+ * user asked --stream (`say`), and err cleared for the whole read. */
+void opts_stream_fallback(bool say, sd_error *err);
 #define TABLE_HELP                                                                                 \
     "      --table NAME       FILE is a postgresql:// URI: its table (or ?table=NAME)\n"
 
