@@ -385,7 +385,7 @@ bool sd__var_narrow(sd_var *v, size_t n)
         return false;
     for (size_t r = 0; r < n; r++) {
         double x = v->num[r];
-        if (!v->sysmis[r] && !(x >= 0 && x < SD_U8_NONE && x == (double)(int)x))
+        if (!v->sysmis[r] && !(!signbit(x) && x < SD_U8_NONE && x == (double)(int)x))
             return false;
     }
     uint8_t *u = sd__realloc(NULL, n);

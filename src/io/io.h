@@ -136,6 +136,10 @@ sd_csv_pos sd__csv_stream_body(const sd_csv_stream *s);
 sd_status sd__csv_stream_read(const sd_csv_stream *s, sd_csv_pos from, size_t rows,
                               sd_dataset **out, sd_csv_pos *to, sd_error *err);
 bool sd__csv_stream_skip(const sd_csv_stream *s, sd_csv_pos from, size_t rows, sd_csv_pos *to);
+/* Field ends found 64 bytes at a time (csv_scan.h; on by default) or byte by
+ * byte: for the tests and the fuzzer, which compare the two. Set it before
+ * any read starts. */
+void sd__csv_scan_set(bool on);
 
 /* A CSV file (a regular file read as UTF-8; SD_E_UNSUPPORTED for anything
  * else) a chunk at a time, as sd__csv_stream_read and _skip read its text,

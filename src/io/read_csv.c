@@ -23,6 +23,14 @@
  * UTF-8 are checked as always) but converts and stores only those: the
  * others become variables with a name and no values (sd_var.unread).
  *
+ * Where fields end comes from csv_scan.h's masks of 64 bytes at a time: a
+ * run of columns the request does not read is passed over a field per bit
+ * (csv_skip_fields), and a short unquoted number is converted between its
+ * known ends. Anything else in a field (a quote first, text, non-ASCII
+ * bytes, a NUL, the last 64 bytes of the text) takes the byte-by-byte path
+ * that was the whole reader before, with its checks and its messages; the
+ * tests and the fuzzer compare the two (sd__csv_scan_set).
+ *
  * Asked to hold some columns narrow (sd_csv_cols.narrow: a table's
  * categories), it stores their whole codes 0..254 in one byte a row
  * (sd_var.u8, data.h); the first value that does not fit (255 and up, a
@@ -36,6 +44,8 @@
  * kept as text in a string column; a lone CR ends a line like LF and CRLF.
  */
 #include "io.h"
+
+#include "csv_scan.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -287,6 +297,8 @@ typedef struct column {
     uint8_t *mis;
     uint32_t *str;
     uint8_t *u8;     /* COL_U8: the narrow codes (num and mis NULL) */
+    size_t skipn;    /* skipped columns from here that end with a separator:
+                      * the run of COL_SKIP, less its last if it ends the row */
 } column;
 
 typedef struct reader {
@@ -330,6 +342,22 @@ static inline bool is_missing(const field *f)
 enum { NUM_NO, NUM_INT, NUM_FRAC, NUM_BLANK };
 
 /* Powers of ten a double holds exactly. */
+static const uint64_t pow10_u64[] = {1ull,
+                                     10ull,
+                                     100ull,
+                                     1000ull,
+                                     10000ull,
+                                     100000ull,
+                                     1000000ull,
+                                     10000000ull,
+                                     100000000ull,
+                                     1000000000ull,
+                                     10000000000ull,
+                                     100000000000ull,
+                                     1000000000000ull,
+                                     10000000000000ull,
+                                     100000000000000ull,
+                                     1000000000000000ull};
 static const double pow10_exact[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
@@ -489,7 +517,7 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
         double x;
         switch (to_number(f, R->comma, &x)) {
         case NUM_INT:
-            if (c->kind == COL_U8 && x >= 0 && x < SD_U8_NONE) {
+            if (c->kind == COL_U8 && !signbit(x) && x < SD_U8_NONE) {
                 c->u8[r] = (uint8_t)x;
                 return SD_OK;
             }
@@ -516,6 +544,15 @@ static inline sd_status put(reader *R, column *c, size_t j, size_t r, const fiel
             return st;
     }
     return put_string(R, c, r, f, line);
+}
+
+/* Field ends from csv_scan.h's block masks; off, every field is read byte
+ * by byte (the reference the tests compare the scan with). */
+static bool csv_scan_off;
+
+void sd__csv_scan_set(bool on)
+{
+    csv_scan_off = !on;
 }
 
 /* A mapped file's pages are given back every RELEASE_STEP bytes read. */
@@ -598,6 +635,10 @@ static sd_status read_header(reader *R, const sd_codebook *cb, const sd_csv_cols
         R->cols[j].kind = kind;
         R->ncols = j + 1;
     }
+    for (size_t j = R->ncols, run = 0; j-- > 0;) {
+        run = R->cols[j].kind == COL_SKIP ? run + 1 : 0;
+        R->cols[j].skipn = j + run < R->ncols ? run : run - (run > 0);
+    }
     return st;
 }
 
@@ -623,6 +664,9 @@ static sd_status pass1(reader *R)
     const uint8_t *stop = lx->stop;
     field f;
     sd_status st;
+    csv_scan sc;
+    csv_scan_init(&sc, lx->sep);
+    bool scan = !csv_scan_off;
     while (lx->p < end) {
         if (R->maxrec && r >= R->maxrec)
             break;
@@ -644,21 +688,108 @@ static sd_status pass1(reader *R)
         int tok;
         do {
             const char *p = lx->p;
+            if (scan && j < ncols) {
+                column *c = &cols[j];
+                size_t k;
+                const char *q;
+                uint64_t hi;
+                if (c->skipn && (k = csv_skip_fields(&sc, &lx->p, end, c->skipn)) > 0) {
+                    /* a run of skipped columns, passed over in one go */
+                    j += k;
+                    tok = TOK_SEP;
+                    continue;
+                }
+                if (c->kind != COL_SKIP && c->kind != COL_STR &&
+                    (q = csv_scan_next(&sc, p, end, &hi)) && (size_t)(q - p) - 1 < 16) {
+                    /* A number of at most 16 bytes, digits and at most one
+                     * '.': the cases of the loop below, without its checks
+                     * for what cannot be there. */
+                    uint64_t v = 0;
+                    int dp = -1; /* digits after the '.', -1: none */
+                    size_t n = (size_t)(q - p);
+                    bool num;
+                    if (n <= 2) { /* a code of one or two digits */
+                        unsigned d0 = (unsigned)(unsigned char)p[0] - '0',
+                                 d1 = (unsigned)(unsigned char)q[-1] - '0';
+                        num = d0 <= 9 && d1 <= 9;
+                        v = n == 2 ? d0 * 10 + d1 : d0;
+                    } else {
+                        const char *t = p, *dot = NULL;
+                        for (; t < q; t++) {
+                            unsigned d = (unsigned)(unsigned char)*t - '0';
+                            if (d <= 9)
+                                v = v * 10 + d;
+                            else if (*t == '.' && !dot)
+                                dot = t;
+                            else
+                                break;
+                        }
+                        num = t == q && (!dot || (dot > p && dot + 1 < q));
+                        dp = dot ? (int)(q - dot - 1) : -1;
+                    }
+                    bool done = false;
+                    if (!num) {
+                        /* text, or a '.' first or last: the field path */
+                    } else if (dp < 0) {
+                        if (q - p < 10 && c->kind == COL_U8 && v < SD_U8_NONE) {
+                            c->u8[r] = (uint8_t)v;
+                            done = true;
+                        } else if (q - p < 10 && c->kind != COL_U8) {
+                            c->num[r] = (double)v;
+                            c->mis[r] = 0;
+                            done = true;
+                        }
+                    } else if (c->kind != COL_U8) {
+                        /* v has at most 15 digits: v / 10^dp is an
+                         * integer exactly when 10^dp divides v */
+                        c->nonint |= v % pow10_u64[dp] != 0;
+                        c->num[r] = (double)v / pow10_exact[dp];
+                        c->mis[r] = 0;
+                        done = true;
+                    }
+                    if (done) {
+                        if ((tok = lex_term(lx, q, j + 1)) == TOK_ERR)
+                            return lx->st;
+                        j++;
+                        continue;
+                    }
+                }
+            }
             if (j < ncols && p < end && *p != '"') {
                 /* The common case, inline: an unquoted field, its digits
                  * summed while it is scanned (and one '.' noted). */
-                const char *s = p, *dot = NULL;
-                uint64_t v = 0;
+                const char *s = p, *dot = NULL, *q;
+                uint64_t v = 0, hi;
                 unsigned bad = 0;
-                while (p < end && !stop[(unsigned char)*p]) {
-                    unsigned d = (unsigned)(unsigned char)*p - '0';
-                    if (d <= 9)
-                        v = v * 10 + d;
-                    else if (*p == '.' && !dot)
-                        dot = p;
-                    else
-                        bad = 1;
-                    p++;
+                column *c = &cols[j];
+                if (scan && (q = csv_scan_next(&sc, p, end, &hi))) {
+                    /* The field's end from the block masks: a skipped
+                     * column's bytes are not looked at unless non-ASCII
+                     * (put checks their UTF-8). */
+                    if (c->kind == COL_SKIP) {
+                        bad = hi != 0;
+                        p = q;
+                    }
+                    for (; p < q; p++) {
+                        unsigned d = (unsigned)(unsigned char)*p - '0';
+                        if (d <= 9)
+                            v = v * 10 + d;
+                        else if (*p == '.' && !dot)
+                            dot = p;
+                        else
+                            bad = 1;
+                    }
+                } else {
+                    while (p < end && !stop[(unsigned char)*p]) {
+                        unsigned d = (unsigned)(unsigned char)*p - '0';
+                        if (d <= 9)
+                            v = v * 10 + d;
+                        else if (*p == '.' && !dot)
+                            dot = p;
+                        else
+                            bad = 1;
+                        p++;
+                    }
                 }
                 size_t n = (size_t)(p - s);
                 /* Digits with one '.' inside, at most 16 bytes: to_number's
@@ -672,7 +803,6 @@ static sd_status pass1(reader *R)
                 }
                 if ((tok = lex_term(lx, p, j + 1)) == TOK_ERR)
                     return lx->st;
-                column *c = &cols[j];
                 if (c->kind == COL_SKIP && !bad) {
                     /* a number: nothing to check, nothing to keep */
                 } else if (!bad && !dot && n - 1 < 9 && c->kind == COL_U8 && v < SD_U8_NONE) {

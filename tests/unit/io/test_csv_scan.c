@@ -1,0 +1,297 @@
+/*
+ * test_csv_scan.c — the CSV reader's block scan (csv_scan.h): the SSE2
+ * masks equal the byte-by-byte ones on every byte value; and a read with
+ * the scan gives what the byte-by-byte read gives (sd__csv_scan_set), the
+ * same dataset cell by cell or the same error, same line and column, on
+ * random texts: short and long fields (across 64-byte blocks), quotes with
+ * separators, line ends and "" inside, empty fields and NA, decimals,
+ * UTF-8 and invalid bytes, NUL, rows with a field too few or too many,
+ * LF, CRLF and lone CR, blank lines, three separators, every column or
+ * some (runs of skipped columns), narrow codes, one thread and several.
+ */
+#include "harness.h"
+#include "io/csv_scan.h"
+#include "io/io.h"
+
+#include <stdint.h>
+
+static uint64_t rng = 88172645463325252ull;
+
+static unsigned rnd(unsigned n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng % n);
+}
+
+static void test_masks(void)
+{
+    char b[CSV_BLOCK];
+    static const char seps[] = {',', ';', '\t', '|'};
+    for (int it = 0; it < 20000; it++) {
+        for (unsigned i = 0; i < CSV_BLOCK; i++) {
+            static const char common[] = ",;\t|\n\r\"\0a1.\x80\xff";
+            b[i] = rnd(3) ? common[rnd(sizeof common)] : (char)rnd(256);
+        }
+        char sep = seps[rnd(4)];
+        csv_masks a, s;
+        csv_masks_get(b, sep, &a);
+        csv_masks_scalar(b, sep, &s);
+        if (a.stop != s.stop || a.hi != s.hi || a.seps != s.seps || a.quotes != s.quotes) {
+            CHECK(0);
+            return;
+        }
+    }
+    CHECK(1);
+}
+
+/* A random field: what a survey file holds, and what it should not. */
+static void field(h_text *t, char sep, bool bad)
+{
+    char f[200];
+    unsigned k = rnd(bad ? 16 : 13);
+    switch (k) {
+    case 0: /* empty */
+        f[0] = 0;
+        break;
+    case 1:
+        strcpy(f, "NA");
+        break;
+    case 2: /* a long number: across blocks */
+        snprintf(f, sizeof f, "%u%u%u.%u", rnd(100000), rnd(100000), rnd(100000), rnd(100));
+        break;
+    case 3:
+        snprintf(f, sizeof f, "%u.%02u", rnd(5), rnd(100));
+        break;
+    case 4: /* a quoted field with the separator, a line end and "" */
+        snprintf(f, sizeof f, "\"a%cb\"\"c%sd\"", sep, rnd(2) ? "\n" : "\r\n");
+        break;
+    case 5:
+        snprintf(f, sizeof f, "\"%u\"", rnd(10));
+        break;
+    case 6: /* text, some of it long */
+        if (rnd(4) == 0) {
+            size_t n = 60 + rnd(100);
+            memset(f, 'x', n);
+            f[n] = 0;
+        } else
+            strcpy(f, "oui");
+        break;
+    case 7:
+        strcpy(f, "caf\xc3\xa9");
+        break;
+    case 8:
+        snprintf(f, sizeof f, "%u", rnd(300));
+        break;
+    case 9:
+        snprintf(f, sizeof f, " %u ", rnd(9));
+        break;
+    case 10:
+        snprintf(f, sizeof f, "-%u", rnd(9));
+        break;
+    case 11:
+    case 12:
+        snprintf(f, sizeof f, "%u", rnd(10));
+        break;
+    case 13: /* invalid UTF-8 */
+        strcpy(f, "a\xff");
+        break;
+    case 14: /* text after a closing quote */
+        strcpy(f, "\"a\"b");
+        break;
+    default: /* an unterminated quote comes last: see text() */
+        strcpy(f, "1");
+        break;
+    }
+    h_put(t, f);
+}
+
+/* A random text of `rows` records of `ncols` fields (some rows wrong when
+ * `bad`). */
+static void text(h_text *t, size_t ncols, size_t rows, char sep, bool bad, bool narrow_friendly)
+{
+    static const char *const eols[] = {"\n", "\r\n", "\r"};
+    const char *eol = eols[rnd(5) == 0 ? 1 + rnd(2) : 0];
+    char s[2] = {sep, 0};
+    for (size_t j = 0; j < ncols; j++) {
+        char name[16];
+        snprintf(name, sizeof name, "%sc%zu", j ? s : "", j);
+        h_put(t, name);
+    }
+    h_put(t, eol);
+    for (size_t r = 0; r < rows; r++) {
+        size_t n = ncols;
+        if (bad && rnd(400) == 0)
+            n += rnd(2) ? 1 : (size_t)-1;
+        if (rnd(50) == 0)
+            h_put(t, eol); /* a blank line */
+        for (size_t j = 0; j < n; j++) {
+            if (j)
+                h_put(t, s);
+            if (narrow_friendly && j % 3 == 1) {
+                char f[8];
+                snprintf(f, sizeof f, "%u", rnd(bad ? 300 : 100));
+                h_put(t, f);
+            } else
+                field(t, sep, bad);
+        }
+        if (r + 1 < rows || rnd(2))
+            h_put(t, eol);
+    }
+    if (bad && rnd(10) == 0)
+        h_put(t, "\"open");
+    if (bad && rnd(10) == 0 && t->n > 10)
+        t->s[rnd((unsigned)t->n)] = '\0'; /* a NUL somewhere */
+}
+
+typedef struct outcome {
+    sd_status st;
+    char msg[512];
+    long line, col;
+    sd_dataset *ds;
+} outcome;
+
+static void read_with(const h_text *t, bool scan, const sd_csv_cols *sel, outcome *o)
+{
+    sd_error *e = sd_error_new();
+    sd__csv_scan_set(scan);
+    o->ds = NULL;
+    o->st = sd__read_csv_cols(t->s, t->n, "s.csv", NULL, sel, &o->ds, e);
+    snprintf(o->msg, sizeof o->msg, "%s", o->st == SD_OK ? "" : sd_error_message(e));
+    o->line = sd_error_line(e);
+    o->col = sd_error_column(e);
+    sd__csv_scan_set(true);
+    sd_error_free(e);
+}
+
+static int same(const outcome *a, const outcome *b)
+{
+    if (a->st != b->st || strcmp(a->msg, b->msg) || a->line != b->line || a->col != b->col) {
+        fprintf(stderr, "  status %d/%d '%s' vs '%s' line %ld/%ld col %ld/%ld\n", a->st, b->st,
+                a->msg, b->msg, a->line, b->line, a->col, b->col);
+        return 0;
+    }
+    if (a->st != SD_OK)
+        return 1;
+    const sd_dataset *x = a->ds, *y = b->ds;
+    if (x->nrows != y->nrows || x->nvars != y->nvars) {
+        fprintf(stderr, "  rows %zu/%zu\n", x->nrows, y->nrows);
+        return 0;
+    }
+    for (size_t j = 0; j < x->nvars; j++) {
+        const sd_var *u = x->vars[j], *v = y->vars[j];
+        if (u->type != v->type || u->measure != v->measure || u->unread != v->unread ||
+            u->narrow != v->narrow) {
+            fprintf(stderr, "  variable %zu differs\n", j);
+            return 0;
+        }
+        if (u->unread)
+            continue;
+        for (size_t r = 0; r < x->nrows; r++) {
+            bool mu, mv;
+            int d;
+            if (u->type == SD_TYPE_NUMERIC) {
+                mu = sd__var_sysmis(u, r);
+                mv = sd__var_sysmis(v, r);
+                d = mu != mv || (!mu && sd__var_value(u, r) != sd__var_value(v, r));
+            } else {
+                mu = u->sysmis[r];
+                mv = v->sysmis[r];
+                d = mu != mv || (!mu && strcmp(u->levels[u->str[r]], v->levels[v->str[r]]));
+            }
+            if (d) {
+                fprintf(stderr, "  %s row %zu differs\n", u->name, r);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static void compare(const h_text *t, const sd_csv_cols *sel, int *bad_runs)
+{
+    outcome a, b;
+    read_with(t, true, sel, &a);
+    read_with(t, false, sel, &b);
+    if (!same(&a, &b))
+        (*bad_runs)++;
+    sd_dataset_free(a.ds);
+    sd_dataset_free(b.ds);
+}
+
+static void test_reads_equal(void)
+{
+    static const char seps[] = {',', ';', '\t'};
+    int bad_runs = 0, errors = 0;
+    for (int it = 0; it < 600 && bad_runs < 3; it++) {
+        size_t ncols = 1 + rnd(it % 3 == 0 ? 40 : 8);
+        bool bad = it % 2 == 1, nf = it % 4 < 2;
+        h_text t = {0};
+        text(&t, ncols, 1 + rnd(300), seps[rnd(3)], bad, nf);
+        /* every column, or a random choice of them (runs of skipped
+         * columns), some narrow */
+        const char *names[64];
+        char buf[64][16];
+        size_t nn = 0;
+        for (size_t j = 0; j < ncols; j++) {
+            snprintf(buf[j], sizeof buf[j], "c%zu", j);
+            if (rnd(3) == 0)
+                names[nn++] = buf[j];
+        }
+        const char *narrow[64];
+        size_t nw = 0;
+        for (size_t j = 1; j < ncols; j += 3)
+            narrow[nw++] = buf[j];
+        sd_csv_cols all = {.all = true, .threads = 1};
+        sd_csv_cols some = {.names = names, .n = nn, .threads = 1, .narrow = narrow,
+                            .nnarrow = nw};
+        sd_csv_cols par = some;
+        par.threads = 3;
+        par.par_min = 1;
+        compare(&t, &all, &bad_runs);
+        compare(&t, &some, &bad_runs);
+        compare(&t, &par, &bad_runs);
+        outcome o;
+        read_with(&t, true, &some, &o);
+        errors += o.st != SD_OK;
+        sd_dataset_free(o.ds);
+        free(t.s);
+    }
+    CHECK_INT(bad_runs, 0);
+    CHECK(errors > 50);  /* the bad texts did fail, in many ways */
+    CHECK(errors < 300); /* and the good ones read */
+}
+
+/* Hand-made: a run of skipped columns with a quoted field in it, one with
+ * a non-ASCII byte, and a row ending inside a run (a field too few). */
+static void test_runs(void)
+{
+    const char *names[] = {"a", "e"};
+    sd_csv_cols sel = {.names = names, .n = 2, .threads = 1};
+    h_text t = {0};
+    h_put(&t, "a,b,c,d,e\n");
+    for (int i = 0; i < 40; i++)
+        h_put(&t, i == 20 ? "1,\"x,y\",2,3,4\n" : i == 30 ? "1,\xc3\xa9,2,3,4\n" : "1,2,3,4,5\n");
+    h_put(&t, "1,2,3\n");
+    for (int i = 0; i < 40; i++)
+        h_put(&t, "1,2,3,4,5\n");
+    int bad_runs = 0;
+    compare(&t, &sel, &bad_runs);
+    CHECK_INT(bad_runs, 0);
+    outcome o;
+    read_with(&t, true, &sel, &o);
+    CHECK_INT(o.st, SD_E_PARSE);
+    CHECK_INT(o.line, 42);
+    CHECK(strstr(o.msg, "row has 3 fields, expected 5") != NULL);
+    sd_dataset_free(o.ds);
+    free(t.s);
+}
+
+int main(void)
+{
+    RUN(test_masks);
+    RUN(test_reads_equal);
+    RUN(test_runs);
+    DONE();
+}
