@@ -115,7 +115,7 @@ static void text(h_text *t, size_t ncols, size_t rows, char sep, bool bad, bool 
     const char *eol = eols[rnd(5) == 0 ? 1 + rnd(2) : 0];
     char s[2] = {sep, 0};
     for (size_t j = 0; j < ncols; j++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "%sc%zu", j ? s : "", j);
         h_put(t, name);
     }
@@ -232,7 +232,7 @@ static void test_reads_equal(void)
         /* every column, or a random choice of them (runs of skipped
          * columns), some narrow */
         const char *names[64];
-        char buf[64][16];
+        char buf[64][24];
         size_t nn = 0;
         for (size_t j = 0; j < ncols; j++) {
             snprintf(buf[j], sizeof buf[j], "c%zu", j);
