@@ -174,13 +174,18 @@ static enum MHD_Result page_counts(sd__server *S, struct MHD_Connection *c)
         sd__html_esc(&sb, err ? sd_error_message(err) : "out of memory");
         sd__sb_puts(&sb, "</p>\n");
     } else {
+        /* Numbers for people, grouped as the page's language groups them
+         * (fr: 12 345 with U+202F; en: 12,345). */
+        char n1[64], n2[64], n0[64];
+        sd__human_num(n1, sizeof n1, (double)counts[1], lang);
+        sd__human_num(n2, sizeof n2, (double)counts[2], lang);
+        sd__human_num(n0, sizeof n0, (double)counts[0], lang);
         sd__sb_printf(&sb,
                       "<h2>%s</h2>\n<table><tr><th>%s</th><td "
-                      "data-count=\"complete\">%ld</td></tr><tr><th>%s</th><td "
-                      "data-count=\"screened-out\">%ld</td></tr><tr><th>%s</th><td "
-                      "data-count=\"active\">%ld</td></tr></table>\n",
-                      W->interviews, W->completed, counts[1], W->screened, counts[2], W->active,
-                      counts[0]);
+                      "data-count=\"complete\">%s</td></tr><tr><th>%s</th><td "
+                      "data-count=\"screened-out\">%s</td></tr><tr><th>%s</th><td "
+                      "data-count=\"active\">%s</td></tr></table>\n",
+                      W->interviews, W->completed, n1, W->screened, n2, W->active, n0);
         sd__sb_printf(&sb, "<h2>%s</h2>\n", W->quotas);
         if (!ncells)
             sd__sb_printf(&sb, "<p>%s</p>\n", W->no_quota);
@@ -200,10 +205,14 @@ static enum MHD_Result page_counts(sd__server *S, struct MHD_Connection *c)
             sd__sb_puts(&sb, "</td><td>");
             if (qt)
                 value_label(&sb, q, qt, cells[i].code, lang);
+            char nd[64], nl[64], nr[64];
+            sd__human_num(nd, sizeof nd, (double)cells[i].done, lang);
+            sd__human_num(nl, sizeof nl, (double)cells[i].limit, lang);
+            sd__human_num(nr, sizeof nr, (double)(left < 0 ? 0 : left), lang);
             sd__sb_printf(&sb,
-                          "</td><td data-quota-done>%ld</td><td>%ld</td><td%s>%ld%s</td></tr>\n",
-                          cells[i].done, cells[i].limit, left <= 0 ? " class=\"full\"" : "",
-                          left < 0 ? 0 : left, left <= 0 ? W->closed : "");
+                          "</td><td data-quota-done>%s</td><td>%s</td><td%s>%s%s</td></tr>\n",
+                          nd, nl, left <= 0 ? " class=\"full\"" : "", nr,
+                          left <= 0 ? W->closed : "");
         }
         if (ncells)
             sd__sb_puts(&sb, "</table>\n");

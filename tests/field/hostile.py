@@ -168,6 +168,13 @@ def main():
     check("admin_export_csv", st == 200 and b"text/csv" in r and b"\r\n\r\nid,role," in r, r[:300])
     st, r = request("GET", "/admin/export.sav", headers={"Authorization": "Basic " + good})
     check("admin_export_sav", st == 200 and b"\r\n\r\n$FL2" in r, r[:300])
+    # The quota table's numbers are for people: en groups 2400 as 2,400; fr
+    # groups from five digits (answers.c, sd__human_num), so 2400 stays whole.
+    st, r = request("GET", "/admin?lang=en", headers={"Authorization": "Basic " + good})
+    check("admin_quota_limit_grouped_en", st == 200 and b"<td>2,400</td>" in r, r[-1500:])
+    st, r = request("GET", "/admin?lang=fr", headers={"Authorization": "Basic " + good})
+    check("admin_quota_limit_fr", st == 200 and b"<td>2400</td>" in r and b"Objectif" in r,
+          r[-1500:])
     st, r = request("POST", "/admin", b"x=1", {"Authorization": "Basic " + good})
     check("admin_post_405", st == 405, st)
     # Slow clients: dropped after --timeout (2 s); the server still answers.
