@@ -763,22 +763,12 @@ static sd_status pass1(reader *R)
                 unsigned bad = 0;
                 column *c = &cols[j];
                 if (scan && (q = csv_scan_next(&sc, p, end, &hi))) {
-                    /* The field's end from the block masks: a skipped
+                    /* The field's end from the block masks. A skipped
                      * column's bytes are not looked at unless non-ASCII
-                     * (put checks their UTF-8). */
-                    if (c->kind == COL_SKIP) {
-                        bad = hi != 0;
-                        p = q;
-                    }
-                    for (; p < q; p++) {
-                        unsigned d = (unsigned)(unsigned char)*p - '0';
-                        if (d <= 9)
-                            v = v * 10 + d;
-                        else if (*p == '.' && !dot)
-                            dot = p;
-                        else
-                            bad = 1;
-                    }
+                     * (put checks their UTF-8); any other field here is
+                     * one the number path above left, which put reads. */
+                    bad = c->kind == COL_SKIP ? hi != 0 : 1;
+                    p = q;
                 } else {
                     while (p < end && !stop[(unsigned char)*p]) {
                         unsigned d = (unsigned)(unsigned char)*p - '0';
