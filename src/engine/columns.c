@@ -1,10 +1,12 @@
 /*
  * columns.c — sd_dataset_open_for: a data file opened for some table
  * requests, reading only the columns they use (issue 14: a CSV's other
- * columns are split and checked, not converted or stored).
+ * columns are split and checked, not converted or stored; a .sav's, .dta's
+ * or SAS file's are skipped by ReadStat, their dictionary kept).
  *
  * Two steps: the file's header is read first, with its codebook applied
- * (io's sd__dataset_open_header: names, sets, design, no rows); the
+ * (io's sd__dataset_open_names: names, sets, design; for a ReadStat file
+ * the dictionary and one column, ReadStat having no header-only read); the
  * requests are resolved against it by the engine's own rules
  * (sd__tabspec_uses: patterns, A TO B, sets and members, filters, the
  * design completed by the codebook's), so what is read is what the
@@ -13,7 +15,7 @@
  * the io layer) or names guessed from the command line (a set, a pattern,
  * the codebook's design are only known against the file): the header and
  * codebook are read twice, which costs a line and a small YAML file.
- * Anything that fails or is not a CSV file reads every column, and the
+ * Anything that fails or is another kind of file reads every column, and the
  * real open reports the error; a second read whose names differ from the
  * header's (the text decoded otherwise) is read again in full.
  */
@@ -127,7 +129,7 @@ sd_status sd_dataset_open_for(const char *path, const sd_open_options *opts,
     const char **keep = NULL, **narrow = NULL;
     size_t nkeep = 0, nnarrow = 0;
     /* The header and the requests: errors are the real open's to report. */
-    bool ok = sd__dataset_open_header(path, opts, &hd, NULL) == SD_OK &&
+    bool ok = sd__dataset_open_names(path, opts, &hd, NULL) == SD_OK &&
               sd__request_columns(hd, specs, n, &keep, &nkeep, &narrow, &nnarrow);
     sd_status st;
     if (!ok) {

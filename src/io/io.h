@@ -105,6 +105,12 @@ void sd__csv_release(const char *from, const char *to);
  * SD_E_UNSUPPORTED for any other kind of file. */
 sd_status sd__dataset_open_header(const char *path, const sd_open_options *opts,
                                   sd_dataset **out, sd_error *err);
+/* The same for a CSV file or a file ReadStat reads (.sav, .dta, SAS...),
+ * whose dictionary comes with its first column's values only (it is read
+ * through: ReadStat has no header-only read): for sd_dataset_open_for,
+ * which then reads the file with a request's columns only. */
+sd_status sd__dataset_open_names(const char *path, const sd_open_options *opts,
+                                 sd_dataset **out, sd_error *err);
 /* sd__read_csv keeping the values of the columns `sel` names only (NULL:
  * all); the others are variables without values (sd_var.unread). */
 sd_status sd__read_csv_cols(const char *data, size_t len, const char *name,
@@ -158,9 +164,12 @@ void sd__dstream_free(sd_dstream *s);
 /* Read SPSS .sav/.zsav, .por, Stata .dta, SAS .sas7bdat or XPORT through
  * ReadStat, keeping variable labels, value labels, user-missing codes and
  * ranges, measurement levels. Labels are untagged (the files carry one
- * language); a codebook can add the others. */
+ * language); a codebook can add the others. `sel` (NULL: every column)
+ * names the columns to read as a CSV selection does (names and pattern;
+ * not narrow): the others are variables with their dictionary and no
+ * values (sd_var.unread), and the first variable is always read. */
 sd_status sd__read_readstat(const char *path, sd_format fmt, const char *encoding,
-                            sd_dataset **out, sd_error *err);
+                            const sd_csv_cols *sel, sd_dataset **out, sd_error *err);
 
 /* CSV bytes as the UTF-8 sd__read_csv takes: returned as they are (*out
  * NULL) when they are UTF-8 (or no encoding is detected: the reader then

@@ -138,8 +138,18 @@ static sd_csv_cols csv_sel(const sd_open_options *opts)
     return sel;
 }
 
-/* header_only: a CSV's names only (sd__dataset_open_header). */
-static sd_status open_impl(const char *path, const sd_open_options *opts, bool header_only,
+/* The reads open_impl makes: the whole file (its columns as opts say), a
+ * CSV's header only (sd__dataset_open_header), or the names of a CSV or
+ * ReadStat file (sd__dataset_open_names). */
+enum { OPEN_ALL, OPEN_HEADER, OPEN_NAMES };
+
+static bool readstat_format(sd_format f)
+{
+    return f == SD_FORMAT_SAV || f == SD_FORMAT_POR || f == SD_FORMAT_DTA ||
+           f == SD_FORMAT_SAS7BDAT || f == SD_FORMAT_XPORT;
+}
+
+static sd_status open_impl(const char *path, const sd_open_options *opts, int mode,
                            sd_dataset **out, sd_error *err)
 {
     *out = NULL;
@@ -157,11 +167,13 @@ static sd_status open_impl(const char *path, const sd_open_options *opts, bool h
                         encoding);
     if (!path)
         return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL, "no file name given");
-    if (strcmp(path, "@study") == 0 && !codebook && !opts->table && !header_only)
+    if (strcmp(path, "@study") == 0 && !codebook && !opts->table && mode == OPEN_ALL)
         return open_embedded(out, err);
+    bool header_only = mode != OPEN_ALL;
+    sd_format probe = format == SD_FORMAT_AUTO ? sd__format_from_path(path) : format;
     if (header_only && (sd__pg_is_uri(path) || opts->table ||
-                        (format == SD_FORMAT_AUTO ? sd__format_from_path(path) : format) !=
-                            SD_FORMAT_CSV))
+                        !(probe == SD_FORMAT_CSV ||
+                          (mode == OPEN_NAMES && readstat_format(probe)))))
         return sd__fail(err, SD_E_UNSUPPORTED, path, 0, 0, NULL, "not a CSV file");
     struct stat sb;
     if (header_only && (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)))
@@ -187,19 +199,19 @@ static sd_status open_impl(const char *path, const sd_open_options *opts, bool h
     sd_status st = SD_OK;
     if (codebook && (st = open_codebook(codebook, &cb, err)) != SD_OK)
         return st;
+    sd_csv_cols sel = csv_sel(opts);
+    if (opts->columns_match && (format == SD_FORMAT_CSV || readstat_format(format))) {
+        char why[128];
+        if (sd__regex_compile(&sel.re, opts->columns_match, why, sizeof why) != SD_RE_OK)
+            st = sd__fail(err, SD_E_INVALID, path, 0, 0, NULL,
+                          "columns to read: '%.64s' is not a regular expression we take "
+                          "(%s)",
+                          opts->columns_match, why);
+        else
+            sel.has_re = true;
+    }
     if (format == SD_FORMAT_CSV) {
-        sd_csv_cols sel = csv_sel(opts);
         sel.header_only = header_only;
-        if (opts->columns_match) {
-            char why[128];
-            if (sd__regex_compile(&sel.re, opts->columns_match, why, sizeof why) != SD_RE_OK)
-                st = sd__fail(err, SD_E_INVALID, path, 0, 0, NULL,
-                              "columns to read: '%.64s' is not a regular expression we take "
-                              "(%s)",
-                              opts->columns_match, why);
-            else
-                sel.has_re = true;
-        }
         /* No encoding named: mapped, not copied, and read as UTF-8; text
          * that is not UTF-8 is read again, decoded. */
         sd_csv_map map;
@@ -230,13 +242,16 @@ static sd_status open_impl(const char *path, const sd_open_options *opts, bool h
             sd__free(utf8);
             sd__free(text);
         }
-        if (sel.has_re)
-            regfree(&sel.re);
     } else if (format == SD_FORMAT_SQLITE) {
         st = sd__read_sqlite(path, cb, out, err);
-    } else {
-        st = sd__read_readstat(path, format, encoding, out, err);
+    } else if (st == SD_OK) {
+        /* The names read: no column but the first (which ReadStat reads). */
+        static const char *const no_name[] = {""};
+        sd_csv_cols names = {.names = no_name, .n = 0, .header_only = true};
+        st = sd__read_readstat(path, format, encoding, header_only ? &names : &sel, out, err);
     }
+    if (sel.has_re)
+        regfree(&sel.re);
     if (st == SD_OK && cb && (st = sd__codebook_apply(cb, *out, err)) != SD_OK) {
         sd_dataset_free(*out);
         *out = NULL;
@@ -250,13 +265,19 @@ static sd_status open_impl(const char *path, const sd_open_options *opts, bool h
 sd_status sd_dataset_open_with(const char *path, const sd_open_options *opts, sd_dataset **out,
                                sd_error *err)
 {
-    return open_impl(path, opts, false, out, err);
+    return open_impl(path, opts, OPEN_ALL, out, err);
 }
 
 sd_status sd__dataset_open_header(const char *path, const sd_open_options *opts,
                                   sd_dataset **out, sd_error *err)
 {
-    return open_impl(path, opts, true, out, err);
+    return open_impl(path, opts, OPEN_HEADER, out, err);
+}
+
+sd_status sd__dataset_open_names(const char *path, const sd_open_options *opts,
+                                 sd_dataset **out, sd_error *err)
+{
+    return open_impl(path, opts, OPEN_NAMES, out, err);
 }
 
 /* ---- a CSV file a chunk at a time (engine/stream.c) */

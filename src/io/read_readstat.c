@@ -29,6 +29,14 @@
  * ._), above any number a Stata file can hold (tag_code). String values
  * lose trailing blanks (SPSS and SAS pad them), and an empty string is
  * sysmis, as an empty CSV field is.
+ *
+ * Some columns only (sd_csv_cols, for sd_dataset_open_for): ReadStat is
+ * told to skip the others (READSTAT_HANDLER_SKIP_VARIABLE), so their cells
+ * are never converted or stored; they keep their dictionary (names, labels,
+ * value labels, declared missing codes, sets) as sd_var.unread, except the
+ * tagged missing codes and string widths only their values would show. The
+ * first variable is always read, since rows are counted from the values.
+ * A names read (sel->header_only) stops after one row.
  */
 #include "io.h"
 #include "readstat_mem.h"
@@ -348,6 +356,8 @@ typedef struct rs_ctx {
     sd_format fmt;
     uint32_t *rowmap; /* .sas7bdat with deleted rows: file row -> dataset row, */
     size_t nrowmap;   /* UINT32_MAX for a deleted one (sas_deleted.c) */
+    const sd_csv_cols *sel; /* the columns to read (NULL: all); see on_variable */
+    bool names_only;        /* sel->header_only: the dictionary and one row */
 } rs_ctx;
 
 /* Record a failure met inside a callback and tell ReadStat to stop. */
@@ -520,6 +530,13 @@ static int on_variable(int index, readstat_variable_t *rv, const char *val_label
     }
     sd__free(name);
     col->v = v;
+    /* Some columns only (sd_dataset_open_for): the others keep their
+     * dictionary (labels, missing codes, sets) and get no values; ReadStat
+     * then does not convert them. The first variable is always read: rows
+     * are counted from the values met, so every row has one. */
+    bool skip = c->sel && index > 0 && !sd__csv_cols_keep(c->sel, v->name);
+    if (skip)
+        v->unread = true;
 
     bool empty;
     char *label = text_copy(readstat_variable_get_label(rv), &empty);
@@ -557,7 +574,7 @@ static int on_variable(int index, readstat_variable_t *rv, const char *val_label
         return cb_nomem(c, v->name);
     if (val_labels && *val_labels && !(col->set = sd__strdup(val_labels)))
         return cb_nomem(c, v->name);
-    return READSTAT_HANDLER_OK;
+    return skip ? READSTAT_HANDLER_SKIP_VARIABLE : READSTAT_HANDLER_OK;
 }
 
 static int on_fweight(readstat_variable_t *rv, void *ctx)
@@ -584,6 +601,8 @@ static int on_value(int obs_index, readstat_variable_t *rv, readstat_value_t val
         row = c->rowmap[row];
     }
     sd_var *v = c->cols[index].v;
+    if (v->unread)
+        return READSTAT_HANDLER_OK; /* skipped (on_variable): no arrays */
     if (row >= SD_MAX_ROWS)
         return cb_fail(c, SD_E_TOO_LARGE, NULL, "more than %zu rows", SD_MAX_ROWS);
     if (row >= c->ds->rowcap) {
@@ -816,7 +835,7 @@ static sd_status finish(rs_ctx *c)
         if (!col->measure_known)
             v->measure = v->type == SD_TYPE_STRING || v->nvl ? SD_MEASURE_NOMINAL
                                                              : SD_MEASURE_SCALE;
-        if (!sd__var_finish_levels(v, ds->nrows))
+        if (!v->unread && !sd__var_finish_levels(v, ds->nrows))
             return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, v->name, "out of memory");
     }
     if (ds->nvars == 0)
@@ -830,7 +849,7 @@ static sd_status finish(rs_ctx *c)
  * promises. */
 static sd_status sav_extras(rs_ctx *c, rs_src *src, const sd__sav_dict *d, const char *encoding)
 {
-    if (d->ncases >= 0 && c->nrows != (size_t)d->ncases)
+    if (!c->names_only && d->ncases >= 0 && c->nrows != (size_t)d->ncases)
         return sd__fail(c->err, SD_E_FORMAT, c->file, 0, 0, NULL,
                         "corrupt SPSS .sav file: data row %zu: the header promises %d cases "
                         "and the data hold %zu",
@@ -1025,7 +1044,8 @@ static const char *format_name(sd_format fmt, const char *file)
  * otherwise often be reported by ReadStat as unreadable ("Unable to read from
  * file") when it is shorter than a .sav header; the magic says it plainly. */
 static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char *encoding,
-                       const unsigned char *head, size_t n, sd_dataset **out, sd_error *err)
+                       const sd_csv_cols *sel, const unsigned char *head, size_t n,
+                       sd_dataset **out, sd_error *err)
 {
     const char *kind = format_name(fmt, file);
     if (!kind)
@@ -1048,7 +1068,8 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
             return dst;
         have_dict = true;
     }
-    rs_ctx c = {.err = err, .file = file, .weight_index = -1, .fmt = fmt};
+    rs_ctx c = {.err = err, .file = file, .weight_index = -1, .fmt = fmt,
+                .sel = sel && !sel->all ? sel : NULL, .names_only = sel && sel->header_only};
     /* A .sas7bdat whose deleted rows cannot be found is refused, but only
      * once ReadStat has read it: a reason of ReadStat's (an unsupported
      * compression) says more. */
@@ -1098,6 +1119,8 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
     readstat_set_read_handler(p, src_read);
     readstat_set_update_handler(p, src_update);
     readstat_set_io_ctx(p, src);
+    if (c.names_only)
+        readstat_set_row_limit(p, 1); /* the rows' checks are the real read's */
     if (encoding && readstat_set_file_character_encoding(p, encoding) != READSTAT_OK) {
         readstat_parser_free(p);
         sd__sav_dict_free(&dict);
@@ -1149,7 +1172,7 @@ static sd_status parse(rs_src *src, sd_format fmt, const char *file, const char 
     } else if (del_err) {
         st = sd__fail(err, sd_error_status(del_err), file, 0, 0, NULL, "%s",
                       sd_error_message(del_err));
-    } else if ((st = cut_short(&c, src, fmt, kind, file, err)) == SD_OK) {
+    } else if (c.names_only || (st = cut_short(&c, src, fmt, kind, file, err)) == SD_OK) {
         st = finish(&c);
     }
     sd_error_free(del_err);
@@ -1173,7 +1196,7 @@ static sd_status empty_file(sd_format fmt, const char *file, sd_error *err)
 }
 
 sd_status sd__read_readstat(const char *path, sd_format fmt, const char *encoding,
-                            sd_dataset **out, sd_error *err)
+                            const sd_csv_cols *sel, sd_dataset **out, sd_error *err)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1198,7 +1221,7 @@ sd_status sd__read_readstat(const char *path, sd_format fmt, const char *encodin
     }
     if (fmt == SD_FORMAT_POR)
         por_fix_plan(&src, head, (size_t)n);
-    sd_status st = parse(&src, fmt, path, encoding, head, (size_t)n, out, err);
+    sd_status st = parse(&src, fmt, path, encoding, sel, head, (size_t)n, out, err);
     close(fd);
     return st;
 }
@@ -1218,5 +1241,5 @@ sd_status sd__read_readstat_mem(const void *data, size_t len, sd_format fmt, con
     size_t n = len < POR_HEAD ? len : POR_HEAD;
     if (fmt == SD_FORMAT_POR)
         por_fix_plan(&src, data, n);
-    return parse(&src, fmt, name, NULL, data, n, out, err);
+    return parse(&src, fmt, name, NULL, NULL, data, n, out, err);
 }
