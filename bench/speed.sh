@@ -18,6 +18,8 @@
 #   tab1m    1M rows, q1..q10 by role, weighted            pandas  (bench/pandas_tab.py)
 #   tab1mu   the same, pandas reading only the 12 columns the tables use
 #            (read_csv usecols=, as a careful pandas user would)
+#   tab1msav the 1M file as an SPSS .sav (sondage convert), the same tables
+#            (no peer; the script stops unless they equal tab1m's)
 #   taylor1m the same + strata and PSUs, SEs by Taylor     R       (bench/r_tab.R taylor)
 #   taylor100k  the same on 100k rows                      R
 #   boot100k 100k rows x 80 bootstrap replicate weights    R       (bench/r_tab.R boot)
@@ -227,11 +229,25 @@ gen "$F100K" 100000
 gen "$FBOOT" --bootstrap 80 100000
 case $SKIP in *" rep1m "*) ;; *) gen "$FWIDE" --repweights 80 1000000 ;; esac
 case $SKIP in *" tab10m "*) ;; *) gen "$F10M" 10000000 ;; esac
+# The 1M file as SPSS writes it: made once by sondage itself.
+F1MSAV=$DATA/survey_1000000.sav
+if [ ! -s "$F1MSAV" ]; then
+    echo "bench: writing $F1MSAV" >&2
+    "$B/sondage" convert "$F1M" -o "$F1MSAV.tmp.sav" && mv "$F1MSAV.tmp.sav" "$F1MSAV" ||
+        die "cannot write $F1MSAV"
+fi
 
 run tab1m "1M rows, 10 questions by role, weighted" "$F1M" pandas \
     "$PY" bench/pandas_tab.py "$F1M" "$ROWS" role w -- --rows "$ROWS" --cols role --weight w
 run tab1mu "the same, pandas reading only those 12 columns (usecols)" "$F1M" pandas \
     "$PY" bench/pandas_tab.py "$F1M" "$ROWS" role w usecols -- --rows "$ROWS" --cols role --weight w
+run tab1msav "the same from an SPSS .sav (ReadStat reads the 12 columns)" "$F1MSAV" none \
+    -- --rows "$ROWS" --cols role --weight w
+case $SKIP in *" tab1m "* | *" tab1msav "*) ;; *)
+    cmp -s "$DATA/sp_tab1m_sondage.csv" "$DATA/sp_tab1msav_sondage.csv" ||
+        die "tab1msav: the .sav and the CSV give different tables"
+    note "tab1m and tab1msav: the same output, byte for byte (CSV, .sav)" ;;
+esac
 run taylor1m "the same + strata and PSUs (Taylor SEs)" "$F1M" r \
     "$RS" bench/r_tab.R "$F1M" taylor -- --rows "$ROWS" --cols role --weight w \
     --strata stratum --cluster psu --nest --stats
