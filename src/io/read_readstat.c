@@ -777,6 +777,21 @@ static bool declare_tags(sd_var *v, uint32_t tags)
     return true;
 }
 
+/* Tagged missing values a label set does not name get their own name as a
+ * label (".a" ... ".z", "._"), as Stata and SAS show them: a table's row
+ * is then ".b", not the code standing for it (2^1023 x (1 + 2/4096)). */
+static bool label_tags(sd_var *v, uint32_t tags)
+{
+    for (int k = 1; k <= 27; k++) {
+        if (!(tags >> k & 1) || sd__var_find_vlabel_num(v, tag_code(k)) >= 0)
+            continue;
+        char name[3] = {'.', k == 27 ? '_' : (char)('a' + k - 1), '\0'};
+        if (!sd__var_set_vlabel_num(v, tag_code(k), NULL, name))
+            return false;
+    }
+    return true;
+}
+
 /* Give each variable the labels of its set, the default measure, sorted
  * string levels; set the row count. */
 static sd_status finish(rs_ctx *c)
@@ -835,6 +850,8 @@ static sd_status finish(rs_ctx *c)
         if (!col->measure_known)
             v->measure = v->type == SD_TYPE_STRING || v->nvl ? SD_MEASURE_NOMINAL
                                                              : SD_MEASURE_SCALE;
+        if (tags && v->type == SD_TYPE_NUMERIC && !label_tags(v, tags)) /* after the measure */
+            return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, v->name, "out of memory");
         if (!v->unread && !sd__var_finish_levels(v, ds->nrows))
             return sd__fail(c->err, SD_E_NOMEM, c->file, 0, 0, v->name, "out of memory");
     }

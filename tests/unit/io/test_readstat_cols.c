@@ -46,9 +46,11 @@ static int same_var(const sd_dataset *whole, const sd_dataset *part, size_t j, b
 {
     const sd_var *u = whole->vars[j], *v = part->vars[j];
     /* An unread variable has its dictionary; the tagged missing codes a
-     * Stata or SAS file's values show are declared for read ones only. */
+     * Stata or SAS file's values show (and their ".a" labels) are declared
+     * for read ones only. */
     if (strcmp(u->name, v->name) || u->type != v->type || u->measure != v->measure ||
-        u->nvl != v->nvl || (read ? u->nmiss != v->nmiss : v->nmiss > u->nmiss) ||
+        (read ? u->nvl != v->nvl : v->nvl > u->nvl) ||
+        (read ? u->nmiss != v->nmiss : v->nmiss > u->nmiss) ||
         v->unread != !read)
         return 0;
     const char *lu = sd__labels_get(&u->label, NULL), *lv = sd__labels_get(&v->label, NULL);
@@ -173,9 +175,36 @@ static void test_names_refusals(void)
     sd_error_free(e);
 }
 
+/* A tagged missing value without a label is labelled with its name. */
+static void test_tag_labels(void)
+{
+    sd_error *e = sd_error_new();
+    sd_dataset *ds = NULL;
+    CHECK_INT(sd__read_readstat("tests/data/survey.sas7bdat", SD_FORMAT_SAS7BDAT, NULL, NULL,
+                                &ds, e),
+              SD_OK);
+    long vi = ds ? sd__dataset_var_index(ds, "secteur") : -1;
+    CHECK(vi >= 0);
+    if (vi >= 0) {
+        const sd_var *v = ds->vars[vi];
+        double a = ldexp(1.0 + 1 / 4096.0, 1023), b = ldexp(1.0 + 2 / 4096.0, 1023);
+        long la = sd__var_find_vlabel_num(v, a), lb = sd__var_find_vlabel_num(v, b);
+        CHECK(la >= 0 && lb >= 0);
+        if (la >= 0 && lb >= 0) {
+            CHECK_STR(sd__labels_get(&v->vl[la].labels, NULL), ".a");
+            CHECK_STR(sd__labels_get(&v->vl[lb].labels, NULL), ".b");
+        }
+        CHECK(sd__var_is_user_missing_num(v, a));
+        CHECK_INT(v->measure, SD_MEASURE_SCALE); /* as before the labels */
+    }
+    sd_dataset_free(ds);
+    sd_error_free(e);
+}
+
 int main(void)
 {
     RUN(test_every_file);
     RUN(test_names_refusals);
+    RUN(test_tag_labels);
     DONE();
 }
