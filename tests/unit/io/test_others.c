@@ -342,7 +342,8 @@ static void test_dta_encoding_override(void)
 /* haven's tagged-na-int.dta and tagged-na-double.dta: x = 1..5, .a, .h,
  * .z, with labels a = "apple", z = ".zebra". The tagged values were read
  * as system-missing and their labels dropped; they are user-missing codes
- * with their labels now, so --missing include tabulates them. */
+ * with their labels now, so --missing include tabulates them, and .h,
+ * which has none, is labelled ".h". */
 static void test_stata_tagged_missing(void)
 {
     static const char *const files[] = {DATA "tagged-na-int.dta", DATA "tagged-na-double.dta"};
@@ -361,11 +362,13 @@ static void test_stata_tagged_missing(void)
             CHECK_NEAR(sd_var_num(x, r), want[r], 0);
             CHECK_INT(sd_var_is_missing(x, r), r >= 5);
         }
-        CHECK_INT(sd_var_nvalue_labels(x), 2);
+        /* .h has no label in the file: it is labelled with its name */
+        CHECK_INT(sd_var_nvalue_labels(x), 3);
         for (size_t i = 0; i < sd_var_nvalue_labels(x); i++) {
             double code = sd_var_value_code(x, i);
-            CHECK(code == TAG(1) || code == TAG(26));
-            CHECK_STR(sd_var_value_label(x, i, NULL), code == TAG(1) ? "apple" : ".zebra");
+            CHECK(code == TAG(1) || code == TAG(8) || code == TAG(26));
+            CHECK_STR(sd_var_value_label(x, i, NULL),
+                      code == TAG(1) ? "apple" : code == TAG(8) ? ".h" : ".zebra");
         }
         sd_dataset_free(ds);
     }
