@@ -35,6 +35,16 @@ static const char codebook[] =
     "    counted: 1\n"
     "    variables: [a1, a2, a3]\n";
 
+/* A file `name` in the test's folder, opened for writing (its path in
+ * path[0..cap)); NULL, a check failed, when it cannot be. */
+static FILE *new_file(char *path, size_t cap, const char *name)
+{
+    snprintf(path, cap, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    CHECK(fp != NULL);
+    return fp;
+}
+
 /* 1,000 rows (MINSTD); `late` adds what only the last rows hold. */
 static void make_csv(const char *path, bool blank_lines)
 {
@@ -329,9 +339,7 @@ static void test_refused(void)
 static void test_later_rows(void)
 {
     char path[300];
-    snprintf(path, sizeof path, "%s/late.csv", dir);
-    FILE *fp = fopen(path, "w");
-    CHECK(fp != NULL);
+    FILE *fp = new_file(path, sizeof path, "late.csv");
     if (!fp)
         return;
     fputs("g,v\n", fp);
@@ -341,9 +349,7 @@ static void test_later_rows(void)
     fclose(fp);
     static const char *const o[] = {"rows", "v", "cols", "g", NULL};
     refused(o, path, NULL, "read otherwise");
-    snprintf(path, sizeof path, "%s/bad.csv", dir);
-    fp = fopen(path, "w");
-    CHECK(fp != NULL);
+    fp = new_file(path, sizeof path, "bad.csv");
     if (!fp)
         return;
     fputs("g,v\n", fp);
@@ -354,9 +360,7 @@ static void test_later_rows(void)
     refused(o, path, NULL, "whole read");
     /* Clusters that meet in two strata over two chunks: the whole file's
      * error, not another design. */
-    snprintf(path, sizeof path, "%s/nest.csv", dir);
-    fp = fopen(path, "w");
-    CHECK(fp != NULL);
+    fp = new_file(path, sizeof path, "nest.csv");
     if (!fp)
         return;
     fputs("g,st,psu\n", fp);
@@ -373,9 +377,7 @@ static void test_later_rows(void)
 static void test_line_ends(void)
 {
     char path[300];
-    snprintf(path, sizeof path, "%s/ends.csv", dir);
-    FILE *fp = fopen(path, "w");
-    CHECK(fp != NULL);
+    FILE *fp = new_file(path, sizeof path, "ends.csv");
     if (!fp)
         return;
     fputs("g,v,t\r\n", fp);
@@ -407,9 +409,7 @@ static void test_line_ends(void)
 static void test_default_chunks(void)
 {
     char path[300];
-    snprintf(path, sizeof path, "%s/big.csv", dir);
-    FILE *fp = fopen(path, "w");
-    CHECK(fp != NULL);
+    FILE *fp = new_file(path, sizeof path, "big.csv");
     if (!fp)
         return;
     fputs("g,q,w,st,psu\n", fp);
