@@ -238,6 +238,16 @@ bool sd__accum_finish(sd_accum *a, bool bases_from_cells)
         return true;
     size_t R = a->nrep, L = a->nlq, nc = a->ncols, cells = a->nrows * nc;
     if (bases_from_cells) {
+        /* The pass put a row in its banner column's cell only (pass.c,
+         * reps_rows): a Total cell adds its row's columns. */
+        for (size_t k = 0; k < a->nrows; k++) {
+            double *t0 = a->rep_tot + k * nc * R;
+            for (size_t c = 1; c < nc; c++) {
+                const double *x = t0 + c * R;
+                for (size_t q = 0; q < R; q++)
+                    t0[q] += x[q];
+            }
+        }
         /* Every valid row is in one category: a base is its cells' sum. */
         for (size_t c = 0; c < nc; c++) {
             double *b = a->rep_tot + (cells + c) * R;

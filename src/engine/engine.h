@@ -341,8 +341,9 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
  * (ovf) merge by folding, which keeps the same rank. A set made by
  * sd__accum_init_like has the shape of another and is all zero. While rows
  * are added (and merged) rep_tot lies cell by cell; sd__accum_finish, once,
- * turns it replicate by replicate, fills the bases' replicate totals of a
- * table whose cells alone were added (`bases_from_cells`) and folds what
+ * turns it replicate by replicate, fills the Total cells' and the bases'
+ * replicate totals of a table whose banner cells alone were added
+ * (`bases_from_cells`: pass.c's reps_rows) and folds what
  * the factors hold. */
 bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols);
 bool sd__accum_init_like(sd_accum *dst, const sd_accum *src);

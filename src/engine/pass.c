@@ -309,11 +309,12 @@ static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
 
 /* The hot path for given replicate weights: a categorical variable without
  * nets, by a banner whose rows are in one column at most. Each row adds
- * its replicate weights (a row of the tile's block) to its two cells'
- * totals, which lie cell by cell; a base is the sum of its column's cells
- * (every valid row is in one category), so the bases' replicate totals are
- * filled in once all rows are in (sd__accum_finish), which halves the work
- * per replicate. */
+ * its replicate weights (a row of the tile's block) to one cell's totals,
+ * which lie cell by cell: its banner column's. A Total cell is the sum of
+ * its row's banner cells and of the rows outside the banner, and a base
+ * the sum of its column's cells (every valid row is in one category), so
+ * both are filled in once all rows are in (sd__accum_finish): a quarter of
+ * the work per replicate that each cell and base by itself would take. */
 static inline __attribute__((always_inline)) void
 reps_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, const double *rep, size_t r0,
           size_t r1, bool ru8, bool cu8)
@@ -365,18 +366,13 @@ reps_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, const double *r
             size_t two[2] = {0, col};
             ovf_add(a, d, r, two, ci >= 0 ? 2 : 1);
         }
+        /* Into its banner column's cell, or, outside the banner, its Total
+         * cell: a Total cell is its columns' sum and what was put there
+         * directly, added up in sd__accum_finish. */
         const double *wr = rep + (r - r0) * R;
-        double *t0 = rt + k0 * R;
-        if (ci >= 0) {
-            double *tc = rt + kc * R;
-            for (size_t q = 0; q < R; q++) {
-                t0[q] += wr[q];
-                tc[q] += wr[q];
-            }
-        } else {
-            for (size_t q = 0; q < R; q++)
-                t0[q] += wr[q];
-        }
+        double *t = rt + (ci >= 0 ? kc : k0) * R;
+        for (size_t q = 0; q < R; q++)
+            t[q] += wr[q];
     }
     a->bm_n += bmn;
     a->bm_w += bmw;

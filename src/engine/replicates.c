@@ -14,6 +14,93 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- the given replicate weights' values
+ *
+ * Negative replicate weights are legitimate (R's mrbbootstrap makes them);
+ * only a missing or infinite one is refused, and the largest in size is
+ * checked against the sums' overflow. One branch-free scan a column finds
+ * whether any is bad and the largest |value|; the row named in an error is
+ * looked for only then. The columns are shared between two threads when
+ * asked; the first error in column order is the one reported. */
+typedef struct repcheck {
+    const sd_var *const *v; /* the replicate weights' variables */
+    size_t k0, k1, n;
+    bool *bad;   /* per column: a missing or infinite value */
+    double *big; /* per column: the largest |value| */
+} repcheck;
+
+static void *repcheck_run(void *arg)
+{
+    const repcheck *c = arg;
+    for (size_t k = c->k0; k < c->k1; k++) {
+        const double *x = c->v[k]->num;
+        const uint8_t *m = c->v[k]->sysmis;
+        unsigned miss = 0, inf = 0;
+        double big = 0;
+        for (size_t r = 0; r < c->n; r++) {
+            double a = fabs(x[r]);
+            miss |= m[r];
+            inf |= !(a <= DBL_MAX);
+            big = a > big ? a : big;
+        }
+        c->bad[k] = miss || inf;
+        c->big[k] = big;
+    }
+    return NULL;
+}
+
+static sd_status check_replicates(const sd_dataset *ds, sd_design *d, int threads,
+                                  sd_error *err)
+{
+    size_t R = d->nrep, n = ds->nrows;
+    const sd_var **v = sd__zalloc(R ? R : 1, sizeof *v);
+    bool *bad = sd__zalloc(R ? R : 1, sizeof *bad);
+    double *big = sd__zalloc(R ? R : 1, sizeof *big);
+    if (!v || !bad || !big) {
+        sd__free(v);
+        sd__free(bad);
+        sd__free(big);
+        return sd__fail(err, SD_E_NOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    for (size_t k = 0; k < R; k++)
+        v[k] = ds->vars[(uintptr_t)d->repw[k]];
+    repcheck part[2] = {{v, 0, R, n, bad, big}, {v, R, R, n, bad, big}};
+    pthread_t th;
+    bool two = sd__thread_count(threads) > 1 && R > 1 && n >= 8192;
+    if (two) {
+        part[0].k1 = part[1].k0 = R / 2;
+        two = pthread_create(&th, NULL, repcheck_run, &part[1]) == 0;
+        if (!two)
+            part[0].k1 = R;
+    }
+    repcheck_run(&part[0]);
+    if (two)
+        pthread_join(th, NULL);
+    sd_status st = SD_OK;
+    for (size_t k = 0; k < R && st == SD_OK; k++) {
+        const double *x = v[k]->num;
+        size_t at = 0;
+        if (bad[k]) {
+            while (at < n && !v[k]->sysmis[at] && fabs(x[at]) <= DBL_MAX)
+                at++;
+            st = sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v[k]->name,
+                          "replicate weight '%s' in row %zu: expected a finite number",
+                          v[k]->name, at + 1);
+            break;
+        }
+        if (sd__design_weight_fits(ds, v[k], "replicate weight", big[k], 0, n, NULL) != SD_OK) {
+            while (at + 1 < n && fabs(x[at]) != big[k])
+                at++; /* the first row of the largest, for the message */
+            st = sd__design_weight_fits(ds, v[k], "replicate weight", x[at], at, n, err);
+        }
+        d->repw[k] = x;
+    }
+    sd__free(v);
+    sd__free(bad);
+    sd__free(big);
+    return st;
+}
+
 sd_status sd__design_given_replicates(const sd_dataset *ds, const sd_designspec *spec,
                                       sd_design *d, sd_error *err)
 {
@@ -57,28 +144,10 @@ sd_status sd__design_given_replicates(const sd_dataset *ds, const sd_designspec 
         if (v->type != SD_TYPE_NUMERIC)
             return sd__fail(err, SD_E_TYPE, ds->source, 0, 0, v->name,
                             "replicate weight '%s' is a string: expected numbers", v->name);
-        /* Negative replicate weights are legitimate (R's mrbbootstrap
-         * makes them); only a missing or infinite one is refused. The
-         * largest in size is checked against the sums' overflow. */
-        size_t at = 0;
-        double big = 0;
-        for (size_t r = 0; r < ds->nrows; r++) {
-            double x = fabs(v->num[r]);
-            if (v->sysmis[r] || !(x <= DBL_MAX))
-                return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, v->name,
-                                "replicate weight '%s' in row %zu: expected a finite number",
-                                v->name, r + 1);
-            if (x > big) {
-                big = x;
-                at = r;
-            }
-        }
-        sd_status wst =
-            sd__design_weight_fits(ds, v, "replicate weight", v->num[at], at, ds->nrows, err);
-        if (wst != SD_OK)
-            return wst;
-        d->repw[k] = v->num;
     }
+    sd_status cst = check_replicates(ds, d, spec->threads, err);
+    if (cst != SD_OK)
+        return cst;
     if (d->nrep < 2)
         return sd__fail(err, SD_E_INVALID, ds->source, 0, 0, NULL,
                         "--repweights: expected at least 2 replicate weights, got %zu", d->nrep);
@@ -548,14 +617,19 @@ static void pblock_fill(const pfill *F, pblock *b, size_t blk)
             s1[k] = s2[k] = mx[k] = 0;
             z[k] = 0;
         }
-        double *tile = b->m + t0 * R;
+        double *tile = b->m + t0 * R, inv[PTILE];
+        for (size_t k = 0; k < nt; k++) {
+            double w = d->w ? d->w[i + k] : 1.0;
+            inv[k] = w != 0 ? 1 / w : 0; /* a row of weight 0 is left out */
+        }
         for (size_t r = 0; r < R; r++) {
             const double *c = d->repw[r] + i;
             double g1 = F->g[r], g2 = F->g[R + r];
             uint64_t zr = sd__hash_u64((uint64_t)r + 1);
             for (size_t k = 0; k < nt; k++) {
-                double w = d->w ? d->w[i + k] : 1.0;
-                double x = w != 0 ? c[k] / w : 0; /* a row of weight 0 is left out */
+                /* times 1/w: within an ulp of c / w, far inside the
+                 * tolerance patterns are compared to */
+                double x = c[k] * inv[k];
                 tile[k * R + r] = x;
                 if (x == 0)
                     z[k] ^= zr;
@@ -761,7 +835,8 @@ sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *e
         }
     }
     bool piped = started > 0;
-    for (size_t blk = 0; ok && blk < F.nblocks; blk++) {
+    size_t blk = 0;
+    for (; ok && blk < F.nblocks; blk++) {
         pblock *b = &F.buf[piped ? blk % F.nbuf : 0];
         if (piped) {
             pthread_mutex_lock(&F.mu);
@@ -771,6 +846,7 @@ sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *e
         } else {
             pblock_fill(&F, b, blk);
         }
+        size_t hits = 0, misses = 0;
         for (size_t t = 0; ok && t < b->nb; t++) {
             size_t i = b->i0 + t;
             /* The pattern a later row will likely be compared with, fetched
@@ -807,6 +883,10 @@ sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *e
                         pattern_same(d->patvec + p * R, m, R, pmax[p], mx))
                         found = (long)p;
             }
+            if (found >= 0)
+                hits++;
+            else
+                misses++;
             if (found < 0) {
                 if (d->npattern >= max) {
                     d->pattern[i] = -2;
@@ -828,12 +908,30 @@ sd_status sd__design_patterns(sd_design *d, size_t max, int threads, sd_error *e
             }
             d->pattern[i] = (int32_t)found;
         }
+        /* Patterns kept to the cap, and most of a block's rows new: the
+         * rows have no few patterns (weights rounded to a few decimals
+         * make every row its own), so looking the rest up would cost the
+         * block's time again and again for nothing. They are over the cap,
+         * as rows with new patterns are. */
+        bool done = d->npattern >= max && misses > hits;
         if (piped) {
             pthread_mutex_lock(&F.mu);
             F.used = blk + 1;
-            F.stop = !ok;
+            F.stop = !ok || done;
             pthread_cond_broadcast(&F.cv);
             pthread_mutex_unlock(&F.mu);
+        }
+        if (done) {
+            blk++;
+            break;
+        }
+    }
+    for (size_t i = blk * B; ok && i < n; i++) {
+        if (d->w && d->w[i] == 0) {
+            d->pattern[i] = -1;
+        } else {
+            d->pattern[i] = -2;
+            d->overflow++;
         }
     }
     if (piped)

@@ -655,8 +655,65 @@ static inline bool skip_blank(reader *R)
     return false;
 }
 
+/* ---- numbers met again
+ *
+ * Replicate weights repeat within a row: a jackknife's are the weight
+ * times one factor but for the replicate that drops the row's PSU, a
+ * bootstrap's a few multiples of it. The last numbers converted are kept
+ * by their bytes (fields of 3 to 16 bytes, read 16 bytes at a time where
+ * the map has them), so a field met again costs a compare, not its digits:
+ * the value is a function of the bytes alone. */
+enum { MEMO_N = 8 };
+
+typedef struct memo_ent {
+    uint64_t lo, hi, v;
+    double x;       /* v / 10^dp, for dp >= 0 */
+    int32_t n, dp;
+    bool frac;      /* x is not an integer */
+} memo_ent;
+
+/* The n (3..16) bytes at p as two words, bytes past n cleared. */
+static inline void memo_key(const char *p, size_t n, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t a, b;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    if (n < 8) {
+        a &= ((uint64_t)1 << (8 * n)) - 1;
+        b = 0;
+    } else if (n < 16) {
+        b &= ((uint64_t)1 << (8 * (n - 8))) - 1;
+    }
+    *lo = a;
+    *hi = b;
+}
+
+static inline size_t memo_slot(uint64_t lo, uint64_t hi)
+{
+    return (size_t)(((lo ^ hi) * 0x9e3779b97f4a7c15ull) >> 61); /* MEMO_N = 8 */
+}
+
+static inline const memo_ent *memo_hit(const memo_ent *m, const char *p, size_t n)
+{
+    uint64_t lo, hi;
+    memo_key(p, n, &lo, &hi);
+    const memo_ent *e = &m[memo_slot(lo, hi)];
+    return e->n == (int32_t)n && e->lo == lo && e->hi == hi ? e : NULL;
+}
+
+static inline void memo_put(memo_ent *m, const char *p, size_t n, uint64_t v, int dp)
+{
+    uint64_t lo, hi;
+    memo_key(p, n, &lo, &hi);
+    m[memo_slot(lo, hi)] =
+        (memo_ent){lo,       hi, v, dp >= 0 ? (double)v / pow10_exact[dp] : (double)v, (int32_t)n,
+                   dp, dp >= 0 && v % pow10_u64[dp] != 0};
+}
+
 static sd_status pass1(reader *R)
 {
+    memo_ent memo[MEMO_N];
+    memset(memo, 0, sizeof memo); /* n = 0: no entry */
     lexer *lx = &R->lx;
     column *cols = R->cols;
     size_t ncols = R->ncols, r = R->r0;
@@ -708,11 +765,16 @@ static sd_status pass1(reader *R)
                     int dp = -1; /* digits after the '.', -1: none */
                     size_t n = (size_t)(q - p);
                     bool num;
+                    const memo_ent *e = NULL;
                     if (n <= 2) { /* a code of one or two digits */
                         unsigned d0 = (unsigned)(unsigned char)p[0] - '0',
                                  d1 = (unsigned)(unsigned char)q[-1] - '0';
                         num = d0 <= 9 && d1 <= 9;
                         v = n == 2 ? d0 * 10 + d1 : d0;
+                    } else if (end - p >= 16 && (e = memo_hit(memo, p, n))) {
+                        num = true; /* the same bytes as a recent number */
+                        v = e->v;
+                        dp = e->dp;
                     } else {
                         const char *t = p, *dot = NULL;
                         for (; t < q; t++) {
@@ -726,6 +788,8 @@ static sd_status pass1(reader *R)
                         }
                         num = t == q && (!dot || (dot > p && dot + 1 < q));
                         dp = dot ? (int)(q - dot - 1) : -1;
+                        if (num && end - p >= 16)
+                            memo_put(memo, p, n, v, dp);
                     }
                     bool done = false;
                     if (!num) {
@@ -742,8 +806,14 @@ static sd_status pass1(reader *R)
                     } else if (c->kind != COL_U8) {
                         /* v has at most 15 digits: v / 10^dp is an
                          * integer exactly when 10^dp divides v */
-                        c->nonint |= v % pow10_u64[dp] != 0;
-                        c->num[r] = (double)v / pow10_exact[dp];
+                        if (e) {
+                            c->nonint |= e->frac;
+                            c->num[r] = e->x;
+                        } else {
+                            if (!c->nonint)
+                                c->nonint = v % pow10_u64[dp] != 0;
+                            c->num[r] = (double)v / pow10_exact[dp];
+                        }
                         c->mis[r] = 0;
                         done = true;
                     }

@@ -188,6 +188,42 @@ static void test_df_past_the_pattern_cap(void)
             CHECK_INT(t->stats[c].df, fix[c]);
     }
     sd__work_free(r);
+    /* A cap reached in the first block (16,384 rows of 16 replicates),
+     * whose rows were nearly all new: the rest are not looked up but over
+     * the cap at once (replicates.c), even the 100 rows at the end that
+     * repeat the first 100 (patterns 0..99 if they were looked up), with
+     * the same df (the same rows again do not change a rank). */
+    const char *body = strchr(csv_text, '\n') + 1, *cut = body;
+    for (int k = 0; k < 100; k++)
+        cut = strchr(cut, '\n') + 1;
+    size_t extra = (size_t)(cut - body);
+    char *more = malloc(len + extra);
+    sd_dataset *ds2 = NULL;
+    if (more) {
+        memcpy(more, csv_text, len);
+        memcpy(more + len, body, extra);
+        CHECK_INT(sd_dataset_read_csv_mem(more, len + extra, "patterns", &ds2, e), SD_OK);
+    }
+    sd_tabspec_set_option(s, "patterns-max", "1000", NULL);
+    r = NULL;
+    if (ds2)
+        CHECK_INT(sd__tabulate_work(ds2, s, &r, e), SD_OK);
+    if (r) {
+        CHECK_INT(r->design.nrows, 24100);
+        CHECK_INT(r->design.npattern, 1000);
+        CHECK_INT(r->design.overflow, 23100);
+        size_t later = 0;
+        for (size_t i = 16384; i < 24100; i++)
+            later += r->design.pattern[i] == -2;
+        CHECK_INT(later, 24100 - 16384);
+        CHECK_INT(r->design.rank, 13);
+        const sd_wtable *t = &r->tables[0];
+        for (size_t c = 0; c < t->ncols && c < 4; c++)
+            CHECK_INT(t->stats[c].df, fix[c]);
+    }
+    sd__work_free(r);
+    sd_dataset_free(ds2);
+    free(more);
     sd_tabspec_free(s);
     sd_dataset_free(ds);
     sd_error_free(e);
