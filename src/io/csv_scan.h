@@ -190,4 +190,64 @@ static inline size_t csv_skip_fields(csv_scan *sc, const char **pp, const char *
     return n;
 }
 
+/* ---- line ends
+ *
+ * Where records end, for the parts and the chunks a read is cut into: the
+ * '\n' bytes of a block (`nl`) and the bytes that make a line end other
+ * than a plain LF (`odd`: '"', which may hide one, and '\r'), m <= 64
+ * bytes from p (bits past m clear). */
+static inline void csv_lf_masks(const char *p, size_t m, uint64_t *nl, uint64_t *odd)
+{
+#ifdef SD_CSV_SCAN_SSE2
+    if (m == CSV_BLOCK) {
+        const __m128i vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r'),
+                      vq = _mm_set1_epi8('"');
+        uint64_t a = 0, b = 0;
+        for (unsigned i = 0; i < CSV_BLOCK; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            a |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn)) << i;
+            b |= (uint64_t)(uint32_t)_mm_movemask_epi8(
+                     _mm_or_si128(_mm_cmpeq_epi8(v, vr), _mm_cmpeq_epi8(v, vq)))
+                 << i;
+        }
+        *nl = a;
+        *odd = b;
+        return;
+    }
+#endif
+    uint64_t a = 0, b = 0;
+    for (size_t i = 0; i < m; i++) {
+        unsigned char c = (unsigned char)p[i];
+        a |= (uint64_t)(c == '\n') << i;
+        b |= (uint64_t)(c == '"' || c == '\r') << i;
+    }
+    *nl = a;
+    *odd = b;
+}
+
+/* Add the '\n' and the '"' bytes of p[0..n) to *nl and *nq, 64 at a time. */
+static inline void csv_count_lf_quotes(const char *p, size_t n, size_t *nl, size_t *nq)
+{
+    size_t a = 0, b = 0, i = 0;
+#ifdef SD_CSV_SCAN_SSE2
+    const __m128i vn = _mm_set1_epi8('\n'), vq = _mm_set1_epi8('"');
+    for (; i + CSV_BLOCK <= n; i += CSV_BLOCK) {
+        uint64_t x = 0, y = 0;
+        for (unsigned k = 0; k < CSV_BLOCK; k += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i + k));
+            x |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn)) << k;
+            y |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << k;
+        }
+        a += (size_t)__builtin_popcountll(x);
+        b += (size_t)__builtin_popcountll(y);
+    }
+#endif
+    for (; i < n; i++) {
+        a += p[i] == '\n';
+        b += p[i] == '"';
+    }
+    *nl += a;
+    *nq += b;
+}
+
 #endif

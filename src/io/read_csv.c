@@ -959,17 +959,15 @@ static sd_status finish(reader *R)
  * columns takes at least n-1 separators and a line end). */
 static size_t max_rows(const char *body, size_t rest, size_t ncols, bool release)
 {
-    size_t nl = 0;
-    const char *end = body + rest, *from = body;
-    for (const char *q = body; (q = memchr(q, '\n', (size_t)(end - q))); q++) {
-        nl++;
-        if (release && q - from >= RELEASE_STEP) {
-            sd__csv_release(from, q);
-            from = q;
-        }
+    size_t nl = 0, nq = 0;
+    const char *end = body + rest;
+    for (const char *b = body; b < end;) {
+        const char *e = (size_t)(end - b) > RELEASE_STEP ? b + RELEASE_STEP : end;
+        csv_count_lf_quotes(b, (size_t)(e - b), &nl, &nq);
+        if (release)
+            sd__csv_release(b, e);
+        b = e;
     }
-    if (release)
-        sd__csv_release(from, end);
     size_t ub = nl + 1;
     size_t by_size = ncols > 1 ? (rest + 1) / ncols : rest;
     if (by_size < ub)
@@ -1023,10 +1021,7 @@ static void *count_part(void *arg)
     const char *end = P->to, *rel = P->from;
     for (const char *b = P->from; b < end;) {
         const char *e = (size_t)(end - b) > COUNT_BLOCK ? b + COUNT_BLOCK : end;
-        for (const char *q = b; q < e && (q = memchr(q, '\n', (size_t)(e - q))); q++)
-            nl++;
-        for (const char *q = b; q < e && (q = memchr(q, '"', (size_t)(e - q))); q++)
-            nq++;
+        csv_count_lf_quotes(b, (size_t)(e - b), &nl, &nq);
         b = e;
         if (P->release && b - rel >= RELEASE_STEP) {
             sd__csv_release(rel, b);
@@ -1497,25 +1492,48 @@ bool sd__csv_stream_skip(const sd_csv_stream *s, sd_csv_pos from, size_t rows, s
     size_t rec = 0;
     long line = from.line;
     enum { BLOCK = 1 << 16 };
+    bool blanks = s->ncols > 1; /* an empty line is a blank line, not a record */
     while (p < end && rec < rows) {
         size_t n = (size_t)(end - p) < BLOCK ? (size_t)(end - p) : BLOCK;
-        if (!memchr(p, '"', n) && !memchr(p, '\r', n)) {
-            /* Only LF ends here: each one ends a record, or a blank line
-             * when it is where a record would start. */
-            const char *bend = p + n, *q;
-            while (rec < rows && (q = memchr(p, '\n', (size_t)(bend - p)))) {
-                if (!(q == rs && s->ncols > 1))
-                    rec++;
-                line++;
-                p = rs = q + 1;
+        const char *bend = p + n;
+        /* While only LFs end lines, 64 bytes at a time: each LF ends a
+         * record, or a blank line when it is where a record would start
+         * (just after an LF, or at rs). */
+        bool odd = false;
+        while (p < bend && rec < rows) {
+            size_t m = (size_t)(bend - p) < CSV_BLOCK ? (size_t)(bend - p) : CSV_BLOCK;
+            uint64_t nl, oddm;
+            csv_lf_masks(p, m, &nl, &oddm);
+            if (oddm) {
+                odd = true;
+                break;
             }
-            if (rec < rows)
-                p = bend; /* a record in progress goes on past the block */
-            continue;
+            uint64_t first = (nl << 1) | (p == rs); /* LFs at a record's start */
+            uint64_t ends = blanks ? nl & ~first : nl;
+            size_t k = (size_t)__builtin_popcountll(ends);
+            if (rec + k >= rows) {
+                /* The last record wanted ends in this block: LF by LF. */
+                while (nl && rec < rows) {
+                    const char *q = p + __builtin_ctzll(nl);
+                    nl &= nl - 1;
+                    if (!(q == rs && blanks))
+                        rec++;
+                    line++;
+                    rs = q + 1;
+                }
+                p = rs;
+                break;
+            }
+            rec += k;
+            line += __builtin_popcountll(nl);
+            if (nl)
+                rs = p + (63 - __builtin_clzll(nl)) + 1;
+            p += m; /* a record in progress goes on past the block */
         }
+        if (!odd)
+            continue;
         /* Quotes or CRs: record by record from the last record start, to
          * past this block. */
-        const char *bend = p + n;
         p = rs;
         while (p < end && rec < rows && p < bend) {
             if (!scan_record(end, s->sep, s->ncols, &p, &rec, &line))

@@ -288,10 +288,102 @@ static void test_runs(void)
     free(t.s);
 }
 
+/* The line-end masks and counts (csv_lf_masks, csv_count_lf_quotes)
+ * against the bytes, at every length up to a block and past it. */
+static void test_line_end_masks(void)
+{
+    char b[CSV_BLOCK * 3];
+    int bad = 0;
+    for (int it = 0; it < 20000 && !bad; it++) {
+        for (unsigned i = 0; i < sizeof b; i++) {
+            static const char common[] = "\n\r\"a1,";
+            b[i] = rnd(4) ? common[rnd(sizeof common - 1)] : (char)rnd(256);
+        }
+        size_t m = it % 2 ? CSV_BLOCK : rnd(CSV_BLOCK + 1);
+        uint64_t nl, odd, wnl = 0, wodd = 0;
+        csv_lf_masks(b, m, &nl, &odd);
+        for (size_t i = 0; i < m; i++) {
+            wnl |= (uint64_t)(b[i] == '\n') << i;
+            wodd |= (uint64_t)(b[i] == '"' || b[i] == '\r') << i;
+        }
+        bad += nl != wnl || odd != wodd;
+        size_t n = rnd(sizeof b + 1), cl = 1, cq = 2, wl = 1, wq = 2;
+        csv_count_lf_quotes(b, n, &cl, &cq);
+        for (size_t i = 0; i < n; i++) {
+            wl += b[i] == '\n';
+            wq += b[i] == '"';
+        }
+        bad += cl != wl || cq != wq;
+    }
+    CHECK_INT(bad, 0);
+}
+
+/* Where the scan of line ends says a chunk starts (sd__csv_stream_skip) is
+ * where reading the chunk before stopped, on long stretches of plain LF
+ * lines (the 64-byte path) of every length, with blank lines anywhere
+ * (also at a block's first byte), and now and then a stretch with quoted
+ * line ends or CRs (the record-by-record path), in chunks of 1 to 97 rows. */
+static void test_skip_lf_blocks(void)
+{
+    h_text t = {0};
+    size_t want_rows = 6001; /* and the odd lines */
+    h_put(&t, "a,b\n");
+    for (int i = 0; i < 6000; i++) {
+        unsigned k = rnd(40);
+        if (k == 0) {
+            h_put(&t, "\n"); /* a blank line */
+        } else if (k == 1 && i % 500 > 480) {
+            h_put(&t, "\"x\ny\",1\n");
+            want_rows++;
+        } else if (k == 2 && i % 700 > 690) {
+            h_put(&t, "3,4\r\n");
+            want_rows++;
+        }
+        char f[80];
+        unsigned len = rnd(70);
+        for (unsigned j = 0; j < len; j++)
+            f[j] = (char)('0' + rnd(10));
+        f[len] = 0;
+        h_put(&t, f);
+        h_put(&t, ",7\n");
+    }
+    h_put(&t, "9,9"); /* a last line without a line end */
+    int bad = 0;
+    for (size_t chunk = 1; chunk < 100 && !bad; chunk += 8) {
+        sd_error *e = sd_error_new();
+        sd_csv_stream *s = NULL;
+        CHECK_INT(sd__csv_stream_open(t.s, t.n, "lf.csv", NULL, NULL, &s, e), SD_OK);
+        sd_csv_pos pos = s ? sd__csv_stream_body(s) : (sd_csv_pos){0, 0};
+        size_t rows = 0;
+        while (s && !bad) {
+            sd_csv_pos want, to;
+            bool ok = sd__csv_stream_skip(s, pos, chunk, &want);
+            sd_dataset *ck = NULL;
+            if (sd__csv_stream_read(s, pos, chunk, &ck, &to, e) != SD_OK) {
+                bad++;
+                break;
+            }
+            if (!ck)
+                break;
+            rows += sd_dataset_nrows(ck);
+            sd_dataset_free(ck);
+            bad += !ok || want.off != to.off || want.line != to.line;
+            pos = to;
+        }
+        bad += rows != want_rows;
+        sd__csv_stream_free(s);
+        sd_error_free(e);
+    }
+    CHECK_INT(bad, 0);
+    free(t.s);
+}
+
 int main(void)
 {
     RUN(test_masks);
     RUN(test_reads_equal);
     RUN(test_runs);
+    RUN(test_line_end_masks);
+    RUN(test_skip_lf_blocks);
     DONE();
 }
