@@ -1510,7 +1510,7 @@ bool sd__csv_stream_skip(const sd_csv_stream *s, sd_csv_pos from, size_t rows, s
             }
             uint64_t first = (nl << 1) | (p == rs); /* LFs at a record's start */
             uint64_t ends = blanks ? nl & ~first : nl;
-            size_t k = (size_t)__builtin_popcountll(ends);
+            size_t k = csv_popcount(ends);
             if (rec + k >= rows) {
                 /* The last record wanted ends in this block: LF by LF. */
                 while (nl && rec < rows) {
@@ -1525,7 +1525,7 @@ bool sd__csv_stream_skip(const sd_csv_stream *s, sd_csv_pos from, size_t rows, s
                 break;
             }
             rec += k;
-            line += __builtin_popcountll(nl);
+            line += csv_popcount(nl);
             if (nl)
                 rs = p + (63 - __builtin_clzll(nl)) + 1;
             p += m; /* a record in progress goes on past the block */

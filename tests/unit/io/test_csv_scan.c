@@ -316,6 +316,29 @@ static void test_line_end_masks(void)
         bad += cl != wl || cq != wq;
     }
     CHECK_INT(bad, 0);
+    /* Past the 255 steps after which the byte counters are summed, with
+     * every byte a match (a counter that wrapped would show). */
+    enum { BIG = 70001 };
+    char *big = malloc(BIG);
+    if (!big)
+        return;
+    memset(big, '\n', BIG);
+    size_t nl = 0, nq = 0;
+    csv_count_lf_quotes(big, BIG, &nl, &nq);
+    CHECK_INT(nl, BIG);
+    CHECK_INT(nq, 0);
+    for (size_t i = 0; i < BIG; i++)
+        big[i] = "\"\n,a"[rnd(4)];
+    size_t wl = 0, wq = 0;
+    for (size_t i = 0; i < BIG; i++) {
+        wl += big[i] == '\n';
+        wq += big[i] == '"';
+    }
+    nl = nq = 0;
+    csv_count_lf_quotes(big, BIG, &nl, &nq);
+    CHECK_INT(nl, wl);
+    CHECK_INT(nq, wq);
+    free(big);
 }
 
 /* Where the scan of line ends says a chunk starts (sd__csv_stream_skip) is
