@@ -243,6 +243,14 @@ int cmd_tab(int argc, char **argv)
         pairs[npairs++] = (opts_pair){"findings", "true"};
     for (size_t i = 0; rc == EXIT_OK && i < nspecs; i++)
         rc = opts_apply("tab", specs[i], pairs, npairs, err);
+    /* CSV and text show no SE, interval or test unless asked (--stats,
+     * --deff, tests): their tables then keep no variance sums, the larger
+     * part of a pass (JSON and the workbooks always carry the SEs). */
+    for (size_t i = 0; rc == EXIT_OK && !compare && (fmt == SD_OUT_CSV || fmt == SD_OUT_TEXT) &&
+                       i < nspecs;
+         i++)
+        if (sd_tabspec_set_option(specs[i], "variances", "shown", err) != SD_OK)
+            rc = cli_report(err);
     sd_dataset *ds = NULL;
     sd_result *res = NULL;
     /* The requests' columns only (sd_dataset_open_for: a CSV's others are

@@ -278,6 +278,11 @@ struct sd_tabspec {
     double alpha, alpha2; /* "alpha", "alpha2": 0 means the default (docs/tests.md) */
     int pair_test;        /* "pair-test": pooled (default) or unpooled */
     bool glm_start;       /* gather glm start sums (likelihood intervals) */
+    /* "variances" = "shown" (cmd_tab, for CSV and text): keep the variance
+     * sums only if a figure made from them is shown (--stats, --deff,
+     * tests, findings); otherwise the pass adds counts and weights alone
+     * and the SEs are null (the writers do not print them). */
+    bool variances_if_shown;
     /* A stream's second read (stream.c): table k's scale row takes these
      * medians of its banner's categories (the whole file's) rather than
      * its rows' own; NULL, or ngiven tables, each possibly empty. */

@@ -196,6 +196,15 @@ sd_status sd_tabspec_set_option(sd_tabspec *s, const char *key, const char *valu
             s->tests = true;
         return st;
     }
+    if (!strcmp(key, "variances")) {
+        /* cmd_tab's knob: "shown" (sums only for what is shown) or "all". */
+        if (value && (!strcmp(value, "shown") || !strcmp(value, "all"))) {
+            s->variances_if_shown = !strcmp(value, "shown");
+            return SD_OK;
+        }
+        return sd__fail(err, SD_E_INVALID, NULL, 0, 0, NULL,
+                        "variances: expected shown or all, not '%s'", value ? value : "");
+    }
     if (!strcmp(key, "chunk-rows")) {
         /* A test knob (tests/unit/engine/test_chunks.c): rows per chunk. */
         long x = 0;

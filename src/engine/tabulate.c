@@ -568,10 +568,17 @@ static bool made_totals(sd_accum *a, const sd_design *d, const made_sparse *ms)
     return true;
 }
 
-static sd_vmode var_mode(const sd_design *d, size_t *count, const int32_t **unit)
+static sd_vmode var_mode(const sd_design *d, const sd_tabspec *spec, size_t *count,
+                         const int32_t **unit)
 {
     *unit = NULL;
     *count = d->nstrata;
+    if (spec->variances_if_shown && !spec->show_stats && !spec->deff && !spec->tests &&
+        !spec->findings && !spec->glm_start && !d->nrep && !d->repmult && !d->cal) {
+        /* Nothing shown needs a variance: counts and weights only. */
+        *count = 0;
+        return SD_VMODE_NONE;
+    }
     if (d->repmult) {
         *unit = d->nstages ? d->unit[0] : d->rowunit;
         *count = d->nunits[0];
@@ -871,7 +878,7 @@ sd_status sd__tabulate_counts(const sd_dataset *ds, const sd_tabspec *spec, sd_w
     }
     size_t vcount;
     const int32_t *unit;
-    sd_vmode vmode = var_mode(&res->design, &vcount, &unit);
+    sd_vmode vmode = var_mode(&res->design, spec, &vcount, &unit);
     sd_passctx pc = {ds, ds->nrows, &res->design, res->design.w, unit, in, spec->missing};
     /* Every table planned (its row entry's sources kept until the pass),
      * then one pass over the rows for all of them. */

@@ -745,8 +745,9 @@ sd_status sd__ratio_cov(const sd_work *res, const sd_wtable *t, const sd_ratio *
                         long domain_col, double *out, sd_error *err)
 {
     const sd_accum *a = &t->acc;
-    if (res->design.no_variance) {
-        /* One row and no declared design: no variance can be estimated. */
+    if (res->design.no_variance || a->vmode == SD_VMODE_NONE) {
+        /* One row and no declared design: no variance can be estimated;
+         * or none was asked for (a table kept counts only). */
         for (size_t i = 0; i < k * k; i++)
             out[i] = NAN;
         return SD_OK;

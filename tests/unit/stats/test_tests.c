@@ -552,6 +552,60 @@ static void test_options(void)
     sd_tabspec_free(s);
 }
 
+/* "variances" = "shown" (cmd_tab's, for CSV and text): without --stats,
+ * --deff or tests the tables keep counts and weights alone (no variance
+ * sums, SEs NaN) and every count and estimate is the same; asked for a
+ * figure that needs them, they are kept and the SEs are the same too. */
+static void test_variances_if_shown(void)
+{
+    sd_dataset *ds = make();
+    static const char *const asks[][2] = {{NULL, NULL}, {"stats", "true"}, {"deff", "true"},
+                                          {"tests", "true"}, {"findings", "true"}};
+    for (size_t k = 0; k < 5; k++) {
+        sd_work *rw[2] = {NULL, NULL};
+        for (int shown = 0; shown < 2; shown++) {
+            sd_tabspec *s = sd_tabspec_new();
+            sd_error *e = sd_error_new();
+            sd_tabspec_add_row(s, "y", NULL);
+            sd_tabspec_add_col(s, "g", NULL);
+            if (asks[k][0])
+                CHECK_INT(sd_tabspec_set_option(s, asks[k][0], asks[k][1], e), SD_OK);
+            CHECK_INT(sd_tabspec_set_option(s, "variances", shown ? "shown" : "all", e), SD_OK);
+            CHECK_INT(sd__tabulate_work(ds, s, &rw[shown], e), SD_OK);
+            sd_tabspec_free(s);
+            sd_error_free(e);
+        }
+        if (!rw[0] || !rw[1]) {
+            sd__work_free(rw[0]);
+            sd__work_free(rw[1]);
+            CHECK(0);
+            continue;
+        }
+        const sd_wtable *a = &rw[0]->tables[0], *b = &rw[1]->tables[0];
+        CHECK_INT(a->acc.vmode, SD_VMODE_MOMENTS);
+        CHECK_INT(b->acc.vmode, k == 0 ? SD_VMODE_NONE : SD_VMODE_MOMENTS);
+        CHECK_INT(a->nrows * a->ncols, b->nrows * b->ncols);
+        for (size_t i = 0; i < a->nrows * a->ncols; i++) {
+            CHECK_NEAR(a->acc.n[i], b->acc.n[i], 0);
+            CHECK_NEAR(a->acc.w[i], b->acc.w[i], 0);
+            CHECK(a->stats[i].est == b->stats[i].est || (isnan(a->stats[i].est) && isnan(b->stats[i].est)));
+            if (k == 0)
+                CHECK(isnan(b->stats[i].se) || !(a->stats[i].se > 0));
+            else
+                CHECK(a->stats[i].se == b->stats[i].se || (isnan(a->stats[i].se) && isnan(b->stats[i].se)));
+        }
+        sd__work_free(rw[0]);
+        sd__work_free(rw[1]);
+    }
+    sd_tabspec *s = sd_tabspec_new();
+    sd_error *e = sd_error_new();
+    CHECK_INT(sd_tabspec_set_option(s, "variances", "some", e), SD_E_INVALID);
+    CHECK_STR(sd_error_message(e), "variances: expected shown or all, not 'some'");
+    sd_error_free(e);
+    sd_tabspec_free(s);
+    sd_dataset_free(ds);
+}
+
 int main(void)
 {
     RUN(test_rao_scott_by_hand);
@@ -563,6 +617,7 @@ int main(void)
     RUN(test_weight_scale);
     RUN(test_p_adjust);
     RUN(test_writers);
+    RUN(test_variances_if_shown);
     RUN(test_low_base_and_letters_across_banners);
     RUN(test_options);
     DONE();
