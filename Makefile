@@ -66,14 +66,16 @@ $(B)/obj/%.o: %.c $(HDRS)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 # The pass over the rows adds every row's replicate weights (80 of them,
-# say) to its cells' totals, and the replicate-rank factors fold rows with
-# axpy loops: loops whose length is known only at run time, which -O2's
+# say) to its cells' totals, the replicate-rank factors fold rows with axpy
+# loops, and the replicate patterns' blocks are filled row by row: loops
+# whose length is known only at run time, which -O2's
 # "very cheap" vectorizer leaves scalar. The dynamic cost model vectorizes
 # them (7% of a 1M x 80-replicate job; the factors' folds in a 100k x 80
 # bootstrap job, 454M instructions, take 314M); element-wise only, no
 # reassociation, so every figure is the same.
 $(B)/obj/src/engine/pass.o: CFLAGS_ALL += -fvect-cost-model=dynamic
 $(B)/obj/src/engine/reprank.o: CFLAGS_ALL += -fvect-cost-model=dynamic
+$(B)/obj/src/engine/replicates.o: CFLAGS_ALL += -fvect-cost-model=dynamic
 
 # The bundled study is compiled into the library: `sondage` with no FILE uses it.
 $(B)/gen/study_embed.c: $(EMBED_IN) scripts/embed.sh

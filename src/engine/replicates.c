@@ -10,6 +10,9 @@
 
 #include <float.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +38,36 @@ static void *repcheck_run(void *arg)
     for (size_t k = c->k0; k < c->k1; k++) {
         const double *x = c->v[k]->num;
         const uint8_t *m = c->v[k]->sysmis;
-        unsigned miss = 0, inf = 0;
+        size_t n = c->n, r = 0;
+        uint64_t miss = 0;
+        unsigned inf = 0;
         double big = 0;
-        for (size_t r = 0; r < c->n; r++) {
-            double a = fabs(x[r]);
+        for (; r + 8 <= n; r += 8) { /* the flags 8 bytes at a time */
+            uint64_t u;
+            memcpy(&u, m + r, 8);
+            miss |= u;
+        }
+        for (; r < n; r++)
             miss |= m[r];
+        r = 0;
+#ifdef __SSE2__
+        /* Two at a time: maxpd keeps its second operand unless the first
+         * is larger, as the scalar loop below; a NaN or an infinity is
+         * flagged apart (not <= DBL_MAX), so the order does not matter. */
+        const __m128d sign = _mm_set1_pd(-0.0), lim = _mm_set1_pd(DBL_MAX);
+        __m128d vb = _mm_setzero_pd(), vi = _mm_setzero_pd();
+        for (; r + 2 <= n; r += 2) {
+            __m128d a = _mm_andnot_pd(sign, _mm_loadu_pd(x + r));
+            vi = _mm_or_pd(vi, _mm_cmpnle_pd(a, lim));
+            vb = _mm_max_pd(a, vb);
+        }
+        double b2[2];
+        _mm_storeu_pd(b2, vb);
+        big = b2[0] > b2[1] ? b2[0] : b2[1];
+        inf = (unsigned)_mm_movemask_pd(vi);
+#endif
+        for (; r < n; r++) {
+            double a = fabs(x[r]);
             inf |= !(a <= DBL_MAX);
             big = a > big ? a : big;
         }

@@ -457,11 +457,67 @@ static void test_qr_by_eight_is_dqrdc2(void)
 #undef NEXTX
 }
 
+/* The given replicate weights' check (replicates.c, check_replicates) on
+ * 9,000 rows, the columns shared between two threads: an infinity in rw2
+ * and a NaN in rw3 (a .sav can hold both) are refused, rw2's named (the
+ * first column in order) with its row; a huge one is refused as too large
+ * for the sums, with the row of the largest; a file without them reads. */
+static void test_replicate_values_checked(void)
+{
+    enum { N = 9000 };
+    static const struct {
+        size_t col, row;
+        double x;
+        sd_status st;
+        const char *msg;
+    } cases[] = {
+        {1, 5000, INFINITY, SD_E_INVALID, "replicate weight 'rw2' in row 5001: expected a finite number"},
+        {2, 10, NAN, SD_E_INVALID, "replicate weight 'rw3' in row 11: expected a finite number"},
+        {2, 7000, -1e300, SD_E_TOO_LARGE, NULL},
+        {0, 0, 1, SD_OK, NULL},
+    };
+    for (size_t k = 0; k < 4; k++) {
+        sd_dataset *ds = sd__dataset_new("mem");
+        ds->nrows = N;
+        sd__dataset_reserve_rows(ds, N);
+        static const char *const names[] = {"y", "w", "rw1", "rw2", "rw3"};
+        for (int j = 0; j < 5; j++) {
+            sd_var *v = NULL;
+            sd__dataset_add_var(ds, names[j], SD_TYPE_NUMERIC, &v, NULL);
+            for (size_t r = 0; v && r < N; r++) {
+                v->sysmis[r] = 0;
+                v->num[r] = j == 0 ? (double)(r % 2) : j == 1 ? 1 : (double)((r + (size_t)j) % 3);
+            }
+        }
+        ds->vars[2 + cases[k].col]->num[cases[k].row] = cases[k].x;
+        if (k == 0)
+            ds->vars[4]->num[10] = NAN; /* rw3's, earlier in the rows: rw2 is named */
+        sd_tabspec *s = sd_tabspec_new();
+        sd_error *e = sd_error_new();
+        sd_tabspec_add_row(s, "y", NULL);
+        sd_tabspec_set_option(s, "weight", "w", NULL);
+        sd_tabspec_set_option(s, "repweights", "^rw[0-9]+$", NULL);
+        sd_tabspec_set_option(s, "reptype", "jk1", NULL);
+        sd_tabspec_set_option(s, "threads", "2", NULL);
+        sd_work *r = NULL;
+        CHECK_INT(sd__tabulate_work(ds, s, &r, e), cases[k].st);
+        if (cases[k].msg)
+            CHECK_STR(sd_error_message(e), cases[k].msg);
+        if (k == 2)
+            CHECK(strstr(sd_error_message(e), "'rw3' is -1e+300 in row 7001") != NULL);
+        sd__work_free(r);
+        sd_tabspec_free(s);
+        sd_error_free(e);
+        sd_dataset_free(ds);
+    }
+}
+
 int main(void)
 {
     RUN(test_brr_equals_linearization_for_a_total);
     RUN(test_brr_needs_pairs);
     RUN(test_df_past_the_pattern_cap);
+    RUN(test_replicate_values_checked);
     RUN(test_made_rank_is_the_qr_rank);
     RUN(test_qr_by_eight_is_dqrdc2);
     DONE();
