@@ -2,13 +2,10 @@
  * alloc.c — the single route for heap memory. Nothing aborts on failure:
  * callers get NULL and turn it into SD_E_NOMEM.
  */
-#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "core.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 void *sd__malloc(size_t n)
 {
@@ -46,22 +43,6 @@ void *sd__reallocarray(void *p, size_t count, size_t size)
 void sd__free(void *p)
 {
     free(p);
-}
-
-void sd__advise_huge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-    enum { HUGE = 2 << 20 };
-    if (!p || n < 2 * (size_t)HUGE)
-        return;
-    uintptr_t a = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
-    uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE - 1);
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)n;
-#endif
 }
 
 char *sd__strndup(const char *s, size_t n)

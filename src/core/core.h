@@ -48,11 +48,6 @@ void *sd__zalloc(size_t count, size_t size);
 /* realloc for arrays: fails (NULL, p kept) when count*size overflows. */
 void *sd__reallocarray(void *p, size_t count, size_t size);
 void sd__free(void *p);
-/* Ask for huge pages (Linux's transparent ones, where the system lets a
- * program ask) over the 2 MiB-aligned part of a block of n bytes not yet
- * touched: a column of a million rows then faults and is given back in a
- * few pages, not thousands. A hint: nothing changes where it is refused. */
-void sd__advise_huge(void *p, size_t n);
 char *sd__strdup(const char *s);
 char *sd__strndup(const char *s, size_t n);
 

@@ -167,14 +167,12 @@ static bool var_reserve(sd_var *v, size_t old, size_t cap)
     if (!m)
         return false;
     v->sysmis = m;
-    sd__advise_huge(m + old, cap - old);
     memset(m + old, 1, cap - old);
     if (v->type == SD_TYPE_NUMERIC) {
         double *d = old == 0 && !v->num ? sd__calloc(cap, sizeof *d)
                                         : sd__reallocarray(v->num, cap, sizeof *d);
         if (!d)
             return false;
-        sd__advise_huge(d + old, (cap - old) * sizeof *d);
         if (old > 0 || v->num)
             memset(d + old, 0, (cap - old) * sizeof *d);
         v->num = d;
