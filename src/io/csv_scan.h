@@ -235,9 +235,10 @@ static inline unsigned csv_popcount(uint64_t x)
     return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
-/* Add the '\n' and the '"' bytes of p[0..n) to *nl and *nq: with SSE2, 16
- * bytes at a time into byte counters (a match is -1), summed every 255
- * steps before they could wrap. */
+/* Add the '\n' and (nq not NULL) the '"' bytes of p[0..n) to *nl and *nq:
+ * with SSE2, 16 bytes at a time into byte counters (a match is -1), summed
+ * every 255 steps before they could wrap. Inlined with nq NULL, the quote
+ * counting is not compiled in. */
 static inline void csv_count_lf_quotes(const char *p, size_t n, size_t *nl, size_t *nq)
 {
     size_t a = 0, b = 0, i = 0;
@@ -248,7 +249,8 @@ static inline void csv_count_lf_quotes(const char *p, size_t n, size_t *nl, size
         for (unsigned k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
             cn = _mm_sub_epi8(cn, _mm_cmpeq_epi8(v, vn));
-            cq = _mm_sub_epi8(cq, _mm_cmpeq_epi8(v, vq));
+            if (nq)
+                cq = _mm_sub_epi8(cq, _mm_cmpeq_epi8(v, vq));
         }
         __m128i sn = _mm_sad_epu8(cn, z), sq = _mm_sad_epu8(cq, z);
         a += (size_t)_mm_cvtsi128_si32(sn) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sn, 8));
@@ -260,7 +262,8 @@ static inline void csv_count_lf_quotes(const char *p, size_t n, size_t *nl, size
         b += p[i] == '"';
     }
     *nl += a;
-    *nq += b;
+    if (nq)
+        *nq += b;
 }
 
 #endif

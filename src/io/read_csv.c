@@ -701,13 +701,16 @@ static inline const memo_ent *memo_hit(const memo_ent *m, const char *p, size_t 
     return e->n == (int32_t)n && e->lo == lo && e->hi == hi ? e : NULL;
 }
 
-static inline void memo_put(memo_ent *m, const char *p, size_t n, uint64_t v, int dp)
+/* Keep a number just converted; its entry, whose value and flag the
+ * caller then uses rather than working them out again. */
+static inline const memo_ent *memo_put(memo_ent *m, const char *p, size_t n, uint64_t v, int dp)
 {
     uint64_t lo, hi;
     memo_key(p, n, &lo, &hi);
-    m[memo_slot(lo, hi)] =
-        (memo_ent){lo,       hi, v, dp >= 0 ? (double)v / pow10_exact[dp] : (double)v, (int32_t)n,
-                   dp, dp >= 0 && v % pow10_u64[dp] != 0};
+    memo_ent *e = &m[memo_slot(lo, hi)];
+    *e = (memo_ent){lo,         hi, v, dp >= 0 ? (double)v / pow10_exact[dp] : (double)v,
+                    (int32_t)n, dp, dp >= 0 && v % pow10_u64[dp] != 0};
+    return e;
 }
 
 static sd_status pass1(reader *R)
@@ -789,7 +792,7 @@ static sd_status pass1(reader *R)
                         num = t == q && (!dot || (dot > p && dot + 1 < q));
                         dp = dot ? (int)(q - dot - 1) : -1;
                         if (num && end - p >= 16)
-                            memo_put(memo, p, n, v, dp);
+                            e = memo_put(memo, p, n, v, dp);
                     }
                     bool done = false;
                     if (!num) {
@@ -806,7 +809,7 @@ static sd_status pass1(reader *R)
                     } else if (c->kind != COL_U8) {
                         /* v has at most 15 digits: v / 10^dp is an
                          * integer exactly when 10^dp divides v */
-                        if (e) {
+                        if (e) { /* met again, or just kept */
                             c->nonint |= e->frac;
                             c->num[r] = e->x;
                         } else {
@@ -959,11 +962,11 @@ static sd_status finish(reader *R)
  * columns takes at least n-1 separators and a line end). */
 static size_t max_rows(const char *body, size_t rest, size_t ncols, bool release)
 {
-    size_t nl = 0, nq = 0;
+    size_t nl = 0;
     const char *end = body + rest;
     for (const char *b = body; b < end;) {
         const char *e = (size_t)(end - b) > RELEASE_STEP ? b + RELEASE_STEP : end;
-        csv_count_lf_quotes(b, (size_t)(e - b), &nl, &nq);
+        csv_count_lf_quotes(b, (size_t)(e - b), &nl, NULL); /* line ends only */
         if (release)
             sd__csv_release(b, e);
         b = e;

@@ -338,6 +338,9 @@ static void test_line_end_masks(void)
     csv_count_lf_quotes(big, BIG, &nl, &nq);
     CHECK_INT(nl, wl);
     CHECK_INT(nq, wq);
+    nl = 0;
+    csv_count_lf_quotes(big, BIG, &nl, NULL); /* line ends only */
+    CHECK_INT(nl, wl);
     free(big);
 }
 
