@@ -25,6 +25,19 @@ void *sd__zalloc(size_t count, size_t size)
     return sd__calloc(count ? count : 1, size);
 }
 
+void *sd__zalloc_sums(size_t count, size_t size)
+{
+    size_t n;
+    if (!sd__mul_ok(count ? count : 1, size, &n) || n == 0)
+        return NULL;
+    /* A write to every page (volatile: malloc and memset would be turned
+     * into the calloc this avoids, and the writes into nothing). */
+    volatile char *p = calloc(1, n);
+    for (size_t i = 0; p && i < n; i += 4096)
+        p[i] = 0;
+    return (void *)p;
+}
+
 void *sd__realloc(void *p, size_t n)
 {
     if (n == 0)

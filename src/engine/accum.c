@@ -18,10 +18,10 @@ bool sd__accum_init(sd_accum *a, size_t nrows, size_t ncols)
     a->ncols = ncols;
     a->nlq = nlq;
     size_t nk = ncols ? ncols : 1;
-    a->n = sd__calloc(nlq ? nlq : 1, sizeof(double));
-    a->w = sd__calloc(nlq ? nlq : 1, sizeof(double));
-    a->miss_n = sd__calloc(nk, sizeof(double));
-    a->miss_w = sd__calloc(nk, sizeof(double));
+    a->n = sd__zalloc_sums(nlq ? nlq : 1, sizeof(double));
+    a->w = sd__zalloc_sums(nlq ? nlq : 1, sizeof(double));
+    a->miss_n = sd__zalloc_sums(nk, sizeof(double));
+    a->miss_w = sd__zalloc_sums(nk, sizeof(double));
     if (!a->n || !a->w || !a->miss_n || !a->miss_w) {
         sd__accum_free(a);
         return false;
@@ -44,24 +44,24 @@ bool sd__accum_init_var(sd_accum *a, sd_vmode mode, size_t count, bool diag)
         a->nunits = count;
         if (!sd__mul_ok(count, a->nlq, &k) || k > VAR_SUMS_MAX)
             return false;
-        a->unit_tot = sd__calloc(k ? k : 1, sizeof(double));
+        a->unit_tot = sd__zalloc_sums(k ? k : 1, sizeof(double));
         return a->unit_tot != NULL;
     case SD_VMODE_MOMENTS:
         a->nstrata = count;
         if (!sd__mul_ok(count, a->nlq, &k) || !sd__mul_ok(k, a->nlq, &k) || k > VAR_SUMS_MAX)
             return false;
-        a->st_sum = sd__calloc(count > 0 ? count * a->nlq : 1, sizeof(double));
+        a->st_sum = sd__zalloc_sums(count > 0 ? count * a->nlq : 1, sizeof(double));
         if (diag) {
-            a->st_diag = sd__calloc(count > 0 ? count * a->nlq : 1, sizeof(double));
+            a->st_diag = sd__zalloc_sums(count > 0 ? count * a->nlq : 1, sizeof(double));
             return a->st_sum && a->st_diag;
         }
-        a->st_cross = sd__calloc(k ? k : 1, sizeof(double));
+        a->st_cross = sd__zalloc_sums(k ? k : 1, sizeof(double));
         return a->st_sum && a->st_cross;
     case SD_VMODE_REPS:
         a->nrep = count;
         if (!sd__mul_ok(count, a->nlq, &k) || k > VAR_SUMS_MAX)
             return false;
-        a->rep_tot = sd__calloc(k ? k : 1, sizeof(double));
+        a->rep_tot = sd__zalloc_sums(k ? k : 1, sizeof(double));
         return a->rep_tot != NULL;
     }
     return false;
@@ -74,9 +74,9 @@ bool sd__accum_init_cal(sd_accum *a, size_t p, size_t nstrata)
     if (!sd__mul_ok(a->nlq, p, &k) || k > VAR_SUMS_MAX || !sd__mul_ok(k, nstrata, &ks) ||
         ks > VAR_SUMS_MAX)
         return false;
-    a->cal_a = sd__zalloc(k, sizeof(double));
+    a->cal_a = sd__zalloc_sums(k, sizeof(double));
     if (nstrata)
-        a->cal_sza = sd__zalloc(ks, sizeof(double));
+        a->cal_sza = sd__zalloc_sums(ks, sizeof(double));
     return a->cal_a && (!nstrata || a->cal_sza);
 }
 
@@ -126,7 +126,7 @@ static double *dup_zero(const double *src, size_t n, bool *ok)
 {
     if (!src)
         return NULL;
-    double *p = sd__zalloc(n ? n : 1, sizeof *p);
+    double *p = sd__zalloc_sums(n ? n : 1, sizeof *p);
     if (!p)
         *ok = false;
     return p;

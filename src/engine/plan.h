@@ -163,7 +163,9 @@ bool sd__worker_init(sd_worker *w, const sd_passctx *pc, const sd_tpass *tp, siz
 void sd__worker_free(sd_worker *w);
 /* Add rows [r0, r1) to the worker's sums of every table; with `glm`, R's
  * glm start sums only (a second pass: it needs the column means of the
- * first, merged). */
+ * first, merged). The worker's sums start from zero (one chunk per call):
+ * a table on the hot path adds a row to one cell only and fills its Total
+ * cells and bases at the end of the call. */
 void sd__pass_rows(const sd_passctx *pc, const sd_tpass *tp, size_t n, sd_worker *w,
                    size_t r0, size_t r1, bool glm);
 /* A table whose cells' replicate totals are gathered alone, its bases' made

@@ -233,8 +233,8 @@ bool sd__rf_init(sd_repfactor *f, size_t R)
     if (!R || !sd__mul_ok(R, R, &cells))
         return false;
     f->cap = block_rows(R);
-    f->T = sd__zalloc(cells, sizeof *f->T);
-    f->X = sd__zalloc(R * f->cap, sizeof *f->X);
+    f->T = sd__zalloc_sums(cells, sizeof *f->T);
+    f->X = sd__zalloc_sums(R * f->cap, sizeof *f->X);
     if (!f->T || !f->X) {
         sd__rf_free(f);
         return false;

@@ -625,7 +625,7 @@ sd_status sd__table_sums_init(const sd_dataset *ds, sd_wtable *t, sd_vmode vmode
                         t->row_name, t->acc.nlq, d->cal->p);
     if (d->pattern) {
         t->acc.npattern = d->npattern;
-        if (!(t->acc.pat_w2 = sd__zalloc(t->ncols * t->acc.npattern, sizeof *t->acc.pat_w2)))
+        if (!(t->acc.pat_w2 = sd__zalloc_sums(t->ncols * t->acc.npattern, sizeof *t->acc.pat_w2)))
             return sd__fail(err, SD_E_NOMEM, ds->source, 0, 0, NULL, "out of memory");
     }
     if (d->overflow) {
