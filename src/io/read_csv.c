@@ -746,13 +746,49 @@ static sd_status pass1(reader *R)
         }
         size_t j = 0;
         int tok;
+        /* The row's last field, if a number kept as a double by the path
+         * below (its length, 1 to 15 bytes, and value): a replicate weight
+         * is often the one before it again. */
+        size_t last_n = 0;
+        double last_x = 0;
+        bool last_frac = false;
         do {
             const char *p = lx->p;
+            size_t prev_n = last_n;
+            last_n = 0;
             if (scan && j < ncols) {
                 column *c = &cols[j];
                 size_t k;
                 const char *q;
                 uint64_t hi;
+                if (prev_n && (c->kind == COL_NUM || c->kind == COL_NUM_DECL) && end - p >= 16) {
+                    /* This field and the byte after it against the last
+                     * field and its separator: the same bytes are the same
+                     * number, and the byte after it a separator. */
+                    size_t m = prev_n + 1;
+                    uint64_t a0, a1, b0, b1;
+                    memcpy(&a0, p, 8);
+                    memcpy(&a1, p + 8, 8);
+                    memcpy(&b0, p - m, 8);
+                    memcpy(&b1, p - m + 8, 8);
+                    uint64_t d0 = a0 ^ b0, d1 = a1 ^ b1;
+                    if (m < 8) {
+                        d0 &= ((uint64_t)1 << (8 * m)) - 1;
+                        d1 = 0;
+                    } else if (m < 16) {
+                        d1 &= ((uint64_t)1 << (8 * (m - 8))) - 1;
+                    }
+                    if (!(d0 | d1)) {
+                        c->num[r] = last_x;
+                        c->mis[r] = 0;
+                        c->nonint |= last_frac;
+                        lx->p = p + m;
+                        last_n = prev_n;
+                        tok = TOK_SEP;
+                        j++;
+                        continue;
+                    }
+                }
                 if (c->skipn && (k = csv_skip_fields(&sc, &lx->p, end, c->skipn)) > 0) {
                     /* a run of skipped columns, passed over in one go */
                     j += k;
@@ -805,6 +841,9 @@ static sd_status pass1(reader *R)
                             c->num[r] = (double)v;
                             c->mis[r] = 0;
                             done = true;
+                            last_n = n;
+                            last_x = (double)v;
+                            last_frac = false;
                         }
                     } else if (c->kind != COL_U8) {
                         /* v has at most 15 digits: v / 10^dp is an
@@ -812,6 +851,9 @@ static sd_status pass1(reader *R)
                         if (e) { /* met again, or just kept */
                             c->nonint |= e->frac;
                             c->num[r] = e->x;
+                            last_n = n < 16 ? n : 0;
+                            last_x = e->x;
+                            last_frac = e->frac;
                         } else {
                             if (!c->nonint)
                                 c->nonint = v % pow10_u64[dp] != 0;

@@ -343,6 +343,63 @@ static void test_numbers(void)
     sd_dataset_free(ds);
 }
 
+/* A field with the bytes of the one before it (replicate weights: the
+ * reader takes the last value again, read_csv.c): the same values and
+ * measures as a field read by itself, whatever the next byte is, in rows
+ * far enough from the end for the 16-byte compare and near it. */
+static void test_repeated_fields(void)
+{
+    char *text = malloc(40000);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    strcpy(text, "a,b,c,d,e,f,g\n");
+    size_t at = strlen(text);
+    for (int r = 0; r < 400; r++)
+        at += (size_t)snprintf(text + at, 40000 - at, "%s\n",
+                               r % 3 == 0   ? "0.7665,0.7665,0.7665,0.0000,0.7665,1.0,1.0"
+                               : r % 3 == 1 ? "1.5,2,1.5,1.5,1.55,2.0,2.0"
+                                            : "12,12,12,12,123,3.0,3");
+    at += (size_t)snprintf(text + at, 40000 - at, "0.25,0.25,x,0.25,0.25,1.0,1.0\n");
+    sd_dataset *ds = read_s(text);
+    free(text);
+    CHECK(ds != NULL);
+    if (!ds)
+        return;
+    static const char *const want[3][7] = {
+        {"0.7665", "0.7665", "0.7665", "0.0000", "0.7665", "1.0", "1.0"},
+        {"1.5", "2", "1.5", "1.5", "1.55", "2.0", "2.0"},
+        {"12", "12", "12", "12", "123", "3.0", "3"}};
+    static const char *const names[] = {"a", "b", "d", "e", "f", "g"};
+    static const int col[] = {0, 1, 3, 4, 5, 6};
+    int bad = 0;
+    for (size_t k = 0; k < 6; k++) {
+        const sd_var *v = var(ds, names[k]);
+        if (!v) {
+            bad++;
+            continue;
+        }
+        for (size_t r = 0; r < 400; r++)
+            bad += sd_var_num(v, r) != strtod(want[r % 3][col[k]], NULL);
+        bad += sd_var_num(v, 400) != (k < 4 ? 0.25 : 1.0);
+    }
+    CHECK_INT(bad, 0);
+    /* b's fractions (0.7665, 0.25) came as dittos only: they still make b
+     * a scale; e's 1.55 is not d's 1.5; f and g hold whole numbers however
+     * written (nominal). */
+    CHECK_INT(sd_var_measure(var(ds, "b")), SD_MEASURE_SCALE);
+    CHECK_INT(sd_var_measure(var(ds, "e")), SD_MEASURE_SCALE);
+    CHECK_INT(sd_var_measure(var(ds, "f")), SD_MEASURE_NOMINAL);
+    CHECK_INT(sd_var_measure(var(ds, "g")), SD_MEASURE_NOMINAL);
+    /* c turned to text in the last row: every row's bytes as written */
+    const sd_var *c = var(ds, "c");
+    CHECK_INT(sd_var_type(c), SD_TYPE_STRING);
+    CHECK_STR(str_at(c, 0), "0.7665");
+    CHECK_STR(str_at(c, 2), "12");
+    CHECK_STR(str_at(c, 400), "x");
+    sd_dataset_free(ds);
+}
+
 static void test_lines(void)
 {
     /* Last line without a newline */
@@ -855,6 +912,7 @@ int main(void)
     RUN(test_na);
     RUN(test_late_string);
     RUN(test_numbers);
+    RUN(test_repeated_fields);
     RUN(test_lines);
     RUN(test_growth);
     RUN(test_err_empty);
