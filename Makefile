@@ -20,7 +20,10 @@ CC      ?= cc
 SAN     ?= 0
 PKGS    := yaml-0.1 gsl libmicrohttpd sqlite3 xlsxwriter libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libpq and libmicrohttpd: their headers only; the libraries are loaded at
+# the first connection and when a server starts (src/io/pq_load.c,
+# src/field/mhd_load.c), so a command starts without them
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libpq libmicrohttpd,$(PKGS)) 2>/dev/null)
 LIBS    := -lreadstat $(PKG_LIBS) -lpthread -lm
 
 WARN    := -Wall -Wextra -Werror -Wswitch-enum -Wshadow -Wstrict-prototypes \

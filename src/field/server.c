@@ -740,6 +740,8 @@ sd_status sd__server_start(const sd__questionnaire *q, sd__store *st,
                           "--bind: '%.64s' is not an IPv4 or IPv6 address", bind);
         }
     }
+    if (rc == SD_OK && !sd__mhd_load())
+        rc = sd__fail(err, SD_E_IO, NULL, 0, 0, NULL, "%s", sd__mhd_error());
     if (rc == SD_OK) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                          MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);

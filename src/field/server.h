@@ -9,6 +9,67 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
+
+/* libmicrohttpd is loaded when a server starts (mhd_load.c), not at
+ * start-up: with GnuTLS and its libraries it was a third of the time
+ * every command took to start. Its functions through one table; the
+ * names below are macros for its entries (SD_MHD_REAL: the real
+ * declarations alone). */
+#define SD_MHD_FUNCS(X) \
+    X(MHD_add_response_header) \
+    X(MHD_basic_auth_get_username_password) \
+    X(MHD_create_response_from_buffer) \
+    X(MHD_create_response_from_buffer_with_free_callback) \
+    X(MHD_create_response_from_fd) \
+    X(MHD_destroy_response) \
+    X(MHD_free) \
+    X(MHD_get_daemon_info) \
+    X(MHD_lookup_connection_value) \
+    X(MHD_queue_basic_auth_fail_response) \
+    X(MHD_queue_response) \
+    X(MHD_quiesce_daemon) \
+    X(MHD_resume_connection) \
+    X(MHD_start_daemon) \
+    X(MHD_stop_daemon) \
+    X(MHD_suspend_connection)
+
+typedef struct sd_mhd_api {
+#define SD_MHD_FIELD(name) __typeof__(name) *name;
+    SD_MHD_FUNCS(SD_MHD_FIELD)
+#undef SD_MHD_FIELD
+} sd_mhd_api;
+
+extern _Atomic(const sd_mhd_api *) sd__mhd_table;
+/* Load libmicrohttpd once (thread-safe): the table, or NULL (sd__mhd_error
+ * says why). */
+const sd_mhd_api *sd__mhd_load(void);
+const char *sd__mhd_error(void);
+
+static inline const sd_mhd_api *sd__mhd(void)
+{
+    const sd_mhd_api *t = atomic_load_explicit(&sd__mhd_table, memory_order_acquire);
+    return t ? t : sd__mhd_load();
+}
+
+#ifndef SD_MHD_REAL
+#define MHD_add_response_header (sd__mhd()->MHD_add_response_header)
+#define MHD_basic_auth_get_username_password (sd__mhd()->MHD_basic_auth_get_username_password)
+#define MHD_create_response_from_buffer (sd__mhd()->MHD_create_response_from_buffer)
+#define MHD_create_response_from_buffer_with_free_callback (sd__mhd()->MHD_create_response_from_buffer_with_free_callback)
+#define MHD_create_response_from_fd (sd__mhd()->MHD_create_response_from_fd)
+#define MHD_destroy_response (sd__mhd()->MHD_destroy_response)
+#define MHD_free (sd__mhd()->MHD_free)
+#define MHD_get_daemon_info (sd__mhd()->MHD_get_daemon_info)
+#define MHD_lookup_connection_value (sd__mhd()->MHD_lookup_connection_value)
+#define MHD_queue_basic_auth_fail_response (sd__mhd()->MHD_queue_basic_auth_fail_response)
+#define MHD_queue_response (sd__mhd()->MHD_queue_response)
+#define MHD_quiesce_daemon (sd__mhd()->MHD_quiesce_daemon)
+#define MHD_resume_connection (sd__mhd()->MHD_resume_connection)
+#define MHD_start_daemon (sd__mhd()->MHD_start_daemon)
+#define MHD_stop_daemon (sd__mhd()->MHD_stop_daemon)
+#define MHD_suspend_connection (sd__mhd()->MHD_suspend_connection)
+#endif
 
 typedef struct sd__server_config {
     const char *bind;          /* an IPv4 or IPv6 address; NULL: 127.0.0.1 */

@@ -12,6 +12,98 @@
 #include "io.h"
 
 #include <libpq-fe.h>
+#include <stdatomic.h>
+
+/* libpq is loaded at the first connection (pq_load.c), not at start-up:
+ * with its TLS, Kerberos and LDAP libraries it was a third of the time
+ * every command took to start (2 ms of 6), connection or not. The
+ * functions sondage calls, through one table; the names below are macros
+ * for its entries (SD_PQ_REAL: the real declarations alone). */
+#define SD_PQ_FUNCS(X) \
+    X(PQclear) \
+    X(PQcmdTuples) \
+    X(PQconnectdb) \
+    X(PQerrorMessage) \
+    X(PQescapeIdentifier) \
+    X(PQexec) \
+    X(PQexecParams) \
+    X(PQexecPrepared) \
+    X(PQfinish) \
+    X(PQfname) \
+    X(PQfreemem) \
+    X(PQftype) \
+    X(PQgetCopyData) \
+    X(PQgetResult) \
+    X(PQgetisnull) \
+    X(PQgetlength) \
+    X(PQgetvalue) \
+    X(PQnfields) \
+    X(PQntuples) \
+    X(PQprepare) \
+    X(PQputCopyData) \
+    X(PQputCopyEnd) \
+    X(PQresultErrorField) \
+    X(PQresultErrorMessage) \
+    X(PQresultStatus) \
+    X(PQsendQueryPrepared) \
+    X(PQsetClientEncoding) \
+    X(PQsetNoticeProcessor) \
+    X(PQsetSingleRowMode) \
+    X(PQstatus) \
+    X(PQtransactionStatus)
+
+typedef struct sd_pq_api {
+#define SD_PQ_FIELD(name) __typeof__(name) *name;
+    SD_PQ_FUNCS(SD_PQ_FIELD)
+#undef SD_PQ_FIELD
+} sd_pq_api;
+
+/* The table once loaded (NULL before; pq_load.c). */
+extern _Atomic(const sd_pq_api *) sd__pq_table;
+/* Load libpq once (thread-safe): the table, or NULL when it cannot be
+ * loaded (sd__pq_error says why). */
+const sd_pq_api *sd__pq_load(void);
+const char *sd__pq_error(void);
+
+static inline const sd_pq_api *sd__pq(void)
+{
+    const sd_pq_api *t = atomic_load_explicit(&sd__pq_table, memory_order_acquire);
+    return t ? t : sd__pq_load();
+}
+
+#ifndef SD_PQ_REAL
+#define PQclear (sd__pq()->PQclear)
+#define PQcmdTuples (sd__pq()->PQcmdTuples)
+#define PQconnectdb (sd__pq()->PQconnectdb)
+#define PQerrorMessage (sd__pq()->PQerrorMessage)
+#define PQescapeIdentifier (sd__pq()->PQescapeIdentifier)
+#define PQexec (sd__pq()->PQexec)
+#define PQexecParams (sd__pq()->PQexecParams)
+#define PQexecPrepared (sd__pq()->PQexecPrepared)
+#define PQfinish (sd__pq()->PQfinish)
+#define PQfname (sd__pq()->PQfname)
+#define PQfreemem (sd__pq()->PQfreemem)
+#define PQftype (sd__pq()->PQftype)
+#define PQgetCopyData (sd__pq()->PQgetCopyData)
+#define PQgetResult (sd__pq()->PQgetResult)
+#define PQgetisnull (sd__pq()->PQgetisnull)
+#define PQgetlength (sd__pq()->PQgetlength)
+#define PQgetvalue (sd__pq()->PQgetvalue)
+#define PQnfields (sd__pq()->PQnfields)
+#define PQntuples (sd__pq()->PQntuples)
+#define PQprepare (sd__pq()->PQprepare)
+#define PQputCopyData (sd__pq()->PQputCopyData)
+#define PQputCopyEnd (sd__pq()->PQputCopyEnd)
+#define PQresultErrorField (sd__pq()->PQresultErrorField)
+#define PQresultErrorMessage (sd__pq()->PQresultErrorMessage)
+#define PQresultStatus (sd__pq()->PQresultStatus)
+#define PQsendQueryPrepared (sd__pq()->PQsendQueryPrepared)
+#define PQsetClientEncoding (sd__pq()->PQsetClientEncoding)
+#define PQsetNoticeProcessor (sd__pq()->PQsetNoticeProcessor)
+#define PQsetSingleRowMode (sd__pq()->PQsetSingleRowMode)
+#define PQstatus (sd__pq()->PQstatus)
+#define PQtransactionStatus (sd__pq()->PQtransactionStatus)
+#endif
 
 /* Is s a PostgreSQL connection URI (postgresql:// or postgres://)? */
 bool sd__pg_is_uri(const char *s);

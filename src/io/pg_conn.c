@@ -181,6 +181,8 @@ static void quiet(void *arg, const char *message)
 sd_status sd__pg_connect(const sd_pguri *u, PGconn **out, sd_error *err)
 {
     *out = NULL;
+    if (!sd__pq_load())
+        return sd__fail(err, SD_E_IO, u->display, 0, 0, NULL, "%s", sd__pq_error());
     PGconn *c = PQconnectdb(u->conninfo);
     if (!c)
         return sd__fail(err, SD_E_NOMEM, u->display, 0, 0, NULL, "out of memory");

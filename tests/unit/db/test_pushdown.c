@@ -12,7 +12,7 @@
 #include "engine/engine.h"
 #include "stats/stats.h"
 
-#include <libpq-fe.h>
+#include "io/pg.h" /* libpq through its loader */
 #include <unistd.h>
 
 static const char *uri;
