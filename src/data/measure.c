@@ -64,10 +64,31 @@ static void count_values(const sd_var *v, size_t nrows, bool stop_nonint, distin
         for (int c = 0; has_miss && c < SD_U8_NONE; c++)
             seen[c] = sd__var_is_user_missing_num(v, c);
         const uint8_t *u = v->u8;
-        for (size_t r = 0; r < nrows && d->n <= SCALE_MIN; r++) {
+        /* The codes present, in one pass without a branch; the ordered
+         * loop then stops once it has met them all (in the first rows,
+         * as a rule, where it read every row of a column to its end). */
+        uint8_t present[256] = {0};
+        size_t r8 = 0;
+        for (; r8 + 8 <= nrows; r8 += 8) {
+            present[u[r8]] = 1;
+            present[u[r8 + 1]] = 1;
+            present[u[r8 + 2]] = 1;
+            present[u[r8 + 3]] = 1;
+            present[u[r8 + 4]] = 1;
+            present[u[r8 + 5]] = 1;
+            present[u[r8 + 6]] = 1;
+            present[u[r8 + 7]] = 1;
+        }
+        for (; r8 < nrows; r8++)
+            present[u[r8]] = 1;
+        size_t want = 0, got = 0;
+        for (int c = 0; c < 256; c++)
+            want += present[c] && !seen[c];
+        for (size_t r = 0; r < nrows && d->n <= SCALE_MIN && got < want; r++) {
             if (seen[u[r]])
                 continue;
             seen[u[r]] = 1;
+            got++;
             if (distinct_add(d, u[r]) && sd__var_find_vlabel_num(v, u[r]) >= 0)
                 d->labelled++;
         }

@@ -215,11 +215,12 @@ static inline void count_missing(sd_accum *a, const uint32_t *cols, size_t nc, d
  * bases; the updates are written out rather than listed. */
 static inline __attribute__((always_inline)) void
 fast_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0, size_t r1,
-          bool ru8, bool cu8)
+          bool ru8, bool cu8, bool counts)
 {
     const sd_catmap *rm = tp->rd.map;
-    const sd_design *d = a->vmode == SD_VMODE_NONE ? NULL : pc->d;
-    const int32_t *unit = a->vmode == SD_VMODE_UNITS ? pc->unit : NULL;
+    /* counts: no variance sums (the constant takes their tests out of the loop) */
+    const sd_design *d = counts || a->vmode == SD_VMODE_NONE ? NULL : pc->d;
+    const int32_t *unit = !counts && a->vmode == SD_VMODE_UNITS ? pc->unit : NULL;
     const sd_colmap *cm = tp->cm;
     const int32_t *cidx = cm && !cu8 ? cm->idx : NULL;
     const uint8_t *cu = cu8 ? cm->u8 : NULL, *ru = ru8 ? rm->u8 : NULL;
@@ -228,7 +229,7 @@ fast_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0, size
     const uint8_t *in = pc->in;
     size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq;
     double *n = a->n, *sw = a->w;
-    double *ss = a->st_sum, *dg = a->st_diag;
+    double *ss = a->st_sum, *dg = counts ? NULL : a->st_diag;
     double *ut = unit ? a->unit_tot : NULL;
     const int32_t *strat = d ? d->stratum : NULL;
     const int32_t *ridx = rm->idx;
@@ -295,14 +296,17 @@ static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
                           size_t r1)
 {
     bool ru8 = tp->rd.map->u8 != NULL, cu8 = tp->cm && tp->cm->u8;
-    if (ru8 && cu8)
-        fast_rows(a, pc, tp, r0, r1, true, true);
+    bool counts = a->vmode == SD_VMODE_NONE;
+    if (ru8 && cu8 && counts)
+        fast_rows(a, pc, tp, r0, r1, true, true, true);
+    else if (ru8 && cu8)
+        fast_rows(a, pc, tp, r0, r1, true, true, false);
     else if (ru8)
-        fast_rows(a, pc, tp, r0, r1, true, false);
+        fast_rows(a, pc, tp, r0, r1, true, false, false);
     else if (cu8)
-        fast_rows(a, pc, tp, r0, r1, false, true);
+        fast_rows(a, pc, tp, r0, r1, false, true, false);
     else
-        fast_rows(a, pc, tp, r0, r1, false, false);
+        fast_rows(a, pc, tp, r0, r1, false, false, false);
 }
 
 /* The hot path for given replicate weights: a categorical variable without

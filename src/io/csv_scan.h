@@ -141,6 +141,16 @@ static inline const char *csv_scan_next(csv_scan *sc, const char *p, const char 
     }
 }
 
+/* The set bits of x (baseline x86-64 has no POPCNT instruction, and the
+ * compiler's builtin then calls a library routine). */
+static inline unsigned csv_popcount(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
 /* Pass over up to k fields from *pp (a field's start) that are plain ASCII,
  * unquoted and ended by the separator, in the block: how many, *pp moved
  * past their separators. A block with less than half of itself left after
@@ -160,11 +170,21 @@ static inline size_t csv_skip_fields(csv_scan *sc, const char **pp, const char *
              quotes = sc->m.quotes >> off;
     size_t n = 0;
     unsigned start = 0;
-    /* The common case at once: the first min(k, stops) fields all clean. */
-    uint64_t t = stop, last = 0;
-    for (; n < k && t; n++) {
-        last = t;
-        t &= t - 1;
+    /* The common case at once: the first min(k, stops) fields all clean.
+     * The stops before the first line end or non-ASCII byte: when k or
+     * more, the k-th is found bit by bit; fewer (a run that goes on in the
+     * next block) are counted at once, the last one the highest bit. */
+    uint64_t badm = (stop & ~seps) | hi;
+    uint64_t t = badm ? stop & ((badm & (0 - badm)) - 1) : stop, last = 0;
+    unsigned m = csv_popcount(t);
+    if (m <= k) {
+        n = m;
+        last = t ? (uint64_t)1 << (63 - __builtin_clzll(t)) : 0;
+    } else {
+        for (; n < k; n++) {
+            last = t;
+            t &= t - 1;
+        }
     }
     if (n) {
         unsigned b = (unsigned)__builtin_ctzll(last); /* the n-th stop */
@@ -225,15 +245,6 @@ static inline void csv_lf_masks(const char *p, size_t m, uint64_t *nl, uint64_t 
     *odd = b;
 }
 
-/* The set bits of x (baseline x86-64 has no POPCNT instruction, and the
- * compiler's builtin then calls a library routine). */
-static inline unsigned csv_popcount(uint64_t x)
-{
-    x = x - ((x >> 1) & 0x5555555555555555ull);
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-    return (unsigned)((x * 0x0101010101010101ull) >> 56);
-}
 
 /* Add the '\n' and (nq not NULL) the '"' bytes of p[0..n) to *nl and *nq:
  * with SSE2, 16 bytes at a time into byte counters (a match is -1), summed

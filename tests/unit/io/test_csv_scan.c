@@ -288,6 +288,45 @@ static void test_runs(void)
     free(t.s);
 }
 
+/* csv_skip_fields against the bytes: from a field's start, as many clean
+ * fields (not quoted, ASCII, ended by the separator) in a row as there are
+ * up to k, all ended inside the block; random bytes, runs that go on past
+ * the block, stop at a line end or at a non-ASCII byte. */
+static void test_skip_fields_bytes(void)
+{
+    char b[CSV_BLOCK * 2];
+    int bad = 0;
+    for (int it = 0; it < 50000 && !bad; it++) {
+        static const char common[] = "12a,,,,\n\"";
+        int rare = it % 3 == 0 ? 8 : 60; /* some blocks with only digits and ',' */
+        for (unsigned i = 0; i < sizeof b; i++)
+            b[i] = rnd(rare) ? common[rnd(it % 2 ? 4 : sizeof common - 1)] : (char)rnd(256);
+        size_t k = 1 + rnd(40);
+        csv_scan sc;
+        csv_scan_init(&sc, ',');
+        const char *p = b;
+        size_t got = csv_skip_fields(&sc, &p, b + sizeof b, k);
+        size_t want = 0, at = 0, i = 0;
+        while (want < k) {
+            size_t s = i;
+            int clean = b[s] != '"';
+            while (i < CSV_BLOCK && b[i] != ',' && b[i] != '\n' && b[i] != '\r' && b[i] != 0) {
+                clean &= (unsigned char)b[i] < 0x80;
+                i++;
+            }
+            if (i >= CSV_BLOCK || b[i] != ',' || !clean)
+                break;
+            want++;
+            at = ++i;
+        }
+        bad += got != want || (size_t)(p - b) != at;
+        if (bad)
+            fprintf(stderr, "  k %zu: %zu fields to %zu, expected %zu to %zu\n", k, got,
+                    (size_t)(p - b), want, at);
+    }
+    CHECK_INT(bad, 0);
+}
+
 /* The line-end masks and counts (csv_lf_masks, csv_count_lf_quotes)
  * against the bytes, at every length up to a block and past it. */
 static void test_line_end_masks(void)
@@ -409,6 +448,7 @@ int main(void)
     RUN(test_masks);
     RUN(test_reads_equal);
     RUN(test_runs);
+    RUN(test_skip_fields_bytes);
     RUN(test_line_end_masks);
     RUN(test_skip_lf_blocks);
     DONE();
