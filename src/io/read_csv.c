@@ -761,6 +761,35 @@ static sd_status pass1(reader *R)
                 size_t k;
                 const char *q;
                 uint64_t hi;
+                if (c->kind == COL_U8) {
+                    /* A run of narrow-code columns (answers to questions),
+                     * straight from the block masks: a field of one or two
+                     * digits ended by the separator is its code. Anything
+                     * else (an empty field, the row's last field, a block's
+                     * end) is left to the paths below. */
+                    const char *f0 = p;
+                    size_t j0 = j;
+                    for (;;) {
+                        uintptr_t off = (uintptr_t)f0 - sc.base;
+                        uint64_t m = off < CSV_BLOCK ? sc.m.stop >> off : 0;
+                        unsigned len = m ? (unsigned)__builtin_ctzll(m) : 0;
+                        if (len - 1 >= 2 || !((sc.m.seps >> (off + len)) & 1))
+                            break;
+                        unsigned d0 = (unsigned)(unsigned char)f0[0] - '0',
+                                 d1 = (unsigned)(unsigned char)f0[len - 1] - '0';
+                        if (d0 > 9 || d1 > 9)
+                            break;
+                        cols[j].u8[r] = (uint8_t)(len == 2 ? d0 * 10 + d1 : d0);
+                        f0 += len + 1;
+                        if (++j >= ncols || cols[j].kind != COL_U8)
+                            break;
+                    }
+                    if (j > j0) {
+                        lx->p = f0;
+                        tok = TOK_SEP;
+                        continue;
+                    }
+                }
                 if (prev_n && (c->kind == COL_NUM || c->kind == COL_NUM_DECL) && end - p >= 16) {
                     /* This field and the byte after it against the last
                      * field and its separator: the same bytes are the same

@@ -116,6 +116,53 @@ static void test_widen_at_the_row(void)
     free(t.s);
 }
 
+/* Random rows over the run path (a run of narrow columns read straight
+ * from the block masks, read_csv.c): codes of one and two digits, with now
+ * and then what it leaves to the other paths (blank, NA, 07, 123, 254,
+ * quoted or spaced codes) and what widens a column (255, -1, 1.5, text),
+ * rows of every length across the 64-byte blocks: every cell as the wide
+ * read's, on one thread and on two. */
+static void test_random_runs(void)
+{
+    static const char *const odd[] = {"",  "NA", "07", "123", "254", "\"4\"", " 3",
+                                      "9", "0",  "99", "255", "-1",  "1.5",   "x"};
+    uint64_t seed = 88172645463325252ull;
+    for (int round = 0; round < 4; round++) {
+        h_text t = {0};
+        h_put(&t, "a,b,c,d,e,f\n");
+        char buf[200];
+        for (int i = 0; i < 3000; i++) {
+            size_t at = 0;
+            for (int j = 0; j < 6; j++) {
+                seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+                unsigned x = (unsigned)(seed >> 33);
+                /* widening values only in round 3, and rarely */
+                unsigned nodd = round == 3 ? 14 : 10;
+                const char *v = x % 50 == 0 ? odd[(x / 50) % nodd] : NULL;
+                char num[8];
+                if (!v) {
+                    snprintf(num, sizeof num, "%u", (x / 50) % (round == 0 ? 10 : 100));
+                    v = num;
+                }
+                at += (size_t)snprintf(buf + at, sizeof buf - at, j ? ",%s" : "%s", v);
+            }
+            snprintf(buf + at, sizeof buf - at, "\n");
+            h_put(&t, buf);
+        }
+        sd_dataset *w = read_t(&t, 1, false, NULL);
+        for (int th = 1; th <= 2; th++) {
+            sd_dataset *n = read_t(&t, th, true, NULL);
+            check_same(n, w);
+            if (n && round < 3)
+                for (size_t j = 0; j < 6; j++)
+                    CHECK(n->vars[j]->narrow); /* nothing to widen */
+            sd_dataset_free(n);
+        }
+        sd_dataset_free(w);
+        free(t.s);
+    }
+}
+
 static void test_all_fit_parallel(void)
 {
     h_text t = {0};
@@ -160,5 +207,6 @@ int main(void)
 {
     RUN(test_widen_at_the_row);
     RUN(test_all_fit_parallel);
+    RUN(test_random_runs);
     DONE();
 }
