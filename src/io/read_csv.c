@@ -772,6 +772,12 @@ static sd_status pass1(reader *R)
                     for (;;) {
                         uintptr_t off = (uintptr_t)f0 - sc.base;
                         uint64_t m = off < CSV_BLOCK ? sc.m.stop >> off : 0;
+                        if (!m) { /* the block at the field, 64 bytes on */
+                            if (!csv_scan_load(&sc, f0, end))
+                                break;
+                            off = 0;
+                            m = sc.m.stop;
+                        }
                         unsigned len = m ? (unsigned)__builtin_ctzll(m) : 0;
                         if (len - 1 >= 2 || !((sc.m.seps >> (off + len)) & 1))
                             break;
