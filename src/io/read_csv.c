@@ -796,6 +796,98 @@ static sd_status pass1(reader *R)
                         continue;
                     }
                 }
+                if ((c->kind == COL_NUM || c->kind == COL_NUM_DECL) && end - p >= 16) {
+                    /* A run of number columns (replicate weights), straight
+                     * from the block masks: a field of 1 to 15 bytes ended
+                     * by the separator, digits with at most one '.' inside
+                     * (at most 9 digits without one), is the last field
+                     * again, a recent number (the memo) or converted here.
+                     * Anything else goes the paths below. */
+                    const char *f0 = p;
+                    size_t j0 = j, pn = prev_n;
+                    double px = last_x;
+                    bool pf = last_frac;
+                    for (;;) {
+                        if (end - f0 < 16)
+                            break;
+                        double x;
+                        bool frac;
+                        size_t len;
+                        uint64_t d0 = 1, d1 = 0;
+                        if (pn) { /* the last field and its separator again? */
+                            uint64_t a0, a1, b0, b1;
+                            size_t w = pn + 1;
+                            memcpy(&a0, f0, 8);
+                            memcpy(&a1, f0 + 8, 8);
+                            memcpy(&b0, f0 - w, 8);
+                            memcpy(&b1, f0 - w + 8, 8);
+                            d0 = a0 ^ b0;
+                            d1 = a1 ^ b1;
+                            if (w < 8) {
+                                d0 &= ((uint64_t)1 << (8 * w)) - 1;
+                                d1 = 0;
+                            } else if (w < 16) {
+                                d1 &= ((uint64_t)1 << (8 * (w - 8))) - 1;
+                            }
+                        }
+                        if (!(d0 | d1)) {
+                            len = pn;
+                            x = px;
+                            frac = pf;
+                        } else {
+                            uintptr_t off = (uintptr_t)f0 - sc.base;
+                            uint64_t m = off < CSV_BLOCK ? sc.m.stop >> off : 0;
+                            if (!m) {
+                                if (!csv_scan_load(&sc, f0, end))
+                                    break;
+                                off = 0;
+                                m = sc.m.stop;
+                            }
+                            len = (size_t)__builtin_ctzll(m);
+                            if (len - 1 >= 15 || !((sc.m.seps >> (off + len)) & 1))
+                                break;
+                            const memo_ent *e = memo_hit(memo, f0, len);
+                            if (!e) {
+                                uint64_t v = 0;
+                                const char *t = f0, *fe = f0 + len, *dot = NULL;
+                                for (; t < fe; t++) {
+                                    unsigned d = (unsigned)(unsigned char)*t - '0';
+                                    if (d <= 9)
+                                        v = v * 10 + d;
+                                    else if (*t == '.' && !dot)
+                                        dot = t;
+                                    else
+                                        break;
+                                }
+                                if (t != fe || (dot && (dot == f0 || dot + 1 == fe)) ||
+                                    (!dot && len > 9))
+                                    break;
+                                e = memo_put(memo, f0, len, v, dot ? (int)(fe - dot - 1) : -1);
+                            }
+                            x = e->x;
+                            frac = e->frac;
+                        }
+                        column *cc = &cols[j];
+                        cc->num[r] = x;
+                        cc->mis[r] = 0;
+                        cc->nonint |= frac;
+                        pn = len;
+                        px = x;
+                        pf = frac;
+                        f0 += len + 1;
+                        if (++j >= ncols ||
+                            (cols[j].kind != COL_NUM && cols[j].kind != COL_NUM_DECL))
+                            break;
+                    }
+                    if (j > j0) {
+                        lx->p = f0;
+                        last_n = pn;
+                        last_x = px;
+                        last_frac = pf;
+                        tok = TOK_SEP;
+                        continue;
+                    }
+                }
                 if (prev_n && (c->kind == COL_NUM || c->kind == COL_NUM_DECL) && end - p >= 16) {
                     /* This field and the byte after it against the last
                      * field and its separator: the same bytes are the same

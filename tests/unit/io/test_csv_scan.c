@@ -288,6 +288,56 @@ static void test_runs(void)
     free(t.s);
 }
 
+/* Rows of replicate weights (the number run of read_csv.c: the last field
+ * again, a recent number, or converted): each row a weight times a few
+ * factors, written with 4 or 6 decimals or as whole numbers, now and then
+ * what the run leaves to the other paths (a sign, "1.", ".5", an exponent,
+ * 10 and 16 digits, blank, NA, text, spaces): the values, types and
+ * measures of a read without the block scan. */
+static void test_number_runs(void)
+{
+    static const char *const odd[] = {"-1.5", "1.",   ".5",         "1e3",
+                                      "",     "NA",   "1234567890", "123456789012.3456",
+                                      " 2",   "0.5 ", "x",          "12345678.9"};
+    int bad_runs = 0;
+    for (int it = 0; it < 40 && !bad_runs; it++) {
+        size_t ncols = 2 + rnd(30);
+        h_text t = {0};
+        char f[64];
+        for (size_t j = 0; j < ncols; j++) {
+            snprintf(f, sizeof f, "%sr%zu", j ? "," : "", j);
+            h_put(&t, f);
+        }
+        h_put(&t, "\n");
+        unsigned oddp = it % 4 == 0 ? 0 : 200 + rnd(2000); /* some files all clean */
+        for (int r = 0; r < 400; r++) {
+            double w = 0.2 + rnd(30000) / 10000.0;
+            int style = (int)rnd(3);
+            for (size_t j = 0; j < ncols; j++) {
+                if (j)
+                    h_put(&t, ",");
+                if (oddp && rnd(oddp) == 0) {
+                    h_put(&t, odd[rnd(sizeof odd / sizeof *odd)]);
+                    continue;
+                }
+                unsigned k = rnd(4);
+                if (style == 0)
+                    snprintf(f, sizeof f, "%.4f", w * k);
+                else if (style == 1)
+                    snprintf(f, sizeof f, "%.6f", k == 0 ? 0 : w * 1.0125);
+                else
+                    snprintf(f, sizeof f, "%u", k * 7);
+                h_put(&t, f);
+            }
+            h_put(&t, "\n");
+        }
+        sd_csv_cols sel = {.all = true, .threads = 1};
+        compare(&t, &sel, &bad_runs);
+        free(t.s);
+    }
+    CHECK_INT(bad_runs, 0);
+}
+
 /* csv_skip_fields against the bytes: from a field's start, as many clean
  * fields (not quoted, ASCII, ended by the separator) in a row as there are
  * up to k, all ended inside the block; random bytes, runs that go on past
@@ -449,6 +499,7 @@ int main(void)
     RUN(test_reads_equal);
     RUN(test_runs);
     RUN(test_skip_fields_bytes);
+    RUN(test_number_runs);
     RUN(test_line_end_masks);
     RUN(test_skip_lf_blocks);
     DONE();
