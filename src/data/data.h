@@ -411,6 +411,9 @@ typedef struct sd_distinct {
     bool nonint;
 } sd_distinct;
 void sd__var_count_distinct(const sd_var *v, size_t nrows, sd_distinct *d);
+/* present[c] = 1 for each code c in u[0..n) (the others left as they are):
+ * one pass without a branch, eight bytes a step. */
+void sd__u8_present(const uint8_t *u, size_t n, uint8_t present[256]);
 /* The measure the rule gives v (its stated measure and labels) with those
  * values. */
 sd_measure sd__var_measure_from(const sd_var *v, const sd_distinct *d);

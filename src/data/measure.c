@@ -53,6 +53,23 @@ static bool distinct_add(distinct *d, double x)
 
 /* Distinct valid values of v, counted up to SCALE_MIN + 1 (enough for every
  * rule above); stops early at a non-integer when `stop_nonint`. */
+void sd__u8_present(const uint8_t *u, size_t n, uint8_t present[256])
+{
+    size_t r = 0;
+    for (; r + 8 <= n; r += 8) {
+        present[u[r]] = 1;
+        present[u[r + 1]] = 1;
+        present[u[r + 2]] = 1;
+        present[u[r + 3]] = 1;
+        present[u[r + 4]] = 1;
+        present[u[r + 5]] = 1;
+        present[u[r + 6]] = 1;
+        present[u[r + 7]] = 1;
+    }
+    for (; r < n; r++)
+        present[u[r]] = 1;
+}
+
 static void count_values(const sd_var *v, size_t nrows, bool stop_nonint, distinct *d)
 {
     bool has_miss = v->nmiss || v->has_miss_range;
@@ -68,19 +85,7 @@ static void count_values(const sd_var *v, size_t nrows, bool stop_nonint, distin
          * loop then stops once it has met them all (in the first rows,
          * as a rule, where it read every row of a column to its end). */
         uint8_t present[256] = {0};
-        size_t r8 = 0;
-        for (; r8 + 8 <= nrows; r8 += 8) {
-            present[u[r8]] = 1;
-            present[u[r8 + 1]] = 1;
-            present[u[r8 + 2]] = 1;
-            present[u[r8 + 3]] = 1;
-            present[u[r8 + 4]] = 1;
-            present[u[r8 + 5]] = 1;
-            present[u[r8 + 6]] = 1;
-            present[u[r8 + 7]] = 1;
-        }
-        for (; r8 < nrows; r8++)
-            present[u[r8]] = 1;
+        sd__u8_present(u, nrows, present);
         size_t want = 0, got = 0;
         for (int c = 0; c < 256; c++)
             want += present[c] && !seen[c];

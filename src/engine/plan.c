@@ -127,9 +127,7 @@ static sd_status build_numeric(const sd_dataset *ds, const sd_var *v, sd_missing
         goto nomem;
     if (narrow) {
         uint8_t seen[256] = {0};
-        const uint8_t *u = v->u8;
-        for (size_t r = 0; r < n; r++)
-            seen[u[r]] = 1;
+        sd__u8_present(v->u8, n, seen);
         for (int c = 0; c < SD_U8_NONE; c++) {
             if (!seen[c])
                 continue;
