@@ -841,7 +841,8 @@ static sd_status pass1(reader *R)
                                 if (!csv_scan_load(&sc, f0, end))
                                     break;
                                 off = 0;
-                                m = sc.m.stop;
+                                if (!(m = sc.m.stop)) /* a field of 64 bytes or more */
+                                    break;
                             }
                             len = (size_t)__builtin_ctzll(m);
                             if (len - 1 >= 15 || !((sc.m.seps >> (off + len)) & 1))

@@ -298,7 +298,9 @@ static void test_number_runs(void)
 {
     static const char *const odd[] = {"-1.5", "1.",   ".5",         "1e3",
                                       "",     "NA",   "1234567890", "123456789012.3456",
-                                      " 2",   "0.5 ", "x",          "12345678.9"};
+                                      " 2",   "0.5 ", "x",          "12345678.9",
+                                      /* a field longer than a block */
+                                      "1234567890123456789012345678901234567890123456789012345678901234567890"};
     int bad_runs = 0;
     for (int it = 0; it < 40 && !bad_runs; it++) {
         size_t ncols = 2 + rnd(30);
