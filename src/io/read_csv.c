@@ -889,34 +889,6 @@ static sd_status pass1(reader *R)
                         continue;
                     }
                 }
-                if (prev_n && (c->kind == COL_NUM || c->kind == COL_NUM_DECL) && end - p >= 16) {
-                    /* This field and the byte after it against the last
-                     * field and its separator: the same bytes are the same
-                     * number, and the byte after it a separator. */
-                    size_t m = prev_n + 1;
-                    uint64_t a0, a1, b0, b1;
-                    memcpy(&a0, p, 8);
-                    memcpy(&a1, p + 8, 8);
-                    memcpy(&b0, p - m, 8);
-                    memcpy(&b1, p - m + 8, 8);
-                    uint64_t d0 = a0 ^ b0, d1 = a1 ^ b1;
-                    if (m < 8) {
-                        d0 &= ((uint64_t)1 << (8 * m)) - 1;
-                        d1 = 0;
-                    } else if (m < 16) {
-                        d1 &= ((uint64_t)1 << (8 * (m - 8))) - 1;
-                    }
-                    if (!(d0 | d1)) {
-                        c->num[r] = last_x;
-                        c->mis[r] = 0;
-                        c->nonint |= last_frac;
-                        lx->p = p + m;
-                        last_n = prev_n;
-                        tok = TOK_SEP;
-                        j++;
-                        continue;
-                    }
-                }
                 if (c->skipn && (k = csv_skip_fields(&sc, &lx->p, end, c->skipn)) > 0) {
                     /* a run of skipped columns, passed over in one go */
                     j += k;
