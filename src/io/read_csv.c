@@ -713,6 +713,26 @@ static inline const memo_ent *memo_put(memo_ent *m, const char *p, size_t n, uin
     return e;
 }
 
+/* The digits of [p, q) summed into *v, at most one '.' noted in *dot: where
+ * the scan stopped (q when every byte was a digit or that one '.'). */
+static inline const char *digits(const char *p, const char *q, uint64_t *v, const char **dot)
+{
+    uint64_t x = 0;
+    const char *t = p, *d0 = NULL;
+    for (; t < q; t++) {
+        unsigned d = (unsigned)(unsigned char)*t - '0';
+        if (d <= 9)
+            x = x * 10 + d;
+        else if (*t == '.' && !d0)
+            d0 = t;
+        else
+            break;
+    }
+    *v = x;
+    *dot = d0;
+    return t;
+}
+
 static sd_status pass1(reader *R)
 {
     memo_ent memo[MEMO_N];
@@ -849,17 +869,9 @@ static sd_status pass1(reader *R)
                                 break;
                             const memo_ent *e = memo_hit(memo, f0, len);
                             if (!e) {
-                                uint64_t v = 0;
-                                const char *t = f0, *fe = f0 + len, *dot = NULL;
-                                for (; t < fe; t++) {
-                                    unsigned d = (unsigned)(unsigned char)*t - '0';
-                                    if (d <= 9)
-                                        v = v * 10 + d;
-                                    else if (*t == '.' && !dot)
-                                        dot = t;
-                                    else
-                                        break;
-                                }
+                                uint64_t v;
+                                const char *fe = f0 + len, *dot;
+                                const char *t = digits(f0, fe, &v, &dot);
                                 if (t != fe || (dot && (dot == f0 || dot + 1 == fe)) ||
                                     (!dot && len > 9))
                                     break;
@@ -915,16 +927,8 @@ static sd_status pass1(reader *R)
                         v = e->v;
                         dp = e->dp;
                     } else {
-                        const char *t = p, *dot = NULL;
-                        for (; t < q; t++) {
-                            unsigned d = (unsigned)(unsigned char)*t - '0';
-                            if (d <= 9)
-                                v = v * 10 + d;
-                            else if (*t == '.' && !dot)
-                                dot = t;
-                            else
-                                break;
-                        }
+                        const char *dot;
+                        const char *t = digits(p, q, &v, &dot);
                         num = t == q && (!dot || (dot > p && dot + 1 < q));
                         dp = dot ? (int)(q - dot - 1) : -1;
                         if (num && end - p >= 16)
