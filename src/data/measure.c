@@ -51,8 +51,6 @@ static bool distinct_add(distinct *d, double x)
     return true;
 }
 
-/* Distinct valid values of v, counted up to SCALE_MIN + 1 (enough for every
- * rule above); stops early at a non-integer when `stop_nonint`. */
 void sd__u8_present(const uint8_t *u, size_t n, uint8_t present[256])
 {
     size_t r = 0;
@@ -70,6 +68,8 @@ void sd__u8_present(const uint8_t *u, size_t n, uint8_t present[256])
         present[u[r]] = 1;
 }
 
+/* Distinct valid values of v, counted up to SCALE_MIN + 1 (enough for every
+ * rule above); stops early at a non-integer when `stop_nonint`. */
 static void count_values(const sd_var *v, size_t nrows, bool stop_nonint, distinct *d)
 {
     bool has_miss = v->nmiss || v->has_miss_range;

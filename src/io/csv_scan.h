@@ -141,6 +141,24 @@ static inline const char *csv_scan_next(csv_scan *sc, const char *p, const char 
     }
 }
 
+/* The length of the field at p when it is 1 to max bytes ended by the
+ * separator inside a block (the block at p is loaded when the scan's does
+ * not reach the field's end); 0 otherwise: an empty field, a line end, a
+ * longer field, or no whole block left. The runs of read_csv.c take their
+ * fields this way. */
+static inline size_t csv_sep_field(csv_scan *sc, const char *p, const char *end, size_t max)
+{
+    uintptr_t off = (uintptr_t)p - sc->base;
+    uint64_t m = off < CSV_BLOCK ? sc->m.stop >> off : 0;
+    if (!m) {
+        if (!csv_scan_load(sc, p, end) || !(m = sc->m.stop))
+            return 0;
+        off = 0;
+    }
+    size_t len = (size_t)__builtin_ctzll(m);
+    return len - 1 < max && ((sc->m.seps >> (off + len)) & 1) ? len : 0;
+}
+
 /* The set bits of x (baseline x86-64 has no POPCNT instruction, and the
  * compiler's builtin then calls a library routine). */
 static inline unsigned csv_popcount(uint64_t x)

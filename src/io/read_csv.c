@@ -790,16 +790,8 @@ static sd_status pass1(reader *R)
                     const char *f0 = p;
                     size_t j0 = j;
                     for (;;) {
-                        uintptr_t off = (uintptr_t)f0 - sc.base;
-                        uint64_t m = off < CSV_BLOCK ? sc.m.stop >> off : 0;
-                        if (!m) { /* the block at the field, 64 bytes on */
-                            if (!csv_scan_load(&sc, f0, end))
-                                break;
-                            off = 0;
-                            m = sc.m.stop;
-                        }
-                        unsigned len = m ? (unsigned)__builtin_ctzll(m) : 0;
-                        if (len - 1 >= 2 || !((sc.m.seps >> (off + len)) & 1))
+                        size_t len = csv_sep_field(&sc, f0, end, 2);
+                        if (!len)
                             break;
                         unsigned d0 = (unsigned)(unsigned char)f0[0] - '0',
                                  d1 = (unsigned)(unsigned char)f0[len - 1] - '0';
@@ -855,17 +847,7 @@ static sd_status pass1(reader *R)
                             x = px;
                             frac = pf;
                         } else {
-                            uintptr_t off = (uintptr_t)f0 - sc.base;
-                            uint64_t m = off < CSV_BLOCK ? sc.m.stop >> off : 0;
-                            if (!m) {
-                                if (!csv_scan_load(&sc, f0, end))
-                                    break;
-                                off = 0;
-                                if (!(m = sc.m.stop)) /* a field of 64 bytes or more */
-                                    break;
-                            }
-                            len = (size_t)__builtin_ctzll(m);
-                            if (len - 1 >= 15 || !((sc.m.seps >> (off + len)) & 1))
+                            if (!(len = csv_sep_field(&sc, f0, end, 15)))
                                 break;
                             const memo_ent *e = memo_hit(memo, f0, len);
                             if (!e) {

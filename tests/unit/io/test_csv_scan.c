@@ -340,7 +340,7 @@ static void test_number_runs(void)
     CHECK_INT(bad_runs, 0);
 }
 
-/* csv_skip_fields against the bytes: from a field's start, as many clean
+/* csv_skip_fields (and csv_sep_field) against the bytes: from a field's start, as many clean
  * fields (not quoted, ASCII, ended by the separator) in a row as there are
  * up to k, all ended inside the block; random bytes, runs that go on past
  * the block, stop at a line end or at a non-ASCII byte. */
@@ -372,6 +372,19 @@ static void test_skip_fields_bytes(void)
             at = ++i;
         }
         bad += got != want || (size_t)(p - b) != at;
+        /* csv_sep_field on the same block: the first field's length when it
+         * is 1 to max bytes ended by the separator, else 0 */
+        size_t max = 1 + rnd(20), flen = 0;
+        while (flen < CSV_BLOCK && b[flen] != ',' && b[flen] != '\n' && b[flen] != '\r' &&
+               b[flen] != 0)
+            flen++;
+        size_t wantf = flen >= 1 && flen <= max && flen < CSV_BLOCK && b[flen] == ',' ? flen : 0;
+        csv_scan_init(&sc, ',');
+        size_t gotf = csv_sep_field(&sc, b, b + sizeof b, max);
+        if (gotf != wantf)
+            fprintf(stderr, "  field of %zu bytes (max %zu): %zu, expected %zu\n", flen, max,
+                    gotf, wantf);
+        bad += gotf != wantf;
         if (bad)
             fprintf(stderr, "  k %zu: %zu fields to %zu, expected %zu to %zu\n", k, got,
                     (size_t)(p - b), want, at);
