@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__SSE2__) && !defined(SD_CSV_SCAN_SCALAR)
 #include <emmintrin.h>
@@ -226,6 +227,74 @@ static inline size_t csv_skip_fields(csv_scan *sc, const char **pp, const char *
     }
     *pp = p + start;
     return n;
+}
+
+/* ---- whole records
+ *
+ * The masks read_csv.c's record path walks (csv_row_masks): `stop`, every
+ * byte that ends a field or that the path leaves to the field path: the
+ * separator, '"', and every byte below 0x20 or above 0x7F (line ends, NUL,
+ * tab, other controls, non-ASCII text); and `brk`, those of them that are
+ * not the separator. A signed compare with 0x20 finds the low and the high
+ * bytes at once. The reference, byte by byte, is csv_row_masks_scalar. */
+static inline void csv_row_masks_scalar(const char *p, char sep, uint64_t *stop, uint64_t *brk)
+{
+    uint64_t s = 0, b = 0;
+    for (unsigned i = 0; i < CSV_BLOCK; i++) {
+        unsigned char c = (unsigned char)p[i];
+        uint64_t is_sep = c == (unsigned char)sep;
+        uint64_t other = !is_sep && (c < 0x20 || c > 0x7F || c == '"');
+        s |= (is_sep | other) << i;
+        b |= other << i;
+    }
+    *stop = s;
+    *brk = b;
+}
+
+static inline void csv_row_masks(const char *p, char sep, uint64_t *stop, uint64_t *brk)
+{
+#ifdef SD_CSV_SCAN_SSE2
+    const __m128i vs = _mm_set1_epi8(sep), vq = _mm_set1_epi8('"'), v20 = _mm_set1_epi8(0x20);
+    uint64_t s = 0, b = 0;
+    for (unsigned i = 0; i < CSV_BLOCK; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i ms = _mm_cmpeq_epi8(v, vs);
+        __m128i mo = _mm_andnot_si128(ms, _mm_or_si128(_mm_cmplt_epi8(v, v20),
+                                                       _mm_cmpeq_epi8(v, vq)));
+        s |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_or_si128(ms, mo)) << i;
+        b |= (uint64_t)(uint32_t)_mm_movemask_epi8(mo) << i;
+    }
+    *stop = s;
+    *brk = b;
+#else
+    csv_row_masks_scalar(p, sep, stop, brk);
+#endif
+}
+
+/* The first w (1..16) bytes at a and at b equal? Reads 16 bytes at each. */
+static inline bool csv_same16(const char *a, const char *b, size_t w)
+{
+#ifdef SD_CSV_SCAN_SSE2
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)a),
+            y = _mm_loadu_si128((const __m128i *)(const void *)b);
+    uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y));
+    uint32_t want = (uint32_t)((1u << w) - 1); /* (w <= 16: no overflow) */
+    return (eq & want) == want;
+#else
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a, 8);
+    memcpy(&a1, a + 8, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&b1, b + 8, 8);
+    uint64_t d0 = a0 ^ b0, d1 = a1 ^ b1;
+    if (w < 8) {
+        d0 &= ((uint64_t)1 << (8 * w)) - 1;
+        d1 = 0;
+    } else if (w < 16) {
+        d1 &= ((uint64_t)1 << (8 * (w - 8))) - 1;
+    }
+    return !(d0 | d1);
+#endif
 }
 
 /* ---- line ends

@@ -23,13 +23,18 @@
  * UTF-8 are checked as always) but converts and stores only those: the
  * others become variables with a name and no values (sd_var.unread).
  *
- * Where fields end comes from csv_scan.h's masks of 64 bytes at a time: a
- * run of columns the request does not read is passed over a field per bit
- * (csv_skip_fields), and a short unquoted number is converted between its
- * known ends. Anything else in a field (a quote first, text, non-ASCII
- * bytes, a NUL, the last 64 bytes of the text) takes the byte-by-byte path
- * that was the whole reader before, with its checks and its messages; the
- * tests and the fuzzer compare the two (sd__csv_scan_set).
+ * Where fields end comes from csv_scan.h's masks of 64 bytes at a time.
+ * A record of plain ASCII fields (no quote, no control byte, LF or CRLF at
+ * its end) is read whole by the record path (rec_rows): its stop bits
+ * walked one per field, codes and short decimals converted between known
+ * ends, a run of skipped columns passed in one go. A record it cannot read
+ * goes to the field path from its first byte: there, a run of skipped
+ * columns is passed over a field per bit (csv_skip_fields), and a short
+ * unquoted number is converted between its known ends; anything else in a
+ * field (a quote first, text, non-ASCII bytes, a NUL, the last 64 bytes of
+ * the text) takes the byte-by-byte path that was the whole reader before,
+ * with its checks and its messages. The tests and the fuzzer compare the
+ * scans with that path alone (sd__csv_scan_set).
  *
  * Asked to hold some columns narrow (sd_csv_cols.narrow: a table's
  * categories), it stores their whole codes 0..254 in one byte a row
@@ -299,6 +304,7 @@ typedef struct column {
     uint8_t *u8;     /* COL_U8: the narrow codes (num and mis NULL) */
     size_t skipn;    /* skipped columns from here that end with a separator:
                       * the run of COL_SKIP, less its last if it ends the row */
+    size_t u8run;    /* the same for COL_U8 (col_runs) */
 } column;
 
 typedef struct reader {
@@ -441,6 +447,19 @@ static sd_status bail(reader *R)
     return SD_E_INTERNAL;
 }
 
+/* The runs of skipped and of narrow columns from each column, the last
+ * column of a record left out of them (it ends with a line end). */
+static void col_runs(reader *R)
+{
+    for (size_t j = R->ncols, skip = 0, u8 = 0; j-- > 0;) {
+        column *c = &R->cols[j];
+        skip = c->kind == COL_SKIP ? skip + 1 : 0;
+        u8 = c->kind == COL_U8 ? u8 + 1 : 0;
+        c->skipn = j + skip < R->ncols ? skip : skip - (skip > 0);
+        c->u8run = j + u8 < R->ncols ? u8 : u8 - (u8 > 0);
+    }
+}
+
 /* A narrow column met a value that does not fit at some row: it holds
  * num and sysmis from now on, its rows so far converted. */
 static sd_status widen(reader *R, column *c, long line)
@@ -453,6 +472,7 @@ static sd_status widen(reader *R, column *c, long line)
     c->num = c->v->num;
     c->mis = c->v->sysmis;
     c->u8 = NULL;
+    col_runs(R);
     return SD_OK;
 }
 
@@ -635,10 +655,7 @@ static sd_status read_header(reader *R, const sd_codebook *cb, const sd_csv_cols
         R->cols[j].kind = kind;
         R->ncols = j + 1;
     }
-    for (size_t j = R->ncols, run = 0; j-- > 0;) {
-        run = R->cols[j].kind == COL_SKIP ? run + 1 : 0;
-        R->cols[j].skipn = j + run < R->ncols ? run : run - (run > 0);
-    }
+    col_runs(R);
     return st;
 }
 
@@ -733,6 +750,323 @@ static inline const char *digits(const char *p, const char *q, uint64_t *v, cons
     return t;
 }
 
+/* ---- the record path
+ *
+ * A whole record at once from csv_row_masks (csv_scan.h), the usual case
+ * of a large file: plain ASCII fields without quotes, ended by separators
+ * and a LF or CRLF. The stop bits are walked one per field, across blocks
+ * of 64 bytes that follow one another from where the path last loaded one
+ * (a record starts where the one before ended, so its block is mostly
+ * loaded already); a run of skipped columns clears its bits in one go. Each
+ * field's bytes are known before it is looked at: codes of one or two
+ * digits and short decimals are converted here, anything else (text, NA, a
+ * sign, a long number) goes to put() as the field path would give it.
+ *
+ * A record with a stop byte that is not a separator where one is due (a
+ * quote, a control byte, non-ASCII text, a lone CR, too few or too many
+ * fields), or too near the end of the text for whole blocks, is left to
+ * the field path from its first byte: nothing of it has been stored then
+ * but fields that path stores the same way again. */
+typedef struct rec_scan {
+    const char *base; /* the block: [base, base + 64) */
+    uint64_t stop, brk; /* its masks, stop's bits before `at` cleared */
+    const char *at;   /* where the path stopped; a record elsewhere reloads */
+    size_t tried, left; /* records tried, and left to the field path */
+} rec_scan;
+
+enum { REC_BLOCKS = 1024 }; /* blocks a record may span (64 KiB) */
+
+/* A short number between its ends: digits with at most one '.' inside
+ * (neither first nor last), 1 to 15 bytes; the memo (not NULL) where 16
+ * bytes can be read at s. false: put() reads it. */
+static inline __attribute__((always_inline)) bool rec_number(memo_ent *memo, const char *s,
+                                                             size_t n, const char *end,
+                                                             double *x, bool *frac)
+{
+    if (n > 15)
+        return false;
+    const memo_ent *e = NULL;
+    bool wide = memo && end - s >= 16;
+    if (wide && (e = memo_hit(memo, s, n)) != NULL) {
+        *x = e->x;
+        *frac = e->frac;
+        return true;
+    }
+    uint64_t v;
+    const char *fe = s + n, *dot;
+    if (digits(s, fe, &v, &dot) != fe || (dot && (dot == s || dot + 1 == fe)))
+        return false;
+    int dp = dot ? (int)(fe - dot - 1) : -1;
+    if (wide) {
+        e = memo_put(memo, s, n, v, dp);
+        *x = e->x;
+        *frac = e->frac;
+    } else {
+        *x = dp >= 0 ? (double)v / pow10_exact[dp] : (double)v;
+        *frac = dp >= 0 && v % pow10_u64[dp] != 0;
+    }
+    return true;
+}
+
+/* A field the record path does not convert, [s, e) of column c at row r:
+ * put() reads it as the field path would. */
+static __attribute__((noinline)) sd_status rec_put(reader *R, column *c, const char *s,
+                                                   const char *e, size_t r)
+{
+    field f = {s, (size_t)(e - s), R->lx.line, false, 0};
+    return put(R, c, (size_t)(c - R->cols), r, &f, R->lx.line);
+}
+
+/* The record's last field, [s, e) of column c (any kind). */
+static inline sd_status rec_last(reader *R, column *c, const char *s, const char *e, size_t r,
+                                 memo_ent *memo)
+{
+    size_t n = (size_t)(e - s);
+    if (!n || c->kind == COL_SKIP)
+        return SD_OK;
+    if (c->kind == COL_U8 && n <= 2) {
+        unsigned d0 = (unsigned)(unsigned char)s[0] - '0',
+                 d1 = (unsigned)(unsigned char)e[-1] - '0';
+        if (d0 <= 9 && d1 <= 9) {
+            c->u8[r] = (uint8_t)(n == 2 ? d0 * 10 + d1 : d0);
+            return SD_OK;
+        }
+    } else if (c->kind == COL_NUM || c->kind == COL_NUM_DECL) {
+        double x;
+        bool frac;
+        if (rec_number(memo, s, n, R->lx.end, &x, &frac)) {
+            c->num[r] = x;
+            c->mis[r] = 0;
+            c->nonint |= frac;
+            return SD_OK;
+        }
+    }
+    return rec_put(R, c, s, e, r);
+}
+
+static inline bool is_num_kind(int kind)
+{
+    return kind == COL_NUM || kind == COL_NUM_DECL;
+}
+
+/* Records from lx->p into rows r.. until rmax, a blank line, the release
+ * step, or a record the path leaves (rs->left counts those): how many were
+ * read, lx->p and lx->line past them. A failure of put() sets *st. */
+static __attribute__((noinline)) size_t rec_rows(reader *R, rec_scan *rs, size_t r,
+                                                  size_t rmax, memo_ent *memo, sd_status *st)
+{
+    lexer *lx = &R->lx;
+    const char *const end = lx->end;
+    const char sep = lx->sep;
+    column *const cols = R->cols;
+    column *const clast = cols + (R->ncols - 1);
+    const char *base = rs->base;
+    uint64_t stop = rs->stop, brk = rs->brk;
+    const char *p = lx->p;
+    size_t r0 = r;
+    *st = SD_OK;
+    if (p != rs->at) {
+        if (end - p < CSV_BLOCK)
+            goto field_path;
+        base = p;
+        csv_row_masks(p, sep, &stop, &brk);
+    }
+/* stop's lowest bit is the next stop byte: the blocks after base loaded
+ * until it has one */
+#define REC_NEXT()                                                                   \
+    do {                                                                             \
+        while (!stop) {                                                              \
+            base += CSV_BLOCK;                                                       \
+            if (end - base < CSV_BLOCK || ++blocks > REC_BLOCKS)                      \
+                goto field_path;                                                     \
+            csv_row_masks(base, sep, &stop, &brk);                                   \
+        }                                                                            \
+    } while (0)
+/* the field from s ends at the next stop, e, which must be a separator */
+#define REC_END(e)                                                                   \
+    do {                                                                             \
+        uint64_t bit_ = stop & (0 - stop);                                           \
+        (e) = base + __builtin_ctzll(stop);                                          \
+        if (brk & bit_)                                                              \
+            goto field_path; /* a line end too soon, a quote, ... */                 \
+        stop ^= bit_;                                                                \
+    } while (0)
+    for (; r < rmax; r++) {
+        if (end - p < CSV_BLOCK)
+            break; /* the last records: the field path's */
+        if (clast > cols && (*p == '\n' || *p == '\r'))
+            break; /* a blank line: skip_blank's */
+        if (R->release && p - R->released >= RELEASE_STEP)
+            break;
+        unsigned blocks = 0;
+        const char *s = p, *e;
+        column *c = cols;
+        rs->tried++;
+        while (c < clast) {
+            REC_NEXT();
+            if (c->kind == COL_U8) {
+                /* a run of codes: one or two digits each */
+                for (;;) {
+                    REC_NEXT();
+                    size_t off = (size_t)(s - base);
+                    if (off < CSV_BLOCK - 2) {
+                        /* codes of one digit from s, each followed by a
+                         * separator: stop bits at every other byte */
+                        const uint64_t odd = 0xAAAAAAAAAAAAAAAAull;
+                        uint64_t bad = ((stop >> off) ^ odd) | ((brk >> off) & odd);
+                        size_t g = bad ? (size_t)__builtin_ctzll(bad) >> 1 : 32, i = 0;
+                        if (g > c->u8run)
+                            g = c->u8run;
+                        for (; i < g; i++) {
+                            unsigned d = (unsigned)(unsigned char)s[2 * i] - '0';
+                            if (d > 9)
+                                break;
+                            c[i].u8[r] = (uint8_t)d;
+                        }
+                        if (i) {
+                            unsigned sh = (unsigned)(off + 2 * i);
+                            stop = sh < 64 ? stop & (~0ull << sh) : 0;
+                            s += 2 * i;
+                            c += i;
+                            if (c < clast && c->kind == COL_U8)
+                                continue;
+                            break;
+                        }
+                    }
+                    REC_END(e);
+                    size_t n = (size_t)(e - s);
+                    unsigned d0 = 10, d1 = 10;
+                    if (n - 1 < 2) {
+                        d0 = (unsigned)(unsigned char)s[0] - '0';
+                        d1 = (unsigned)(unsigned char)e[-1] - '0';
+                    }
+                    if (d0 <= 9 && d1 <= 9)
+                        c->u8[r] = (uint8_t)(n == 2 ? d0 * 10 + d1 : d0);
+                    else if (n && (*st = rec_put(R, c, s, e, r)) != SD_OK)
+                        goto failed;
+                    s = e + 1;
+                    if (!(++c < clast && c->kind == COL_U8))
+                        break;
+                }
+                continue;
+            }
+            if (is_num_kind(c->kind)) {
+                /* a run of numbers (replicate weights): a field that is the
+                 * one before and its separator again costs a compare */
+                size_t pw = 0; /* the field before: its bytes and separator */
+                double px = 0;
+                bool pf = false;
+                /* recent numbers kept for runs only (a lone column's values
+                 * seldom come back within a few records) */
+                memo_ent *mm = c + 1 < clast && is_num_kind(c[1].kind) ? memo : NULL;
+                do {
+                    REC_NEXT();
+                    if (pw && end - s >= 16 && csv_same16(s, s - pw, pw)) {
+                        stop &= stop - 1; /* its separator, at s + pw - 1 */
+                        c->num[r] = px;
+                        c->mis[r] = 0;
+                        if (pf)
+                            c->nonint = true;
+                        s += pw;
+                        continue;
+                    }
+                    REC_END(e);
+                    size_t n = (size_t)(e - s);
+                    double x;
+                    bool frac;
+                    pw = 0;
+                    if (n && rec_number(mm, s, n, end, &x, &frac)) {
+                        c->num[r] = x;
+                        c->mis[r] = 0;
+                        if (frac)
+                            c->nonint = true;
+                        pw = n + 1;
+                        px = x;
+                        pf = frac;
+                    } else if (n && (*st = rec_put(R, c, s, e, r)) != SD_OK) {
+                        goto failed;
+                    }
+                    s = e + 1;
+                } while (++c < clast && is_num_kind(c->kind));
+                continue;
+            }
+            size_t k = c->skipn;
+            if (k > 1) {
+                /* a run of k skipped columns, each ended by a separator:
+                 * the k-th stop from here, with no other stop on the way */
+                c += k;
+                for (;;) {
+                    unsigned have = csv_popcount(stop);
+                    if (have >= k) {
+                        uint64_t t = stop;
+                        for (size_t i = 0; i < k; i++)
+                            t &= t - 1;
+                        uint64_t gone = stop ^ t;
+                        if (brk & gone)
+                            goto field_path;
+                        s = base + (64 - __builtin_clzll(gone));
+                        stop = t;
+                        break;
+                    }
+                    if (brk & stop)
+                        goto field_path;
+                    k -= have;
+                    stop = 0;
+                    REC_NEXT();
+                }
+                continue;
+            }
+            /* one skipped column, or text */
+            REC_END(e);
+            if (c->kind != COL_SKIP && e > s && (*st = rec_put(R, c, s, e, r)) != SD_OK)
+                goto failed;
+            s = e + 1;
+            c++;
+        }
+        /* the last field, ended by LF or CRLF */
+        REC_NEXT();
+        unsigned b = (unsigned)__builtin_ctzll(stop);
+        e = base + b;
+        if (!((brk >> b) & 1) ||
+            (*e != '\n' && !(*e == '\r' && e + 1 < end && e[1] == '\n')))
+            goto field_path; /* more fields than the header, a quote, ... */
+        stop &= stop - 1;
+        if ((*st = rec_last(R, c, s, e, r, memo)) != SD_OK)
+            goto failed;
+        p = e + 1;
+        lx->line++;
+        if (*e == '\r') { /* CRLF: its LF is a stop bit too */
+            p++;
+            if (b < 63) {
+                stop &= stop - 1;
+            } else if (end - p >= CSV_BLOCK) {
+                base = p; /* the LF began the next block: one from p */
+                csv_row_masks(p, sep, &stop, &brk);
+            } else {
+                lx->p = p;
+                rs->at = NULL;
+                return r + 1 - r0;
+            }
+        }
+        lx->p = p;
+        continue;
+    field_path:
+        rs->left++;
+        rs->at = NULL;
+        return r - r0;
+    }
+#undef REC_NEXT
+#undef REC_END
+    rs->base = base;
+    rs->stop = stop;
+    rs->brk = brk;
+    rs->at = p;
+    return r - r0;
+failed:
+    rs->at = NULL;
+    return r - r0;
+}
+
 static sd_status pass1(reader *R)
 {
     memo_ent memo[MEMO_N];
@@ -747,6 +1081,8 @@ static sd_status pass1(reader *R)
     csv_scan sc;
     csv_scan_init(&sc, lx->sep);
     bool scan = !csv_scan_off;
+    rec_scan rs = {0};
+    bool rec = scan;
     while (lx->p < end) {
         if (R->maxrec && r >= R->maxrec)
             break;
@@ -763,6 +1099,26 @@ static sd_status pass1(reader *R)
             if ((st = sd__dataset_grow_rows(R->ds, r + 1, R->name, line, R->err)) != SD_OK)
                 return st;
             cache_cols(R);
+        }
+        if (rec) {
+            size_t rmax = R->part ? R->rlimit : R->ds->rowcap;
+            if (R->maxrec && R->maxrec < rmax)
+                rmax = R->maxrec;
+            size_t left = rs.left, got = rec_rows(R, &rs, r, rmax, memo, &st);
+            r += got;
+            if (st != SD_OK)
+                return st;
+            /* a file whose records the record path mostly leaves: the
+             * field path alone from here (at most twice the work so far) */
+            if (rs.left > 64 && rs.left * 8 > rs.tried)
+                rec = false;
+            if (got && rs.left == left)
+                continue; /* stopped at a limit or a blank line */
+            if (lx->p >= end || (R->maxrec && r >= R->maxrec))
+                continue;
+            if (r >= (R->part ? R->rlimit : R->ds->rowcap) || skip_blank(R))
+                continue;
+            line = lx->line; /* the record the field path reads */
         }
         size_t j = 0;
         int tok;

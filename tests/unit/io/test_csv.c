@@ -544,6 +544,34 @@ static void test_err_too_large(void)
                   "field 1 is longer than 16777216 bytes: expected at most 16 MiB per value"));
     free(buf);
 
+    /* in a column the read skips, between rows the record path reads
+     * (read_csv.c): the field path still says so */
+    for (int mid = 0; mid < 2; mid++) {
+        h_text t = {0};
+        h_put(&t, "a,b,c\n");
+        for (int i = 0; i < 100; i++)
+            h_put(&t, "1,2,3\n");
+        h_put(&t, mid ? "1," : "1,2,");
+        char x[4097];
+        memset(x, 'x', 4096);
+        x[4096] = 0;
+        for (size_t i = 0; i < big; i += 4096)
+            h_put(&t, x);
+        h_put(&t, mid ? ",3\n" : "\n");
+        for (int i = 0; i < 100; i++)
+            h_put(&t, "1,2,3\n");
+        const char *names[] = {"a"};
+        sd_csv_cols sel = {.names = names, .n = 1, .threads = 1};
+        sd_dataset *ds = NULL;
+        sd_error *e = sd_error_new();
+        CHECK_INT(sd__read_csv_cols(t.s, t.n, "t.csv", NULL, &sel, &ds, e), SD_E_TOO_LARGE);
+        CHECK_INT(sd_error_line(e), 102);
+        CHECK_INT(sd_error_column(e), mid ? 2 : 3);
+        sd_dataset_free(ds);
+        sd_error_free(e);
+        free(t.s);
+    }
+
     /* SD_MAX_VARS + 1 columns */
     size_t ncol = SD_MAX_VARS + 1;
     buf = malloc(ncol * 2 + 1);

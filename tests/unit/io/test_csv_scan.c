@@ -46,6 +46,36 @@ static void test_masks(void)
     CHECK(1);
 }
 
+/* csv_row_masks (the record path's) and csv_same16 against their byte by
+ * byte references. */
+static void test_row_masks(void)
+{
+    char b[CSV_BLOCK + 16];
+    static const char seps[] = {',', ';', '\t', '|'};
+    int bad = 0;
+    for (int it = 0; it < 20000; it++) {
+        for (unsigned i = 0; i < sizeof b; i++) {
+            static const char common[] = ",;\t|\n\r\"\0a1. \x1f\x7f\x80\xff";
+            b[i] = rnd(3) ? common[rnd(sizeof common)] : (char)rnd(256);
+        }
+        char sep = seps[rnd(4)];
+        uint64_t s1, b1, s2, b2;
+        csv_row_masks(b, sep, &s1, &b1);
+        csv_row_masks_scalar(b, sep, &s2, &b2);
+        bad += s1 != s2 || b1 != b2;
+        /* same16: a copy with one byte changed, or none */
+        char c[32];
+        memcpy(c, b, 16);
+        memset(c + 16, 0, 16);
+        size_t w = 1 + rnd(16), at = rnd(20);
+        if (at < 16)
+            c[at] ^= (char)(1 + rnd(255));
+        bool want = at >= w;
+        bad += csv_same16(b, c, w) != want;
+    }
+    CHECK_INT(bad, 0);
+}
+
 /* A random field: what a survey file holds, and what it should not. */
 static void field(h_text *t, char sep, bool bad)
 {
@@ -261,6 +291,94 @@ static void test_reads_equal(void)
     CHECK_INT(bad_runs, 0);
     CHECK(errors > 50);  /* the bad texts did fail, in many ways */
     CHECK(errors < 300); /* and the good ones read */
+}
+
+/* Files the record path reads (read_csv.c: plain codes, decimals, empty
+ * fields, runs of skipped and narrow columns, LF or CRLF) with, now and
+ * then, a field or a row it must leave to the field path: each of the odd
+ * fields above, a lone CR, a row a field short or long, a blank line, a
+ * NUL, a code too wide for a byte, text in a number column. The same
+ * dataset or the same error as the byte-by-byte read, on one thread and
+ * on three. */
+static void test_record_path(void)
+{
+    static const char seps[] = {',', ';', '\t'};
+    int bad_runs = 0, errors = 0;
+    for (int it = 0; it < 300 && bad_runs < 3; it++) {
+        size_t ncols = 2 + rnd(it % 4 == 0 ? 60 : 14);
+        char sep = seps[rnd(3)], s[2] = {sep, 0};
+        const char *eol = rnd(3) == 0 ? "\r\n" : "\n";
+        unsigned odd = it % 3 == 0 ? 0 : 1 + rnd(it % 3 == 1 ? 400 : 40);
+        h_text t = {0};
+        for (size_t j = 0; j < ncols; j++) {
+            char name[32];
+            snprintf(name, sizeof name, "%sc%zu", j ? s : "", j);
+            h_put(&t, name);
+        }
+        h_put(&t, eol);
+        size_t rows = 1 + rnd(it % 5 == 0 ? 3000 : 400);
+        for (size_t r = 0; r < rows; r++) {
+            size_t n = ncols;
+            if (odd && rnd(odd * 4) == 0)
+                n += rnd(2) ? 1 : (size_t)-1;
+            if (odd && rnd(odd * 4) == 0)
+                h_put(&t, eol);
+            for (size_t j = 0; j < n; j++) {
+                if (j)
+                    h_put(&t, s);
+                char f[48];
+                unsigned k = rnd(20);
+                if (odd && rnd(odd) == 0) {
+                    field(&t, sep, true);
+                    continue;
+                }
+                if (j % 5 == 4) /* replicate-like runs: a number again */
+                    snprintf(f, sizeof f, k < 12 ? "0.739241" : "%u.%06u", rnd(3), rnd(1000000));
+                else if (k < 12)
+                    snprintf(f, sizeof f, "%u", rnd(10));
+                else if (k < 15)
+                    snprintf(f, sizeof f, "%u", 10 + rnd(90));
+                else if (k < 17)
+                    snprintf(f, sizeof f, "%u.%02u", rnd(5), rnd(100));
+                else if (k < 19)
+                    f[0] = 0;
+                else
+                    snprintf(f, sizeof f, "%u", rnd(odd ? 300 : 255));
+                h_put(&t, f);
+            }
+            if (r + 1 < rows || rnd(2))
+                h_put(&t, odd && rnd(odd * 8) == 0 ? "\r" : eol);
+        }
+        if (odd && rnd(20) == 0 && t.n > 10)
+            t.s[rnd((unsigned)t.n)] = '\0';
+        const char *names[64], *narrow[64];
+        char buf[64][24];
+        size_t nn = 0, nw = 0;
+        for (size_t j = 0; j < ncols; j++) {
+            snprintf(buf[j], sizeof buf[j], "c%zu", j);
+            if (rnd(3) != 0)
+                names[nn++] = buf[j];
+            if (j % 5 != 4 && rnd(2))
+                narrow[nw++] = buf[j];
+        }
+        sd_csv_cols all = {.all = true, .threads = 1};
+        sd_csv_cols some = {.names = names, .n = nn, .threads = 1, .narrow = narrow,
+                            .nnarrow = nw};
+        sd_csv_cols par = some;
+        par.threads = 3;
+        par.par_min = 1;
+        compare(&t, &all, &bad_runs);
+        compare(&t, &some, &bad_runs);
+        compare(&t, &par, &bad_runs);
+        outcome o;
+        read_with(&t, true, &some, &o);
+        errors += o.st != SD_OK;
+        sd_dataset_free(o.ds);
+        free(t.s);
+    }
+    CHECK_INT(bad_runs, 0);
+    CHECK(errors > 20);  /* the odd texts failed, in many ways */
+    CHECK(errors < 200); /* and the plain ones read */
 }
 
 /* Hand-made: a run of skipped columns with a quoted field in it, one with
@@ -511,7 +629,9 @@ static void test_skip_lf_blocks(void)
 int main(void)
 {
     RUN(test_masks);
+    RUN(test_row_masks);
     RUN(test_reads_equal);
+    RUN(test_record_path);
     RUN(test_runs);
     RUN(test_skip_fields_bytes);
     RUN(test_number_runs);
