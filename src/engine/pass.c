@@ -233,7 +233,6 @@ fast_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0, size
     double *ut = unit ? a->unit_tot : NULL;
     const int32_t *strat = d ? d->stratum : NULL;
     const int32_t *ridx = rm->idx;
-    double bmn = 0, bmw = 0;
     for (size_t r = r0; r < r1; r++) {
         if (in && !in[r])
             continue;
@@ -281,23 +280,75 @@ fast_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0, size
                 q[kc] += w2;
                 q[bc] += w2;
             }
-        } else if (cm) {
-            bmn += 1;
-            bmw += w;
         }
     }
-    a->bm_n += bmn;
-    a->bm_w += bmw;
+}
+
+/* Counts only, the row variable and the banner (if any) narrow: a row's
+ * cell is one sum of two lookups by its codes, the row code's first cell
+ * (-2^40 for a missing row) and the banner code's column (0 outside the
+ * banner: the Total cell). The rows outside the banner are what the Total
+ * cells hold before cells_up adds the banner cells to them. The count and
+ * the weight of a cell lie side by side in `nw` for the range, added to
+ * the table's sums at its end. */
+static inline __attribute__((always_inline)) void
+counts_u8_rows(double *nw, const int64_t *rk, const int64_t *ck, const uint8_t *ru,
+               const uint8_t *cu, const uint8_t *in, const double *wt, size_t r0, size_t r1,
+               sd_accum *a, const sd_colmap *cm)
+{
+    for (size_t r = r0; r < r1; r++) {
+        if (in && !in[r])
+            continue;
+        double w = wt ? wt[r] : 1.0;
+        int64_t kn = rk[ru[r]] + (cu ? ck[cu[r]] : 0);
+        if (kn < 0) {
+            int32_t ci = cu ? cm->map8[cu[r]] : -1;
+            uint32_t c1 = (uint32_t)(ci + 1);
+            count_missing(a, &c1, ci >= 0, w);
+            continue;
+        }
+        nw[2 * kn] += 1;
+        nw[2 * kn + 1] += w;
+    }
+}
+
+static void fast_counts_u8(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0,
+                           size_t r1, double *nw)
+{
+    const sd_catmap *rm = tp->rd.map;
+    const sd_colmap *cm = tp->cm;
+    size_t nc = a->ncols, cells = a->nrows * nc;
+    int64_t rk[256], ck[256];
+    for (size_t v = 0; v < 256; v++) {
+        int32_t ri = rm->map8[v], ci = cm ? cm->map8[v] : -1;
+        rk[v] = ri >= 0 ? (int64_t)ri * (int64_t)nc : -((int64_t)1 << 40);
+        ck[v] = ci >= 0 ? ci + 1 : 0;
+    }
+    memset(nw, 0, 2 * cells * sizeof *nw);
+    const uint8_t *ru = rm->u8, *cu = cm ? cm->u8 : NULL, *in = pc->in;
+    const double *wt = pc->wt;
+    if (!in && wt && cu)
+        counts_u8_rows(nw, rk, ck, ru, cu, NULL, wt, r0, r1, a, cm);
+    else if (!in && wt)
+        counts_u8_rows(nw, rk, ck, ru, NULL, NULL, wt, r0, r1, a, cm);
+    else
+        counts_u8_rows(nw, rk, ck, ru, cu, in, wt, r0, r1, a, cm);
+    for (size_t k = 0; k < cells; k++) {
+        a->n[k] += nw[2 * k];
+        a->w[k] += nw[2 * k + 1];
+    }
 }
 
 /* The loop above for each storage of the row variable and the banner
  * (per-row index or narrow codes), the test made once per range. */
 static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0,
-                          size_t r1)
+                          size_t r1, double *nw, size_t nwcells)
 {
     bool ru8 = tp->rd.map->u8 != NULL, cu8 = tp->cm && tp->cm->u8;
     bool counts = a->vmode == SD_VMODE_NONE;
-    if (ru8 && cu8 && counts)
+    if (ru8 && counts && (cu8 || !tp->cm) && a->nrows * a->ncols <= nwcells)
+        fast_counts_u8(a, pc, tp, r0, r1, nw);
+    else if (ru8 && cu8 && counts)
         fast_rows(a, pc, tp, r0, r1, true, true, true);
     else if (ru8 && cu8)
         fast_rows(a, pc, tp, r0, r1, true, true, false);
@@ -660,7 +711,9 @@ static void pass_category(emitter *e, const sd_passctx *pc, const sd_tpass *tp, 
  * every table takes it; 2 MiB tiles missed it on half their reads). */
 static size_t tile_rows(size_t R)
 {
-    size_t k = R ? ((size_t)1 << 12) / R : 256;
+    if (!R) /* the codes and weights of a tile stay in cache across tables */
+        return 4096;
+    size_t k = ((size_t)1 << 12) / R;
     return k < 8 ? 8 : k > 256 ? 256 : k;
 }
 
@@ -701,6 +754,15 @@ bool sd__worker_init(sd_worker *w, const sd_passctx *pc, const sd_tpass *tp, siz
     w->cap = cap;
     size_t R = pc->d && pc->d->nrep && !pc->d->repmult ? pc->d->nrep : 0;
     w->tile = tile_rows(R);
+    size_t cells = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = tp[i].t->acc.nrows * tp[i].t->acc.ncols;
+        cells = c > cells ? c : cells;
+    }
+    /* (zeroed per tile: not worth it for a table of more cells than rows) */
+    w->nwcells = cells < w->tile ? cells : w->tile;
+    if (!(w->nw = sd__zalloc(2 * (w->nwcells ? w->nwcells : 1), sizeof *w->nw)))
+        goto fail;
     if (R && !(w->rep = sd__zalloc(w->tile * R, sizeof *w->rep)))
         goto fail;
     if (!w->acc || !w->lq || !w->av || !w->cbuf || !w->stamp)
@@ -727,6 +789,7 @@ void sd__worker_free(sd_worker *w)
     sd__free(w->cbuf);
     sd__free(w->stamp);
     sd__free(w->rep);
+    sd__free(w->nw);
     memset(w, 0, sizeof *w);
 }
 
@@ -747,11 +810,23 @@ static inline void ksum_add(ksum *k, double x)
 
 /* After fast_rows over a chunk (into sums that started from zero): a Total
  * cell is its row's banner cells plus what was put there directly, and a
- * base its column's cells (every valid row is in one category). */
-static void cells_up(sd_accum *a)
+ * base its column's cells (every valid row is in one category). What was
+ * put in the Total cells directly, with a banner, is the rows whose banner
+ * value is missing. */
+static void cells_up(sd_accum *a, bool banner)
 {
     size_t nc = a->ncols, cells = a->nrows * nc;
     double *n = a->n, *w = a->w;
+    if (banner) {
+        double bn = 0;
+        ksum bw = {0, 0};
+        for (size_t k = 0; k < a->nrows; k++) {
+            bn += n[k * nc];
+            ksum_add(&bw, w[k * nc]);
+        }
+        a->bm_n += bn;
+        a->bm_w += bw.s + bw.c;
+    }
     for (size_t k = 0; k < a->nrows; k++) {
         double *tn = n + k * nc, *tw = w + k * nc;
         ksum sw = {tw[0], 0};
@@ -798,7 +873,7 @@ void sd__pass_rows(const sd_passctx *pc, const sd_tpass *tp, size_t n, sd_worker
                 continue;
             }
             if (!glm && tpass_fast(t)) {
-                pass_var_fast(acc, pc, t, a, b);
+                pass_var_fast(acc, pc, t, a, b, wk->nw, wk->nwcells);
                 continue;
             }
             emitter em = {acc, &t->t->acc, d, pc->unit, glm, wk->lq, wk->av, 0, wk->cap,
@@ -815,5 +890,5 @@ void sd__pass_rows(const sd_passctx *pc, const sd_tpass *tp, size_t n, sd_worker
     }
     for (size_t i = 0; i < n && !glm; i++)
         if (!sd__tpass_reps_cells(&tp[i]) && tpass_fast(&tp[i]))
-            cells_up(&wk->acc[i]);
+            cells_up(&wk->acc[i], tp[i].cm != NULL);
 }
