@@ -431,17 +431,8 @@ reps_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, const double *r
     a->bm_w += bmw;
 }
 
-/* With AVX2 where the processor has it (chosen once, at load): a row's R
- * replicate weights go in four at a time rather than two. Each total is
- * added element by element either way (no FMA: ISO C mode does not
- * contract), so both versions give the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
-#define SD_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SD_AVX2_CLONES
-#endif
-
+/* With AVX2 where the processor has it (SD_AVX2_CLONES): a row's R
+ * replicate weights go in four at a time rather than two. */
 SD_AVX2_CLONES
 static void pass_var_reps(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
                           const double *rep, size_t r0, size_t r1)

@@ -165,6 +165,7 @@ size_t sd__qr_rank(double *a, size_t m, size_t p, double tol)
  * column against T's diagonal. Each reflection's vector is scaled by the
  * column's largest magnitude (the reflection does not depend on it), so
  * weights of any size neither overflow nor underflow. */
+SD_AVX2_CLONES
 static void fold_block(double *T, size_t R, double *X, size_t k)
 {
     for (size_t j = 0; j < R; j++) {
@@ -202,11 +203,39 @@ static void fold_block(double *T, size_t R, double *X, size_t k)
     }
 }
 
+/* Is the factor T (R x R, upper triangular) of full rank by dqrdc2's rule,
+ * without the QR where the answer is plain: 1 yes, 0 no, -1 the QR must
+ * say. On a triangular matrix dqrdc2 moves no column while none is
+ * negligible, and column l's norm at step l is then |T_ll| (nothing lies
+ * below it): the rank is R when every |T_ll| is at least tol times its
+ * column's norm, less when one is below or the column is zero. Each side
+ * is taken only with a margin of 16 (the QR's own norms are computed, not
+ * exact); a NaN is left to the QR. */
+static int rf_full_rank(const double *T, size_t R)
+{
+    double col[256];
+    if (R > sizeof col / sizeof *col)
+        return -1;
+    int verdict = 1;
+    for (size_t l = 0; l < R; l++) {
+        for (size_t r = 0; r <= l; r++)
+            col[r] = T[r * R + l];
+        double nrm = norm2(col, l + 1), d = fabs(T[l * R + l]);
+        if (d == 0 || d < nrm * (SD_RANK_TOL / 16))
+            return 0; /* (a column of zeros is negligible too) */
+        if (!(d >= nrm * (SD_RANK_TOL * 16)))
+            verdict = -1;
+    }
+    return verdict;
+}
+
 size_t sd__rf_rank_of(const double *T, size_t R)
 {
     size_t cells;
     if (!R || !sd__mul_ok(R, R, &cells))
         return 0;
+    if (rf_full_rank(T, R) == 1)
+        return R;
     double *a = sd__zalloc(cells, sizeof *a);
     if (!a)
         return SIZE_MAX;
@@ -263,6 +292,10 @@ static void rf_flush(sd_repfactor *f, size_t R, size_t U)
     }
     if (f->full || f->rows < (f->next ? f->next : U))
         return;
+    if (U == R && rf_full_rank(f->T, R) == 0) {
+        f->next = 2 * f->rows; /* plainly short of U: no QR */
+        return;
+    }
     size_t rank = sd__rf_rank_of(f->T, R);
     if (rank != SIZE_MAX && rank >= U)
         f->full = true;

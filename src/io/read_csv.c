@@ -680,7 +680,7 @@ static inline bool skip_blank(reader *R)
  * by their bytes (fields of 3 to 16 bytes, read 16 bytes at a time where
  * the map has them), so a field met again costs a compare, not its digits:
  * the value is a function of the bytes alone. */
-enum { MEMO_N = 8 };
+enum { MEMO_N = 64 };
 
 typedef struct memo_ent {
     uint64_t lo, hi, v;
@@ -707,7 +707,7 @@ static inline void memo_key(const char *p, size_t n, uint64_t *lo, uint64_t *hi)
 
 static inline size_t memo_slot(uint64_t lo, uint64_t hi)
 {
-    return (size_t)(((lo ^ hi) * 0x9e3779b97f4a7c15ull) >> 61); /* MEMO_N = 8 */
+    return (size_t)(((lo ^ hi) * 0x9e3779b97f4a7c15ull) >> 58); /* MEMO_N = 64 */
 }
 
 static inline const memo_ent *memo_hit(const memo_ent *m, const char *p, size_t n)

@@ -512,6 +512,52 @@ static void test_replicate_values_checked(void)
     }
 }
 
+/* The rank of a triangular factor (sd__rf_rank_of) answers without the QR
+ * where dqrdc2's answer is plain (reprank.c: every diagonal far above tol
+ * times its column's norm): the same rank as the QR itself on random
+ * factors whose diagonals lie on both sides of the threshold, near it and
+ * far from it. */
+static void test_factor_rank_quick(void)
+{
+    static const double ratio[] = {0,     1e-9, 1e-7,   5e-7,   0.99e-5, 1.01e-5,
+                                   2e-5, 1e-4, 1.7e-4, 1e-3,   0.3,     0.9};
+    uint64_t x = 12345;
+    int differ = 0, full = 0, short_ = 0;
+    for (int it = 0; it < 400; it++) {
+        x = (48271 * x) % 2147483647;
+        size_t R = 2 + x % 60;
+        double *T = calloc(R * R, sizeof *T), *a = calloc(R * R, sizeof *a);
+        for (size_t r = 0; r < R; r++)
+            for (size_t c = r + 1; c < R; c++) {
+                x = (48271 * x) % 2147483647;
+                T[r * R + c] = (double)(x % 2001) / 1000 - 1;
+            }
+        for (size_t l = 0; l < R; l++) {
+            x = (48271 * x) % 2147483647;
+            /* most diagonals plainly large; now and then one at a ratio */
+            double q = x % 7 ? 0.5 : ratio[(x / 7) % (sizeof ratio / sizeof *ratio)];
+            double s2 = 0;
+            for (size_t r = 0; r < l; r++)
+                s2 += T[r * R + l] * T[r * R + l];
+            T[l * R + l] = l == 0 ? (q > 0 ? 1 : 0) : q * sqrt(s2) / sqrt(1 - q * q);
+            if (x % 97 == 0) /* a replicate all zero so far */
+                for (size_t r = 0; r <= l; r++)
+                    T[r * R + l] = 0;
+        }
+        for (size_t r = 0; r < R; r++)
+            for (size_t c = r; c < R; c++)
+                a[c * R + r] = T[r * R + c];
+        size_t want = sd__qr_rank(a, R, R, SD_RANK_TOL), got = sd__rf_rank_of(T, R);
+        differ += got != want;
+        full += want == R;
+        short_ += want < R;
+        free(T);
+        free(a);
+    }
+    CHECK_INT(differ, 0);
+    CHECK(full > 50 && short_ > 50);
+}
+
 int main(void)
 {
     RUN(test_brr_equals_linearization_for_a_total);
@@ -520,5 +566,6 @@ int main(void)
     RUN(test_replicate_values_checked);
     RUN(test_made_rank_is_the_qr_rank);
     RUN(test_qr_by_eight_is_dqrdc2);
+    RUN(test_factor_rank_quick);
     DONE();
 }
