@@ -279,4 +279,15 @@ sd_regex_check sd__regex_compile(regex_t *re, const char *pattern, char *why, si
 /* Read a whole file into memory (NUL-terminated). Caps at SD_MAX_FILE. */
 sd_status sd__read_file(const char *path, char **data, size_t *len, sd_error *err);
 
+/* A function compiled twice, for AVX2 where the processor has it (chosen
+ * once, at load) and for any x86-64. Loops over doubles go element by
+ * element either way (no FMA: ISO C mode does not contract), so both give
+ * the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define SD_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define SD_AVX2_CLONES
+#endif
+
 #endif /* SD_CORE_H */

@@ -373,16 +373,6 @@ void sd__accum_merge(sd_accum *dst, const sd_accum *src);
  * SIZE_MAX on no memory. */
 size_t sd__qr_rank(double *a, size_t m, size_t p, double tol);
 
-/* A loop over doubles compiled twice, for AVX2 where the processor has it
- * (chosen once, at load) and for any x86-64: element by element either way
- * (no FMA: ISO C mode does not contract), so both give the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
-#define SD_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SD_AVX2_CLONES
-#endif
-
 /* Rows of replicate weights folded into an upper-triangular R x R factor
  * (T'T is their Gram matrix), by blocks. `full`: its rank reached U, the
  * design's, and it takes no more rows (its domain's rank is U). Merged by

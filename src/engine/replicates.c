@@ -631,6 +631,7 @@ static int64_t bucket(double s, double q)
     return b >= -0x1p62 && b <= 0x1p62 ? (int64_t)b : ((int64_t)1 << 62) + 2;
 }
 
+SD_AVX2_CLONES
 static void pblock_fill(const pfill *F, pblock *b, size_t blk)
 {
     const sd_design *d = F->d;

@@ -297,6 +297,27 @@ static inline bool csv_same16(const char *a, const char *b, size_t w)
 #endif
 }
 
+/* How many of the 64 bytes from p (1 <= w <= 16) equal the byte w before
+ * each, from the first: a field and its separator over and over (a
+ * jackknife's replicate weights) are w-periodic bytes. Reads [p - w, p + 64). */
+static inline size_t csv_repeat64(const char *p, size_t w)
+{
+#ifdef SD_CSV_SCAN_SSE2
+    uint64_t eq = 0;
+    for (unsigned i = 0; i < CSV_BLOCK; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i)),
+                y = _mm_loadu_si128((const __m128i *)(const void *)(p + i - w));
+        eq |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) << i;
+    }
+    return ~eq ? (size_t)__builtin_ctzll(~eq) : CSV_BLOCK;
+#else
+    size_t k = 0;
+    while (k < CSV_BLOCK && p[k] == p[k - w])
+        k++;
+    return k;
+#endif
+}
+
 /* ---- line ends
  *
  * Where records end, for the parts and the chunks a read is cut into: the

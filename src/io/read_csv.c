@@ -305,6 +305,7 @@ typedef struct column {
     size_t skipn;    /* skipped columns from here that end with a separator:
                       * the run of COL_SKIP, less its last if it ends the row */
     size_t u8run;    /* the same for COL_U8 (col_runs) */
+    size_t numrun;   /* and for number columns */
 } column;
 
 typedef struct reader {
@@ -451,12 +452,14 @@ static sd_status bail(reader *R)
  * column of a record left out of them (it ends with a line end). */
 static void col_runs(reader *R)
 {
-    for (size_t j = R->ncols, skip = 0, u8 = 0; j-- > 0;) {
+    for (size_t j = R->ncols, skip = 0, u8 = 0, num = 0; j-- > 0;) {
         column *c = &R->cols[j];
         skip = c->kind == COL_SKIP ? skip + 1 : 0;
         u8 = c->kind == COL_U8 ? u8 + 1 : 0;
+        num = c->kind == COL_NUM || c->kind == COL_NUM_DECL ? num + 1 : 0;
         c->skipn = j + skip < R->ncols ? skip : skip - (skip > 0);
         c->u8run = j + u8 < R->ncols ? u8 : u8 - (u8 > 0);
+        c->numrun = j + num < R->ncols ? num : num - (num > 0);
     }
 }
 
@@ -505,6 +508,7 @@ static sd_status make_string(reader *R, column *c, size_t r, long line)
     c->str_from = r;
     c->num = NULL;
     c->str = str;
+    col_runs(R);
     if (r > R->pass2_rows)
         R->pass2_rows = r;
     return SD_OK;
@@ -852,6 +856,7 @@ static inline bool is_num_kind(int kind)
 /* Records from lx->p into rows r.. until rmax, a blank line, the release
  * step, or a record the path leaves (rs->left counts those): how many were
  * read, lx->p and lx->line past them. A failure of put() sets *st. */
+SD_AVX2_CLONES /* (the masks' SSE2 in three-operand VEX form: no register copies) */
 static __attribute__((noinline)) size_t rec_rows(reader *R, rec_scan *rs, size_t r,
                                                   size_t rmax, memo_ent *memo, sd_status *st)
 {
@@ -961,7 +966,34 @@ static __attribute__((noinline)) size_t rec_rows(reader *R, rec_scan *rs, size_t
                 memo_ent *mm = c + 1 < clast && is_num_kind(c[1].kind) ? memo : NULL;
                 do {
                     REC_NEXT();
-                    if (pw && end - s >= 16 && csv_same16(s, s - pw, pw)) {
+                    if (pw && end - s >= CSV_BLOCK + 16) {
+                        /* the field before and its separator again, k
+                         * times: their bytes repeat every pw */
+                        size_t k = csv_repeat64(s, pw) / pw;
+                        if (k > c->numrun)
+                            k = c->numrun;
+                        if (k) {
+                            for (size_t i = 0; i < k; i++) {
+                                c[i].num[r] = px;
+                                c[i].mis[r] = 0;
+                                if (pf)
+                                    c[i].nonint = true;
+                            }
+                            /* their separators: the stops before s + k pw */
+                            s += k * pw;
+                            size_t off = (size_t)(s - base);
+                            while (off >= CSV_BLOCK) {
+                                base += CSV_BLOCK;
+                                off -= CSV_BLOCK;
+                                if (end - base < CSV_BLOCK || ++blocks > REC_BLOCKS)
+                                    goto field_path;
+                                csv_row_masks(base, sep, &stop, &brk);
+                            }
+                            stop &= ~0ull << off;
+                            c += k - 1;
+                            continue;
+                        }
+                    } else if (pw && end - s >= 16 && csv_same16(s, s - pw, pw)) {
                         stop &= stop - 1; /* its separator, at s + pw - 1 */
                         c->num[r] = px;
                         c->mis[r] = 0;

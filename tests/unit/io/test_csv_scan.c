@@ -72,6 +72,17 @@ static void test_row_masks(void)
             c[at] ^= (char)(1 + rnd(255));
         bool want = at >= w;
         bad += csv_same16(b, c, w) != want;
+        /* repeat64: against the count byte by byte */
+        char p[CSV_BLOCK + 16];
+        size_t pw = 1 + rnd(16), upto = rnd(CSV_BLOCK + 1);
+        for (size_t i = 0; i < sizeof p; i++)
+            p[i] = i < 16 ? (char)rnd(256) : p[i - pw];
+        if (16 + upto < sizeof p)
+            p[16 + upto] ^= (char)(1 + rnd(255));
+        size_t k = 0;
+        while (k < CSV_BLOCK && p[16 + k] == p[16 + k - pw])
+            k++;
+        bad += csv_repeat64(p + 16, pw) != k;
     }
     CHECK_INT(bad, 0);
 }
@@ -332,7 +343,7 @@ static void test_record_path(void)
                     field(&t, sep, true);
                     continue;
                 }
-                if (j % 5 == 4) /* replicate-like runs: a number again */
+                if (j % 5 == 4 || (it % 2 && j > ncols / 2)) /* replicate-like: again */
                     snprintf(f, sizeof f, k < 12 ? "0.739241" : "%u.%06u", rnd(3), rnd(1000000));
                 else if (k < 12)
                     snprintf(f, sizeof f, "%u", rnd(10));
@@ -358,7 +369,7 @@ static void test_record_path(void)
             snprintf(buf[j], sizeof buf[j], "c%zu", j);
             if (rnd(3) != 0)
                 names[nn++] = buf[j];
-            if (j % 5 != 4 && rnd(2))
+            if (j % 5 != 4 && !(it % 2 && j > ncols / 2) && rnd(2))
                 narrow[nw++] = buf[j];
         }
         sd_csv_cols all = {.all = true, .threads = 1};
