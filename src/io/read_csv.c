@@ -966,8 +966,8 @@ static __attribute__((noinline)) size_t rec_rows(reader *R, rec_scan *rs, size_t
                 memo_ent *mm = c + 1 < clast && is_num_kind(c[1].kind) ? memo : NULL;
                 do {
                     REC_NEXT();
-                    if (pw && end - s >= CSV_BLOCK + 16) {
-                        /* the field before and its separator again, k
+                    if (pw && end - s >= CSV_BLOCK + 16 && csv_same16(s, s - pw, pw)) {
+                        /* the field before and its separator again, k >= 1
                          * times: their bytes repeat every pw */
                         size_t k = csv_repeat64(s, pw) / pw;
                         if (k > c->numrun)
