@@ -288,11 +288,11 @@ fast_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0, size
  * cell is one sum of two lookups by its codes, the row code's first cell
  * (-2^40 for a missing row) and the banner code's column (0 outside the
  * banner: the Total cell). The rows outside the banner are what the Total
- * cells hold before cells_up adds the banner cells to them. The count and
- * the weight of a cell lie side by side in `nw` for the range, added to
- * the table's sums at its end. */
+ * cells hold before cells_up adds the banner cells to them. Each cell's
+ * sums are added to row by row, as fast_rows adds them (the same bits
+ * whatever the storage of the codes: a .sav file's tables equal its CSV's). */
 static inline __attribute__((always_inline)) void
-counts_u8_rows(double *nw, const int64_t *rk, const int64_t *ck, const uint8_t *ru,
+counts_u8_rows(double *n, double *sw, const int64_t *rk, const int64_t *ck, const uint8_t *ru,
                const uint8_t *cu, const uint8_t *in, const double *wt, size_t r0, size_t r1,
                sd_accum *a, const sd_colmap *cm)
 {
@@ -307,47 +307,42 @@ counts_u8_rows(double *nw, const int64_t *rk, const int64_t *ck, const uint8_t *
             count_missing(a, &c1, ci >= 0, w);
             continue;
         }
-        nw[2 * kn] += 1;
-        nw[2 * kn + 1] += w;
+        n[kn] += 1;
+        sw[kn] += w;
     }
 }
 
 static void fast_counts_u8(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0,
-                           size_t r1, double *nw)
+                           size_t r1)
 {
     const sd_catmap *rm = tp->rd.map;
     const sd_colmap *cm = tp->cm;
-    size_t nc = a->ncols, cells = a->nrows * nc;
+    size_t nc = a->ncols;
     int64_t rk[256], ck[256];
     for (size_t v = 0; v < 256; v++) {
         int32_t ri = rm->map8[v], ci = cm ? cm->map8[v] : -1;
         rk[v] = ri >= 0 ? (int64_t)ri * (int64_t)nc : -((int64_t)1 << 40);
         ck[v] = ci >= 0 ? ci + 1 : 0;
     }
-    memset(nw, 0, 2 * cells * sizeof *nw);
     const uint8_t *ru = rm->u8, *cu = cm ? cm->u8 : NULL, *in = pc->in;
     const double *wt = pc->wt;
     if (!in && wt && cu)
-        counts_u8_rows(nw, rk, ck, ru, cu, NULL, wt, r0, r1, a, cm);
+        counts_u8_rows(a->n, a->w, rk, ck, ru, cu, NULL, wt, r0, r1, a, cm);
     else if (!in && wt)
-        counts_u8_rows(nw, rk, ck, ru, NULL, NULL, wt, r0, r1, a, cm);
+        counts_u8_rows(a->n, a->w, rk, ck, ru, NULL, NULL, wt, r0, r1, a, cm);
     else
-        counts_u8_rows(nw, rk, ck, ru, cu, in, wt, r0, r1, a, cm);
-    for (size_t k = 0; k < cells; k++) {
-        a->n[k] += nw[2 * k];
-        a->w[k] += nw[2 * k + 1];
-    }
+        counts_u8_rows(a->n, a->w, rk, ck, ru, cu, in, wt, r0, r1, a, cm);
 }
 
 /* The loop above for each storage of the row variable and the banner
  * (per-row index or narrow codes), the test made once per range. */
 static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0,
-                          size_t r1, double *nw, size_t nwcells)
+                          size_t r1)
 {
     bool ru8 = tp->rd.map->u8 != NULL, cu8 = tp->cm && tp->cm->u8;
     bool counts = a->vmode == SD_VMODE_NONE;
-    if (ru8 && counts && (cu8 || !tp->cm) && a->nrows * a->ncols <= nwcells)
-        fast_counts_u8(a, pc, tp, r0, r1, nw);
+    if (ru8 && counts && (cu8 || !tp->cm))
+        fast_counts_u8(a, pc, tp, r0, r1);
     else if (ru8 && cu8 && counts)
         fast_rows(a, pc, tp, r0, r1, true, true, true);
     else if (ru8 && cu8)
@@ -745,15 +740,6 @@ bool sd__worker_init(sd_worker *w, const sd_passctx *pc, const sd_tpass *tp, siz
     w->cap = cap;
     size_t R = pc->d && pc->d->nrep && !pc->d->repmult ? pc->d->nrep : 0;
     w->tile = tile_rows(R);
-    size_t cells = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t c = tp[i].t->acc.nrows * tp[i].t->acc.ncols;
-        cells = c > cells ? c : cells;
-    }
-    /* (zeroed per tile: not worth it for a table of more cells than rows) */
-    w->nwcells = cells < w->tile ? cells : w->tile;
-    if (!(w->nw = sd__zalloc(2 * (w->nwcells ? w->nwcells : 1), sizeof *w->nw)))
-        goto fail;
     if (R && !(w->rep = sd__zalloc(w->tile * R, sizeof *w->rep)))
         goto fail;
     if (!w->acc || !w->lq || !w->av || !w->cbuf || !w->stamp)
@@ -780,7 +766,6 @@ void sd__worker_free(sd_worker *w)
     sd__free(w->cbuf);
     sd__free(w->stamp);
     sd__free(w->rep);
-    sd__free(w->nw);
     memset(w, 0, sizeof *w);
 }
 
@@ -864,7 +849,7 @@ void sd__pass_rows(const sd_passctx *pc, const sd_tpass *tp, size_t n, sd_worker
                 continue;
             }
             if (!glm && tpass_fast(t)) {
-                pass_var_fast(acc, pc, t, a, b, wk->nw, wk->nwcells);
+                pass_var_fast(acc, pc, t, a, b);
                 continue;
             }
             emitter em = {acc, &t->t->acc, d, pc->unit, glm, wk->lq, wk->av, 0, wk->cap,

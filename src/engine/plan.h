@@ -147,8 +147,6 @@ typedef struct sd_worker {
     uint32_t visit;         /* visits of a row by a table so far */
     double *rep;            /* a tile's replicate weights, row by row */
     size_t tile;            /* rows per tile */
-    double *nw;             /* a tile's counts and weights side by side (fast_counts_u8) */
-    size_t nwcells;         /* for tables of at most this many cells */
     bool direct;            /* acc are the tables' own sums (one chunk, one thread) */
 } sd_worker;
 
