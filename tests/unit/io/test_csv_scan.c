@@ -261,6 +261,25 @@ static void compare(const h_text *t, const sd_csv_cols *sel, int *bad_runs)
     sd_dataset_free(b.ds);
 }
 
+/* t read with the scan and without it: every column; some (names), with
+ * some narrow; the same on three threads. Whether the read of some failed. */
+static int compare_reads(const h_text *t, const char **names, size_t nn, const char **narrow,
+                         size_t nw, int *bad_runs)
+{
+    sd_csv_cols all = {.all = true, .threads = 1};
+    sd_csv_cols some = {.names = names, .n = nn, .threads = 1, .narrow = narrow, .nnarrow = nw};
+    sd_csv_cols par = some;
+    par.threads = 3;
+    par.par_min = 1;
+    compare(t, &all, bad_runs);
+    compare(t, &some, bad_runs);
+    compare(t, &par, bad_runs);
+    outcome o;
+    read_with(t, true, &some, &o);
+    sd_dataset_free(o.ds);
+    return o.st != SD_OK;
+}
+
 static void test_reads_equal(void)
 {
     static const char seps[] = {',', ';', '\t'};
@@ -284,19 +303,7 @@ static void test_reads_equal(void)
         size_t nw = 0;
         for (size_t j = 1; j < ncols; j += 3)
             narrow[nw++] = buf[j];
-        sd_csv_cols all = {.all = true, .threads = 1};
-        sd_csv_cols some = {.names = names, .n = nn, .threads = 1, .narrow = narrow,
-                            .nnarrow = nw};
-        sd_csv_cols par = some;
-        par.threads = 3;
-        par.par_min = 1;
-        compare(&t, &all, &bad_runs);
-        compare(&t, &some, &bad_runs);
-        compare(&t, &par, &bad_runs);
-        outcome o;
-        read_with(&t, true, &some, &o);
-        errors += o.st != SD_OK;
-        sd_dataset_free(o.ds);
+        errors += compare_reads(&t, names, nn, narrow, nw, &bad_runs);
         free(t.s);
     }
     CHECK_INT(bad_runs, 0);
@@ -372,19 +379,7 @@ static void test_record_path(void)
             if (j % 5 != 4 && !(it % 2 && j > ncols / 2) && rnd(2))
                 narrow[nw++] = buf[j];
         }
-        sd_csv_cols all = {.all = true, .threads = 1};
-        sd_csv_cols some = {.names = names, .n = nn, .threads = 1, .narrow = narrow,
-                            .nnarrow = nw};
-        sd_csv_cols par = some;
-        par.threads = 3;
-        par.par_min = 1;
-        compare(&t, &all, &bad_runs);
-        compare(&t, &some, &bad_runs);
-        compare(&t, &par, &bad_runs);
-        outcome o;
-        read_with(&t, true, &some, &o);
-        errors += o.st != SD_OK;
-        sd_dataset_free(o.ds);
+        errors += compare_reads(&t, names, nn, narrow, nw, &bad_runs);
         free(t.s);
     }
     CHECK_INT(bad_runs, 0);
