@@ -211,16 +211,16 @@ static inline void count_missing(sd_accum *a, const uint32_t *cols, size_t nc, d
 
 /* The hot path: a categorical variable without nets, by a banner whose
  * rows are in one column at most, counts only or with per-unit totals or
- * per-stratum diagonal moments. Each row touches at most two cells and two
- * bases; the updates are written out rather than listed. */
+ * per-stratum diagonal moments (counts of narrow codes: fast_counts_u8).
+ * Each row touches at most two cells and two bases; the updates are
+ * written out rather than listed. */
 static inline __attribute__((always_inline)) void
 fast_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0, size_t r1,
-          bool ru8, bool cu8, bool counts)
+          bool ru8, bool cu8)
 {
     const sd_catmap *rm = tp->rd.map;
-    /* counts: no variance sums (the constant takes their tests out of the loop) */
-    const sd_design *d = counts || a->vmode == SD_VMODE_NONE ? NULL : pc->d;
-    const int32_t *unit = !counts && a->vmode == SD_VMODE_UNITS ? pc->unit : NULL;
+    const sd_design *d = a->vmode == SD_VMODE_NONE ? NULL : pc->d;
+    const int32_t *unit = a->vmode == SD_VMODE_UNITS ? pc->unit : NULL;
     const sd_colmap *cm = tp->cm;
     const int32_t *cidx = cm && !cu8 ? cm->idx : NULL;
     const uint8_t *cu = cu8 ? cm->u8 : NULL, *ru = ru8 ? rm->u8 : NULL;
@@ -229,7 +229,7 @@ fast_rows(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp, size_t r0, size
     const uint8_t *in = pc->in;
     size_t nc = a->ncols, cells = a->nrows * nc, L = a->nlq;
     double *n = a->n, *sw = a->w;
-    double *ss = a->st_sum, *dg = counts ? NULL : a->st_diag;
+    double *ss = a->st_sum, *dg = a->st_diag;
     double *ut = unit ? a->unit_tot : NULL;
     const int32_t *strat = d ? d->stratum : NULL;
     const int32_t *ridx = rm->idx;
@@ -343,16 +343,14 @@ static void pass_var_fast(sd_accum *a, const sd_passctx *pc, const sd_tpass *tp,
     bool counts = a->vmode == SD_VMODE_NONE;
     if (ru8 && counts && (cu8 || !tp->cm))
         fast_counts_u8(a, pc, tp, r0, r1);
-    else if (ru8 && cu8 && counts)
-        fast_rows(a, pc, tp, r0, r1, true, true, true);
     else if (ru8 && cu8)
-        fast_rows(a, pc, tp, r0, r1, true, true, false);
+        fast_rows(a, pc, tp, r0, r1, true, true);
     else if (ru8)
-        fast_rows(a, pc, tp, r0, r1, true, false, false);
+        fast_rows(a, pc, tp, r0, r1, true, false);
     else if (cu8)
-        fast_rows(a, pc, tp, r0, r1, false, true, false);
+        fast_rows(a, pc, tp, r0, r1, false, true);
     else
-        fast_rows(a, pc, tp, r0, r1, false, false, false);
+        fast_rows(a, pc, tp, r0, r1, false, false);
 }
 
 /* The hot path for given replicate weights: a categorical variable without
@@ -697,7 +695,8 @@ static void pass_category(emitter *e, const sd_passctx *pc, const sd_tpass *tp, 
  * every table takes it; 2 MiB tiles missed it on half their reads). */
 static size_t tile_rows(size_t R)
 {
-    if (!R) /* the codes and weights of a tile stay in cache across tables */
+    if (!R) /* a tile's codes and weights stay in cache across the tables,
+             * and fast_counts_u8's lookups, made per tile, cost little */
         return 4096;
     size_t k = ((size_t)1 << 12) / R;
     return k < 8 ? 8 : k > 256 ? 256 : k;

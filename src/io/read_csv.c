@@ -292,6 +292,11 @@ static char detect_sep(const char *p, const char *end)
 
 enum { COL_NUM, COL_NUM_DECL, COL_STR, COL_SKIP, COL_U8 };
 
+static inline bool is_num_kind(int kind)
+{
+    return kind == COL_NUM || kind == COL_NUM_DECL;
+}
+
 typedef struct column {
     sd_var *v;
     int kind;
@@ -448,7 +453,7 @@ static sd_status bail(reader *R)
     return SD_E_INTERNAL;
 }
 
-/* The runs of skipped and of narrow columns from each column, the last
+/* The runs of skipped, narrow and number columns from each column, the last
  * column of a record left out of them (it ends with a line end). */
 static void col_runs(reader *R)
 {
@@ -456,7 +461,7 @@ static void col_runs(reader *R)
         column *c = &R->cols[j];
         skip = c->kind == COL_SKIP ? skip + 1 : 0;
         u8 = c->kind == COL_U8 ? u8 + 1 : 0;
-        num = c->kind == COL_NUM || c->kind == COL_NUM_DECL ? num + 1 : 0;
+        num = is_num_kind(c->kind) ? num + 1 : 0;
         c->skipn = j + skip < R->ncols ? skip : skip - (skip > 0);
         c->u8run = j + u8 < R->ncols ? u8 : u8 - (u8 > 0);
         c->numrun = j + num < R->ncols ? num : num - (num > 0);
@@ -812,6 +817,18 @@ static inline __attribute__((always_inline)) bool rec_number(memo_ent *memo, con
     return true;
 }
 
+/* The n bytes at s as a code of one or two digits? */
+static inline bool rec_code(const char *s, size_t n, uint8_t *v)
+{
+    if (n - 1 >= 2)
+        return false;
+    unsigned d0 = (unsigned)(unsigned char)s[0] - '0', d1 = (unsigned)(unsigned char)s[n - 1] - '0';
+    if (d0 > 9 || d1 > 9)
+        return false;
+    *v = (uint8_t)(n == 2 ? d0 * 10 + d1 : d0);
+    return true;
+}
+
 /* A field the record path does not convert, [s, e) of column c at row r:
  * put() reads it as the field path would. */
 static __attribute__((noinline)) sd_status rec_put(reader *R, column *c, const char *s,
@@ -828,14 +845,10 @@ static inline sd_status rec_last(reader *R, column *c, const char *s, const char
     size_t n = (size_t)(e - s);
     if (!n || c->kind == COL_SKIP)
         return SD_OK;
-    if (c->kind == COL_U8 && n <= 2) {
-        unsigned d0 = (unsigned)(unsigned char)s[0] - '0',
-                 d1 = (unsigned)(unsigned char)e[-1] - '0';
-        if (d0 <= 9 && d1 <= 9) {
-            c->u8[r] = (uint8_t)(n == 2 ? d0 * 10 + d1 : d0);
+    if (c->kind == COL_U8) {
+        if (rec_code(s, n, &c->u8[r]))
             return SD_OK;
-        }
-    } else if (c->kind == COL_NUM || c->kind == COL_NUM_DECL) {
+    } else if (is_num_kind(c->kind)) {
         double x;
         bool frac;
         if (rec_number(memo, s, n, R->lx.end, &x, &frac)) {
@@ -846,11 +859,6 @@ static inline sd_status rec_last(reader *R, column *c, const char *s, const char
         }
     }
     return rec_put(R, c, s, e, r);
-}
-
-static inline bool is_num_kind(int kind)
-{
-    return kind == COL_NUM || kind == COL_NUM_DECL;
 }
 
 /* Records from lx->p into rows r.. until rmax, a blank line, the release
@@ -940,14 +948,8 @@ static __attribute__((noinline)) size_t rec_rows(reader *R, rec_scan *rs, size_t
                     }
                     REC_END(e);
                     size_t n = (size_t)(e - s);
-                    unsigned d0 = 10, d1 = 10;
-                    if (n - 1 < 2) {
-                        d0 = (unsigned)(unsigned char)s[0] - '0';
-                        d1 = (unsigned)(unsigned char)e[-1] - '0';
-                    }
-                    if (d0 <= 9 && d1 <= 9)
-                        c->u8[r] = (uint8_t)(n == 2 ? d0 * 10 + d1 : d0);
-                    else if (n && (*st = rec_put(R, c, s, e, r)) != SD_OK)
+                    if (!rec_code(s, n, &c->u8[r]) && n &&
+                        (*st = rec_put(R, c, s, e, r)) != SD_OK)
                         goto failed;
                     s = e + 1;
                     if (!(++c < clast && c->kind == COL_U8))
@@ -993,14 +995,6 @@ static __attribute__((noinline)) size_t rec_rows(reader *R, rec_scan *rs, size_t
                             c += k - 1;
                             continue;
                         }
-                    } else if (pw && end - s >= 16 && csv_same16(s, s - pw, pw)) {
-                        stop &= stop - 1; /* its separator, at s + pw - 1 */
-                        c->num[r] = px;
-                        c->mis[r] = 0;
-                        if (pf)
-                            c->nonint = true;
-                        s += pw;
-                        continue;
                     }
                     REC_END(e);
                     size_t n = (size_t)(e - s);
@@ -1196,7 +1190,7 @@ static sd_status pass1(reader *R)
                         continue;
                     }
                 }
-                if ((c->kind == COL_NUM || c->kind == COL_NUM_DECL) && end - p >= 16) {
+                if (is_num_kind(c->kind) && end - p >= 16) {
                     /* A run of number columns (replicate weights), straight
                      * from the block masks: a field of 1 to 15 bytes ended
                      * by the separator, digits with at most one '.' inside
@@ -1213,24 +1207,8 @@ static sd_status pass1(reader *R)
                         double x;
                         bool frac;
                         size_t len;
-                        uint64_t d0 = 1, d1 = 0;
-                        if (pn) { /* the last field and its separator again? */
-                            uint64_t a0, a1, b0, b1;
-                            size_t w = pn + 1;
-                            memcpy(&a0, f0, 8);
-                            memcpy(&a1, f0 + 8, 8);
-                            memcpy(&b0, f0 - w, 8);
-                            memcpy(&b1, f0 - w + 8, 8);
-                            d0 = a0 ^ b0;
-                            d1 = a1 ^ b1;
-                            if (w < 8) {
-                                d0 &= ((uint64_t)1 << (8 * w)) - 1;
-                                d1 = 0;
-                            } else if (w < 16) {
-                                d1 &= ((uint64_t)1 << (8 * (w - 8))) - 1;
-                            }
-                        }
-                        if (!(d0 | d1)) {
+                        /* the last field and its separator again? */
+                        if (pn && csv_same16(f0, f0 - (pn + 1), pn + 1)) {
                             len = pn;
                             x = px;
                             frac = pf;
@@ -1258,8 +1236,7 @@ static sd_status pass1(reader *R)
                         px = x;
                         pf = frac;
                         f0 += len + 1;
-                        if (++j >= ncols ||
-                            (cols[j].kind != COL_NUM && cols[j].kind != COL_NUM_DECL))
+                        if (++j >= ncols || !is_num_kind(cols[j].kind))
                             break;
                     }
                     if (j > j0) {
