@@ -292,12 +292,18 @@ static void rf_flush(sd_repfactor *f, size_t R, size_t U)
     }
     if (f->full || f->rows < (f->next ? f->next : U))
         return;
-    if (U == R && rf_full_rank(f->T, R) == 0) {
-        f->next = 2 * f->rows; /* plainly short of U: no QR */
-        return;
+    /* plainly full, or plainly short of U = R: no QR */
+    int quick = rf_full_rank(f->T, R);
+    bool full;
+    if (quick == 1) {
+        full = true;
+    } else if (quick == 0 && U == R) {
+        full = false;
+    } else {
+        size_t rank = sd__rf_rank_of(f->T, R);
+        full = rank != SIZE_MAX && rank >= U;
     }
-    size_t rank = sd__rf_rank_of(f->T, R);
-    if (rank != SIZE_MAX && rank >= U)
+    if (full)
         f->full = true;
     else
         f->next = 2 * f->rows;
